@@ -1,0 +1,110 @@
+import { chainEntry } from "./chain-entry.js";
+import { GENESIS, type AuditEvent, type LedgerEntry } from "./ledger-entry.js";
+import type { LedgerBackend } from "./ledger-backend.js";
+import { parseLedger } from "./parse-ledger.js";
+import { serializeLedger } from "./serialize-ledger.js";
+import { trailersFor } from "./trailers-for.js";
+import { verifyChain } from "./verify-chain.js";
+
+export interface AuditLedgerOptions {
+  /** Load-chain-store rounds before giving up when other writers keep winning. Default 8. */
+  maxAttempts?: number;
+  /** Injected for tests; defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export class AuditLedgerError extends Error {
+  override name = "AuditLedgerError";
+}
+
+/**
+ * Appends to the hash-chained ledger through a compare-and-swap backend: load, chain after the
+ * current last entry, store only if nobody else stored in between, otherwise reload and chain again.
+ * Appends from this instance run one at a time, so they never race each other; races with other
+ * replicas are settled by the backend's CAS.
+ */
+export class AuditLedger {
+  readonly #backend: LedgerBackend;
+  readonly #maxAttempts: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(backend: LedgerBackend, opts: AuditLedgerOptions = {}) {
+    this.#backend = backend;
+    this.#maxAttempts = Math.max(1, opts.maxAttempts ?? 8);
+    this.#sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = opts.random ?? Math.random;
+  }
+
+  /**
+   * Appends the events in order and returns the entries as stored. Their hashes are final only once
+   * this resolves (a lost race re-chains them), so commit trailers must name these, not hashes
+   * computed beforehand.
+   */
+  append(events: readonly AuditEvent[]): Promise<LedgerEntry[]> {
+    const run = this.#queue.then(() => this.#appendNow(events));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async head(): Promise<string> {
+    return (await this.entries()).at(-1)?.hash ?? GENESIS;
+  }
+
+  async entries(): Promise<LedgerEntry[]> {
+    const { text } = await this.#backend.load();
+    const { entries, errors } = parseLedger(text);
+    const first = errors[0];
+    if (first !== undefined) throw new AuditLedgerError(`ledger.jsonl line ${first.line}: ${first.reason}`);
+    return entries;
+  }
+
+  async #appendNow(events: readonly AuditEvent[]): Promise<LedgerEntry[]> {
+    if (events.length === 0) return [];
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
+      const { text, version } = await this.#backend.load();
+      // Appending to a broken chain would make the break look like history, so refuse and say where.
+      const chain = verifyChain(text);
+      if (!chain.ok) {
+        const where = chain.seq === null ? `line ${chain.line}` : `seq ${chain.seq}`;
+        throw new AuditLedgerError(
+          `refusing to append: the audit ledger is broken at ${where}: ${chain.reason}`,
+        );
+      }
+      let last = parseLedger(text).entries.at(-1);
+      const appended: LedgerEntry[] = [];
+      for (const event of events) {
+        last = chainEntry(last, event);
+        appended.push(last);
+      }
+      // Existing lines are kept byte for byte; only the new lines are serialised.
+      const base = text === "" || text.endsWith("\n") ? text : `${text}\n`;
+      const outcome = await this.#backend.store(
+        base + serializeLedger(appended),
+        version,
+        commitMessage(appended),
+      );
+      if (outcome === "stored") return appended;
+      if (attempt < this.#maxAttempts) await this.#sleep(backoff(attempt, this.#random));
+    }
+    throw new AuditLedgerError(
+      `audit append lost the race ${this.#maxAttempts} times in a row; another writer keeps moving remedy-audit`,
+    );
+  }
+}
+
+function commitMessage(entries: readonly LedgerEntry[]): string {
+  const first = entries[0]?.seq ?? 0;
+  const last = entries.at(-1)?.seq ?? first;
+  const seqs = first === last ? `seq ${first}` : `seq ${first}-${last}`;
+  const kinds = [...new Set(entries.map((entry) => entry.kind))].join(", ");
+  return `audit: ${kinds} (${seqs})\n\n${trailersFor({ audit: entries.map((entry) => entry.hash) })}\n`;
+}
+
+// Jittered so that two replicas that collided do not collide again on the retry.
+function backoff(attempt: number, random: () => number): number {
+  const ceiling = Math.min(250, 10 * 2 ** attempt);
+  return Math.round(ceiling * (0.5 + random() / 2));
+}

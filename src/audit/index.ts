@@ -1,0 +1,14 @@
+export { AuditLedger, AuditLedgerError, type AuditLedgerOptions } from "./audit-ledger.js";
+export { canonicalJson } from "./canonical-json.js";
+export { chainEntry } from "./chain-entry.js";
+export { hashEntry } from "./hash-entry.js";
+export { InMemoryLedgerBackend } from "./in-memory-ledger-backend.js";
+export type { LedgerBackend } from "./ledger-backend.js";
+export { GENESIS, type AuditEvent, type AuditKind, type LedgerEntry } from "./ledger-entry.js";
+export { parseLedger } from "./parse-ledger.js";
+export { parseTrailers } from "./parse-trailers.js";
+export { redactSecrets } from "./redact-secrets.js";
+export { serializeLedger } from "./serialize-ledger.js";
+export { trailersFor, type RemedyTrailers } from "./trailers-for.js";
+export { verifyChain, type ChainResult } from "./verify-chain.js";
+export { verifyLocalClone, type LocalCloneVerdict } from "./verify-local-clone.js";

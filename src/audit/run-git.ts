@@ -1,0 +1,45 @@
+import { execFile } from "node:child_process";
+
+export interface GitOutput {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs `git` in one repository; a non-zero exit is returned, not thrown, since callers branch on it. */
+export type GitRunner = (args: readonly string[], input?: string) => Promise<GitOutput>;
+
+export function gitRunnerIn(dir: string): GitRunner {
+  return (args, input) =>
+    new Promise((resolve, reject) => {
+      const child = execFile(
+        "git",
+        [...args],
+        {
+          cwd: dir,
+          encoding: "buffer",
+          // A ledger and a `git log` of a long history outgrow the 1 MiB default.
+          maxBuffer: 1024 * 1024 * 1024,
+          env: gitEnv(),
+        },
+        (error, stdout, stderr) => {
+          if (error !== null && typeof error.code !== "number") {
+            reject(error);
+            return;
+          }
+          resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr: stderr.toString("utf8") });
+        },
+      );
+      child.stdin?.end(input ?? "");
+    });
+}
+
+// The repository is the one `dir` names, whatever a calling hook or shell exported; messages are
+// stable English; a verification never waits on a credential prompt.
+function gitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: "C", GIT_TERMINAL_PROMPT: "0" };
+  for (const name of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"]) {
+    delete env[name];
+  }
+  return env;
+}

@@ -1,0 +1,143 @@
+import { stat } from "node:fs/promises";
+import { HASH_PATTERN } from "./ledger-entry.js";
+import { parseLedger } from "./parse-ledger.js";
+import { parseTrailers } from "./parse-trailers.js";
+import { gitRunnerIn, type GitRunner } from "./run-git.js";
+import { verifyChain } from "./verify-chain.js";
+
+export const LEDGER_FILE = "ledger.jsonl";
+
+/**
+ * ok: the ledger verifies. bad: it does not (the message names the first bad seq, line or commit).
+ * unusable: nothing could be verified (no such directory, not a git clone, ref not found).
+ */
+export type LocalCloneVerdict =
+  | { status: "ok"; count: number; head: string }
+  | { status: "bad"; message: string }
+  | { status: "unusable"; message: string };
+
+/**
+ * `remedy audit verify` on a local clone: the chain of `ledger.jsonl` at `ref`, every `sha` an entry
+ * names being a commit in the clone, and every `Remedy-Audit` trailer on any commit reachable from
+ * any ref naming an entry of the ledger. The trailers anchor the ledger outside itself: a ledger
+ * rewritten from some entry onwards with freshly computed hashes still chains, but no longer holds
+ * the hashes that merged commits name.
+ */
+export async function verifyLocalClone(opts: {
+  repo: string;
+  ref: string;
+  git?: GitRunner;
+}): Promise<LocalCloneVerdict> {
+  if (opts.ref === "" || opts.ref.startsWith("-")) {
+    return { status: "unusable", message: `--ref ${JSON.stringify(opts.ref)} is not a ref name` };
+  }
+  if (!(await isDirectory(opts.repo)))
+    return { status: "unusable", message: `${opts.repo} is not a directory` };
+  const git = opts.git ?? gitRunnerIn(opts.repo);
+  if ((await git(["rev-parse", "--git-dir"])).code !== 0) {
+    return { status: "unusable", message: `${opts.repo} is not a git clone` };
+  }
+
+  const candidates =
+    opts.ref.startsWith("refs/") || opts.ref.startsWith("origin/")
+      ? [opts.ref]
+      : [opts.ref, `origin/${opts.ref}`];
+  let commit: string | undefined;
+  let resolvedRef = opts.ref;
+  for (const candidate of candidates) {
+    const found = await git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`]);
+    if (found.code === 0) {
+      commit = found.stdout.toString("utf8").trim();
+      resolvedRef = candidate;
+      break;
+    }
+  }
+  if (commit === undefined) {
+    return {
+      status: "unusable",
+      message:
+        `ref ${candidates.join(" or ")} not found in ${opts.repo}; ` +
+        `fetch the ledger first: git fetch origin ${opts.ref}:${opts.ref}`,
+    };
+  }
+
+  const blob = await git(["cat-file", "blob", `${commit}:${LEDGER_FILE}`]);
+  if (blob.code !== 0) return { status: "bad", message: `${LEDGER_FILE} not found at ${resolvedRef}` };
+  const text = blob.stdout.toString("utf8");
+
+  const { entries } = parseLedger(text);
+  const known = await existingCommits(
+    git,
+    entries.flatMap((entry) => (entry.sha === null ? [] : [entry.sha])),
+  );
+  const chain = verifyChain(text, { commitExists: (sha) => known.has(sha) });
+  if (!chain.ok) {
+    const where = chain.seq === null ? `line ${chain.line}` : `seq ${chain.seq}`;
+    return { status: "bad", message: `${where}: ${chain.reason}` };
+  }
+
+  const byHash = new Map(entries.map((entry) => [entry.hash, entry]));
+  for (const commitInfo of await remedyCommits(git)) {
+    const problem = trailerProblem(commitInfo, byHash);
+    if (problem !== undefined) return { status: "bad", message: problem };
+  }
+  return { status: "ok", count: chain.count, head: chain.head };
+}
+
+interface CommitTrailers {
+  sha: string;
+  trailers: Record<string, string[]>;
+}
+
+function trailerProblem(
+  commit: CommitTrailers,
+  byHash: ReadonlyMap<string, { seq: number; incident: number | null }>,
+): string | undefined {
+  const incidents = (commit.trailers["Remedy-Incident"] ?? []).map((value) => value.replace(/^#/, ""));
+  for (const hash of commit.trailers["Remedy-Audit"] ?? []) {
+    const entry = HASH_PATTERN.test(hash) ? byHash.get(hash) : undefined;
+    if (entry === undefined)
+      return `commit ${commit.sha} trailer Remedy-Audit names no ledger entry (${hash})`;
+    // The commit and the entry it anchors must be about the same incident.
+    if (entry.incident !== null && incidents.length > 0 && !incidents.includes(String(entry.incident))) {
+      return (
+        `commit ${commit.sha} trailer Remedy-Incident #${incidents.join(", #")} does not match ` +
+        `incident ${entry.incident} of seq ${entry.seq}, which its Remedy-Audit trailer names`
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Which of the given commit ids name a commit here, in one `git cat-file` rather than one per id. */
+async function existingCommits(git: GitRunner, shas: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(shas)];
+  if (unique.length === 0) return new Set();
+  const out = await git(["cat-file", "--batch-check"], unique.map((sha) => `${sha}^{commit}\n`).join(""));
+  const lines = out.stdout.toString("utf8").split("\n");
+  return new Set(unique.filter((sha, index) => lines[index]?.startsWith(`${sha} commit `) === true));
+}
+
+/** Commits on any ref whose message mentions Remedy-Audit (git's grep narrows the log; trailers decide). */
+async function remedyCommits(git: GitRunner): Promise<CommitTrailers[]> {
+  const log = await git(["log", "--all", "-i", "-F", "--grep=remedy-audit:", "--format=%H%x00%B%x1e"]);
+  if (log.code !== 0) throw new Error(`git log failed: ${log.stderr.trim()}`);
+  return log.stdout
+    .toString("utf8")
+    .split("\x1e")
+    .map((record) => record.replace(/^\n/, ""))
+    .filter((record) => record.includes("\0"))
+    .map((record) => {
+      const [sha = "", message = ""] = record.split("\0");
+      return { sha, trailers: parseTrailers(message) };
+    })
+    .filter((commit) => (commit.trailers["Remedy-Audit"] ?? []).length > 0);
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

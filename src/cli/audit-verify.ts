@@ -1,0 +1,61 @@
+import { verifyLocalClone } from "../audit/verify-local-clone.js";
+
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export const AUDIT_VERIFY_USAGE = `usage: remedy audit verify [--repo DIR] [--ref REF]
+
+Verifies the audit ledger (ledger.jsonl on REF, default remedy-audit, else origin/REF) of the local
+clone DIR (default: the current directory): every hash, seq and prev, every commit an entry names,
+and every Remedy-Audit commit trailer. Exit 0 when it holds, 1 when it does not, 2 on bad usage.`;
+
+/** `remedy audit verify`; `args` are the words after `audit verify`. */
+export async function auditVerifyCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const parsed = parseArgs(args);
+  if ("help" in parsed) {
+    io.out(AUDIT_VERIFY_USAGE);
+    return 0;
+  }
+  if ("error" in parsed) {
+    io.err(`remedy audit verify: ${parsed.error}\n\n${AUDIT_VERIFY_USAGE}`);
+    return 2;
+  }
+  const verdict = await verifyLocalClone(parsed);
+  switch (verdict.status) {
+    case "ok":
+      io.out(`ok: ${verdict.count} entries, head ${verdict.head}`);
+      return 0;
+    case "bad":
+      io.out(`bad: ${verdict.message}`);
+      return 1;
+    case "unusable":
+      io.err(`remedy audit verify: ${verdict.message}`);
+      return 2;
+  }
+}
+
+function parseArgs(
+  args: readonly string[],
+): { repo: string; ref: string } | { error: string } | { help: true } {
+  let repo = process.cwd();
+  let ref = "remedy-audit";
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? "";
+    if (arg === "--help" || arg === "-h") return { help: true };
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
+    if (flag !== "--repo" && flag !== "--ref") return { error: `unexpected argument ${JSON.stringify(arg)}` };
+    const value = inline ?? args[i + 1];
+    if (inline === undefined) i += 1;
+    if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) {
+      return { error: `${flag} needs a value` };
+    }
+    if (flag === "--repo") repo = value;
+    else ref = value;
+  }
+  return { repo, ref };
+}

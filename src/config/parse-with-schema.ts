@@ -1,0 +1,114 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Node } from "yaml";
+import type { z } from "zod";
+import { InvalidFileError, type FileProblem } from "./invalid-file-error.js";
+
+/**
+ * Reads a YAML (or JSON) text and validates it against a zod schema. Every problem names the file,
+ * the dotted path inside it, the line, what was expected and what was found.
+ */
+export function parseWithSchema<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
+  const data = parseYamlData(file, text);
+  return validateData(file, data, schema, text);
+}
+
+/** Parses YAML to plain data (read-only use; manifests are edited through src/manifests instead). */
+export function parseYamlData(file: string, text: string): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new InvalidFileError(
+      doc.errors.map((error) => {
+        const line = error.linePos?.[0]?.line;
+        return {
+          file,
+          path: "",
+          ...(line === undefined ? {} : { line }),
+          message: `is not valid YAML: ${firstLine(error.message)}`,
+        };
+      }),
+    );
+  }
+  return doc.toJS({ maxAliasCount: 50 });
+}
+
+export function validateData<S extends z.ZodType>(file: string, data: unknown, schema: S, text?: string): z.output<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const lines = text === undefined ? undefined : lineFinder(text);
+  const problems: FileProblem[] = result.error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    const line = lines?.(issue.path);
+    return {
+      file,
+      path,
+      ...(line === undefined ? {} : { line }),
+      message: describeIssue(issue, valueAt(data, issue.path)),
+    };
+  });
+  throw new InvalidFileError(problems);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, found: unknown): string {
+  const got = found === undefined ? "nothing" : JSON.stringify(found);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (check the spelling; see the JSON Schema in schemas/)`;
+    case "invalid_type":
+      return `must be ${article(issue.expected)} (got ${got})`;
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${got})`;
+    default:
+      return `${lowerFirst(issue.message)} (got ${got})`;
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = data;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** Maps a data path to the 1-based line of the nearest node that exists in the source. */
+function lineFinder(text: string): (path: readonly PropertyKey[]) => number | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  return (path) => {
+    let node: unknown = doc.contents;
+    let offset: number | undefined = rangeStart(node);
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key));
+        if (pair === undefined) break;
+        offset = rangeStart(pair.key) ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof key === "number") {
+        node = node.items[key];
+        offset = rangeStart(node) ?? offset;
+      } else {
+        break;
+      }
+    }
+    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  };
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return range === undefined || range === null ? undefined : range[0];
+}

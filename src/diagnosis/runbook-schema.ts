@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { parseDuration } from "../verification/parse-duration.js";
+
+/** Go-style durations as Prometheus and Alertmanager write them: 30s, 5m, 1h30m, 500ms. */
+export const Duration = z.string().refine((text) => {
+  try {
+    return parseDuration(text) > 0;
+  } catch {
+    return false;
+  }
+}, "must be a positive Go-style duration like 30s, 5m or 1h30m");
+
+export const Check = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9_]+$/, "must be snake_case letters and digits"),
+    query: z.string().min(1).optional(),
+    max: z.number().optional(),
+    min: z.number().optional(),
+  })
+  .refine((c) => c.name === "rollout" || c.query !== undefined, "needs a query (only the check named rollout has none)")
+  .refine((c) => c.name !== "rollout" || c.query === undefined, "rollout is the workload's rollout state and takes no query");
+export type Check = z.infer<typeof Check>;
+
+export const VerifyBlock = z.strictObject({
+  interval: Duration.default("30s"),
+  soak: Duration.default("5m"),
+  failure_threshold: z.number().int().positive().default(2),
+  max_errors: z.number().int().positive().default(3),
+  deadline: Duration.default("10m"),
+  checks: z.array(Check).default([{ name: "rollout" }]),
+});
+export type VerifyBlock = z.infer<typeof VerifyBlock>;
+
+/** "+2" (add), "-1" (remove), "x2" (multiply), or an absolute count. */
+export const ReplicaRule = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^([+-]\d+|x\d+(\.\d+)?|\d+)$/, 'must be "+N", "-N", "xN" or a number'),
+]);
+
+export const RunbookAction = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("scale"), replicas: ReplicaRule.default("+2") }),
+  z.strictObject({ kind: z.literal("set-image") }),
+  z.strictObject({ kind: z.literal("rollback-image") }),
+  z.strictObject({ kind: z.literal("escalate"), reason: z.string().optional() }),
+]);
+export type RunbookAction = z.infer<typeof RunbookAction>;
+
+export const Runbook = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case kebab-case"),
+    title: z.string().min(1),
+    description: z.string().optional(),
+    match: z
+      .strictObject({
+        alertnames: z.array(z.string().min(1)).default([]),
+        keywords: z.array(z.string().min(1)).default([]),
+        labels: z.record(z.string(), z.string()).default({}),
+      })
+      .default({ alertnames: [], keywords: [], labels: {} }),
+    action: RunbookAction,
+    evidence: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9_]+$/), query: z.string().min(1) })).default([]),
+    verify: VerifyBlock.default(VerifyBlock.parse({})),
+  })
+  .describe("A Remedy runbook (runbooks/*.yaml)");
+export type Runbook = z.infer<typeof Runbook>;

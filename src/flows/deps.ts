@@ -1,0 +1,34 @@
+import type { AuditLedger } from "../audit/index.js";
+import type { RepoConfig } from "../config/repo-config.js";
+import type { Forge } from "../forge/forge.js";
+import type { Plan } from "../proposal/plan.js";
+import type { Store } from "../store/store.js";
+import type { HealthSource, RolloutSource } from "../verification/health-source.js";
+import type { Diagnoser, EvidenceSource } from "./plan-incident.js";
+
+export interface Logger {
+  info(meta: Record<string, unknown>, message: string): void;
+  warn(meta: Record<string, unknown>, message: string): void;
+  error(meta: Record<string, unknown>, message: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface HealthSources {
+  health: HealthSource;
+  rollout?: RolloutSource;
+}
+
+/** The ports a flow may use. Each adapter (GitHub App, eval, simulate, tests) supplies its own. */
+export interface FlowDeps {
+  forge: Forge;
+  audit: AuditLedger;
+  store: Store;
+  now: () => string;
+  log: Logger;
+  /** The bot's own login, so Remedy ignores itself. */
+  botLogin: string;
+  health: (config: RepoConfig, plan: Plan) => HealthSources;
+  evidence?: (config: RepoConfig) => EvidenceSource | undefined;
+  diagnoser?: (config: RepoConfig) => Diagnoser | undefined;
+}

@@ -1,0 +1,287 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../audit/canonical-json.js";
+import type { EnvironmentTarget } from "../config/repo-config.js";
+import { matchRunbook, type Diagnosis } from "../diagnosis/match-runbooks.js";
+import type { Runbook } from "../diagnosis/runbook-schema.js";
+import { editField, findHpa, readField, readReplicasFallback, unifiedDiff, type ManifestTarget } from "../manifests/index.js";
+import { escalationReason } from "../policy/escalation-reason.js";
+import { evaluatePolicy, type PolicyResult } from "../policy/evaluate-policy.js";
+import { assessRisk } from "../proposal/assess-risk.js";
+import { computeReplicas } from "../proposal/compute-replicas.js";
+import type { Decision, Plan, PlanAction, PlanTarget } from "../proposal/plan.js";
+import { verifySpecFromRunbook } from "../proposal/verify-spec-from-runbook.js";
+import type { HistoryReader, RepoReader } from "../repo/repo-reader.js";
+import type { Repository } from "../repo/load-repository.js";
+import type { Incident } from "../signals/incident.js";
+import { requestedValues } from "../signals/requested-values.js";
+import { resolveTarget, type Resolution } from "../signals/resolve-target.js";
+import { canAct } from "../signals/role.js";
+
+export interface EvidenceRow {
+  name: string;
+  query: string;
+  value: number | null;
+  note: string;
+}
+
+/** Runs a runbook's evidence query (instant PromQL). Absent when no Prometheus is configured. */
+export type EvidenceSource = (name: string, query: string) => Promise<{ value: number | null; reason?: string }>;
+
+/** Chooses among the deterministic scorer's candidates; may only narrow, never widen (see diagnosis/). */
+export type Diagnoser = (incident: Incident, rules: Diagnosis, repository: Repository) => Promise<Diagnosis>;
+
+export interface PlanningInput {
+  repo: string;
+  repository: Repository;
+  /** The repository at the base branch head. */
+  reader: RepoReader;
+  history: HistoryReader;
+  baseSha: string | null;
+  incident: Incident;
+  now: string;
+  recentPrs: ReadonlyArray<{ service: string; environment: string; openedAt: string }>;
+  evidence?: EvidenceSource;
+  diagnoser?: Diagnoser;
+}
+
+export interface FileEdit {
+  path: string;
+  before: string;
+  after: string;
+  diff: string;
+}
+
+/** Everything one pass of the loop decided, for the packet, the comment, the audit and the tests. */
+export interface Outcome {
+  decision: Decision;
+  /** One line: what Remedy decided and why. */
+  summary: string;
+  incident: Incident;
+  resolution: Resolution | null;
+  diagnosis: Diagnosis | null;
+  plan: Plan | null;
+  policy: PolicyResult | null;
+  edit: FileEdit | null;
+  evidence: EvidenceRow[];
+  uncertainties: string[];
+}
+
+/** signal → incident → diagnosis → change → policy: one pass, no writes. */
+export async function planIncident(input: PlanningInput): Promise<Outcome> {
+  const { incident, repository } = input;
+  const outcome = (decision: Decision, summary: string, extra: Partial<Outcome> = {}): Outcome => ({
+    decision,
+    summary,
+    incident,
+    resolution: null,
+    diagnosis: null,
+    plan: null,
+    policy: null,
+    edit: null,
+    evidence: [],
+    uncertainties: incident.truncatedAlerts > 0 ? [`Alertmanager dropped ${incident.truncatedAlerts} alerts from this group (max_alerts): the evidence is incomplete.`] : [],
+    ...extra,
+  });
+
+  if (incident.status === "resolved") return outcome("none", "The alert group is resolved: nothing to do.");
+  if (incident.source === "issue" && incident.author !== null && !canAct(incident.author.role)) {
+    return outcome("none", `@${incident.author.login} has ${incident.author.role} permission; someone with write permission must comment /diagnose.`);
+  }
+
+  const resolution = resolveTarget(incident, repository.config);
+  const escalation = escalationReason(incident, repository.policy.escalate);
+  if (escalation !== null) return outcome("escalate", `Escalated: ${escalation}. A human must act.`, { resolution });
+
+  let diagnosis = matchRunbook(incident, repository.runbooks);
+  if (input.diagnoser !== undefined) diagnosis = await input.diagnoser(incident, diagnosis, repository);
+  const runbook = diagnosis.runbook;
+  if (runbook === null) return outcome("escalate", `Escalated: ${diagnosis.explanation}`, { resolution, diagnosis });
+  if (runbook.action.kind === "escalate") {
+    return outcome("escalate", `Escalated by runbook ${runbook.id}: ${runbook.action.reason ?? runbook.title}. A human must act.`, { resolution, diagnosis });
+  }
+  if (!resolution.ok) return outcome("escalate", `Escalated: ${resolution.reason}.`, { resolution, diagnosis });
+
+  const targetConfig = repository.config.services[resolution.service]?.environments[resolution.environment] as EnvironmentTarget;
+  const target = manifestTarget(resolution.service, targetConfig);
+  const evidence = await collectEvidence(runbook, resolution, input.evidence);
+  const change = await planChange(input, runbook.action.kind, runbook, target);
+  if ("refusal" in change) {
+    return outcome(change.nothingToDo ? "none" : "escalate", change.nothingToDo ? change.refusal : `Escalated: ${change.refusal}`, { resolution, diagnosis, evidence });
+  }
+
+  const owners = repository.config.services[resolution.service]?.owners ?? [];
+  const policy = evaluatePolicy(
+    repository.policy,
+    {
+      service: resolution.service,
+      environment: resolution.environment,
+      action: change.action,
+      field: change.field,
+      before: change.before,
+      after: change.after,
+      ...(change.imageRepository === undefined ? {} : { imageRepository: change.imageRepository }),
+    },
+    owners,
+    { now: input.now, recentPrs: input.recentPrs },
+  );
+  const { risk, flags } = assessRisk({ ...change, environment: resolution.environment, freezeException: policy.freezeException, truncatedAlerts: incident.truncatedAlerts, isRevert: false });
+  const plan: Plan = {
+    version: 1,
+    repo: input.repo,
+    incidentKey: incident.key,
+    incident: incident.issue,
+    service: resolution.service,
+    environment: resolution.environment,
+    action: change.action,
+    runbook: runbook.id,
+    target: planTarget(target, targetConfig),
+    field: change.field,
+    form: change.form,
+    before: change.before,
+    after: change.after,
+    revert: { field: change.field, value: change.before },
+    verify: verifySpecFromRunbook(runbook.verify),
+    evidenceHash: evidenceHash(incident, diagnosis, evidence),
+    approvals: policy.approvals,
+    reviewers: policy.reviewers,
+    risk,
+    riskFlags: flags,
+    autoMerge: policy.autoMerge,
+    createdAt: input.now,
+  };
+  const uncertainties = [...outcome("propose", "").uncertainties, ...change.uncertainties];
+  if (diagnosis.confidence < 0.5) uncertainties.push(`Runbook match confidence is ${diagnosis.confidence}: check that ${runbook.id} fits this incident.`);
+  const summary =
+    policy.decision === "deny"
+      ? `Denied by policy: ${policy.rules.filter((r) => r.result === "fail").map((r) => r.detail).join("; ")}.`
+      : `Propose: ${describeChange(plan)} (runbook ${runbook.id}).`;
+  return outcome(policy.decision, summary, { resolution, diagnosis, plan, policy, edit: change.edit, evidence, uncertainties });
+}
+
+export function describeChange(plan: Pick<Plan, "field" | "service" | "environment" | "before" | "after">): string {
+  return plan.field === "replicas"
+    ? `scale ${plan.service} in ${plan.environment} from ${plan.before} to ${plan.after} replicas`
+    : `move ${plan.service} in ${plan.environment} from image ${plan.before} to ${plan.after}`;
+}
+
+interface PlannedChange {
+  action: PlanAction;
+  field: "replicas" | "image";
+  form: "count" | "tag" | "digest";
+  before: string;
+  after: string;
+  imageRepository?: string;
+  edit: FileEdit;
+  uncertainties: string[];
+}
+
+async function planChange(
+  input: PlanningInput,
+  action: PlanAction,
+  runbook: Runbook,
+  target: ManifestTarget,
+): Promise<PlannedChange | { refusal: string; nothingToDo?: boolean }> {
+  const text = await input.reader.readFile(target.file);
+  if (text === null) return { refusal: `${target.file} does not exist on the base branch; fix the file path in .github/remedy.yml` };
+  const requested = requestedValues(input.incident.trustedText);
+  if (requested.conflicts.length > 0) return { refusal: `the request names ${requested.conflicts.join(" and ")}; name one value` };
+  const field = action === "scale" ? "replicas" : "image";
+  const uncertainties: string[] = [];
+
+  if (field === "replicas") {
+    const hpa = await findHpa(target, (path) => input.reader.readFile(path));
+    if (hpa.managed) return { refusal: `replicas of ${target.workload} are managed by a HorizontalPodAutoscaler (${hpa.reason ?? "HPA found"}); editing them would fight the HPA. Change the HPA's bounds instead` };
+  }
+
+  let current = readField(text, target, field);
+  if (!current.ok && current.code === "missing" && field === "replicas" && target.kind === "kustomize") {
+    const fallback = await readReplicasFallback(target, (path) => input.reader.readFile(path));
+    if (fallback !== null) {
+      current = { ok: true, value: String(fallback), form: "count", line: 0 };
+      uncertainties.push(`${target.file} has no replicas entry for ${target.workload}; the current count ${fallback} comes from the base manifests and the PR adds the entry.`);
+    }
+  }
+  if (!current.ok) return { refusal: current.reason };
+
+  let after: string;
+  if (field === "replicas") {
+    const before = Number(current.value);
+    const rule = runbook.action.kind === "scale" ? runbook.action.replicas : "+2";
+    const replicas = requested.replicas;
+    after = String(replicas === undefined ? computeReplicas(before, rule) : replicas.kind === "absolute" ? replicas.count : before + replicas.delta);
+  } else if (action === "set-image") {
+    if (requested.tag === undefined) return { refusal: "no image tag was named by someone with write permission (write e.g. \"deploy 1.4.3\" in the issue or a /propose comment)" };
+    after = requested.tag;
+  } else {
+    const previous = await previousValue(input.history, target, current.value);
+    if (previous === null) return { refusal: `no earlier, different image tag of ${target.workload} in the history of ${target.file}; nothing to roll back to` };
+    after = previous.value;
+    uncertainties.push(`Rolling back to ${previous.value}, last deployed in commit ${previous.sha.slice(0, 12)} (${previous.message.split("\n")[0] ?? ""}).`);
+  }
+  if (after === current.value) return { refusal: `${target.file} already has ${field} ${after}: nothing to change`, nothingToDo: true };
+
+  const edited = editField(text, target, field, after);
+  if (!edited.ok) return { refusal: edited.reason };
+  return {
+    action,
+    field,
+    form: current.form,
+    before: current.value,
+    after,
+    ...(field === "image" ? imageRepositoryOf(text, target) : {}),
+    edit: { path: target.file, before: text, after: edited.text, diff: unifiedDiff(target.file, text, edited.text) },
+    uncertainties,
+  };
+}
+
+/** The newest earlier version of the file whose value differs from the current one. */
+async function previousValue(history: HistoryReader, target: ManifestTarget, current: string): Promise<{ value: string; sha: string; message: string } | null> {
+  for (const version of await history.fileHistory(target.file, 100)) {
+    if (version.content === null) continue;
+    const read = readField(version.content, target, "image");
+    if (read.ok && read.value !== current) return { value: read.value, sha: version.sha, message: version.message };
+  }
+  return null;
+}
+
+function imageRepositoryOf(text: string, target: ManifestTarget): { imageRepository?: string } {
+  if (target.kind === "kustomize") return target.image === undefined ? {} : { imageRepository: target.image };
+  const repositoryKey = [...target.tagKey.split(".").slice(0, -1), "repository"].join(".");
+  const read = readField(text, { ...target, tagKey: repositoryKey }, "image");
+  return read.ok ? { imageRepository: read.value } : target.image === undefined ? {} : { imageRepository: target.image };
+}
+
+async function collectEvidence(runbook: Runbook, resolution: Resolution & { ok: true }, source: EvidenceSource | undefined): Promise<EvidenceRow[]> {
+  return Promise.all(
+    runbook.evidence.map(async ({ name, query }) => {
+      const rendered = query.replaceAll("{{service}}", resolution.service).replaceAll("{{environment}}", resolution.environment);
+      if (source === undefined) return { name, query: rendered, value: null, note: "not collected: no Prometheus configured" };
+      const sample = await source(name, rendered);
+      return { name, query: rendered, value: sample.value, note: sample.value === null ? `no data: ${sample.reason ?? "empty result"}` : "" };
+    }),
+  );
+}
+
+export function manifestTarget(service: string, config: EnvironmentTarget): ManifestTarget {
+  return {
+    kind: config.kind,
+    file: config.file,
+    workload: config.workload ?? service,
+    ...(config.image === undefined ? {} : { image: config.image }),
+    replicasKey: config.replicas_key,
+    tagKey: config.tag_key,
+  };
+}
+
+function planTarget(target: ManifestTarget, config: EnvironmentTarget): PlanTarget {
+  return {
+    ...target,
+    ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
+    ...(config.argocd_app === undefined ? {} : { argocdApp: config.argocd_app }),
+  };
+}
+
+function evidenceHash(incident: Incident, diagnosis: Diagnosis, evidence: EvidenceRow[]): string {
+  const material = { incident: incident.key, labels: incident.labels, text: incident.text, runbook: diagnosis.runbook?.id ?? null, candidates: diagnosis.candidates.map((c) => [c.id, c.score]), evidence };
+  return `sha256:${createHash("sha256").update(canonicalJson(material)).digest("hex")}`;
+}

@@ -1,0 +1,104 @@
+import type { LedgerBackend } from "../audit/index.js";
+import type { FileVersion } from "../repo/repo-reader.js";
+import type { Role } from "../signals/role.js";
+
+export interface PullRequest {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  state: "open" | "closed";
+  merged: boolean;
+  mergeSha: string | null;
+  mergedAt: string | null;
+  createdAt: string;
+  labels: string[];
+  draft: boolean;
+  author: string;
+}
+
+export interface Issue {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  labels: string[];
+  author: string;
+  createdAt: string;
+}
+
+export interface CheckRunInput {
+  name: string;
+  headSha: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required";
+  title: string;
+  summary: string;
+  text?: string;
+  /** Machine-readable state kept on the check run so a restart can rebuild it (external_id). */
+  externalId?: string;
+}
+
+export interface Protection {
+  /** False when the rules could not be read (403 etc.): protection is unverified, never assumed. */
+  readable: boolean;
+  requiredApprovals: number;
+  requiresCodeOwners: boolean;
+  detail: string;
+}
+
+export type CommitResult = { ok: true; sha: string } | { ok: false; reason: "stale-head" };
+
+/**
+ * Everything Remedy does to a repository host. The GitHub adapter and the in-memory forge (eval,
+ * simulate, tests) implement it; flows see nothing else. Reads default to the base branch.
+ */
+export interface Forge {
+  /** "owner/name" */
+  readonly repo: string;
+  defaultBranch(): Promise<string>;
+  branchHead(branch: string): Promise<string | null>;
+  readFile(path: string, ref?: string): Promise<string | null>;
+  listFiles(dir: string, ref?: string): Promise<string[]>;
+  /** Versions of a file that touched it, newest first, with the content at each. */
+  fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]>;
+
+  /** Creating the branch is the lock: "exists" means another attempt got there first. */
+  createBranch(branch: string, fromSha: string): Promise<"created" | "exists">;
+  /** One commit on `branch`, compare-and-swap on its head (GitHub: createCommitOnBranch). */
+  commitFile(input: { branch: string; expectedHeadSha: string; path: string; content: string; message: string }): Promise<CommitResult>;
+
+  findPullRequest(head: string): Promise<PullRequest | null>;
+  getPullRequest(number: number): Promise<PullRequest | null>;
+  openPullRequest(input: { head: string; base: string; title: string; body: string; draft?: boolean }): Promise<PullRequest>;
+  updatePullRequestBody(number: number, body: string): Promise<void>;
+  /** Remedy's PRs (label `remedy`) created since `since`, any state: rate limits and dedupe. */
+  listRemedyPullRequests(since: string): Promise<PullRequest[]>;
+  requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void>;
+  enableAutoMerge(pr: number): Promise<void>;
+
+  getIssue(number: number): Promise<Issue | null>;
+  createIssue(input: { title: string; body: string; labels: string[] }): Promise<Issue>;
+  /** Open issues with this label whose body contains `marker` (an HTML comment Remedy wrote). */
+  findIssue(label: string, marker: string): Promise<Issue | null>;
+  closeIssue(number: number): Promise<void>;
+  addLabels(issueOrPr: number, labels: string[]): Promise<void>;
+  removeLabel(issueOrPr: number, label: string): Promise<void>;
+  comment(issueOrPr: number, body: string): Promise<{ id: number }>;
+  /** Updates the comment containing `marker` in place, or creates it. */
+  upsertComment(issueOrPr: number, marker: string, body: string): Promise<{ id: number }>;
+
+  createCheckRun(input: CheckRunInput): Promise<{ id: number }>;
+  updateCheckRun(id: number, input: Partial<CheckRunInput>): Promise<void>;
+  /** Check runs with this name on a commit, newest first. */
+  listCheckRuns(headSha: string, name: string): Promise<Array<CheckRunInput & { id: number }>>;
+
+  permission(user: string): Promise<Role>;
+  protection(branch: string): Promise<Protection>;
+
+  /** The audit ledger on branch `remedy-audit`, compare-and-swap. */
+  readonly ledger: LedgerBackend;
+}

@@ -1,0 +1,141 @@
+import { z } from "zod";
+import type { Outcome } from "../flows/plan-incident.js";
+import { formatDuration } from "../verification/format-duration.js";
+import { fenced, safeToken, table } from "./markdown.js";
+import type { Plan } from "./plan.js";
+
+/** GitHub rejects bodies over 65,536 characters; keep a margin for the markers. */
+export const MAX_BODY = 65_000;
+const PLAN_MARKER = "remedy:plan";
+
+export interface PacketContext {
+  /** The ledger head when the packet was written (SPEC §6 anchor). */
+  ledgerHead?: string;
+  /** The branch protection result, when the forge could read it. */
+  protection?: string;
+  /** Extra Markdown placed after the summary, e.g. a revert's failing figures. */
+  preface?: string;
+}
+
+/** Renders the approval packet (SPEC §4) in its fixed order, trimming detail until it fits. */
+export function renderPacket(outcome: Outcome, context: PacketContext = {}): string {
+  for (const quoteLimit of [20_000, 4_000, 500]) {
+    for (const withDiff of [true, false]) {
+      const body = render(outcome, context, quoteLimit, withDiff);
+      if (body.length <= MAX_BODY) return body;
+    }
+  }
+  return render(outcome, { ...context, preface: "" }, 200, false).slice(0, MAX_BODY - 2_000) + "\n\n…(truncated)\n\n" + planBlock(outcome.plan);
+}
+
+function render(outcome: Outcome, context: PacketContext, quoteLimit: number, withDiff: boolean): string {
+  const { plan, diagnosis, policy, incident } = outcome;
+  const sections: string[] = [];
+  sections.push(`## Summary\n${outcome.summary}`);
+  if (context.preface) sections.push(context.preface);
+
+  const why: string[] = [];
+  if (incident.issue !== null) why.push(`Incident: #${incident.issue} (${incident.source})`);
+  else why.push(`Incident source: ${incident.source}`);
+  if (outcome.resolution) {
+    why.push(...outcome.resolution.why.map((w) => `- ${w}`));
+  }
+  if (diagnosis) {
+    why.push(`Diagnosis (${diagnosis.decidedBy === "model" ? "model, within the rules' candidates" : "deterministic rules"}): ${diagnosis.explanation}`);
+    why.push(`Confidence: ${diagnosis.confidence}`);
+    const top = diagnosis.candidates.slice(0, 4).filter((c) => c.score > 0);
+    if (top.length > 0) why.push(table(["runbook", "action", "score", "because"], top.map((c) => [c.id, c.action, String(c.score), c.reasons.join("; ") || "—"])));
+  }
+  if (outcome.evidence.length > 0) {
+    why.push(`Evidence:\n${table(["name", "value", "query"], outcome.evidence.map((e) => [e.name, e.value === null ? e.note : String(e.value), `\`${e.query.replace(/`/g, "'")}\``]))}`);
+  }
+  if (plan) why.push(`Evidence hash: \`${plan.evidenceHash}\``);
+  const quoted = incident.text.length > quoteLimit ? `${incident.text.slice(0, quoteLimit)}\n…(${incident.text.length - quoteLimit} more characters not shown)` : incident.text;
+  why.push(`Signal text (untrusted, quoted as data):\n${fenced(quoted)}`);
+  sections.push(`## Why\n${why.join("\n\n")}`);
+
+  if (plan) {
+    const what = [
+      table(["file", "field", "before", "after"], [[plan.target.file, fieldLabel(plan), plan.before, plan.after]]),
+      withDiff && outcome.edit ? fenced(outcome.edit.diff, "diff") : "The diff is omitted to keep this description under GitHub's size limit; see the Files tab.",
+    ];
+    sections.push(`## What changes\n${what.join("\n\n")}`);
+    sections.push(`## Risk\nTier: **${plan.risk}**\n${plan.riskFlags.map((f) => `- ${f}`).join("\n")}`);
+    sections.push(
+      `## Reversibility\nThe exact revert sets ${fieldLabel(plan)} in \`${plan.target.file}\` back to \`${plan.revert.value}\`. ` +
+        "Remedy opens that revert PR itself if verification fails after merge; comment `/rollback` on the merged PR to ask for it at any time.",
+    );
+  }
+  if (policy) {
+    const rows = policy.rules.map((r) => [r.rule, r.result === "pass" ? "✅ pass" : "❌ fail", r.detail]);
+    if (context.protection) rows.push(["branch protection", context.protection.startsWith("ok") ? "✅ pass" : "❌ fail", context.protection]);
+    sections.push(`## Policy\nDecision: **${policy.decision}**\n\n${table(["rule", "result", "detail"], rows)}`);
+  }
+  if (plan) {
+    sections.push(`## Verification plan\n${verificationPlan(plan)}`);
+    sections.push(
+      `## Approvals required\n${plan.approvals} approving review${plan.approvals === 1 ? "" : "s"} from: ${plan.reviewers.join(", ") || "(no reviewers configured)"}. ` +
+        `Remedy never merges${plan.autoMerge ? "; policy lets it enable GitHub auto-merge, which branch protection still governs" : ""}.`,
+    );
+  }
+  sections.push(`## Uncertainties\n${outcome.uncertainties.length > 0 ? outcome.uncertainties.map((u) => `- ${u}`).join("\n") : "- None recorded."}`);
+  if (context.ledgerHead) sections.push(`<sub>Audit ledger head when written: \`${context.ledgerHead}\` (branch \`remedy-audit\`)</sub>`);
+  sections.push(planBlock(plan));
+  return sections.join("\n\n");
+}
+
+function fieldLabel(plan: Plan): string {
+  if (plan.field === "replicas") return plan.target.kind === "helm" ? `\`${plan.target.replicasKey}\`` : `replicas of \`${safeToken(plan.target.workload)}\``;
+  return plan.target.kind === "helm" ? `\`${plan.target.tagKey}\`` : `image \`${plan.target.image ?? plan.target.workload}\` ${plan.form === "digest" ? "digest" : "newTag"}`;
+}
+
+function verificationPlan(plan: Plan): string {
+  const v = plan.verify;
+  const rows = v.checks.map((c) => [
+    c.name,
+    c.query === undefined ? "rollout state of the workload (Kubernetes / Argo CD)" : `\`${c.query.replace(/`/g, "'")}\``,
+    [c.max === undefined ? "" : `≤ ${c.max}`, c.min === undefined ? "" : `≥ ${c.min}`].filter(Boolean).join(", ") || (c.name === "rollout" ? "complete" : "informational"),
+  ]);
+  return [
+    table(["check", "query", "healthy when"], rows),
+    `Every ${formatDuration(v.intervalSeconds)}; passes after ${formatDuration(v.soakSeconds)} of holding checks, counted from a complete rollout. ` +
+      `${v.failureThreshold} consecutive failing evaluations fail it and open the revert PR. ` +
+      `No data (query error, timeout, empty result, NaN) is never healthy: ${v.maxErrors} consecutive no-data evaluations make it inconclusive and a human is asked. ` +
+      `Not rolled out within ${formatDuration(v.deadlineSeconds)} fails it.`,
+  ].join("\n\n");
+}
+
+function planBlock(plan: Plan | null): string {
+  if (plan === null) return "";
+  // "<" and ">" are escaped so no string inside the plan can close the HTML comment.
+  const json = JSON.stringify(plan).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  return `<!-- ${PLAN_MARKER} ${json} -->`;
+}
+
+const PlanShape = z.looseObject({
+  version: z.literal(1),
+  repo: z.string(),
+  incidentKey: z.string().regex(/^[0-9a-f]{16,64}$/),
+  service: z.string(),
+  environment: z.string(),
+  action: z.enum(["scale", "set-image", "rollback-image"]),
+  field: z.enum(["replicas", "image"]),
+  before: z.string(),
+  after: z.string(),
+  target: z.looseObject({ kind: z.enum(["helm", "kustomize"]), file: z.string(), workload: z.string(), replicasKey: z.string(), tagKey: z.string() }),
+  revert: z.object({ field: z.enum(["replicas", "image"]), value: z.string() }),
+  verify: z.looseObject({ intervalSeconds: z.number(), soakSeconds: z.number(), failureThreshold: z.number(), maxErrors: z.number(), deadlineSeconds: z.number(), checks: z.array(z.looseObject({ name: z.string() })) }),
+});
+
+/** Reads the plan back from a PR body; null when there is none or it does not validate. */
+export function parsePacket(body: string | null | undefined): Plan | null {
+  if (!body) return null;
+  const match = new RegExp(`<!-- ${PLAN_MARKER} (\\{.*?\\}) -->`, "s").exec(body);
+  if (!match) return null;
+  try {
+    const parsed = PlanShape.safeParse(JSON.parse(match[1] as string));
+    return parsed.success ? (parsed.data as unknown as Plan) : null;
+  } catch {
+    return null;
+  }
+}
