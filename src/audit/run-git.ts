@@ -30,7 +30,10 @@ export function gitRunnerIn(dir: string): GitRunner {
           resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr: stderr.toString("utf8") });
         },
       );
-      child.stdin?.end(input ?? "");
+      // git may exit without reading its input (a failed rev-parse, say); its exit code reports that,
+      // so the broken pipe is not an error of its own.
+      child.stdin?.on("error", () => undefined);
+      child.stdin?.end(input);
     });
 }
 

@@ -75,6 +75,8 @@ export interface Forge {
   getPullRequest(number: number): Promise<PullRequest | null>;
   openPullRequest(input: { head: string; base: string; title: string; body: string; draft?: boolean }): Promise<PullRequest>;
   updatePullRequestBody(number: number, body: string): Promise<void>;
+  /** Paths a PR changes (for `/dry-run` and `/rollback` on a person's PR). */
+  pullRequestFiles(number: number): Promise<string[]>;
   /** Remedy's PRs (label `remedy`) created since `since`, any state: rate limits and dedupe. */
   listRemedyPullRequests(since: string): Promise<PullRequest[]>;
   requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void>;

@@ -30,7 +30,7 @@ export function locateHelmField(text: string, ydoc: YamlDoc, target: ManifestTar
   // A set `digest` next to the tag wins in the common chart templates (repo@digest), so that is the pin.
   const digestPath = [...parent, "digest"];
   const digest = lookup(ydoc, digestPath, text);
-  if (!digest.found && digest.why === "alias") return lookupRefusal(file, formatPath(digestPath), digest);
+  if (!digest.found && digest.why === "alias") return lookupRefusal(file, key, digest);
   if (digest.found && typeof digest.scalar.value === "string" && digest.scalar.value !== "") {
     return locatedPin(ydoc, digestPath, digest.scalar, "digest");
   }

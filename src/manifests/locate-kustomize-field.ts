@@ -22,7 +22,7 @@ export function locateKustomizeField(text: string, ydoc: YamlDoc, target: Manife
       return {
         ...refuse(
           "missing",
-          `${file}: ${where}, so the count comes from the base manifests (read it with readReplicasFallback); an edit adds the entry.`,
+          `${file}: ${where}, so the count in force comes from the base manifests; an edit adds the entry.`,
         ),
         add: { ydoc, listExists },
       };

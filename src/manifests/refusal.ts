@@ -15,7 +15,7 @@ export function lookupRefusal(file: string, label: string, failure: LookupFailur
   const tail = hint === "" ? "" : ` ${hint}`;
   switch (failure.why) {
     case "missing":
-      return refuse("missing", `${file}: ${label} does not exist (${at} is not there); Remedy never creates keys.${tail}`);
+      return refuse("missing", `${file}: ${label} does not exist${at === label ? "" : ` (${at} is not there)`}; Remedy never creates keys.${tail}`);
     case "no-value":
       return refuse("missing", `${file}: ${label} has no value; set it by hand once, then Remedy can change it.`);
     case "alias":
@@ -26,7 +26,7 @@ export function lookupRefusal(file: string, label: string, failure: LookupFailur
     case "merge":
       return refuse(
         "alias",
-        `${file}: ${label} is not set explicitly at ${at} and may come from a << merge; Remedy does not edit merged values. Write the key out explicitly.`,
+        `${file}: ${label} is not set explicitly in ${formatPath(failure.at.slice(0, -1))} and may come from its << merge; Remedy does not edit merged values. Write the key out explicitly.`,
       );
     case "not-a-map":
       return refuse("missing", `${file}: ${label} cannot be reached because ${at} is not a map.${tail}`);

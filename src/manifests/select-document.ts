@@ -9,7 +9,7 @@ export type SelectedDocument = { ok: true; ydoc: YamlDoc } | Refusal;
  * Values files and kustomization.yaml are single documents. A stream of several is accepted only for
  * Kustomize, and only when exactly one of its documents is `kind: Kustomization`.
  */
-export function selectDocument(text: string, target: ManifestTarget): SelectedDocument {
+export function selectDocument(text: string, target: Pick<ManifestTarget, "file" | "kind">): SelectedDocument {
   const parsed = parseYaml(text);
   if (!parsed.ok) {
     const where = parsed.line === undefined ? target.file : `${target.file}:${parsed.line}`;

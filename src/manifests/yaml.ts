@@ -26,7 +26,7 @@ export type ParsedYaml = { ok: true; docs: YamlDoc[] } | { ok: false; line: numb
  * ordinary key and lookups can refuse it instead of missing a value it provides.
  */
 export function parseYaml(text: string): ParsedYaml {
-  const stream = parseAllDocuments(text, { uniqueKeys: true, maxAliasCount: 100 });
+  const stream = parseAllDocuments(text, { uniqueKeys: true });
   const all = Array.isArray(stream) ? stream : [];
   for (const doc of all) {
     const error = doc.errors[0];
@@ -228,7 +228,7 @@ export function toData(ydoc: YamlDoc): unknown {
  * them. For questions such as "is autoscaling enabled?", where the answer must include inherited values.
  */
 export function readYamlData(text: string): { ok: true; docs: unknown[] } | { ok: false; message: string } {
-  const stream = parseAllDocuments(text, { merge: true, maxAliasCount: 100 });
+  const stream = parseAllDocuments(text, { merge: true });
   const all = Array.isArray(stream) ? stream : [];
   const error = all.flatMap((doc) => doc.errors)[0];
   if (error !== undefined) return { ok: false, message: firstLine(error.message) };

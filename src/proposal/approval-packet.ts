@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Outcome } from "../flows/plan-incident.js";
+import type { PolicyResult } from "../policy/evaluate-policy.js";
 import { formatDuration } from "../verification/format-duration.js";
 import { fenced, safeToken, table } from "./markdown.js";
 import type { Plan } from "./plan.js";
@@ -66,13 +67,9 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
         "Remedy opens that revert PR itself if verification fails after merge; comment `/rollback` on the merged PR to ask for it at any time.",
     );
   }
-  if (policy) {
-    const rows = policy.rules.map((r) => [r.rule, r.result === "pass" ? "✅ pass" : "❌ fail", r.detail]);
-    if (context.protection) rows.push(["branch protection", context.protection.startsWith("ok") ? "✅ pass" : "❌ fail", context.protection]);
-    sections.push(`## Policy\nDecision: **${policy.decision}**\n\n${table(["rule", "result", "detail"], rows)}`);
-  }
+  if (policy) sections.push(`## Policy\n${renderPolicy(policy, context.protection)}`);
   if (plan) {
-    sections.push(`## Verification plan\n${verificationPlan(plan)}`);
+    sections.push(`## Verification plan\n${renderVerificationPlan(plan)}`);
     sections.push(
       `## Approvals required\n${plan.approvals} approving review${plan.approvals === 1 ? "" : "s"} from: ${plan.reviewers.join(", ") || "(no reviewers configured)"}. ` +
         `Remedy never merges${plan.autoMerge ? "; policy lets it enable GitHub auto-merge, which branch protection still governs" : ""}.`,
@@ -89,7 +86,13 @@ function fieldLabel(plan: Plan): string {
   return plan.target.kind === "helm" ? `\`${plan.target.tagKey}\`` : `image \`${plan.target.image ?? plan.target.workload}\` ${plan.form === "digest" ? "digest" : "newTag"}`;
 }
 
-function verificationPlan(plan: Plan): string {
+export function renderPolicy(policy: PolicyResult, protection?: string): string {
+  const rows = policy.rules.map((r) => [r.rule, r.result === "pass" ? "✅ pass" : "❌ fail", r.detail]);
+  if (protection) rows.push(["branch protection", protection.startsWith("ok") ? "✅ pass" : "❌ fail", protection]);
+  return `Decision: **${policy.decision}**\n\n${table(["rule", "result", "detail"], rows)}`;
+}
+
+export function renderVerificationPlan(plan: Plan): string {
   const v = plan.verify;
   const rows = v.checks.map((c) => [
     c.name,

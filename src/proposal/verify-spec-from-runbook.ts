@@ -1,19 +1,16 @@
 import type { VerifyBlock } from "../diagnosis/runbook-schema.js";
-import { parseDuration } from "../verification/parse-duration.js";
+import { toVerifySpec } from "../verification/to-verify-spec.js";
 import type { VerifySpec } from "../verification/verify-spec.js";
 
+/** The runbook's validated `verify:` block as the verdict machine's spec (durations in seconds). */
 export function verifySpecFromRunbook(block: VerifyBlock): VerifySpec {
-  return {
-    intervalSeconds: parseDuration(block.interval),
-    soakSeconds: parseDuration(block.soak),
-    failureThreshold: block.failure_threshold,
-    maxErrors: block.max_errors,
-    deadlineSeconds: parseDuration(block.deadline),
-    checks: block.checks.map((check) => ({
-      name: check.name,
-      ...(check.query === undefined ? {} : { query: check.query }),
-      ...(check.max === undefined ? {} : { max: check.max }),
-      ...(check.min === undefined ? {} : { min: check.min }),
+  return toVerifySpec({
+    ...block,
+    checks: block.checks.map(({ name, query, max, min }) => ({
+      name,
+      ...(query === undefined ? {} : { query }),
+      ...(max === undefined ? {} : { max }),
+      ...(min === undefined ? {} : { min }),
     })),
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import type { Plan } from "../proposal/plan.js";
 import type { VerdictState } from "../verification/verdict-state.js";
 
 /** A verification in flight: enough to resume it after a restart without asking anyone. */
@@ -9,6 +10,9 @@ export interface VerificationRecord {
   mergeSha: string;
   checkRunId: number | null;
   incident: number | null;
+  plan: Plan;
+  /** Figures at diagnosis, for the before/after comment. */
+  before: Record<string, number | null>;
   verdict: VerdictState;
 }
 

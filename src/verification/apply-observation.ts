@@ -59,7 +59,10 @@ function decide(
 ): { outcome: Outcome; reason: string } | null {
   const { spec } = state;
   if (state.consecutiveFailures >= spec.failureThreshold) {
-    const runs = state.consecutiveFailures === 1 ? "1 failing evaluation" : `${state.consecutiveFailures} consecutive failing evaluations`;
+    const runs =
+      state.consecutiveFailures === 1
+        ? "1 failing evaluation"
+        : `${state.consecutiveFailures} consecutive failing evaluations`;
     return { outcome: "fail", reason: `${record.failing.join("; ")} (${runs})` };
   }
   if (state.consecutiveNoData >= spec.maxErrors) {
@@ -71,7 +74,10 @@ function decide(
   if (record.result === "ok" && state.soakStartedAt !== null) {
     const soaked = (at - toMillis(state.soakStartedAt, "soakStartedAt")) / 1000;
     if (soaked >= spec.soakSeconds) {
-      return { outcome: "pass", reason: `all checks held for ${formatDuration(soaked)} (soak ${formatDuration(spec.soakSeconds)})` };
+      return {
+        outcome: "pass",
+        reason: `all checks held for ${formatDuration(soaked)} (soak ${formatDuration(spec.soakSeconds)})`,
+      };
     }
   }
   if (state.soakStartedAt === null && at >= merged + spec.deadlineSeconds * 1000) {
@@ -84,8 +90,7 @@ function decide(
     const detail = lastKnown.reason ? ` (${lastKnown.state}: ${lastKnown.reason})` : ` (${lastKnown.state})`;
     return { outcome: "fail", reason: `not rolled out within ${deadline}${detail}` };
   }
-  const capSeconds =
-    spec.deadlineSeconds + spec.soakSeconds + spec.maxErrors * spec.intervalSeconds;
+  const capSeconds = spec.deadlineSeconds + spec.soakSeconds + spec.maxErrors * spec.intervalSeconds;
   if (at >= merged + capSeconds * 1000) {
     return {
       outcome: "inconclusive",

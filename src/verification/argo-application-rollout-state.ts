@@ -18,7 +18,9 @@ const Application = z.looseObject({
           message: z.string().optional(),
           operation: z
             .looseObject({
-              sync: z.looseObject({ revision: z.string().optional(), revisions: z.array(z.string()).optional() }).optional(),
+              sync: z
+                .looseObject({ revision: z.string().optional(), revisions: z.array(z.string()).optional() })
+                .optional(),
             })
             .optional(),
           syncResult: z
@@ -38,35 +40,50 @@ type Revisions = { revision?: string | undefined; revisions?: string[] | undefin
  * A sync operation for the merge SHA that failed is a failure even though `sync.revision` never moved.
  * Throws when the object is not an Application.
  */
-export function argoApplicationRolloutState(app: unknown, mergeSha: string): { state: RolloutState; reason: string } {
+export function argoApplicationRolloutState(
+  app: unknown,
+  mergeSha: string,
+): { state: RolloutState; reason: string } {
   const parsed = Application.safeParse(app);
   if (!parsed.success) {
-    throw new Error(`not an Argo CD Application: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`);
+    throw new Error(
+      `not an Argo CD Application: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`,
+    );
   }
   const status = parsed.data.status ?? {};
   const operation = status.operationState;
   const phase = operation?.phase;
   const operationFailed = phase === "Failed" || phase === "Error";
-  const operationTargetsMerge = includes(operation?.syncResult, mergeSha) || includes(operation?.operation?.sync, mergeSha);
+  const operationTargetsMerge =
+    includes(operation?.syncResult, mergeSha) || includes(operation?.operation?.sync, mergeSha);
 
   if (!includes(status.sync, mergeSha)) {
     if (operationFailed && operationTargetsMerge) {
       return { state: "failed", reason: `Argo CD sync of ${mergeSha} ${phase}${suffix(operation?.message)}` };
     }
     const at = status.sync?.revision ?? status.sync?.revisions?.join(", ");
-    return { state: "progressing", reason: `Argo CD has not synced ${mergeSha} yet${at ? ` (at ${at})` : ""}` };
+    return {
+      state: "progressing",
+      reason: `Argo CD has not synced ${mergeSha} yet${at ? ` (at ${at})` : ""}`,
+    };
   }
 
   const health = status.health?.status ?? "Unknown";
   const syncStatus = status.sync?.status ?? "Unknown";
-  if (health === "Degraded") return { state: "failed", reason: `Argo CD health is Degraded${suffix(status.health?.message)}` };
-  if (operationFailed) return { state: "failed", reason: `Argo CD sync operation ${phase}${suffix(operation?.message)}` };
+  if (health === "Degraded")
+    return { state: "failed", reason: `Argo CD health is Degraded${suffix(status.health?.message)}` };
+  if (operationFailed)
+    return { state: "failed", reason: `Argo CD sync operation ${phase}${suffix(operation?.message)}` };
   if (phase === "Running" || phase === "Terminating") {
     return { state: "progressing", reason: `Argo CD sync operation ${phase}${suffix(operation?.message)}` };
   }
-  if (health === "Healthy" && syncStatus === "Synced") return { state: "complete", reason: `Argo CD reports Synced and Healthy at ${mergeSha}` };
+  if (health === "Healthy" && syncStatus === "Synced")
+    return { state: "complete", reason: `Argo CD reports Synced and Healthy at ${mergeSha}` };
   // Progressing, Suspended, Missing, Unknown, or Healthy but OutOfSync: not done, not broken.
-  return { state: "progressing", reason: `Argo CD reports ${syncStatus} and ${health}${suffix(status.health?.message)}` };
+  return {
+    state: "progressing",
+    reason: `Argo CD reports ${syncStatus} and ${health}${suffix(status.health?.message)}`,
+  };
 }
 
 /** Git SHAs compare case-insensitively; multi-source Applications list one revision per source. */

@@ -11,7 +11,9 @@ const Deployment = z.looseObject({
     paused: z.boolean().optional(),
     template: z
       .looseObject({
-        spec: z.looseObject({ containers: z.array(z.looseObject({ image: z.string().optional() })).default([]) }).optional(),
+        spec: z
+          .looseObject({ containers: z.array(z.looseObject({ image: z.string().optional() })).default([]) })
+          .optional(),
       })
       .optional(),
   }),
@@ -22,7 +24,9 @@ const Deployment = z.looseObject({
       updatedReplicas: count.default(0),
       availableReplicas: count.default(0),
       conditions: z
-        .array(z.looseObject({ type: z.string(), reason: z.string().optional(), message: z.string().optional() }))
+        .array(
+          z.looseObject({ type: z.string(), reason: z.string().optional(), message: z.string().optional() }),
+        )
         .default([]),
     })
     .default({ replicas: 0, updatedReplicas: 0, availableReplicas: 0, conditions: [] }),
@@ -41,36 +45,63 @@ export function deploymentRolloutState(
 ): { state: RolloutState; reason: string } {
   const parsed = Deployment.safeParse(deployment);
   if (!parsed.success) {
-    throw new Error(`not a Deployment object: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`);
+    throw new Error(
+      `not a Deployment object: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`,
+    );
   }
   const { metadata, spec, status } = parsed.data;
   const generation = metadata.generation ?? 0;
   const observed = status.observedGeneration;
   if (observed === undefined || generation > observed) {
-    return { state: "progressing", reason: `spec update not yet observed (generation ${generation}, observed ${observed ?? "none"})` };
+    return {
+      state: "progressing",
+      reason: `spec update not yet observed (generation ${generation}, observed ${observed ?? "none"})`,
+    };
   }
-  const stalled = status.conditions.find((c) => c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded");
+  const stalled = status.conditions.find(
+    (c) => c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded",
+  );
   if (stalled) {
-    return { state: "failed", reason: `ProgressDeadlineExceeded${stalled.message ? `: ${stalled.message}` : ""}` };
+    return {
+      state: "failed",
+      reason: `ProgressDeadlineExceeded${stalled.message ? `: ${stalled.message}` : ""}`,
+    };
   }
   // Checked before the replica counts: a paused rollout's counts never converge, and "paused" says why.
   if (spec.paused === true) return { state: "progressing", reason: "paused (spec.paused is true)" };
 
   const wanted = spec.replicas ?? 1; // the API server's default
   if (status.updatedReplicas < wanted) {
-    return { state: "progressing", reason: `${status.updatedReplicas} of ${wanted} new replicas have been updated` };
+    return {
+      state: "progressing",
+      reason: `${status.updatedReplicas} of ${wanted} new replicas have been updated`,
+    };
   }
   if (status.replicas > status.updatedReplicas) {
-    return { state: "progressing", reason: `${status.replicas - status.updatedReplicas} old replicas are pending termination` };
+    return {
+      state: "progressing",
+      reason: `${status.replicas - status.updatedReplicas} old replicas are pending termination`,
+    };
   }
   if (status.availableReplicas < status.updatedReplicas) {
-    return { state: "progressing", reason: `${status.availableReplicas} of ${status.updatedReplicas} updated replicas are available` };
+    return {
+      state: "progressing",
+      reason: `${status.availableReplicas} of ${status.updatedReplicas} updated replicas are available`,
+    };
   }
   if (expectedImage !== undefined) {
-    const images = (spec.template?.spec?.containers ?? []).map((c) => c.image).filter((i): i is string => i !== undefined);
+    const images = (spec.template?.spec?.containers ?? [])
+      .map((c) => c.image)
+      .filter((i): i is string => i !== undefined);
     if (!images.includes(expectedImage)) {
-      return { state: "progressing", reason: `old pod template: no container runs ${expectedImage} (found ${images.join(", ") || "none"})` };
+      return {
+        state: "progressing",
+        reason: `old pod template: no container runs ${expectedImage} (found ${images.join(", ") || "none"})`,
+      };
     }
   }
-  return { state: "complete", reason: `successfully rolled out (${status.updatedReplicas} of ${wanted} replicas updated and available)` };
+  return {
+    state: "complete",
+    reason: `successfully rolled out (${status.updatedReplicas} of ${wanted} replicas updated and available)`,
+  };
 }

@@ -1,6 +1,5 @@
 export type GetJsonResult =
-  | { kind: "response"; status: number; body: unknown; text: string }
-  | { kind: "error"; reason: string };
+  { kind: "response"; status: number; body: unknown; text: string } | { kind: "error"; reason: string };
 
 export interface GetJsonOptions {
   /** Who is being called, for messages: "Prometheus", "Kubernetes API", "Argo CD". */
@@ -25,11 +24,15 @@ export async function getJson(url: string, options: GetJsonOptions): Promise<Get
   try {
     const response = await options.fetch(url, { method: "GET", headers, signal, redirect: "error" });
     const text = await readBounded(response);
-    if (text === null) return { kind: "error", reason: `${options.service} response is larger than ${MAX_BYTES} bytes` };
+    if (text === null)
+      return { kind: "error", reason: `${options.service} response is larger than ${MAX_BYTES} bytes` };
     return { kind: "response", status: response.status, body: parseJson(text), text };
   } catch (error) {
     if (signal.aborted) {
-      return { kind: "error", reason: `${options.service} did not answer within ${formatMs(options.timeoutMs)}` };
+      return {
+        kind: "error",
+        reason: `${options.service} did not answer within ${formatMs(options.timeoutMs)}`,
+      };
     }
     return { kind: "error", reason: `${options.service} unreachable: ${describe(error)}` };
   }
@@ -67,7 +70,9 @@ function describe(error: unknown): string {
   const cause = error.cause;
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
-    return typeof code === "string" && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
+    return typeof code === "string" && !cause.message.includes(code)
+      ? `${code} ${cause.message}`
+      : cause.message;
   }
   return error.message;
 }

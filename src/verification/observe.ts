@@ -30,7 +30,10 @@ async function sampleSafely(source: HealthSource, check: CheckSpec, ctx: HealthC
   }
 }
 
-async function rolloutSafely(source: RolloutSource, ctx: HealthContext): ReturnType<RolloutSource["rollout"]> {
+async function rolloutSafely(
+  source: RolloutSource,
+  ctx: HealthContext,
+): ReturnType<RolloutSource["rollout"]> {
   try {
     return await source.rollout(ctx);
   } catch {

@@ -1,8 +1,8 @@
 const NANOS_PER_UNIT: Record<string, bigint> = {
   ns: 1n,
   us: 1_000n,
-  "µs": 1_000n, // U+00B5 micro sign, as Go accepts
-  "μs": 1_000n, // U+03BC Greek mu, as Go accepts
+  µs: 1_000n, // U+00B5 micro sign, as Go accepts
+  μs: 1_000n, // U+03BC Greek mu, as Go accepts
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -37,7 +37,8 @@ export function parseDuration(input: string): number {
     if (!match || (whole === "" && fraction === "")) {
       throw new Error(`invalid duration "${input}": expected a number at "${rest}"; ${HINT}`);
     }
-    if (unit === "") throw new Error(`invalid duration "${input}": missing unit after "${match[0]}"; ${HINT}`);
+    if (unit === "")
+      throw new Error(`invalid duration "${input}": missing unit after "${match[0]}"; ${HINT}`);
     const perUnit = NANOS_PER_UNIT[unit];
     if (perUnit === undefined) {
       const suggestion = unit === "d" ? ' (days are not Go units; write "24h")' : "";

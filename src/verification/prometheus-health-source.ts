@@ -24,7 +24,10 @@ const Envelope = z.looseObject({
 });
 
 const Data = z.discriminatedUnion("resultType", [
-  z.object({ resultType: z.literal("vector"), result: z.array(z.looseObject({ metric: z.record(z.string(), z.string()), value: SampleValue })) }),
+  z.object({
+    resultType: z.literal("vector"),
+    result: z.array(z.looseObject({ metric: z.record(z.string(), z.string()), value: SampleValue })),
+  }),
   z.object({ resultType: z.literal("scalar"), result: SampleValue }),
   z.object({ resultType: z.literal("matrix"), result: z.array(z.unknown()) }),
   z.object({ resultType: z.literal("string"), result: z.unknown() }),
@@ -78,19 +81,26 @@ export class PrometheusHealthSource implements HealthSource {
 
     const envelope = Envelope.safeParse(result.body);
     if (!envelope.success) {
-      const what = result.status >= 200 && result.status < 300 ? "an unexpected response" : `HTTP ${result.status}`;
+      const what =
+        result.status >= 200 && result.status < 300 ? "an unexpected response" : `HTTP ${result.status}`;
       return noData(`Prometheus returned ${what}: ${snippet(result.text)}`);
     }
     const body = envelope.data;
     if (body.status === "error") {
-      return noData(`Prometheus returned HTTP ${result.status} (${body.errorType ?? "error"}): ${body.error ?? "no message"}`);
+      return noData(
+        `Prometheus returned HTTP ${result.status} (${body.errorType ?? "error"}): ${body.error ?? "no message"}`,
+      );
     }
-    if (result.status < 200 || result.status >= 300) return noData(`Prometheus returned HTTP ${result.status}`);
+    if (result.status < 200 || result.status >= 300)
+      return noData(`Prometheus returned HTTP ${result.status}`);
     if (body.warnings !== undefined && body.warnings.length > 0) {
       return noData(`partial data, Prometheus warned: ${body.warnings.join("; ")}`);
     }
     const data = Data.safeParse(body.data);
-    if (!data.success) return noData(`Prometheus returned data of an unexpected shape: ${snippet(JSON.stringify(body.data) ?? "")}`);
+    if (!data.success)
+      return noData(
+        `Prometheus returned data of an unexpected shape: ${snippet(JSON.stringify(body.data) ?? "")}`,
+      );
     return toSample(check.name, data.data);
   }
 }
@@ -104,7 +114,9 @@ function toSample(name: string, data: z.infer<typeof Data>): Sample {
       const [only, ...others] = data.result;
       if (only === undefined) return noData("no series");
       if (others.length > 0) {
-        return noData(`query returned ${data.result.length} series; expected 1 (aggregate it, e.g. with sum or max)`);
+        return noData(
+          `query returned ${data.result.length} series; expected 1 (aggregate it, e.g. with sum or max)`,
+        );
       }
       return fromString(name, only.value[1]);
     }

@@ -49,16 +49,20 @@ export function renderQuery(query: string, vars: QueryVars): string {
       context = { kind: "string", quote: ch, regex: /[=!]~\s*.$/.test(out) };
     }
   }
-  if (context.kind === "string") throw new Error(`query has an unterminated ${context.quote} string: ${query}`);
+  if (context.kind === "string")
+    throw new Error(`query has an unterminated ${context.quote} string: ${query}`);
   return out;
 }
 
 function lookup(vars: QueryVars, name: string): string {
   if (!(KNOWN as readonly string[]).includes(name)) {
-    throw new Error(`query uses unknown placeholder {{${name}}}; known placeholders: ${KNOWN.map((k) => `{{${k}}}`).join(", ")}`);
+    throw new Error(
+      `query uses unknown placeholder {{${name}}}; known placeholders: ${KNOWN.map((k) => `{{${k}}}`).join(", ")}`,
+    );
   }
   const value = vars[name as (typeof KNOWN)[number]];
-  if (value === undefined) throw new Error(`query uses {{${name}}} but no ${name} is known for this workload`);
+  if (value === undefined)
+    throw new Error(`query uses {{${name}}} but no ${name} is known for this workload`);
   return value;
 }
 
@@ -76,7 +80,8 @@ function escapeFor(context: Context, value: string, name: string): string {
       const literal = context.regex ? quoteRegex(value) : value;
       if (context.quote === "`") {
         // Raw strings have no escapes at all, so a backtick in the value could only end the literal.
-        if (literal.includes("`")) throw new Error(`{{${name}}} value ${JSON.stringify(value)} cannot go inside a backtick string`);
+        if (literal.includes("`"))
+          throw new Error(`{{${name}}} value ${JSON.stringify(value)} cannot go inside a backtick string`);
         return literal;
       }
       return escapeQuoted(literal, context.quote);

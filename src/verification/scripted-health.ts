@@ -26,7 +26,9 @@ export class ScriptedHealth implements HealthSource, RolloutSource {
     const k = this.#reads.get(check.name) ?? 0;
     this.#reads.set(check.name, k + 1);
     const value = values[Math.min(k, values.length - 1)] ?? null;
-    return value === null ? { name: check.name, value: null, reason: "scripted no data" } : { name: check.name, value };
+    return value === null
+      ? { name: check.name, value: null, reason: "scripted no data" }
+      : { name: check.name, value };
   }
 
   async rollout(_ctx: HealthContext): Promise<{ state: RolloutState; reason: string }> {

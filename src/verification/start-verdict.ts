@@ -21,15 +21,18 @@ export function startVerdict(spec: VerifySpec, mergedAt: string): VerdictState {
 
 function assertUsableSpec(spec: VerifySpec): void {
   const problems: string[] = [];
-  if (!(Number.isFinite(spec.intervalSeconds) && spec.intervalSeconds > 0)) problems.push("interval must be positive");
-  if (!(Number.isFinite(spec.soakSeconds) && spec.soakSeconds >= 0)) problems.push("soak must not be negative");
+  if (!(Number.isFinite(spec.intervalSeconds) && spec.intervalSeconds > 0))
+    problems.push("interval must be positive");
+  if (!(Number.isFinite(spec.soakSeconds) && spec.soakSeconds >= 0))
+    problems.push("soak must not be negative");
   if (!(Number.isFinite(spec.deadlineSeconds) && spec.deadlineSeconds >= 0)) {
     problems.push("deadline must not be negative");
   }
   if (!(Number.isInteger(spec.failureThreshold) && spec.failureThreshold >= 1)) {
     problems.push("failure_threshold must be a positive integer");
   }
-  if (!(Number.isInteger(spec.maxErrors) && spec.maxErrors >= 1)) problems.push("max_errors must be a positive integer");
+  if (!(Number.isInteger(spec.maxErrors) && spec.maxErrors >= 1))
+    problems.push("max_errors must be a positive integer");
   // An empty plan would "pass" after the soak without reading anything: exactly the silent pass to avoid.
   if (spec.checks.length === 0) problems.push('checks must name at least one check (for example "rollout")');
   const names = spec.checks.map((check) => check.name);

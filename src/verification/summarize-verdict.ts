@@ -56,7 +56,12 @@ function headline(state: VerdictState): string {
     const seen = rollout ? `${rollout.state}${rollout.reason ? `: ${rollout.reason}` : ""}` : "state unknown";
     return `Verification in progress (${count}): waiting for the rollout (${seen}).`;
   }
-  const soaked = latest ? Math.max(0, (toMillis(latest.at, "evaluation time") - toMillis(state.soakStartedAt, "soakStartedAt")) / 1000) : 0;
+  const soaked = latest
+    ? Math.max(
+        0,
+        (toMillis(latest.at, "evaluation time") - toMillis(state.soakStartedAt, "soakStartedAt")) / 1000,
+      )
+    : 0;
   return `Verification in progress (${count}): soaked ${formatDuration(soaked)} of ${formatDuration(state.spec.soakSeconds)}.`;
 }
 
@@ -78,11 +83,19 @@ function bounds(check: CheckSpec): string {
 
 function renderTable(state: VerdictState, checks: CheckSpec[]): string {
   const watchesRollout = state.spec.checks.some(isRolloutCheck);
-  const header = ["#", "time (UTC)", ...(watchesRollout ? ["rollout"] : []), ...checks.map((c) => c.name), "result", "note"];
+  const header = [
+    "#",
+    "time (UTC)",
+    ...(watchesRollout ? ["rollout"] : []),
+    ...checks.map((c) => c.name),
+    "result",
+    "note",
+  ];
   const lines = [row(header), row(header.map(() => "---"))];
   const merged = toMillis(state.mergedAt, "mergedAt");
   const skipped = Math.max(0, state.evaluations.length - MAX_ROWS);
-  if (skipped > 0) lines.push(row([`…`, `${skipped} earlier evaluations omitted`, ...header.slice(2).map(() => "")]));
+  if (skipped > 0)
+    lines.push(row([`…`, `${skipped} earlier evaluations omitted`, ...header.slice(2).map(() => "")]));
   state.evaluations.slice(skipped).forEach((evaluation, index) => {
     const at = toMillis(evaluation.at, "evaluation time");
     const offset = `+${formatDuration(Math.max(0, (at - merged) / 1000))}`;
@@ -104,12 +117,16 @@ function note(evaluation: EvaluationRecord, checks: CheckSpec[]): string {
   if (evaluation.result === "failing") return evaluation.failing.join("; ");
   if (evaluation.result === "pending") {
     const reason = evaluation.rollout?.reason;
-    return evaluation.rollout ? `rollout ${evaluation.rollout.state}${reason ? `: ${reason}` : ""}` : "rollout state unknown";
+    return evaluation.rollout
+      ? `rollout ${evaluation.rollout.state}${reason ? `: ${reason}` : ""}`
+      : "rollout state unknown";
   }
   return checks
     .map((check) => {
       const sample = evaluation.samples.find((s) => s.name === check.name);
-      return valueIn(evaluation, check.name) === null ? `${check.name}: ${sample?.reason ?? "no sample"}` : null;
+      return valueIn(evaluation, check.name) === null
+        ? `${check.name}: ${sample?.reason ?? "no sample"}`
+        : null;
     })
     .filter((text): text is string => text !== null)
     .join("; ");

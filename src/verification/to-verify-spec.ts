@@ -16,7 +16,9 @@ export function toVerifySpec(block: VerifyBlockInput): VerifySpec {
     try {
       return parseDuration(block[field]);
     } catch (error) {
-      throw new Error(`verify.${field}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`verify.${field}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   };
   return {

@@ -31,7 +31,7 @@ describe("parseDuration", () => {
     ["1d", /unknown unit "d" \(days are not Go units; write "24h"\)/],
     ["-5m", /must not be negative/],
     ["m", /expected a number at "m"/],
-    ["1.2.3s", /expected a number/],
+    ["1.2.3s", /missing unit after "1.2"/],
     ["5 m", /unknown unit " m"/],
     ["+", /invalid duration "\+"/],
     ["99999999999h", /too large/],

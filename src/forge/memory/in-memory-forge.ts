@@ -167,6 +167,10 @@ export class InMemoryForge implements Forge {
     this.writes.push({ kind: "pr-body", number, body });
   }
 
+  async pullRequestFiles(number: number): Promise<string[]> {
+    return this.changedFiles(number);
+  }
+
   async listRemedyPullRequests(since: string): Promise<PullRequest[]> {
     return this.pullRequests.filter((pr) => pr.labels.includes("remedy") && pr.createdAt >= since);
   }

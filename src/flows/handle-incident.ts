@@ -1,0 +1,125 @@
+import { InvalidFileError } from "../config/invalid-file-error.js";
+import { describeChange, planIncident, type Outcome } from "./plan-incident.js";
+import { renderPacket } from "../proposal/approval-packet.js";
+import { fenced } from "../proposal/markdown.js";
+import { loadRepository, type Repository } from "../repo/load-repository.js";
+import type { Incident } from "../signals/incident.js";
+import { auditSteps } from "./audit-step.js";
+import type { FlowDeps } from "./deps.js";
+import { openProposal, type ProposalResult } from "./open-proposal.js";
+import { repoAt } from "./repo-at.js";
+
+/** `auto` follows the repository's `mode`; `/dry-run` and `/propose` override it. */
+export type WriteMode = "auto" | "dry-run" | "propose";
+
+export interface IncidentResult {
+  outcome: Outcome | null;
+  error: string | null;
+  proposal: ProposalResult | null;
+}
+
+export const DECISION_MARKER = "<!-- remedy:decision -->";
+
+/** incident → diagnosis → plan → policy → PR or comment. The whole loop up to the human gate. */
+export async function handleIncident(deps: FlowDeps, incident: Incident, mode: WriteMode, actor: string): Promise<IncidentResult> {
+  const base = await deps.forge.defaultBranch();
+  const baseSha = await deps.forge.branchHead(base);
+  if (baseSha === null) throw new Error(`the default branch ${base} of ${deps.forge.repo} has no commits`);
+  const reader = repoAt(deps.forge, baseSha);
+
+  let repository: Repository;
+  try {
+    repository = await loadRepository(reader);
+  } catch (error) {
+    if (!(error instanceof InvalidFileError)) throw error;
+    await reportInvalidFiles(deps, incident, error, actor);
+    return { outcome: null, error: error.message, proposal: null };
+  }
+
+  const since = new Date(Date.parse(deps.now()) - 3_600_000).toISOString();
+  const recentPrs = (await deps.forge.listRemedyPullRequests(since)).flatMap((pr) => {
+    const service = pr.labels.find((l) => l.startsWith("service:"))?.slice("service:".length);
+    const environment = pr.labels.find((l) => l.startsWith("env:"))?.slice("env:".length);
+    return service && environment && !pr.labels.includes("remedy:revert") ? [{ service, environment, openedAt: pr.createdAt }] : [];
+  });
+  const evidence = deps.evidence?.(repository.config);
+  const diagnoser = deps.diagnoser?.(repository.config);
+  const outcome = await planIncident({
+    repo: deps.forge.repo,
+    repository,
+    reader,
+    history: reader,
+    baseSha,
+    incident,
+    now: deps.now(),
+    recentPrs,
+    ...(evidence === undefined ? {} : { evidence }),
+    ...(diagnoser === undefined ? {} : { diagnoser }),
+  });
+  deps.log.info({ incident: incident.issue, key: incident.key.slice(0, 8), decision: outcome.decision }, "incident planned");
+
+  const entries = await auditSteps(deps, [
+    {
+      kind: "diagnosis",
+      incident: incident.issue,
+      actor,
+      data: {
+        runbook: outcome.diagnosis?.runbook?.id ?? null,
+        confidence: outcome.diagnosis?.confidence ?? null,
+        decidedBy: outcome.diagnosis?.decidedBy ?? "rules",
+        service: outcome.resolution?.service ?? null,
+        environment: outcome.resolution?.environment ?? null,
+        evidenceHash: outcome.plan?.evidenceHash ?? null,
+      },
+    },
+    {
+      kind: "decision",
+      incident: incident.issue,
+      actor,
+      data: {
+        decision: outcome.decision,
+        summary: outcome.summary,
+        change: outcome.plan === null ? null : { file: outcome.plan.target.file, field: outcome.plan.field, before: outcome.plan.before, after: outcome.plan.after },
+        rules: outcome.policy?.rules ?? [],
+      },
+    },
+  ]);
+
+  const writeMode = mode === "auto" ? (repository.config.mode === "dry-run" ? "dry-run" : "propose") : mode;
+  if (outcome.decision === "propose" && writeMode === "propose") {
+    const proposal = await openProposal(deps, outcome, { base, baseSha, decisionHash: entries.at(-1)?.hash ?? null, actor });
+    return { outcome, error: null, proposal };
+  }
+  await reportOutcome(deps, outcome, writeMode === "dry-run");
+  return { outcome, error: null, proposal: null };
+}
+
+/** The decision as a comment on the incident issue, updated in place when the incident is re-run. */
+async function reportOutcome(deps: FlowDeps, outcome: Outcome, dryRun: boolean): Promise<void> {
+  const issue = outcome.incident.issue;
+  if (issue === null) return;
+  const head = await deps.audit.head().catch(() => undefined);
+  const title =
+    outcome.decision === "propose" && dryRun
+      ? `### Remedy dry run: would open a PR to ${describeChange(outcome.plan as NonNullable<Outcome["plan"]>)}\nNothing was written. Comment \`/propose\` to open this PR.`
+      : outcome.decision === "deny"
+        ? "### Remedy: the change is denied by policy"
+        : outcome.decision === "escalate"
+          ? "### Remedy: a human must act"
+          : "### Remedy: nothing to do";
+  const body = `${DECISION_MARKER}\n${title}\n\n${renderPacket(outcome, head === undefined ? {} : { ledgerHead: head })}`;
+  await deps.forge.upsertComment(issue, DECISION_MARKER, body);
+  if (outcome.decision === "escalate") await deps.forge.addLabels(issue, ["needs-human"]);
+}
+
+async function reportInvalidFiles(deps: FlowDeps, incident: Incident, error: InvalidFileError, actor: string): Promise<void> {
+  deps.log.warn({ incident: incident.issue, problems: error.problems.length }, "repository files are invalid; failing closed");
+  await auditSteps(deps, [{ kind: "decision", incident: incident.issue, actor, data: { decision: "escalate", summary: "invalid repository files", problems: error.problems } }]);
+  if (incident.issue === null) return;
+  await deps.forge.upsertComment(
+    incident.issue,
+    DECISION_MARKER,
+    `${DECISION_MARKER}\n### Remedy cannot act: the repository's Remedy files are invalid\nNo PR was opened (Remedy fails closed). Fix these and comment \`/diagnose\`:\n\n${fenced(error.message)}`,
+  );
+  await deps.forge.addLabels(incident.issue, ["needs-human"]);
+}

@@ -1,0 +1,45 @@
+import type { AlertPayload } from "../signals/alert-payload.js";
+import { alertIssueMarker, renderAlertIssue } from "../signals/alert-issue.js";
+import { incidentFromAlert } from "../signals/incident-from-alert.js";
+import { auditSteps } from "./audit-step.js";
+import type { FlowDeps } from "./deps.js";
+import { handleIncident, type IncidentResult } from "./handle-incident.js";
+
+const REPEAT_MARKER = "<!-- remedy:alert-status -->";
+
+/**
+ * A firing group opens (or reuses) one incident issue per groupKey and runs the incident loop; a
+ * resolved group only comments. Alert text chooses runbook and target, never a value.
+ */
+export async function onAlert(deps: FlowDeps, payload: AlertPayload): Promise<IncidentResult & { issue: number | null }> {
+  const incident = incidentFromAlert(deps.forge.repo, payload);
+  const marker = alertIssueMarker(incident.key);
+  const existing = await deps.forge.findIssue("incident", marker);
+  await auditSteps(deps, [
+    {
+      kind: "signal",
+      incident: existing?.number ?? null,
+      actor: "alertmanager",
+      data: { source: "alertmanager", status: payload.status, groupKey: payload.groupKey, alertnames: incident.alertnames, labels: payload.commonLabels, fingerprints: payload.alerts.map((a) => a.fingerprint), truncatedAlerts: payload.truncatedAlerts },
+    },
+  ]);
+
+  if (payload.status === "resolved") {
+    if (existing !== null) {
+      const endsAt = payload.alerts.map((a) => a.endsAt).sort().at(-1) ?? deps.now();
+      await deps.forge.upsertComment(existing.number, REPEAT_MARKER, `${REPEAT_MARKER}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`);
+    }
+    return { outcome: null, error: null, proposal: null, issue: existing?.number ?? null };
+  }
+
+  let issueNumber: number;
+  if (existing === null) {
+    const { title, body } = renderAlertIssue(incident, payload);
+    issueNumber = (await deps.forge.createIssue({ title, body, labels: ["incident"] })).number;
+  } else {
+    issueNumber = existing.number;
+    await deps.forge.upsertComment(issueNumber, REPEAT_MARKER, `${REPEAT_MARKER}\nThe alert group is still firing (last notification ${deps.now()}).`);
+  }
+  const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager");
+  return { ...result, issue: issueNumber };
+}

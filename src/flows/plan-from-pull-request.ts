@@ -1,0 +1,81 @@
+import type { PullRequest } from "../forge/forge.js";
+import { VerifyBlock } from "../diagnosis/runbook-schema.js";
+import { readField, type Field } from "../manifests/index.js";
+import { parsePacket } from "../proposal/approval-packet.js";
+import { assessRisk } from "../proposal/assess-risk.js";
+import type { Plan } from "../proposal/plan.js";
+import { verifySpecFromRunbook } from "../proposal/verify-spec-from-runbook.js";
+import { loadRepository } from "../repo/load-repository.js";
+import { incidentKey } from "../signals/incident.js";
+import type { FlowDeps } from "./deps.js";
+import { manifestTarget } from "./plan-incident.js";
+import { repoAt } from "./repo-at.js";
+
+/**
+ * The plan behind a PR: Remedy's own from its hidden block; a person's from the one configured field
+ * it changed (so `/dry-run` and `/rollback` work on human PRs too).
+ */
+export async function planFromPullRequest(deps: FlowDeps, pr: PullRequest): Promise<{ plan: Plan } | { problem: string }> {
+  const own = parsePacket(pr.body);
+  if (own !== null) return { plan: own };
+  const { forge } = deps;
+  const base = await forge.defaultBranch();
+  const baseSha = await forge.branchHead(base);
+  if (baseSha === null) return { problem: "the base branch has no commits" };
+  const repository = await loadRepository(repoAt(forge, baseSha)).catch((error: Error) => error);
+  if (repository instanceof Error) return { problem: repository.message };
+  const files = new Set(await forge.pullRequestFiles(pr.number));
+  const changes: Array<Omit<Plan, "verify"> & { verify: Plan["verify"] }> = [];
+  for (const [service, config] of Object.entries(repository.config.services)) {
+    for (const [environment, targetConfig] of Object.entries(config.environments)) {
+      if (!files.has(targetConfig.file)) continue;
+      const target = manifestTarget(service, targetConfig);
+      const [beforeText, afterText] = await versionsOf(deps, pr, target.file, baseSha);
+      if (beforeText === null || afterText === null) continue;
+      for (const field of ["replicas", "image"] as Field[]) {
+        const before = readField(beforeText, target, field);
+        const after = readField(afterText, target, field);
+        if (!before.ok || !after.ok || before.value === after.value) continue;
+        const action = field === "replicas" ? "scale" : "set-image";
+        const { risk, flags } = assessRisk({ action, environment, field, before: before.value, after: after.value, freezeException: null, truncatedAlerts: 0, isRevert: false });
+        changes.push({
+          version: 1,
+          repo: forge.repo,
+          incidentKey: incidentKey(forge.repo, "pr", String(pr.number)),
+          incident: null,
+          service,
+          environment,
+          action,
+          runbook: "manual",
+          target: { ...target, ...(targetConfig.namespace === undefined ? {} : { namespace: targetConfig.namespace }) },
+          field,
+          form: after.form,
+          before: before.value,
+          after: after.value,
+          revert: { field, value: before.value },
+          verify: verifySpecFromRunbook(VerifyBlock.parse({})),
+          evidenceHash: "sha256:" + "0".repeat(64),
+          approvals: repository.policy.environments[environment]?.actions[action]?.approvals ?? 1,
+          reviewers: [...new Set([...(repository.policy.environments[environment]?.reviewers ?? []), ...config.owners])],
+          risk,
+          riskFlags: flags,
+          autoMerge: false,
+          createdAt: pr.createdAt,
+        });
+      }
+    }
+  }
+  if (changes.length === 0) return { problem: "it changes no replicas or image field of a service configured in .github/remedy.yml." };
+  if (changes.length > 1) return { problem: `it changes ${changes.length} configured fields (${changes.map((c) => `${c.field} of ${c.service} in ${c.environment}`).join(", ")}); Remedy only handles single-field changes.` };
+  return { plan: changes[0] as Plan };
+}
+
+/** The file before and after the PR: around the merge commit once merged, base vs head while open. */
+async function versionsOf(deps: FlowDeps, pr: PullRequest, path: string, baseSha: string): Promise<[string | null, string | null]> {
+  if (pr.merged && pr.mergeSha !== null) {
+    const [atMerge, previous] = await deps.forge.fileHistory(path, 2, pr.mergeSha);
+    if (atMerge === undefined || atMerge.sha !== pr.mergeSha) return [null, null];
+    return [previous?.content ?? null, atMerge.content];
+  }
+  return [await deps.forge.readFile(path, baseSha), await deps.forge.readFile(path, pr.head)];
+}

@@ -1,0 +1,10 @@
+export type { EditResult, Field, FieldValue, ManifestTarget, ReadFile, ReadResult, RefusalCode } from "./types.js";
+export { readField } from "./read-field.js";
+export { editField } from "./edit-field.js";
+export { findHpa } from "./find-hpa.js";
+export { findBaseReplicas, readReplicasFallback } from "./read-replicas-fallback.js";
+export type { BaseReplicas } from "./read-replicas-fallback.js";
+export { unifiedDiff } from "./unified-diff.js";
+export { isValidTag } from "./is-valid-tag.js";
+export { isValidDigest } from "./is-valid-digest.js";
+export { isValidReplicaCount } from "./is-valid-replica-count.js";

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { fenced, safeToken } from "../proposal/markdown.js";
+import type { AlertPayload } from "./alert-payload.js";
+import type { Incident } from "./incident.js";
+
+const BLOCK = "remedy:alert";
+
+/** The marker that finds the one incident issue of an alert group. */
+export function alertIssueMarker(incidentKey: string): string {
+  return `<!-- ${BLOCK}-key ${incidentKey} -->`;
+}
+
+/**
+ * The incident issue Remedy opens for a firing alert group. Alert text is quoted as data; the hidden
+ * block carries the incident so `/diagnose` on the issue can rebuild it without trusting its text.
+ */
+export function renderAlertIssue(incident: Incident, payload: AlertPayload): { title: string; body: string } {
+  const service = payload.commonLabels.service ?? payload.commonLabels.app ?? payload.commonLabels.job;
+  const env = payload.commonLabels.env ?? payload.commonLabels.environment ?? payload.commonLabels.namespace;
+  const names = incident.alertnames.map((n) => safeToken(n)).join(", ") || "Alert";
+  const title = `[incident] ${names}${service ? ` on ${safeToken(service)}` : ""}${env ? ` (${safeToken(env)})` : ""}`;
+  const rows = payload.alerts.slice(0, 50).map((a) => `- ${safeToken(a.labels.alertname ?? "alert")} ${a.status} since ${safeToken(a.startsAt)} (fingerprint \`${safeToken(a.fingerprint)}\`)`);
+  const body = [
+    "Remedy opened this incident for an Alertmanager alert group. It diagnoses it against the runbooks and reports here.",
+    "",
+    "**Alerts**",
+    ...rows,
+    payload.alerts.length > 50 ? `- …and ${payload.alerts.length - 50} more` : "",
+    payload.truncatedAlerts > 0 ? `\n⚠️ Alertmanager truncated ${payload.truncatedAlerts} alerts from this group: the evidence is incomplete.` : "",
+    "",
+    "**Labels and annotations** (untrusted, quoted as data)",
+    fenced(JSON.stringify({ labels: payload.commonLabels, annotations: payload.commonAnnotations }, null, 2), "json"),
+    "",
+    alertIssueMarker(incident.key),
+    `<!-- ${BLOCK} ${encode(incident)} -->`,
+  ].join("\n");
+  return { title, body };
+}
+
+const StoredIncident = z.looseObject({
+  key: z.string(),
+  source: z.literal("alertmanager"),
+  title: z.string(),
+  text: z.string(),
+  labels: z.record(z.string(), z.string()),
+  alertnames: z.array(z.string()),
+  truncatedAlerts: z.number(),
+  startsAt: z.string().nullable(),
+});
+
+/** Rebuilds the alert incident stored in an issue body Remedy wrote; null for a person's issue. */
+export function readAlertIssue(body: string, author: string, botLogin: string): Omit<Incident, "issue"> | null {
+  if (author !== botLogin) return null;
+  const match = new RegExp(`<!-- ${BLOCK} ([A-Za-z0-9+/=]+) -->`).exec(body);
+  if (!match) return null;
+  try {
+    const parsed = StoredIncident.safeParse(JSON.parse(Buffer.from(match[1] as string, "base64").toString("utf8")));
+    if (!parsed.success) return null;
+    return { ...parsed.data, status: "firing", trustedText: "", author: null } as Omit<Incident, "issue">;
+  } catch {
+    return null;
+  }
+}
+
+function encode(incident: Incident): string {
+  const { key, source, title, text, labels, alertnames, truncatedAlerts, startsAt } = incident;
+  return Buffer.from(JSON.stringify({ key, source, title, text: text.slice(0, 8_000), labels, alertnames, truncatedAlerts, startsAt })).toString("base64");
+}
