@@ -22,8 +22,9 @@ function encode(value: unknown, path: string, ancestors: Set<object>): string {
     case "boolean":
       return JSON.stringify(value);
     case "number":
-      if (!Number.isFinite(value))
+      if (!Number.isFinite(value)) {
         throw new TypeError(`canonical JSON: ${path} is ${value}, not a finite number`);
+      }
       return JSON.stringify(value);
     case "object":
       break;

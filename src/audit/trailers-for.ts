@@ -32,7 +32,8 @@ function list(value: string | readonly string[] | undefined): readonly string[] 
 }
 
 function checked(key: string, hash: string): string {
-  if (!HASH_PATTERN.test(hash))
+  if (!HASH_PATTERN.test(hash)) {
     throw new TypeError(`${key} must be sha256:<64 hex> (got ${JSON.stringify(hash)})`);
+  }
   return hash;
 }

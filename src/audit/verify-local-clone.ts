@@ -31,8 +31,9 @@ export async function verifyLocalClone(opts: {
   if (opts.ref === "" || opts.ref.startsWith("-")) {
     return { status: "unusable", message: `--ref ${JSON.stringify(opts.ref)} is not a ref name` };
   }
-  if (!(await isDirectory(opts.repo)))
+  if (!(await isDirectory(opts.repo))) {
     return { status: "unusable", message: `${opts.repo} is not a directory` };
+  }
   const git = opts.git ?? gitRunnerIn(opts.repo);
   if ((await git(["rev-parse", "--git-dir"])).code !== 0) {
     return { status: "unusable", message: `${opts.repo} is not a git clone` };
@@ -96,8 +97,9 @@ function trailerProblem(
   const incidents = (commit.trailers["Remedy-Incident"] ?? []).map((value) => value.replace(/^#/, ""));
   for (const hash of commit.trailers["Remedy-Audit"] ?? []) {
     const entry = HASH_PATTERN.test(hash) ? byHash.get(hash) : undefined;
-    if (entry === undefined)
+    if (entry === undefined) {
       return `commit ${commit.sha} trailer Remedy-Audit names no ledger entry (${hash})`;
+    }
     // The commit and the entry it anchors must be about the same incident.
     if (entry.incident !== null && incidents.length > 0 && !incidents.includes(String(entry.incident))) {
       return (

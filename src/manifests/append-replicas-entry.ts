@@ -19,14 +19,19 @@ export function appendReplicasEntry(
   if (add.listExists) {
     const layout = listLayout(add.ydoc, ["replicas"], text);
     if (layout.kind === "unsupported") {
-      return refuse("missing", `${file}: replicas has no entry for ${workload} and ${layout.why}; add the entry by hand.`);
+      return refuse(
+        "missing",
+        `${file}: replicas has no entry for ${workload} and ${layout.why}; add the entry by hand.`,
+      );
     }
     const eol = eolAt(text, layout.insertAt);
     const inner = " ".repeat(layout.dashIndent.length + 1 + layout.gap.length);
     const lines =
       layout.flowItems === undefined
         ? [`${layout.dashIndent}-${layout.gap}name: ${name}`, `${inner}count: ${count}`]
-        : [`${layout.dashIndent}-${layout.gap}{${layout.flowItems}name: ${name}, count: ${count}${layout.flowItems}}`];
+        : [
+            `${layout.dashIndent}-${layout.gap}{${layout.flowItems}name: ${name}, count: ${count}${layout.flowItems}}`,
+          ];
     return { ok: true, text: splice(text, layout.insertAt, layout.insertAt, eol + lines.join(eol)) };
   }
 
@@ -37,7 +42,8 @@ export function appendReplicasEntry(
   const eol = eolAt(text, layout.insertAt);
   const indent = layout.keyIndent + layout.listIndent;
   const lines = [`${layout.keyIndent}replicas:`, `${indent}- name: ${name}`, `${indent}  count: ${count}`];
-  if (!layout.atEndOfText) return { ok: true, text: splice(text, layout.insertAt, layout.insertAt, eol + lines.join(eol)) };
+  if (!layout.atEndOfText)
+    return { ok: true, text: splice(text, layout.insertAt, layout.insertAt, eol + lines.join(eol)) };
   const separator = text === "" || text.endsWith("\n") ? "" : eol;
   return { ok: true, text: text + separator + lines.join(eol) + eol };
 }

@@ -23,12 +23,19 @@ export function checkEdit(
 ): EditCheck {
   const file = target.file;
   const failed = (what: string): Refusal =>
-    refuse("invalid-value", `${file}: the edit of ${field} was not applied because ${what}; please report this with the file.`);
+    refuse(
+      "invalid-value",
+      `${file}: the edit of ${field} was not applied because ${what}; please report this with the file.`,
+    );
 
   const reread = locateField(after, target, field);
   if (!reread.ok) return failed(`the edited file does not read back (${reread.reason})`);
   const at = reread.at;
-  if (JSON.stringify(at.path) !== JSON.stringify(expected.path) || at.form !== expected.form || at.value !== expected.value) {
+  if (
+    JSON.stringify(at.path) !== JSON.stringify(expected.path) ||
+    at.form !== expected.form ||
+    at.value !== expected.value
+  ) {
     return failed(`${at.label} reads back as ${at.form} ${JSON.stringify(at.value)}`);
   }
   const typed = at.scalar.value;
@@ -39,7 +46,10 @@ export function checkEdit(
   const oldLines = before.split(/\r?\n/);
   const newLines = after.split(/\r?\n/);
   if ("changedLine" in change) {
-    const differing = newLines.length === oldLines.length ? oldLines.flatMap((line, i) => (line === newLines[i] ? [] : [i + 1])) : null;
+    const differing =
+      newLines.length === oldLines.length
+        ? oldLines.flatMap((line, i) => (line === newLines[i] ? [] : [i + 1]))
+        : null;
     if (differing === null || differing.length !== 1 || differing[0] !== change.changedLine) {
       return failed(`the change touches more than line ${change.changedLine}`);
     }
@@ -52,9 +62,15 @@ export function checkEdit(
   if (oldData === undefined || newData === undefined) return failed("the edited file does not parse");
   const wanted =
     "changedLine" in change
-      ? withValue(oldData, at.ydoc.index, expected.path, expected.form === "count" ? Number(expected.value) : expected.value)
+      ? withValue(
+          oldData,
+          at.ydoc.index,
+          expected.path,
+          expected.form === "count" ? Number(expected.value) : expected.value,
+        )
       : withReplicasEntry(oldData, at.ydoc.index, change.addedEntry);
-  if (JSON.stringify(newData) !== JSON.stringify(wanted)) return failed("other values in the file would change");
+  if (JSON.stringify(newData) !== JSON.stringify(wanted))
+    return failed("other values in the file would change");
   return { ok: true, at };
 }
 
@@ -76,18 +92,26 @@ function withValue(docs: unknown[], index: number, path: readonly PathStep[], va
     const node = childOf(container, slot);
     container = node;
     if (typeof step === "string") slot = step;
-    else if (Array.isArray(node)) slot = node.findIndex((item) => String(childOf(item, step.key)) === step.equals);
+    else if (Array.isArray(node))
+      slot = node.findIndex((item) => String(childOf(item, step.key)) === step.equals);
     else return copy;
   }
-  if (container !== null && typeof container === "object") (container as Record<string | number, unknown>)[slot] = value;
+  if (container !== null && typeof container === "object")
+    (container as Record<string | number, unknown>)[slot] = value;
   return copy;
 }
 
 function childOf(node: unknown, slot: string | number): unknown {
-  return node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[slot] : undefined;
+  return node !== null && typeof node === "object"
+    ? (node as Record<string | number, unknown>)[slot]
+    : undefined;
 }
 
-function withReplicasEntry(docs: unknown[], index: number, entry: { name: string; count: number }): unknown[] {
+function withReplicasEntry(
+  docs: unknown[],
+  index: number,
+  entry: { name: string; count: number },
+): unknown[] {
   const copy = structuredClone(docs);
   const root = copy[index];
   if (root === null || typeof root !== "object" || Array.isArray(root)) return copy;

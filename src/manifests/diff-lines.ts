@@ -14,7 +14,12 @@ export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] 
   let head = 0;
   while (head < a.length && head < b.length && a[head] === b[head]) head++;
   let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  while (
+    tail < a.length - head &&
+    tail < b.length - head &&
+    a[a.length - 1 - tail] === b[b.length - 1 - tail]
+  )
+    tail++;
   const midA = a.slice(head, a.length - tail);
   const midB = b.slice(head, b.length - tail);
 
@@ -38,7 +43,10 @@ export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] 
     if (i < n && j < m && midA[i] === midB[j]) {
       ops.push({ op: " ", line: midA[i++] as string });
       j++;
-    } else if (j < m && (i === n || (lcs[i * (m + 1) + j + 1] as number) >= (lcs[(i + 1) * (m + 1) + j] as number))) {
+    } else if (
+      j < m &&
+      (i === n || (lcs[i * (m + 1) + j + 1] as number) >= (lcs[(i + 1) * (m + 1) + j] as number))
+    ) {
       ops.push({ op: "+", line: midB[j++] as string });
     } else {
       ops.push({ op: "-", line: midA[i++] as string });

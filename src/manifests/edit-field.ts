@@ -40,18 +40,34 @@ export function editField(text: string, target: ManifestTarget, field: Field, va
   const at = located.at;
   const invalid = checkValue(target.file, at, value);
   if (invalid !== undefined) return invalid;
-  if (value === at.value) return refuse("unchanged", `${target.file}: ${at.label} is already ${value}; nothing to change.`);
+  if (value === at.value)
+    return refuse("unchanged", `${target.file}: ${at.label} is already ${value}; nothing to change.`);
 
   const { scalar } = at;
   if (scalar.style === "block" || scalar.raw.includes("\n")) {
-    return refuse("invalid-value", `${target.file}: ${at.label} is written over several lines; Remedy only edits single-line values. Put it on one line.`);
+    return refuse(
+      "invalid-value",
+      `${target.file}: ${at.label} is written over several lines; Remedy only edits single-line values. Put it on one line.`,
+    );
   }
   // Counts are always plain integers; pins keep the author's quoting unless plain would re-type them.
   const replacement = at.form === "count" ? value : renderString(value, scalar.style);
   const edited = splice(text, scalar.start, scalar.end, replacement);
-  const check = checkEdit(text, edited, target, field, { path: at.path, form: at.form, value }, { changedLine: scalar.line });
+  const check = checkEdit(
+    text,
+    edited,
+    target,
+    field,
+    { path: at.path, form: at.form, value },
+    { changedLine: scalar.line },
+  );
   if (!check.ok) return check;
-  return { ok: true, before: { value: at.value, form: at.form, line: scalar.line }, after: value, text: edited };
+  return {
+    ok: true,
+    before: { value: at.value, form: at.form, line: scalar.line },
+    after: value,
+    text: edited,
+  };
 }
 
 function checkValue(file: string, at: FieldLocation, value: string): Refusal | undefined {
@@ -60,14 +76,23 @@ function checkValue(file: string, at: FieldLocation, value: string): Refusal | u
     case "count":
       return isValidReplicaCount(value)
         ? undefined
-        : refuse("invalid-value", `${where}: ${JSON.stringify(value)} is not a replica count; expected a non-negative integer such as 6.`);
+        : refuse(
+            "invalid-value",
+            `${where}: ${JSON.stringify(value)} is not a replica count; expected a non-negative integer such as 6.`,
+          );
     case "digest":
       return isValidDigest(value)
         ? undefined
-        : refuse("invalid-value", `${where} pins a digest, so the new value must be sha256: and 64 hex digits (got ${JSON.stringify(value)}).`);
+        : refuse(
+            "invalid-value",
+            `${where} pins a digest, so the new value must be sha256: and 64 hex digits (got ${JSON.stringify(value)}).`,
+          );
     case "tag":
       if (isValidDigest(value)) {
-        return refuse("invalid-value", `${where} pins a tag, not a digest; switching to a digest pin is a change to make by hand.`);
+        return refuse(
+          "invalid-value",
+          `${where} pins a tag, not a digest; switching to a digest pin is a change to make by hand.`,
+        );
       }
       return isValidTag(value)
         ? undefined
@@ -80,14 +105,30 @@ function checkValue(file: string, at: FieldLocation, value: string): Refusal | u
 
 function addEntry(text: string, target: ManifestTarget, add: ReplicasEntryToAdd, value: string): EditResult {
   if (!isValidReplicaCount(value)) {
-    return refuse("invalid-value", `${target.file}: ${JSON.stringify(value)} is not a replica count; expected a non-negative integer such as 6.`);
+    return refuse(
+      "invalid-value",
+      `${target.file}: ${JSON.stringify(value)} is not a replica count; expected a non-negative integer such as 6.`,
+    );
   }
   const appended = appendReplicasEntry(text, target.file, add, target.workload, value);
   if (!appended.ok) return appended;
   const path = ["replicas", { key: "name", equals: target.workload }, "count"];
-  const check = checkEdit(text, appended.text, target, "replicas", { path, form: "count", value }, {
-    addedEntry: { name: target.workload, count: Number(value) },
-  });
+  const check = checkEdit(
+    text,
+    appended.text,
+    target,
+    "replicas",
+    { path, form: "count", value },
+    {
+      addedEntry: { name: target.workload, count: Number(value) },
+    },
+  );
   if (!check.ok) return check;
-  return { ok: true, before: { value: "", form: "count", line: check.at.scalar.line }, after: value, text: appended.text, added: true };
+  return {
+    ok: true,
+    before: { value: "", form: "count", line: check.at.scalar.line },
+    after: value,
+    text: appended.text,
+    added: true,
+  };
 }

@@ -14,10 +14,14 @@ const AUTOSCALER_KINDS = new Set(["HorizontalPodAutoscaler", "ScaledObject"]);
  * `reason` says why when managed. When not managed it is set only if something could not be checked
  * (remote or unreadable resources); callers should show it as an uncertainty.
  */
-export async function findHpa(target: ManifestTarget, readFile: ReadFile): Promise<{ managed: boolean; reason?: string }> {
+export async function findHpa(
+  target: ManifestTarget,
+  readFile: ReadFile,
+): Promise<{ managed: boolean; reason?: string }> {
   if (target.kind === "helm") {
     const text = await readFile(target.file);
-    if (text === null) return { managed: false, reason: `${target.file} could not be read, so autoscaling was not checked` };
+    if (text === null)
+      return { managed: false, reason: `${target.file} could not be read, so autoscaling was not checked` };
     const hpa = helmAutoscaling(text, target.replicasKey);
     return hpa.enabled ? { managed: true, reason: `${target.file}: ${hpa.key} is on` } : { managed: false };
   }
@@ -25,7 +29,11 @@ export async function findHpa(target: ManifestTarget, readFile: ReadFile): Promi
   const found: string[] = [];
   const notes = await walkKustomization(target.file, readFile, {
     document({ file, data }) {
-      const object = data as { kind?: unknown; metadata?: { name?: unknown }; spec?: { scaleTargetRef?: { name?: unknown } } } | null;
+      const object = data as {
+        kind?: unknown;
+        metadata?: { name?: unknown };
+        spec?: { scaleTargetRef?: { name?: unknown } };
+      } | null;
       if (object === null || typeof object !== "object" || typeof object.kind !== "string") return;
       if (!AUTOSCALER_KINDS.has(object.kind) || object.spec?.scaleTargetRef?.name !== target.workload) return;
       const name = typeof object.metadata?.name === "string" ? ` ${object.metadata.name}` : "";
@@ -33,5 +41,7 @@ export async function findHpa(target: ManifestTarget, readFile: ReadFile): Promi
     },
   });
   if (found.length > 0) return { managed: true, reason: found.join("; ") };
-  return notes.length > 0 ? { managed: false, reason: `not checked: ${notes.join("; ")}` } : { managed: false };
+  return notes.length > 0
+    ? { managed: false, reason: `not checked: ${notes.join("; ")}` }
+    : { managed: false };
 }

@@ -23,7 +23,8 @@ export function helmAutoscaling(text: string, replicasKey: string): { enabled: b
 function valueAt(data: unknown, path: string[]): unknown {
   let node = data;
   for (const key of path) {
-    if (node === null || typeof node !== "object" || Array.isArray(node) || node instanceof Map) return undefined;
+    if (node === null || typeof node !== "object" || Array.isArray(node) || node instanceof Map)
+      return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;

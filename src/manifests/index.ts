@@ -1,4 +1,12 @@
-export type { EditResult, Field, FieldValue, ManifestTarget, ReadFile, ReadResult, RefusalCode } from "./types.js";
+export type {
+  EditResult,
+  Field,
+  FieldValue,
+  ManifestTarget,
+  ReadFile,
+  ReadResult,
+  RefusalCode,
+} from "./types.js";
 export { readField } from "./read-field.js";
 export { editField } from "./edit-field.js";
 export { findHpa } from "./find-hpa.js";

@@ -5,7 +5,8 @@ import type { Located } from "./located.js";
 import { lookupRefusal, refuse } from "./refusal.js";
 import type { Field, ManifestTarget } from "./types.js";
 
-const KEY_HINT = "Check replicas_key / tag_key in .github/remedy.yml, or add the key to the values file by hand.";
+const KEY_HINT =
+  "Check replicas_key / tag_key in .github/remedy.yml, or add the key to the values file by hand.";
 
 /** Finds a Helm values field by its dotted key; never creates keys (a typo must not add a new one). */
 export function locateHelmField(text: string, ydoc: YamlDoc, target: ManifestTarget, field: Field): Located {
@@ -13,7 +14,10 @@ export function locateHelmField(text: string, ydoc: YamlDoc, target: ManifestTar
   const key = field === "replicas" ? target.replicasKey : target.tagKey;
   const path = key.split(".");
   if (path.some((segment) => segment === "")) {
-    return refuse("missing", `${file}: "${key}" is not a valid dotted key. Check ${field === "replicas" ? "replicas_key" : "tag_key"} in .github/remedy.yml.`);
+    return refuse(
+      "missing",
+      `${file}: "${key}" is not a valid dotted key. Check ${field === "replicas" ? "replicas_key" : "tag_key"} in .github/remedy.yml.`,
+    );
   }
   if (field === "replicas") {
     const found = lookup(ydoc, path, text);
@@ -42,12 +46,20 @@ export function locateHelmField(text: string, ydoc: YamlDoc, target: ManifestTar
 }
 
 /** Guards against editing another image's tag when a values file pins several images. */
-function repositoryMismatch(text: string, ydoc: YamlDoc, parent: PathStep[], image: string): string | undefined {
+function repositoryMismatch(
+  text: string,
+  ydoc: YamlDoc,
+  parent: PathStep[],
+  image: string,
+): string | undefined {
   const repository = lookup(ydoc, [...parent, "repository"], text);
   if (!repository.found || typeof repository.scalar.value !== "string") return undefined;
   const repo = repository.scalar.value;
   const registry = lookup(ydoc, [...parent, "registry"], text);
-  const full = registry.found && typeof registry.scalar.value === "string" ? `${registry.scalar.value}/${repo}` : undefined;
+  const full =
+    registry.found && typeof registry.scalar.value === "string"
+      ? `${registry.scalar.value}/${repo}`
+      : undefined;
   if (repo === image || full === image) return undefined;
   const label = formatPath([...parent, "repository"]);
   return `${label} is ${full ?? repo}, not the configured image ${image}. Fix the service's image in .github/remedy.yml or the tag_key.`;

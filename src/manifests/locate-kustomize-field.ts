@@ -10,7 +10,12 @@ import type { Field, ManifestTarget } from "./types.js";
  * entry is refused with `add` set, because editField may append it (the count then comes from the
  * base); a missing image entry is only refused, since inventing one could pin the wrong image.
  */
-export function locateKustomizeField(text: string, ydoc: YamlDoc, target: ManifestTarget, field: Field): Located {
+export function locateKustomizeField(
+  text: string,
+  ydoc: YamlDoc,
+  target: ManifestTarget,
+  field: Field,
+): Located {
   const file = target.file;
   if (field === "replicas") {
     const path: PathStep[] = ["replicas", { key: "name", equals: target.workload }, "count"];
@@ -28,7 +33,10 @@ export function locateKustomizeField(text: string, ydoc: YamlDoc, target: Manife
       };
     }
     if (found.why === "missing") {
-      return refuse("missing", `${file}: replicas entry for ${target.workload} has no count; add it by hand.`);
+      return refuse(
+        "missing",
+        `${file}: replicas entry for ${target.workload} has no count; add it by hand.`,
+      );
     }
     return lookupRefusal(file, `replicas count for ${target.workload}`, found);
   }
@@ -57,7 +65,12 @@ export function locateKustomizeField(text: string, ydoc: YamlDoc, target: Manife
     return locatedPin(ydoc, digestPath, digest.scalar, "digest");
   }
   if (!digest.found && digest.why !== "missing" && digest.why !== "no-value") {
-    return lookupRefusal(file, `images entry for ${image}`, digest, "Add the image to images: by hand (name and newTag).");
+    return lookupRefusal(
+      file,
+      `images entry for ${image}`,
+      digest,
+      "Add the image to images: by hand (name and newTag).",
+    );
   }
   const tagPath = [...entry, "newTag"];
   const tag = lookup(ydoc, tagPath, text);
@@ -71,7 +84,10 @@ export function locateKustomizeField(text: string, ydoc: YamlDoc, target: Manife
     );
   }
   if (tag.why === "missing" || tag.why === "no-value") {
-    return refuse("missing", `${file}: the images entry for ${image} has neither newTag nor digest; add one by hand.`);
+    return refuse(
+      "missing",
+      `${file}: the images entry for ${image} has neither newTag nor digest; add one by hand.`,
+    );
   }
   return lookupRefusal(file, `images entry for ${image}`, tag);
 }

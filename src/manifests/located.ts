@@ -27,17 +27,26 @@ export function locatedCount(file: string, ydoc: YamlDoc, path: PathStep[], scal
   const label = formatPath(path);
   const value = countText(scalar);
   if (value === undefined) {
-    return refuse("invalid-value", `${file}: ${label} is ${scalar.raw}, which is not a replica count; expected a non-negative integer.`);
+    return refuse(
+      "invalid-value",
+      `${file}: ${label} is ${scalar.raw}, which is not a replica count; expected a non-negative integer.`,
+    );
   }
   return { ok: true, at: { ydoc, path, label, scalar, form: "count", value } };
 }
 
-export function locatedPin(ydoc: YamlDoc, path: PathStep[], scalar: ScalarRef, form: "tag" | "digest"): Located {
+export function locatedPin(
+  ydoc: YamlDoc,
+  path: PathStep[],
+  scalar: ScalarRef,
+  form: "tag" | "digest",
+): Located {
   return { ok: true, at: { ydoc, path, label: formatPath(path), scalar, form, value: pinText(scalar) } };
 }
 
 function countText(scalar: ScalarRef): string | undefined {
-  if (typeof scalar.value === "number" && Number.isSafeInteger(scalar.value) && scalar.value >= 0) return String(scalar.value);
+  if (typeof scalar.value === "number" && Number.isSafeInteger(scalar.value) && scalar.value >= 0)
+    return String(scalar.value);
   // A quoted "3" still renders as 3 in a template; accept it so it can be corrected to a plain integer.
   if (typeof scalar.value === "string" && /^(0|[1-9][0-9]*)$/.test(scalar.value)) return scalar.value;
   return undefined;

@@ -16,7 +16,10 @@ export type BaseReplicas =
  * findBaseReplicas); null when it cannot be known for sure. Helm targets always return null: their
  * replicas key must exist in the values file.
  */
-export async function readReplicasFallback(target: ManifestTarget, readFile: ReadFile): Promise<number | null> {
+export async function readReplicasFallback(
+  target: ManifestTarget,
+  readFile: ReadFile,
+): Promise<number | null> {
   const found = await findBaseReplicas(target, readFile);
   return found.ok ? found.value : null;
 }
@@ -30,7 +33,8 @@ export async function readReplicasFallback(target: ManifestTarget, readFile: Rea
  * Name prefixes and suffixes of inner overlays are not applied.
  */
 export async function findBaseReplicas(target: ManifestTarget, readFile: ReadFile): Promise<BaseReplicas> {
-  if (target.kind !== "kustomize") return { ok: false, reason: `${target.file}: Helm values have no base to fall back to` };
+  if (target.kind !== "kustomize")
+    return { ok: false, reason: `${target.file}: Helm values have no base to fall back to` };
   const workload = target.workload;
   const found: Array<{ value: number; file: string; line: number | undefined; defaulted: boolean }> = [];
   const problems: string[] = [];
@@ -43,53 +47,93 @@ export async function findBaseReplicas(target: ManifestTarget, readFile: ReadFil
       if (node.root) return true;
       const count = lookup(node.ydoc, ["replicas", { key: "name", equals: workload }, "count"], node.text);
       if (count.found) {
-        if (typeof count.scalar.value === "number" && Number.isSafeInteger(count.scalar.value) && count.scalar.value >= 0) {
-          found.push({ value: count.scalar.value, file: node.file, line: count.scalar.line, defaulted: false });
-        } else problems.push(`${node.file}: replicas count for ${workload} is ${count.scalar.raw}, not an integer`);
+        if (
+          typeof count.scalar.value === "number" &&
+          Number.isSafeInteger(count.scalar.value) &&
+          count.scalar.value >= 0
+        ) {
+          found.push({
+            value: count.scalar.value,
+            file: node.file,
+            line: count.scalar.line,
+            defaulted: false,
+          });
+        } else
+          problems.push(
+            `${node.file}: replicas count for ${workload} is ${count.scalar.raw}, not an integer`,
+          );
         // The inner overlay's entry overrides whatever its own resources say.
         return false;
       }
-      if (count.why !== "missing" && count.why !== "not-a-list") problems.push(`${node.file}: replicas for ${workload} cannot be read (${count.why})`);
+      if (count.why !== "missing" && count.why !== "not-a-list")
+        problems.push(`${node.file}: replicas for ${workload} cannot be read (${count.why})`);
       return true;
     },
     document({ file, text, ydoc, data }) {
       const object = data as { kind?: unknown; metadata?: { name?: unknown } } | null;
-      if (object === null || typeof object !== "object" || typeof object.kind !== "string" || !WORKLOAD_KINDS.has(object.kind)) return;
+      if (
+        object === null ||
+        typeof object !== "object" ||
+        typeof object.kind !== "string" ||
+        !WORKLOAD_KINDS.has(object.kind)
+      )
+        return;
       if (object.metadata?.name !== workload) return;
       const replicas = lookup(ydoc, ["spec", "replicas"], text);
       if (replicas.found) {
         const value = replicas.scalar.value;
         if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
           found.push({ value, file, line: replicas.scalar.line, defaulted: false });
-        } else problems.push(`${file}: spec.replicas of ${object.kind} ${workload} is ${replicas.scalar.raw}, not an integer`);
+        } else
+          problems.push(
+            `${file}: spec.replicas of ${object.kind} ${workload} is ${replicas.scalar.raw}, not an integer`,
+          );
       } else if (replicas.why === "missing" || replicas.why === "no-value") {
         found.push({ value: 1, file, line: undefined, defaulted: true });
-      } else problems.push(`${file}: spec.replicas of ${object.kind} ${workload} cannot be read (${replicas.why})`);
+      } else
+        problems.push(
+          `${file}: spec.replicas of ${object.kind} ${workload} cannot be read (${replicas.why})`,
+        );
     },
   });
 
   for (const path of patchFiles) {
     const text = await readFile(path);
     if (text === null) problems.push(`patch ${path} could not be read`);
-    else if (/\breplicas\b/.test(text)) problems.push(`patch ${path} mentions replicas and may change the count`);
+    else if (/\breplicas\b/.test(text))
+      problems.push(`patch ${path} mentions replicas and may change the count`);
   }
   const first = found[0];
-  if (first !== undefined && found.length === 1 && problems.length === 0 && notes.length === 0) return { ok: true, ...first };
+  if (first !== undefined && found.length === 1 && problems.length === 0 && notes.length === 0)
+    return { ok: true, ...first };
   const why = [
     ...(found.length === 0 ? [`no Deployment or StatefulSet named ${workload} was found`] : []),
-    ...(found.length > 1 ? [`${workload} is defined ${found.length} times (${found.map((f) => f.file).join(", ")})`] : []),
+    ...(found.length > 1
+      ? [`${workload} is defined ${found.length} times (${found.map((f) => f.file).join(", ")})`]
+      : []),
     ...problems,
     ...notes,
   ];
-  return { ok: false, reason: `${target.file}: the current replica count of ${workload} cannot be determined: ${why.join("; ")}.` };
+  return {
+    ok: false,
+    reason: `${target.file}: the current replica count of ${workload} cannot be determined: ${why.join("; ")}.`,
+  };
 }
 
 // Inline patches (`patch: |` strings) are part of the kustomization text; path patches are read later.
 function inlinePatchesMentioningReplicas(node: VisitedKustomization): string[] {
-  const inline = [...listOf(node.data["patches"]), ...listOf(node.data["patchesStrategicMerge"]), ...listOf(node.data["patchesJson6902"])]
-    .map((entry) => (typeof entry === "object" && entry !== null ? (entry as { patch?: unknown }).patch : entry))
+  const inline = [
+    ...listOf(node.data["patches"]),
+    ...listOf(node.data["patchesStrategicMerge"]),
+    ...listOf(node.data["patchesJson6902"]),
+  ]
+    .map((entry) =>
+      typeof entry === "object" && entry !== null ? (entry as { patch?: unknown }).patch : entry,
+    )
     .filter((patch): patch is string => typeof patch === "string" && patch.includes("\n"));
-  return inline.some((patch) => /\breplicas\b/.test(patch)) ? [`${node.file} has an inline patch that mentions replicas and may change the count`] : [];
+  return inline.some((patch) => /\breplicas\b/.test(patch))
+    ? [`${node.file} has an inline patch that mentions replicas and may change the count`]
+    : [];
 }
 
 function patchPaths(node: VisitedKustomization): string[] {
@@ -99,7 +143,9 @@ function patchPaths(node: VisitedKustomization): string[] {
     ...listOf(node.data["patchesJson6902"]).map((entry) => (entry as { path?: unknown } | null)?.path),
     ...stringsIn(node.data["patchesStrategicMerge"]).filter((entry) => !entry.includes("\n")),
   ];
-  return paths.filter((path): path is string => typeof path === "string").map((path) => posix.normalize(posix.join(dir, path)));
+  return paths
+    .filter((path): path is string => typeof path === "string")
+    .map((path) => posix.normalize(posix.join(dir, path)));
 }
 
 function listOf(value: unknown): unknown[] {

@@ -15,9 +15,15 @@ export function lookupRefusal(file: string, label: string, failure: LookupFailur
   const tail = hint === "" ? "" : ` ${hint}`;
   switch (failure.why) {
     case "missing":
-      return refuse("missing", `${file}: ${label} does not exist${at === label ? "" : ` (${at} is not there)`}; Remedy never creates keys.${tail}`);
+      return refuse(
+        "missing",
+        `${file}: ${label} does not exist${at === label ? "" : ` (${at} is not there)`}; Remedy never creates keys.${tail}`,
+      );
     case "no-value":
-      return refuse("missing", `${file}: ${label} has no value; set it by hand once, then Remedy can change it.`);
+      return refuse(
+        "missing",
+        `${file}: ${label} has no value; set it by hand once, then Remedy can change it.`,
+      );
     case "alias":
       return refuse(
         "alias",
@@ -35,10 +41,16 @@ export function lookupRefusal(file: string, label: string, failure: LookupFailur
     case "not-a-scalar":
       return refuse("invalid-value", `${file}: ${label} is a map or a list; expected a single value.`);
     case "ambiguous":
-      return refuse("ambiguous", `${file}: ${at} matches ${failure.count} entries; expected exactly one. Remove the duplicates.`);
+      return refuse(
+        "ambiguous",
+        `${file}: ${at} matches ${failure.count} entries; expected exactly one. Remove the duplicates.`,
+      );
   }
 }
 
 export function isPathPrefix(prefix: readonly PathStep[], path: readonly PathStep[]): boolean {
-  return prefix.length <= path.length && prefix.every((step, i) => JSON.stringify(step) === JSON.stringify(path[i]));
+  return (
+    prefix.length <= path.length &&
+    prefix.every((step, i) => JSON.stringify(step) === JSON.stringify(path[i]))
+  );
 }

@@ -9,11 +9,17 @@ export type SelectedDocument = { ok: true; ydoc: YamlDoc } | Refusal;
  * Values files and kustomization.yaml are single documents. A stream of several is accepted only for
  * Kustomize, and only when exactly one of its documents is `kind: Kustomization`.
  */
-export function selectDocument(text: string, target: Pick<ManifestTarget, "file" | "kind">): SelectedDocument {
+export function selectDocument(
+  text: string,
+  target: Pick<ManifestTarget, "file" | "kind">,
+): SelectedDocument {
   const parsed = parseYaml(text);
   if (!parsed.ok) {
     const where = parsed.line === undefined ? target.file : `${target.file}:${parsed.line}`;
-    return refuse("parse-error", `${where}: is not valid YAML: ${parsed.message}. Fix the file; Remedy does not edit a file it cannot read completely.`);
+    return refuse(
+      "parse-error",
+      `${where}: is not valid YAML: ${parsed.message}. Fix the file; Remedy does not edit a file it cannot read completely.`,
+    );
   }
   const [first, ...rest] = parsed.docs;
   if (first === undefined) return refuse("missing", `${target.file}: the file is empty.`);

@@ -37,7 +37,11 @@ export interface KustomizationVisitor {
  * Remote resources, paths leaving the repository, unreadable or invalid files are not visited; each
  * is returned as a note so callers can say what they could not check.
  */
-export async function walkKustomization(file: string, readFile: ReadFile, visitor: KustomizationVisitor): Promise<string[]> {
+export async function walkKustomization(
+  file: string,
+  readFile: ReadFile,
+  visitor: KustomizationVisitor,
+): Promise<string[]> {
   const notes: string[] = [];
   const seen = new Set<string>();
 
@@ -71,8 +75,10 @@ export async function walkKustomization(file: string, readFile: ReadFile, visito
       return;
     }
     const raw = toData(selected.ydoc);
-    const data = raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-    if (visitor.kustomization?.({ file: path, text, ydoc: selected.ydoc, data, root: depth === 0 }) === false) return;
+    const data =
+      raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+    if (visitor.kustomization?.({ file: path, text, ydoc: selected.ydoc, data, root: depth === 0 }) === false)
+      return;
 
     const dir = posix.dirname(path);
     for (const entry of REFERENCE_KEYS.flatMap((key) => stringsIn(data[key]))) {
@@ -107,7 +113,10 @@ export async function walkKustomization(file: string, readFile: ReadFile, visito
       }
       if (found) continue;
       const content = await readFile(target);
-      if (content === null) notes.push(`${path}: resource ${entry} (${target}) is neither a file nor a directory with a kustomization`);
+      if (content === null)
+        notes.push(
+          `${path}: resource ${entry} (${target}) is neither a file nor a directory with a kustomization`,
+        );
       else await visitFile(target, content);
     }
   };
@@ -121,5 +130,10 @@ export function stringsIn(value: unknown): string[] {
 }
 
 function isRemote(entry: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || entry.startsWith("git@") || entry.startsWith("github.com/") || entry.includes("?ref=");
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+    entry.startsWith("git@") ||
+    entry.startsWith("github.com/") ||
+    entry.includes("?ref=")
+  );
 }

@@ -18,7 +18,8 @@ export interface YamlDoc {
   readonly aliased: ReadonlySet<string>;
 }
 
-export type ParsedYaml = { ok: true; docs: YamlDoc[] } | { ok: false; line: number | undefined; message: string };
+export type ParsedYaml =
+  { ok: true; docs: YamlDoc[] } | { ok: false; line: number | undefined; message: string };
 
 /**
  * Parses every document of a stream. Any error in any document fails the whole text: a file we cannot
@@ -125,21 +126,33 @@ export function lookup(ydoc: YamlDoc, path: readonly PathStep[], text: string): 
       const matches: unknown[] = [];
       for (const item of node.items) {
         if (isAlias(item)) {
-          return { found: false, why: "alias", at: here, detail: `an item of the list is an alias (*${item.source})` };
+          return {
+            found: false,
+            why: "alias",
+            at: here,
+            detail: `an item of the list is an alias (*${item.source})`,
+          };
         }
         if (!isMap(item)) continue;
         const pair = item.items.find((p) => keyText(p) === step.key);
         if (pair === undefined) {
-          if (item.items.some((p) => keyText(p) === "<<")) return { found: false, why: "merge", at: here };
+          if (item.items.some((p) => keyText(p) === "<<"))
+            return { found: false, why: "merge", at: path.slice(0, i + 1) };
           continue;
         }
         if (isAlias(pair.value)) {
-          return { found: false, why: "alias", at: here, detail: `a ${step.key} in the list is an alias (*${pair.value.source})` };
+          return {
+            found: false,
+            why: "alias",
+            at: here,
+            detail: `a ${step.key} in the list is an alias (*${pair.value.source})`,
+          };
         }
         if (isScalar(pair.value) && scalarText(pair.value) === step.equals) matches.push(item);
       }
       if (matches.length === 0) return { found: false, why: "missing", at: path.slice(0, i + 1) };
-      if (matches.length > 1) return { found: false, why: "ambiguous", at: path.slice(0, i + 1), count: matches.length };
+      if (matches.length > 1)
+        return { found: false, why: "ambiguous", at: path.slice(0, i + 1), count: matches.length };
       node = matches[0];
     }
   }
@@ -156,7 +169,11 @@ export function lookup(ydoc: YamlDoc, path: readonly PathStep[], text: string): 
  * The `key` values of the items of the list at `path` (e.g. every `images[].name`), to pick an entry
  * when the caller did not name one. Items that are not maps, or lack the key, are skipped.
  */
-export function listKeyValues(ydoc: YamlDoc, path: readonly PathStep[], key: string): string[] | LookupFailure {
+export function listKeyValues(
+  ydoc: YamlDoc,
+  path: readonly PathStep[],
+  key: string,
+): string[] | LookupFailure {
   let node: unknown = ydoc.doc.contents;
   for (let i = 0; i < path.length; i++) {
     const step = path[i];
@@ -181,10 +198,16 @@ export function listKeyValues(ydoc: YamlDoc, path: readonly PathStep[], key: str
 }
 
 function aliasBlock(node: unknown, ydoc: YamlDoc, at: readonly PathStep[]): LookupFailure | undefined {
-  if (isAlias(node)) return { found: false, why: "alias", at, detail: `the value is an alias (*${node.source})` };
+  if (isAlias(node))
+    return { found: false, why: "alias", at, detail: `the value is an alias (*${node.source})` };
   const anchor = (node as { anchor?: unknown } | null)?.anchor;
   if (typeof anchor === "string" && ydoc.aliased.has(anchor)) {
-    return { found: false, why: "alias", at, detail: `the value is anchored (&${anchor}) and used elsewhere as *${anchor}` };
+    return {
+      found: false,
+      why: "alias",
+      at,
+      detail: `the value is anchored (&${anchor}) and used elsewhere as *${anchor}`,
+    };
   }
   return undefined;
 }
@@ -208,7 +231,15 @@ function scalarRef(node: Scalar.Parsed, text: string): ScalarRef {
         : node.type === "BLOCK_FOLDED" || node.type === "BLOCK_LITERAL"
           ? "block"
           : "plain";
-  return { value: node.value, raw: text.slice(start, end), source: node.source, style, start, end, line: lineAt(text, start) };
+  return {
+    value: node.value,
+    raw: text.slice(start, end),
+    source: node.source,
+    style,
+    start,
+    end,
+    line: lineAt(text, start),
+  };
 }
 
 /** 1-based line number of an offset. */
@@ -233,7 +264,12 @@ export function readYamlData(text: string): { ok: true; docs: unknown[] } | { ok
   const error = all.flatMap((doc) => doc.errors)[0];
   if (error !== undefined) return { ok: false, message: firstLine(error.message) };
   try {
-    return { ok: true, docs: all.filter((doc) => !isEmptyContents(doc.contents)).map((doc) => doc.toJS({ maxAliasCount: 100 })) };
+    return {
+      ok: true,
+      docs: all
+        .filter((doc) => !isEmptyContents(doc.contents))
+        .map((doc) => doc.toJS({ maxAliasCount: 100 })),
+    };
   } catch (cause) {
     return { ok: false, message: cause instanceof Error ? cause.message : String(cause) };
   }
@@ -244,7 +280,13 @@ export function readYamlData(text: string): { ok: true; docs: unknown[] } | { ok
  * `1_000` are not strings either, so a plain string must survive both 1.2 and 1.1 to stay plain.
  */
 export function plainStaysString(value: string): boolean {
-  if (value === "" || value !== value.trim() || /[\n\r\t#]/.test(value) || /^[-?:,[\]{}&*!|>'"%@`]/.test(value)) return false;
+  if (
+    value === "" ||
+    value !== value.trim() ||
+    /[\n\r\t#]/.test(value) ||
+    /^[-?:,[\]{}&*!|>'"%@`]/.test(value)
+  )
+    return false;
   if (value.includes(": ") || value.endsWith(":")) return false;
   for (const version of ["1.2", "1.1"] as const) {
     const doc = parseDocument(value, { version });
@@ -293,7 +335,8 @@ function contentEnd(node: unknown): number | undefined {
     if (isMap(node)) {
       const pair = last as Pair;
       const value = pair.value;
-      const valueIsEmpty = value === null || (isScalar(value) && (value as Scalar.Parsed).source === "" && value.value === null);
+      const valueIsEmpty =
+        value === null || (isScalar(value) && (value as Scalar.Parsed).source === "" && value.value === null);
       return valueIsEmpty ? contentEnd(pair.key) : contentEnd(value);
     }
     return contentEnd(last);
@@ -309,14 +352,16 @@ export type ListLayout =
 export function listLayout(ydoc: YamlDoc, path: readonly PathStep[], text: string): ListLayout {
   let node: unknown = ydoc.doc.contents;
   for (const step of path) {
-    if (typeof step !== "string" || !isMap(node)) return { kind: "unsupported", why: "the path is not a plain map path" };
+    if (typeof step !== "string" || !isMap(node))
+      return { kind: "unsupported", why: "the path is not a plain map path" };
     node = node.items.find((item) => keyText(item) === step)?.value;
   }
   if (!isSeq(node)) return { kind: "unsupported", why: `${formatPath(path)} is not a list` };
   if (node.flow === true) return { kind: "unsupported", why: `${formatPath(path)} is a flow list ([...])` };
   const last: unknown = node.items[node.items.length - 1];
   const end = contentEnd(node);
-  if (last === undefined || end === undefined) return { kind: "unsupported", why: `${formatPath(path)} is empty` };
+  if (last === undefined || end === undefined)
+    return { kind: "unsupported", why: `${formatPath(path)} is empty` };
   const itemStart = (last as Node).range?.[0] ?? 0;
   const prefix = text.slice(lineStart(text, itemStart), itemStart);
   const dash = /^( *)-( +)$/.exec(prefix);
@@ -334,7 +379,8 @@ export type RootLayout =
 
 export function rootLayout(ydoc: YamlDoc, text: string): RootLayout {
   const root = ydoc.doc.contents;
-  if (!isMap(root) || root.flow === true) return { kind: "unsupported", why: "the document is not a block map" };
+  if (!isMap(root) || root.flow === true)
+    return { kind: "unsupported", why: "the document is not a block map" };
   const rootStart = root.range[0];
   const keyIndent = " ".repeat(rootStart - lineStart(text, rootStart));
   let listIndent = "  ";

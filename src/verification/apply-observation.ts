@@ -1,4 +1,4 @@
-import { evaluateObservation } from "./evaluate-observation.js";
+import { evaluateObservation, valueOf } from "./evaluate-observation.js";
 import { formatDuration } from "./format-duration.js";
 import { toMillis } from "./iso-time.js";
 import type { Observation } from "./observation.js";
@@ -104,9 +104,8 @@ function missingReasons(state: VerdictState, record: EvaluationRecord): string {
   const reasons = state.spec.checks
     .filter((check) => !isRolloutCheck(check))
     .map((check) => {
-      const sample = record.samples.find((s) => s.name === check.name);
-      if (sample !== undefined && sample.value !== null && !Number.isNaN(sample.value)) return null;
-      return `${check.name}: ${sample?.reason ?? "no sample"}`;
+      if (valueOf(record.samples, check.name) !== null) return null;
+      return `${check.name}: ${record.samples.find((s) => s.name === check.name)?.reason ?? "no sample"}`;
     })
     .filter((reason): reason is string => reason !== null);
   return reasons.join("; ");

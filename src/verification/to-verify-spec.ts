@@ -1,14 +1,17 @@
 import { parseDuration } from "./parse-duration.js";
 import type { CheckSpec, VerifySpec } from "./verify-spec.js";
 
-/** A runbook's `verify:` block as its schema yields it (snake_case, Go-style durations). */
+/**
+ * A runbook's `verify:` block as its schema yields it: snake_case, Go-style durations, and optional
+ * fields that may be present-but-undefined (zod's output shape).
+ */
 export interface VerifyBlockInput {
   interval: string;
   soak: string;
   failure_threshold: number;
   max_errors: number;
   deadline: string;
-  checks: CheckSpec[];
+  checks: { name: string; query?: string | undefined; max?: number | undefined; min?: number | undefined }[];
 }
 
 export function toVerifySpec(block: VerifyBlockInput): VerifySpec {
@@ -27,6 +30,14 @@ export function toVerifySpec(block: VerifyBlockInput): VerifySpec {
     failureThreshold: block.failure_threshold,
     maxErrors: block.max_errors,
     deadlineSeconds: seconds("deadline"),
-    checks: block.checks.map((check) => ({ ...check })),
+    checks: block.checks.map(toCheckSpec),
   };
+}
+
+function toCheckSpec(check: VerifyBlockInput["checks"][number]): CheckSpec {
+  const spec: CheckSpec = { name: check.name };
+  if (check.query !== undefined) spec.query = check.query;
+  if (check.max !== undefined) spec.max = check.max;
+  if (check.min !== undefined) spec.min = check.min;
+  return spec;
 }

@@ -33,9 +33,14 @@ describe("AuditLedger", () => {
 
   it("names the appended entries in the commit message's Remedy-Audit trailers", async () => {
     const backend = new InMemoryLedgerBackend();
-    const entries = await new AuditLedger(backend, noWait).append([event("pr.opened", { pr: 34 }), event("command")]);
+    const entries = await new AuditLedger(backend, noWait).append([
+      event("pr.opened", { pr: 34 }),
+      event("command"),
+    ]);
     expect(backend.messages[0]).toMatch(/^audit: pr\.opened, command \(seq 1-2\)\n\n/);
-    expect(parseTrailers(backend.messages[0] ?? "")["Remedy-Audit"]).toEqual(entries.map((entry) => entry.hash));
+    expect(parseTrailers(backend.messages[0] ?? "")["Remedy-Audit"]).toEqual(
+      entries.map((entry) => entry.hash),
+    );
   });
 
   it("lands two concurrent appends from two replicas, one after the other", async () => {
@@ -62,9 +67,13 @@ describe("AuditLedger", () => {
     const backend = new InMemoryLedgerBackend();
     const stores = spyOnStores(backend);
     const ledger = new AuditLedger(backend, { maxAttempts: 1 });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => ledger.append([event("comment", { data: { i } })])));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ledger.append([event("comment", { data: { i } })])),
+    );
     expect(stores).toEqual(Array.from({ length: 20 }, () => "stored"));
-    expect(parseLedger(backend.text).entries.map((entry) => entry.data.i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(parseLedger(backend.text).entries.map((entry) => entry.data.i)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    );
   });
 
   it("keeps existing lines byte for byte", async () => {
@@ -83,13 +92,20 @@ describe("AuditLedger", () => {
       store: async () => "conflict",
     };
     const waits: number[] = [];
-    const ledger = new AuditLedger(backend, { maxAttempts: 3, sleep: async (ms) => void waits.push(ms), random: () => 1 });
+    const ledger = new AuditLedger(backend, {
+      maxAttempts: 3,
+      sleep: async (ms) => void waits.push(ms),
+      random: () => 1,
+    });
     await expect(ledger.append([event("signal")])).rejects.toThrow(/lost the race 3 times/);
     expect(waits).toEqual([20, 40]);
   });
 
   it("refuses to append to a broken ledger", async () => {
-    const entries = await new AuditLedger(new InMemoryLedgerBackend(), noWait).append([event("signal"), event("decision")]);
+    const entries = await new AuditLedger(new InMemoryLedgerBackend(), noWait).append([
+      event("signal"),
+      event("decision"),
+    ]);
     const broken = serializeLedger(entries).replace('"kind":"decision"', '"kind":"diagnosis"');
     const backend = new InMemoryLedgerBackend(broken);
     await expect(new AuditLedger(backend, noWait).append([event("review")])).rejects.toThrow(
@@ -101,7 +117,12 @@ describe("AuditLedger", () => {
   it("never writes a secret", async () => {
     const backend = new InMemoryLedgerBackend();
     await new AuditLedger(backend, noWait).append([
-      event("model.call", { data: { api_key: "sk-abcdefghijklmnopqrstuvwx", prompt: "Authorization: Bearer abcdefghijklmnopqrstu" } }),
+      event("model.call", {
+        data: {
+          api_key: "sk-abcdefghijklmnopqrstuvwx",
+          prompt: "Authorization: Bearer abcdefghijklmnopqrstu",
+        },
+      }),
     ]);
     expect(backend.text).not.toMatch(/sk-abc|abcdefghijklmnopqrstu/);
   });

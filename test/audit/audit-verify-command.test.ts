@@ -1,8 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AuditLedger, hashEntry, parseLedger, serializeLedger, trailersFor, type LedgerEntry } from "../../src/audit/index.js";
+import {
+  AuditLedger,
+  hashEntry,
+  parseLedger,
+  serializeLedger,
+  trailersFor,
+  type LedgerEntry,
+} from "../../src/audit/index.js";
 import { auditVerifyCommand } from "../../src/cli/audit-verify.js";
 import { event } from "./events.js";
-import { LocalGitLedgerBackend, commitFile, commitLedger, git, makeRepo, removeDir, tempDir } from "./git-fixture.js";
+import {
+  LocalGitLedgerBackend,
+  commitFile,
+  commitLedger,
+  git,
+  makeRepo,
+  removeDir,
+  tempDir,
+} from "./git-fixture.js";
 
 const EVIDENCE = `sha256:${"e".repeat(64)}`;
 
@@ -42,7 +57,11 @@ async function honestStory(): Promise<Story> {
     event("review", { pr: 34, actor: "alice", data: { state: "approved" } }),
     event("pr.merged", { pr: 34, sha: mergeCommit, actor: "alice" }),
     event("verify.started", { pr: 34, sha: mergeCommit }),
-    event("verify.passed", { pr: 34, sha: mergeCommit, data: { error_rate: { before: 0.09, after: 0.003 } } }),
+    event("verify.passed", {
+      pr: 34,
+      sha: mergeCommit,
+      data: { error_rate: { before: 0.09, after: 0.003 } },
+    }),
     event("incident.closed", { pr: 34 }),
   ]);
   return { dir, ledger, entries: [...before, ...opened, ...after], prCommit, mergeCommit };
@@ -51,7 +70,10 @@ async function honestStory(): Promise<Story> {
 async function verify(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await auditVerifyCommand(args, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  const code = await auditVerifyCommand(args, {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+  });
   return { code, out, err };
 }
 
@@ -77,7 +99,11 @@ describe("remedy audit verify on a local clone", () => {
 
   it("accepts an honest ledger", async () => {
     const head = story.entries.at(-1)?.hash;
-    expect(await verify("--repo", story.dir)).toEqual({ code: 0, out: [`ok: 9 entries, head ${head}`], err: [] });
+    expect(await verify("--repo", story.dir)).toEqual({
+      code: 0,
+      out: [`ok: 9 entries, head ${head}`],
+      err: [],
+    });
     expect(await story.ledger.head()).toBe(head);
   });
 
@@ -90,7 +116,10 @@ describe("remedy audit verify on a local clone", () => {
     const cwd = process.cwd();
     process.chdir(clone);
     try {
-      expect(await verify()).toMatchObject({ code: 0, out: [`ok: 9 entries, head ${story.entries.at(-1)?.hash}`] });
+      expect(await verify()).toMatchObject({
+        code: 0,
+        out: [`ok: 9 entries, head ${story.entries.at(-1)?.hash}`],
+      });
     } finally {
       process.chdir(cwd);
     }
@@ -117,27 +146,38 @@ describe("remedy audit verify on a local clone", () => {
     await commitLedger(story.dir, serializeLedger(forged));
     const { code, out } = await verify("--repo", story.dir);
     expect(code).toBe(1);
-    expect(out[0]).toMatch(/^bad: commit [0-9a-f]{40} trailer Remedy-Audit names no ledger entry \(sha256:[0-9a-f]{64}\)$/);
+    expect(out[0]).toMatch(
+      /^bad: commit [0-9a-f]{40} trailer Remedy-Audit names no ledger entry \(sha256:[0-9a-f]{64}\)$/,
+    );
   });
 
   it("finds a dropped entry", async () => {
     const parts = lines(await ledgerText(story.dir));
     parts.splice(4, 1);
     await commitLedger(story.dir, join(parts));
-    expect(await verify("--repo", story.dir)).toMatchObject({ code: 1, out: ["bad: seq 5: expected seq 5 after 4, found 6"] });
+    expect(await verify("--repo", story.dir)).toMatchObject({
+      code: 1,
+      out: ["bad: seq 5: expected seq 5 after 4, found 6"],
+    });
   });
 
   it("finds reordered entries", async () => {
     const parts = lines(await ledgerText(story.dir));
     [parts[5], parts[6]] = [parts[6] as string, parts[5] as string];
     await commitLedger(story.dir, join(parts));
-    expect(await verify("--repo", story.dir)).toMatchObject({ code: 1, out: ["bad: seq 6: expected seq 6 after 5, found 7"] });
+    expect(await verify("--repo", story.dir)).toMatchObject({
+      code: 1,
+      out: ["bad: seq 6: expected seq 6 after 5, found 7"],
+    });
   });
 
   it("finds a truncated file", async () => {
     const text = await ledgerText(story.dir);
     await commitLedger(story.dir, text.slice(0, text.length - 25));
-    expect(await verify("--repo", story.dir)).toMatchObject({ code: 1, out: ["bad: line 9: truncated or invalid JSON"] });
+    expect(await verify("--repo", story.dir)).toMatchObject({
+      code: 1,
+      out: ["bad: line 9: truncated or invalid JSON"],
+    });
   });
 
   it("finds entries cut off at a line boundary, through the trailers of the ledger's own commits", async () => {
@@ -159,7 +199,10 @@ describe("remedy audit verify on a local clone", () => {
   it("finds a sha that names an object that is not a commit", async () => {
     const blob = await git(story.dir, ["hash-object", "-w", "--stdin"], "not a commit\n");
     await story.ledger.append([event("revert.opened", { pr: 35, sha: blob })]);
-    expect(await verify("--repo", story.dir)).toMatchObject({ code: 1, out: [`bad: seq 10: sha ${blob} is not a commit in this clone`] });
+    expect(await verify("--repo", story.dir)).toMatchObject({
+      code: 1,
+      out: [`bad: seq 10: sha ${blob} is not a commit in this clone`],
+    });
   });
 
   it("finds a commit trailer that names no entry", async () => {
@@ -193,7 +236,12 @@ describe("remedy audit verify on a local clone", () => {
   });
 
   it("ignores Remedy-Audit mentioned outside a trailer block", async () => {
-    await commitFile(story.dir, "notes.txt", "x\n", `docs: explain trailers\n\nA line such as\nRemedy-Audit: sha256:${"f".repeat(64)}\nnames an entry.\n`);
+    await commitFile(
+      story.dir,
+      "notes.txt",
+      "x\n",
+      `docs: explain trailers\n\nA line such as\nRemedy-Audit: sha256:${"f".repeat(64)}\nnames an entry.\n`,
+    );
     expect(await verify("--repo", story.dir)).toMatchObject({ code: 0 });
   });
 
@@ -207,7 +255,10 @@ describe("remedy audit verify on a local clone", () => {
     const entries = parseLedger(await ledgerText(story.dir)).entries;
     expect(entries.slice(9).map((entry) => entry.seq)).toEqual([10, 11]);
     expect(entries.slice(9)).toEqual(expect.arrayContaining([...a, ...b]));
-    expect(await verify("--repo", story.dir)).toMatchObject({ code: 0, out: [`ok: 11 entries, head ${entries[10]?.hash}`] });
+    expect(await verify("--repo", story.dir)).toMatchObject({
+      code: 0,
+      out: [`ok: 11 entries, head ${entries[10]?.hash}`],
+    });
   });
 });
 
@@ -224,19 +275,27 @@ describe("remedy audit verify: usage", () => {
     const { code, out, err } = await verify("--repo", dir);
     expect(code).toBe(2);
     expect(out).toEqual([]);
-    expect(err.join("\n")).toMatch(/ref remedy-audit or origin\/remedy-audit not found in .*git fetch origin remedy-audit:remedy-audit/);
+    expect(err.join("\n")).toMatch(
+      /ref remedy-audit or origin\/remedy-audit not found in .*git fetch origin remedy-audit:remedy-audit/,
+    );
   });
 
   it("honours --ref", async () => {
     await commitLedger(dir, "");
     await git(dir, ["branch", "-m", "remedy-audit", "ledger-copy"]);
-    expect(await verify("--repo", dir, "--ref", "ledger-copy")).toMatchObject({ code: 0, out: [`ok: 0 entries, head sha256:${"0".repeat(64)}`] });
+    expect(await verify("--repo", dir, "--ref", "ledger-copy")).toMatchObject({
+      code: 0,
+      out: [`ok: 0 entries, head sha256:${"0".repeat(64)}`],
+    });
     expect(await verify(`--repo=${dir}`, "--ref=ledger-copy")).toMatchObject({ code: 0 });
   });
 
   it("reports a ref without ledger.jsonl as bad", async () => {
     await git(dir, ["branch", "remedy-audit"]);
-    expect(await verify("--repo", dir)).toMatchObject({ code: 1, out: ["bad: ledger.jsonl not found at remedy-audit"] });
+    expect(await verify("--repo", dir)).toMatchObject({
+      code: 1,
+      out: ["bad: ledger.jsonl not found at remedy-audit"],
+    });
   });
 
   it.each([
@@ -253,7 +312,10 @@ describe("remedy audit verify: usage", () => {
   it("rejects a directory that is not a clone", async () => {
     const plain = await tempDir("remedy-plain-");
     try {
-      expect(await verify("--repo", plain)).toMatchObject({ code: 2, err: [`remedy audit verify: ${plain} is not a git clone`] });
+      expect(await verify("--repo", plain)).toMatchObject({
+        code: 2,
+        err: [`remedy audit verify: ${plain} is not a git clone`],
+      });
       expect(await verify("--repo", `${plain}/nope`)).toMatchObject({ code: 2 });
     } finally {
       await removeDir(plain);
@@ -261,6 +323,9 @@ describe("remedy audit verify: usage", () => {
   });
 
   it("prints usage for --help", async () => {
-    expect(await verify("--help")).toMatchObject({ code: 0, out: [expect.stringContaining("usage: remedy audit verify")] });
+    expect(await verify("--help")).toMatchObject({
+      code: 0,
+      out: [expect.stringContaining("usage: remedy audit verify")],
+    });
   });
 });

@@ -33,11 +33,21 @@ export async function removeDir(dir: string): Promise<void> {
 export async function makeRepo(): Promise<string> {
   const dir = await tempDir("remedy-audit-");
   await git(dir, ["init", "-q", "-b", "main"]);
-  await commitFile(dir, "manifests/checkout-api/kustomization.yaml", "replicas:\n  - name: checkout-api\n    count: 4\n", "add checkout-api");
+  await commitFile(
+    dir,
+    "manifests/checkout-api/kustomization.yaml",
+    "replicas:\n  - name: checkout-api\n    count: 4\n",
+    "add checkout-api",
+  );
   return dir;
 }
 
-export async function commitFile(dir: string, path: string, content: string, message: string): Promise<string> {
+export async function commitFile(
+  dir: string,
+  path: string,
+  content: string,
+  message: string,
+): Promise<string> {
   const file = join(dir, path);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, content);
@@ -48,13 +58,20 @@ export async function commitFile(dir: string, path: string, content: string, mes
 
 /** Commits `text` as ledger.jsonl on the ledger branch with plumbing, as a tamperer (or Remedy) would. */
 export async function commitLedger(dir: string, text: string, message = "audit: rewrite\n"): Promise<string> {
-  const parent = await git(dir, ["rev-parse", "--verify", "--quiet", "refs/heads/remedy-audit"]).catch(() => "");
+  const parent = await git(dir, ["rev-parse", "--verify", "--quiet", "refs/heads/remedy-audit"]).catch(
+    () => "",
+  );
   const commit = await ledgerCommit(dir, text, parent === "" ? null : parent, message);
   await git(dir, ["update-ref", "refs/heads/remedy-audit", commit]);
   return commit;
 }
 
-async function ledgerCommit(dir: string, text: string, parent: string | null, message: string): Promise<string> {
+async function ledgerCommit(
+  dir: string,
+  text: string,
+  parent: string | null,
+  message: string,
+): Promise<string> {
   const blob = await git(dir, ["hash-object", "-w", "--stdin"], text);
   const tree = await git(dir, ["mktree"], `100644 blob ${blob}\tledger.jsonl\n`);
   return git(dir, ["commit-tree", tree, ...(parent === null ? [] : ["-p", parent]), "-F", "-"], message);
@@ -77,7 +94,12 @@ export class LocalGitLedgerBackend implements LedgerBackend {
 
   async store(text: string, expectedVersion: string | null, message: string): Promise<"stored" | "conflict"> {
     const commit = await ledgerCommit(this.dir, text, expectedVersion, message);
-    const moved = await gitRunnerIn(this.dir)(["update-ref", "refs/heads/remedy-audit", commit, expectedVersion ?? ZERO_OID]);
+    const moved = await gitRunnerIn(this.dir)([
+      "update-ref",
+      "refs/heads/remedy-audit",
+      commit,
+      expectedVersion ?? ZERO_OID,
+    ]);
     return moved.code === 0 ? "stored" : "conflict";
   }
 }

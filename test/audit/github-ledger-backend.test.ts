@@ -1,7 +1,13 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AuditLedger, parseLedger, parseTrailers, serializeLedger, verifyChain } from "../../src/audit/index.js";
+import {
+  AuditLedger,
+  parseLedger,
+  parseTrailers,
+  serializeLedger,
+  verifyChain,
+} from "../../src/audit/index.js";
 import { GitHubLedgerBackend } from "../../src/forge/github/github-ledger-backend.js";
 import { event } from "./events.js";
 import { openApiProblems } from "./github-openapi.js";
@@ -36,7 +42,11 @@ function backend() {
 function github() {
   const scope = nock(API);
   scope.on("request", (req: { method?: string; path?: string }, _interceptor: unknown, body: string) => {
-    sent.push({ method: req.method ?? "", path: req.path ?? "", body: body === "" || body === undefined ? undefined : JSON.parse(body) });
+    sent.push({
+      method: req.method ?? "",
+      path: req.path ?? "",
+      body: body === "" || body === undefined ? undefined : JSON.parse(body),
+    });
   });
   return scope;
 }
@@ -55,7 +65,9 @@ function mockLoad(scope: nock.Scope, head: string, tree: string, text: string | 
     });
   if (text !== undefined) {
     // GitHub wraps base64 at 60 columns.
-    const content = Buffer.from(text, "utf8").toString("base64").replace(/(.{60})/g, "$1\n");
+    const content = Buffer.from(text, "utf8")
+      .toString("base64")
+      .replace(/(.{60})/g, "$1\n");
     scope.get(`${REPO}/git/blobs/${BLOB}`).reply(200, { sha: BLOB, encoding: "base64", content });
   }
 }
@@ -117,7 +129,9 @@ describe("GitHubLedgerBackend.store", () => {
   it("creates the branch with a parentless commit when there is no ledger yet", async () => {
     const scope = github();
     mockWrite(scope, null);
-    scope.post(`${REPO}/git/refs`).reply(201, { ref: "refs/heads/remedy-audit", object: { sha: NEW_COMMIT } });
+    scope
+      .post(`${REPO}/git/refs`)
+      .reply(201, { ref: "refs/heads/remedy-audit", object: { sha: NEW_COMMIT } });
     expect(await backend().store("line\n", null, "audit: signal (seq 1)")).toBe("stored");
     expect(nock.isDone()).toBe(true);
     expect(sent.map((request) => request.body).filter(Boolean)).toEqual([
@@ -143,7 +157,9 @@ describe("GitHubLedgerBackend.store", () => {
       { message: "audit: decision (seq 2)", tree: NEW_TREE, parents: [HEAD] },
       { sha: NEW_COMMIT, force: false },
     ]);
-    expect(Buffer.from((writes[0] as { content: string }).content, "base64").toString("utf8")).toBe(`${ENTRY_TEXT}more\n`);
+    expect(Buffer.from((writes[0] as { content: string }).content, "base64").toString("utf8")).toBe(
+      `${ENTRY_TEXT}more\n`,
+    );
   });
 
   it("looks the base tree up when it did not load that head itself", async () => {
@@ -159,9 +175,10 @@ describe("GitHubLedgerBackend.store", () => {
     const scope = github();
     scope.get(`${REPO}/git/commits/${HEAD}`).reply(200, { sha: HEAD, tree: { sha: TREE } });
     mockWrite(scope, HEAD);
-    scope
-      .patch(`${REPO}/git/refs/heads%2Fremedy-audit`)
-      .reply(422, { message: "Update is not a fast forward", documentation_url: "https://docs.github.com/rest" });
+    scope.patch(`${REPO}/git/refs/heads%2Fremedy-audit`).reply(422, {
+      message: "Update is not a fast forward",
+      documentation_url: "https://docs.github.com/rest",
+    });
     expect(await backend().store("x\n", HEAD, "m")).toBe("conflict");
   });
 
@@ -178,7 +195,9 @@ describe("GitHubLedgerBackend.store", () => {
     const scope = github();
     scope.get(`${REPO}/git/commits/${HEAD}`).reply(200, { sha: HEAD, tree: { sha: TREE } });
     mockWrite(scope, HEAD);
-    scope.patch(`${REPO}/git/refs/heads%2Fremedy-audit`).reply(422, { message: "Repository rule violations found" });
+    scope
+      .patch(`${REPO}/git/refs/heads%2Fremedy-audit`)
+      .reply(422, { message: "Repository rule violations found" });
     await expect(backend().store("x\n", HEAD, "m")).rejects.toMatchObject({ status: 422 });
   });
 });
@@ -207,7 +226,9 @@ describe("AuditLedger on GitHub", () => {
     expect(stored.startsWith(theirText)).toBe(true);
     expect(parseLedger(stored).entries).toEqual([theirs, ours]);
     expect(verifyChain(stored)).toEqual({ ok: true, count: 2, head: ours?.hash });
-    const commits = sent.filter((request) => request.path.endsWith("/git/commits") && request.method === "POST");
+    const commits = sent.filter(
+      (request) => request.path.endsWith("/git/commits") && request.method === "POST",
+    );
     const last = commits[1]?.body as { message: string; parents: string[] };
     expect(last.parents).toEqual([OTHER_HEAD]);
     expect(parseTrailers(last.message)["Remedy-Audit"]).toEqual([ours?.hash]);

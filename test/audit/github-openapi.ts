@@ -20,7 +20,9 @@ let paths: Record<string, Record<string, Operation>> | undefined;
 // The dereferenced description of api.github.com from @octokit/openapi, read once (it is large).
 function apiPaths(): Record<string, Record<string, Operation>> {
   if (paths === undefined) {
-    const file = createRequire(import.meta.url).resolve("@octokit/openapi/generated/api.github.com.deref.json");
+    const file = createRequire(import.meta.url).resolve(
+      "@octokit/openapi/generated/api.github.com.deref.json",
+    );
     paths = (JSON.parse(readFileSync(file, "utf8")) as { paths: typeof paths }).paths ?? {};
   }
   return paths;
@@ -35,13 +37,17 @@ export function openApiProblems(method: string, path: string, body: unknown): st
   const match = findOperation(method.toLowerCase(), decodeURIComponent(path.split("?")[0] ?? path));
   if (match === undefined) return [`${method} ${path} is not a GitHub REST endpoint`];
   const schema = match.operation.requestBody?.content?.["application/json"]?.schema;
-  if (schema === undefined) return body === undefined || body === "" ? [] : [`${match.template} takes no body`];
+  if (schema === undefined) {
+    return body === undefined || body === "" ? [] : [`${match.template} takes no body`];
+  }
   return check(schema, body, "body");
 }
 
 function findOperation(method: string, path: string): { template: string; operation: Operation } | undefined {
   const candidates = Object.entries(apiPaths())
-    .filter(([template, operations]) => operations[method] !== undefined && templatePattern(template).test(path))
+    .filter(
+      ([template, operations]) => operations[method] !== undefined && templatePattern(template).test(path),
+    )
     .sort(([a], [b]) => b.replace(/\{[^}]+\}/g, "").length - a.replace(/\{[^}]+\}/g, "").length);
   const [template, operations] = candidates[0] ?? [];
   const operation = operations?.[method];
@@ -64,15 +70,21 @@ function check(schema: Schema, value: unknown, at: string): string[] {
   const branches = schema.oneOf ?? schema.anyOf;
   if (branches !== undefined) {
     const results = branches.map((branch) => check(branch, value, at));
-    return results.some((problems) => problems.length === 0) ? [] : (results[0] ?? [`${at} matches no variant`]);
+    return results.some((problems) => problems.length === 0)
+      ? []
+      : (results[0] ?? [`${at} matches no variant`]);
   }
   if (value === null) return schema.nullable === true ? [] : [`${at} is null`];
-  if (schema.enum !== undefined && !schema.enum.includes(value)) return [`${at} must be one of ${schema.enum.join(", ")}`];
+  if (schema.enum !== undefined && !schema.enum.includes(value)) {
+    return [`${at} must be one of ${schema.enum.join(", ")}`];
+  }
   switch (schema.type) {
     case "object": {
       if (typeof value !== "object" || Array.isArray(value)) return [`${at} must be an object`];
       const record = value as Record<string, unknown>;
-      const problems = (schema.required ?? []).filter((key) => !(key in record)).map((key) => `${at}.${key} is required`);
+      const problems = (schema.required ?? [])
+        .filter((key) => !(key in record))
+        .map((key) => `${at}.${key} is required`);
       for (const [key, member] of Object.entries(record)) {
         const property = schema.properties?.[key];
         if (property === undefined) problems.push(`${at}.${key} is not a documented field`);
@@ -82,7 +94,9 @@ function check(schema: Schema, value: unknown, at: string): string[] {
     }
     case "array":
       if (!Array.isArray(value)) return [`${at} must be an array`];
-      return value.flatMap((item, index) => (schema.items === undefined ? [] : check(schema.items, item, `${at}[${index}]`)));
+      return value.flatMap((item, index) =>
+        schema.items === undefined ? [] : check(schema.items, item, `${at}[${index}]`),
+      );
     case "string":
       return typeof value === "string" ? [] : [`${at} must be a string`];
     case "integer":

@@ -23,7 +23,12 @@ const entry: Omit<LedgerEntry, "hash"> = {
   pr: null,
   sha: null,
   actor: "alertmanager",
-  data: { ratio: 0.02, labels: { service: "checkout-api", a: "é ✓", B: [1, 2.5, "x"] }, groupKey: '{}:{alertname="HighErrorRate"}', alerts: 1 },
+  data: {
+    ratio: 0.02,
+    labels: { service: "checkout-api", a: "é ✓", B: [1, 2.5, "x"] },
+    groupKey: '{}:{alertname="HighErrorRate"}',
+    alerts: 1,
+  },
   prev: GENESIS,
 };
 
@@ -58,7 +63,7 @@ describe("canonicalJson", () => {
   });
 
   it("keeps JSON.stringify semantics for numbers and strings", () => {
-    const value = { n: [-0, 1e21, 0.1, 5e-7, 100], s: "line\nbreak \u2028 \ud800 \"q\" \\" };
+    const value = { n: [-0, 1e21, 0.1, 5e-7, 100], s: 'line\nbreak \u2028 \ud800 "q" \\' };
     expect(canonicalJson(value)).toBe(JSON.stringify({ n: value.n, s: value.s }));
   });
 

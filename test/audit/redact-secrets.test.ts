@@ -18,13 +18,24 @@ describe("redactSecrets", () => {
       token: "[redacted]",
       headers: { Authorization: "[redacted]", "x-api-key": "[redacted]", cookie: "[redacted]" },
       config: [
-        { github_token: "[redacted]", clientSecret: "[redacted]", password: "[redacted]", apiKey: "[redacted]", private_key: "[redacted]" },
+        {
+          github_token: "[redacted]",
+          clientSecret: "[redacted]",
+          password: "[redacted]",
+          apiKey: "[redacted]",
+          private_key: "[redacted]",
+        },
       ],
     });
   });
 
   it("keeps keys that only look alike, such as model token counts", () => {
-    const data = { usage: { prompt_tokens: 812, completion_tokens: 40 }, tokenizer: "o200k", author: "alice", key: "service" };
+    const data = {
+      usage: { prompt_tokens: 812, completion_tokens: 40 },
+      tokenizer: "o200k",
+      author: "alice",
+      key: "service",
+    };
     expect(redactSecrets(data)).toEqual(data);
   });
 
@@ -39,11 +50,18 @@ describe("redactSecrets", () => {
   ])("masks %s inside free text and keeps the rest", (_name, text) => {
     const out = redactSecrets({ log: text }).log as string;
     expect(out).toContain("[redacted]");
-    for (const secret of [ghp, ghs, pat, sk, jwt, "abcDEF123456789xyz", "s3cr3t"]) expect(out).not.toContain(secret);
+    for (const secret of [ghp, ghs, pat, sk, jwt, "abcDEF123456789xyz", "s3cr3t"])
+      expect(out).not.toContain(secret);
   });
 
   it("leaves ordinary prose, numbers and nulls alone", () => {
-    const data = { text: "Bearer authentication failed after deploy 1.4.3", n: 3, none: null, secret: null, ok: true };
+    const data = {
+      text: "Bearer authentication failed after deploy 1.4.3",
+      n: 3,
+      none: null,
+      secret: null,
+      ok: true,
+    };
     expect(redactSecrets(data)).toEqual(data);
   });
 

@@ -31,13 +31,19 @@ describe("chainEntry", () => {
   });
 
   it("stores data as the plain JSON that was hashed, without undefined keys", () => {
-    const entry = chainEntry(undefined, event("signal", { data: { a: undefined, at: new Date("2026-11-21T10:00:00Z") } }));
+    const entry = chainEntry(
+      undefined,
+      event("signal", { data: { a: undefined, at: new Date("2026-11-21T10:00:00Z") } }),
+    );
     expect(entry.data).toEqual({ at: "2026-11-21T10:00:00.000Z" });
     expect(verifyChain(serializeLedger([entry]))).toMatchObject({ ok: true });
   });
 
   it("redacts secrets before hashing", () => {
-    const entry = chainEntry(undefined, event("signal", { data: { token: "abc", note: "ghp_" + "a".repeat(36) } }));
+    const entry = chainEntry(
+      undefined,
+      event("signal", { data: { token: "abc", note: "ghp_" + "a".repeat(36) } }),
+    );
     expect(JSON.stringify(entry)).not.toMatch(/abc|ghp_a/);
   });
 
@@ -64,7 +70,13 @@ describe("serializeLedger / parseLedger", () => {
 
   it("reports lines that are not entries, with their line numbers", () => {
     const [a] = lines(serializeLedger(honest(1)));
-    const text = join([a as string, "{", "", '{"seq":2}', JSON.stringify({ ...JSON.parse(a as string), extra: 1 })]);
+    const text = join([
+      a as string,
+      "{",
+      "",
+      '{"seq":2}',
+      JSON.stringify({ ...JSON.parse(a as string), extra: 1 }),
+    ]);
     expect(parseLedger(text).errors).toEqual([
       { line: 2, reason: "truncated or invalid JSON" },
       { line: 3, reason: "empty line" },
@@ -95,7 +107,9 @@ describe("verifyChain", () => {
     parts[2] = (parts[2] as string).replace('"step":2', '"step":9');
     const result = verifyChain(join(parts));
     expect(result).toMatchObject({ ok: false, seq: 3, line: 3 });
-    expect(result.ok === false && result.reason).toMatch(/^hash mismatch \(recorded sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}\)$/);
+    expect(result.ok === false && result.reason).toMatch(
+      /^hash mismatch \(recorded sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}\)$/,
+    );
   });
 
   it("finds an edited value whose own hash was recomputed", () => {
@@ -113,7 +127,12 @@ describe("verifyChain", () => {
   it("finds a dropped entry", () => {
     const parts = lines(serializeLedger(honest()));
     parts.splice(2, 1);
-    expect(verifyChain(join(parts))).toEqual({ ok: false, seq: 3, line: 3, reason: "expected seq 3 after 2, found 4" });
+    expect(verifyChain(join(parts))).toEqual({
+      ok: false,
+      seq: 3,
+      line: 3,
+      reason: "expected seq 3 after 2, found 4",
+    });
   });
 
   it("finds a dropped first entry", () => {
@@ -129,7 +148,12 @@ describe("verifyChain", () => {
   it("finds reordered entries", () => {
     const parts = lines(serializeLedger(honest()));
     [parts[1], parts[2]] = [parts[2] as string, parts[1] as string];
-    expect(verifyChain(join(parts))).toEqual({ ok: false, seq: 2, line: 2, reason: "expected seq 2 after 1, found 3" });
+    expect(verifyChain(join(parts))).toEqual({
+      ok: false,
+      seq: 2,
+      line: 2,
+      reason: "expected seq 2 after 1, found 3",
+    });
   });
 
   it("finds a truncated file", () => {
@@ -161,7 +185,12 @@ describe("verifyChain", () => {
       },
     });
     expect(asked).toEqual([known, missing]);
-    expect(result).toEqual({ ok: false, seq: 2, line: 2, reason: `sha ${missing} is not a commit in this clone` });
+    expect(result).toEqual({
+      ok: false,
+      seq: 2,
+      line: 2,
+      reason: `sha ${missing} is not a commit in this clone`,
+    });
   });
 
   it("reports a malformed field with the entry's seq", () => {

@@ -8,11 +8,25 @@ export function acme(path: string): string {
 }
 
 export function helm(overrides: Partial<ManifestTarget> = {}): ManifestTarget {
-  return { kind: "helm", file: "values.yaml", workload: "api", replicasKey: "replicaCount", tagKey: "image.tag", ...overrides };
+  return {
+    kind: "helm",
+    file: "values.yaml",
+    workload: "api",
+    replicasKey: "replicaCount",
+    tagKey: "image.tag",
+    ...overrides,
+  };
 }
 
 export function kustomize(overrides: Partial<ManifestTarget> = {}): ManifestTarget {
-  return { kind: "kustomize", file: "overlays/prod/kustomization.yaml", workload: "checkout-api", replicasKey: "replicaCount", tagKey: "image.tag", ...overrides };
+  return {
+    kind: "kustomize",
+    file: "overlays/prod/kustomization.yaml",
+    workload: "checkout-api",
+    replicasKey: "replicaCount",
+    tagKey: "image.tag",
+    ...overrides,
+  };
 }
 
 /** Asserts an edit succeeded and returns its text. */

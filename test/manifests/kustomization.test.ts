@@ -3,14 +3,18 @@ import { editField, readField, unifiedDiff } from "../../src/manifests/index.js"
 import { acme, edited, expectOnlyAddedLines, kustomize, oneLineEdit } from "./helpers.js";
 
 const PROD = acme("manifests/checkout-api/overlays/prod/kustomization.yaml");
-const target = kustomize({ file: "manifests/checkout-api/overlays/prod/kustomization.yaml", image: "ghcr.io/acme/checkout-api" });
+const target = kustomize({
+  file: "manifests/checkout-api/overlays/prod/kustomization.yaml",
+  image: "ghcr.io/acme/checkout-api",
+});
 
 describe("kustomize: replicas", () => {
   it("reads and edits the workload's count", () => {
     expect(readField(PROD, target, "replicas")).toEqual({ ok: true, value: "4", form: "count", line: 10 });
     const result = editField(PROD, target, "replicas", "6");
     expect(result).toMatchObject({ ok: true, before: { value: "4", form: "count", line: 10 }, after: "6" });
-    expect(unifiedDiff(target.file, PROD, edited(result))).toBe(`--- a/manifests/checkout-api/overlays/prod/kustomization.yaml
+    expect(unifiedDiff(target.file, PROD, edited(result)))
+      .toBe(`--- a/manifests/checkout-api/overlays/prod/kustomization.yaml
 +++ b/manifests/checkout-api/overlays/prod/kustomization.yaml
 @@ -7,7 +7,7 @@
  # Capacity for production traffic; keep at least 4 during business hours.
@@ -29,7 +33,12 @@ describe("kustomize: replicas", () => {
     const before = acme("manifests/checkout-api/base/kustomization.yaml");
     expect(readField(before, target, "replicas")).toMatchObject({ ok: false, code: "missing" });
     const result = editField(before, target, "replicas", "3");
-    expect(result).toMatchObject({ ok: true, added: true, before: { value: "", form: "count", line: 7 }, after: "3" });
+    expect(result).toMatchObject({
+      ok: true,
+      added: true,
+      before: { value: "", form: "count", line: 7 },
+      after: "3",
+    });
     const text = edited(result);
     expect(text).toBe(`apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -62,13 +71,17 @@ images: []
 
   it("appends a flow-style item after flow-style items", () => {
     const before = "replicas:\n  - { name: web, count: 2 }\n";
-    expect(edited(editField(before, target, "replicas", "5"))).toBe("replicas:\n  - { name: web, count: 2 }\n  - { name: checkout-api, count: 5 }\n");
+    expect(edited(editField(before, target, "replicas", "5"))).toBe(
+      "replicas:\n  - { name: web, count: 2 }\n  - { name: checkout-api, count: 5 }\n",
+    );
   });
 
   it("matches an unindented file when adding a replicas block, and keeps CRLF and a missing final newline", () => {
     const before = "kind: Kustomization\r\nresources:\r\n- ../../base";
     const text = edited(editField(before, target, "replicas", "2"));
-    expect(text).toBe("kind: Kustomization\r\nresources:\r\n- ../../base\r\nreplicas:\r\n- name: checkout-api\r\n  count: 2\r\n");
+    expect(text).toBe(
+      "kind: Kustomization\r\nresources:\r\n- ../../base\r\nreplicas:\r\n- name: checkout-api\r\n  count: 2\r\n",
+    );
     expectOnlyAddedLines(before, text);
   });
 
@@ -107,7 +120,9 @@ describe("kustomize: images", () => {
     const before = `images:\n  - name: ghcr.io/acme/checkout-api\n    digest: ${old}\n`;
     expect(readField(before, target, "image")).toEqual({ ok: true, value: old, form: "digest", line: 3 });
     expect(editField(before, target, "image", "1.4.3")).toMatchObject({ ok: false, code: "invalid-value" });
-    expect(oneLineEdit(before, editField(before, target, "image", next))).toBe(`images:\n  - name: ghcr.io/acme/checkout-api\n    digest: ${next}\n`);
+    expect(oneLineEdit(before, editField(before, target, "image", next))).toBe(
+      `images:\n  - name: ghcr.io/acme/checkout-api\n    digest: ${next}\n`,
+    );
   });
 
   it("refuses to invent an image entry", () => {
@@ -115,8 +130,13 @@ describe("kustomize: images", () => {
     const result = editField(PROD, other, "image", "1.0.0");
     expect(result).toMatchObject({ ok: false, code: "missing" });
     expect(result.ok ? "" : result.reason).toContain("ghcr.io/acme/checkout-api");
-    expect(editField("resources: [a]\n", target, "image", "1.0.0")).toMatchObject({ ok: false, code: "missing" });
-    expect(editField("images:\n  - name: ghcr.io/acme/checkout-api\n    newName: x\n", target, "image", "1.0.0")).toMatchObject({
+    expect(editField("resources: [a]\n", target, "image", "1.0.0")).toMatchObject({
+      ok: false,
+      code: "missing",
+    });
+    expect(
+      editField("images:\n  - name: ghcr.io/acme/checkout-api\n    newName: x\n", target, "image", "1.0.0"),
+    ).toMatchObject({
       ok: false,
       code: "missing",
     });
@@ -124,7 +144,9 @@ describe("kustomize: images", () => {
 
   it("writes a tag that YAML would re-type quoted where the old one was plain", () => {
     const before = "images:\n  - name: ghcr.io/acme/checkout-api\n    newTag: 1.9\n";
-    expect(oneLineEdit(before, editField(before, target, "image", "1.10"))).toBe('images:\n  - name: ghcr.io/acme/checkout-api\n    newTag: "1.10"\n');
+    expect(oneLineEdit(before, editField(before, target, "image", "1.10"))).toBe(
+      'images:\n  - name: ghcr.io/acme/checkout-api\n    newTag: "1.10"\n',
+    );
   });
 });
 
@@ -150,7 +172,12 @@ kind: Secret
 
   it("adds a replicas block inside the selected document, not after the next one", () => {
     const text = edited(editField(STREAM, target, "replicas", "3"));
-    expect(text).toBe(STREAM.replace("newTag: '1.0.0'\n", "newTag: '1.0.0'\nreplicas:\n  - name: checkout-api\n    count: 3\n"));
+    expect(text).toBe(
+      STREAM.replace(
+        "newTag: '1.0.0'\n",
+        "newTag: '1.0.0'\nreplicas:\n  - name: checkout-api\n    count: 3\n",
+      ),
+    );
     expectOnlyAddedLines(STREAM, text);
   });
 

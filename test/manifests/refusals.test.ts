@@ -16,12 +16,17 @@ describe("refusals name the file and the path", () => {
   });
 
   it("duplicate keys are a parse error", () => {
-    expect(refusal(readField("replicaCount: 2\nreplicaCount: 3\n", helm(), "replicas")).code).toBe("parse-error");
+    expect(refusal(readField("replicaCount: 2\nreplicaCount: 3\n", helm(), "replicas")).code).toBe(
+      "parse-error",
+    );
   });
 
   it("a values file with several documents", () => {
     const r = refusal(editField("replicaCount: 2\n---\nreplicaCount: 3\n", helm(), "replicas", "4"));
-    expect(r).toEqual({ code: "multi-document", reason: "values.yaml: has 2 YAML documents; a Helm values file must be a single document." });
+    expect(r).toEqual({
+      code: "multi-document",
+      reason: "values.yaml: has 2 YAML documents; a Helm values file must be a single document.",
+    });
   });
 
   it("a value that is an alias", () => {
@@ -76,7 +81,9 @@ describe("refusals name the file and the path", () => {
       expect(refusal(editField(values, helm(), "image", tag)).code).toBe("invalid-value");
     }
     // A tag pin does not silently become a digest pin.
-    expect(refusal(editField(values, helm(), "image", `sha256:${"a".repeat(64)}`)).code).toBe("invalid-value");
+    expect(refusal(editField(values, helm(), "image", `sha256:${"a".repeat(64)}`)).code).toBe(
+      "invalid-value",
+    );
   });
 
   it("an existing count that is not an integer", () => {
@@ -85,7 +92,9 @@ describe("refusals name the file and the path", () => {
   });
 
   it("a tag written over several lines", () => {
-    expect(refusal(editField("image:\n  tag: |\n    1.0.0\n", helm(), "image", "1.0.1")).code).toBe("invalid-value");
+    expect(refusal(editField("image:\n  tag: |\n    1.0.0\n", helm(), "image", "1.0.1")).code).toBe(
+      "invalid-value",
+    );
   });
 
   it("an unchanged value", () => {
@@ -119,17 +128,23 @@ describe("HPA-managed Helm replicas", () => {
 
   it("refuses autoscaling.enabled next to a nested replicas key", () => {
     const text = "app:\n  deployment:\n    replicas: 2\n  autoscaling:\n    enabled: true\n";
-    expect(refusal(editField(text, helm({ replicasKey: "app.deployment.replicas" }), "replicas", "3")).code).toBe("hpa");
+    expect(
+      refusal(editField(text, helm({ replicasKey: "app.deployment.replicas" }), "replicas", "3")).code,
+    ).toBe("hpa");
   });
 
   it("follows Go template truthiness and merges", () => {
     // Charts test `if not .Values.autoscaling.enabled`: the string "false" is truthy there.
-    expect(refusal(editField('replicaCount: 1\nautoscaling:\n  enabled: "false"\n', helm(), "replicas", "2")).code).toBe("hpa");
+    expect(
+      refusal(editField('replicaCount: 1\nautoscaling:\n  enabled: "false"\n', helm(), "replicas", "2")).code,
+    ).toBe("hpa");
     const merged = "hpa: &hpa\n  enabled: true\nreplicaCount: 1\nautoscaling:\n  <<: *hpa\n";
     expect(refusal(editField(merged, helm(), "replicas", "2")).code).toBe("hpa");
   });
 
   it("allows the edit when autoscaling is off", () => {
-    expect(editField(acme("manifests/search-api/values-prod.yaml"), helm(), "replicas", "8")).toMatchObject({ ok: true });
+    expect(editField(acme("manifests/search-api/values-prod.yaml"), helm(), "replicas", "8")).toMatchObject({
+      ok: true,
+    });
   });
 });

@@ -106,14 +106,11 @@ describe("PrometheusHealthSource", () => {
   });
 
   it("reports a 503 query timeout", async () => {
-    nock(PROM)
-      .get("/api/v1/query")
-      .query(QUERY)
-      .reply(503, {
-        status: "error",
-        errorType: "timeout",
-        error: "query timed out in expression evaluation",
-      });
+    nock(PROM).get("/api/v1/query").query(QUERY).reply(503, {
+      status: "error",
+      errorType: "timeout",
+      error: "query timed out in expression evaluation",
+    });
     expect((await source().sample(check, ctx)).reason).toBe(
       "Prometheus returned HTTP 503 (timeout): query timed out in expression evaluation",
     );
