@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../audit/canonical-json.js";
+import { parseYamlData } from "../config/parse-with-schema.js";
 import type { EnvironmentTarget } from "../config/repo-config.js";
 import { matchRunbook, type Diagnosis } from "../diagnosis/match-runbooks.js";
 import type { Runbook } from "../diagnosis/runbook-schema.js";
@@ -244,11 +245,21 @@ async function previousValue(history: HistoryReader, target: ManifestTarget, cur
   return null;
 }
 
+/** The image repository a new tag belongs to, for the policy's registry rule. */
 function imageRepositoryOf(text: string, target: ManifestTarget): { imageRepository?: string } {
   if (target.kind === "kustomize") return target.image === undefined ? {} : { imageRepository: target.image };
-  const repositoryKey = [...target.tagKey.split(".").slice(0, -1), "repository"].join(".");
-  const read = readField(text, { ...target, tagKey: repositoryKey }, "image");
-  return read.ok ? { imageRepository: read.value } : target.image === undefined ? {} : { imageRepository: target.image };
+  // Helm: the `repository` key beside the tag key (image.tag → image.repository), read as plain data.
+  let node: unknown;
+  try {
+    node = parseYamlData(target.file, text);
+  } catch {
+    node = undefined;
+  }
+  for (const key of [...target.tagKey.split(".").slice(0, -1), "repository"]) {
+    node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  if (typeof node === "string") return { imageRepository: node };
+  return target.image === undefined ? {} : { imageRepository: target.image };
 }
 
 async function collectEvidence(runbook: Runbook, resolution: Resolution & { ok: true }, source: EvidenceSource | undefined): Promise<EvidenceRow[]> {

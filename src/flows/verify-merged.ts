@@ -40,7 +40,7 @@ export async function startVerification(deps: FlowDeps, pr: PullRequest, install
     summary: `Verifying ${plan.service} in ${plan.environment} after #${pr.number}: ${plan.verify.checks.map((c) => c.name).join(", ")}. First evaluation at ${nextEvaluationAt(verdict)}.`,
     externalId: id,
   });
-  const record: VerificationRecord = { id, repo: deps.forge.repo, installationId, pr: pr.number, mergeSha: pr.mergeSha, checkRunId: check.id, incident: plan.incident, plan, before: {}, verdict };
+  const record: VerificationRecord = { id, repo: deps.forge.repo, installationId, pr: pr.number, mergeSha: pr.mergeSha, checkRunId: check.id, incident: plan.incident, plan, before: figuresAtDiagnosis(pr.body, plan), verdict };
   await deps.store.saveVerification(record);
   await auditSteps(deps, [
     { kind: "pr.merged", incident: plan.incident, pr: pr.number, sha: pr.mergeSha, actor: "github", data: { mergedAt, revert: plan.reverts !== undefined } },
@@ -116,4 +116,23 @@ async function finishVerification(deps: FlowDeps, record: VerificationRecord, su
 /** Metric checks and rollout used by a plan, for logs and the packet. */
 export function describeChecks(record: VerificationRecord): string {
   return record.plan.verify.checks.map((c) => (isRolloutCheck(c) ? "rollout" : c.name)).join(", ");
+}
+
+/**
+ * The "before" of the before/after comment: the evidence the packet recorded at diagnosis, for the
+ * checks that share its name. Read from the PR body because that is what the reviewers approved.
+ */
+function figuresAtDiagnosis(body: string, plan: VerificationRecord["plan"]): Record<string, number | null> {
+  const names = new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name));
+  const start = body.indexOf("Evidence:\n| name | value | query |");
+  if (start < 0 || names.size === 0) return {};
+  const figures: Record<string, number | null> = {};
+  for (const line of body.slice(start).split("\n").slice(3)) {
+    const row = /^\| ([a-z0-9_]+) \| ([^|]*?) \| /.exec(line);
+    if (row === null) break;
+    const [, name = "", text = ""] = row;
+    const value = Number(text);
+    if (names.has(name) && text.trim() !== "" && Number.isFinite(value)) figures[name] = value;
+  }
+  return figures;
 }

@@ -24,6 +24,12 @@ export function editField(text: string, target: ManifestTarget, field: Field, va
     const selected = selectDocument(text, target);
     if (!selected.ok) return selected;
     const hpa = helmAutoscaling(text, target.replicasKey);
+    if (hpa.error !== undefined) {
+      return refuse(
+        "parse-error",
+        `${target.file}: autoscaling could not be checked (${hpa.error}), so replicas are not edited.`,
+      );
+    }
     if (hpa.enabled) {
       return refuse(
         "hpa",

@@ -23,6 +23,12 @@ export async function findHpa(
     if (text === null)
       return { managed: false, reason: `${target.file} could not be read, so autoscaling was not checked` };
     const hpa = helmAutoscaling(text, target.replicasKey);
+    if (hpa.error !== undefined) {
+      return {
+        managed: false,
+        reason: `${target.file} is not valid YAML (${hpa.error}), so autoscaling was not checked`,
+      };
+    }
     return hpa.enabled ? { managed: true, reason: `${target.file}: ${hpa.key} is on` } : { managed: false };
   }
 

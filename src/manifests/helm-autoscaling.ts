@@ -7,9 +7,12 @@ import { readYamlData } from "./yaml.js";
  * Charts render `replicas:` only `if not .Values.autoscaling.enabled`, so Go template truthiness
  * decides, not YAML's: the string "false" is truthy there.
  */
-export function helmAutoscaling(text: string, replicasKey: string): { enabled: boolean; key?: string } {
+export function helmAutoscaling(
+  text: string,
+  replicasKey: string,
+): { enabled: boolean; key?: string; error?: string } {
   const data = readYamlData(text);
-  if (!data.ok) return { enabled: false };
+  if (!data.ok) return { enabled: false, error: data.message };
   const parents = replicasKey.split(".").slice(0, -1);
   for (const doc of data.docs) {
     for (let depth = 0; depth <= parents.length; depth++) {

@@ -54,7 +54,17 @@ export async function walkKustomization(
       notes.push(`${path} is not valid YAML (${parsed.message})`);
       return;
     }
-    for (const ydoc of parsed.docs) visitor.document?.({ file: path, text, ydoc, data: toData(ydoc) });
+    for (const ydoc of parsed.docs) {
+      let data: unknown;
+      try {
+        data = toData(ydoc);
+      } catch (cause) {
+        // Too many aliases (a "billion laughs" file): skip it rather than expand it.
+        notes.push(`${path} could not be read (${cause instanceof Error ? cause.message : String(cause)})`);
+        continue;
+      }
+      visitor.document?.({ file: path, text, ydoc, data });
+    }
   };
 
   const visitKustomization = async (path: string, depth: number, preloaded?: string): Promise<void> => {
@@ -74,7 +84,13 @@ export async function walkKustomization(
       notes.push(selected.reason);
       return;
     }
-    const raw = toData(selected.ydoc);
+    let raw: unknown;
+    try {
+      raw = toData(selected.ydoc);
+    } catch (cause) {
+      notes.push(`${path} could not be read (${cause instanceof Error ? cause.message : String(cause)})`);
+      return;
+    }
     const data =
       raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     if (visitor.kustomization?.({ file: path, text, ydoc: selected.ydoc, data, root: depth === 0 }) === false)

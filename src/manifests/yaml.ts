@@ -7,7 +7,7 @@
 import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit } from "yaml";
 import type { Document, Node, Pair, Scalar } from "yaml";
 
-/** One parsed, non-empty document of a stream. Opaque outside this module. */
+/** One parsed, non-empty document. Other modules pass it back to these helpers; only they read `doc`. */
 export interface YamlDoc {
   /** Position among the non-empty documents of the stream. */
   readonly index: number;

@@ -36,6 +36,10 @@ describe("findHpa: helm", () => {
       managed: false,
       reason: expect.stringContaining("gone.yaml"),
     });
+    expect(await findHpa(helm({ file: "bad.yaml" }), repo({ "bad.yaml": "a: [\n" }))).toMatchObject({
+      managed: false,
+      reason: expect.stringContaining("bad.yaml is not valid YAML"),
+    });
   });
 });
 
@@ -104,6 +108,25 @@ describe("findHpa: kustomize", () => {
     expect(result.reason).toContain("../../outside is outside the repository");
     expect(result.reason).toContain("o/missing.yaml");
     expect(result.reason).toContain("o/broken.yaml is not valid YAML");
+  });
+
+  it("does not expand an alias bomb", async () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(i === 1 ? "*a" : `*l${i - 1}`)
+          .join(", ")}]`,
+      );
+    const files = {
+      "o/kustomization.yaml": "resources: [bomb.yaml]\n",
+      "o/bomb.yaml": `${levels.join("\n")}\n`,
+    };
+    const result = await findHpa(kustomize({ file: "o/kustomization.yaml" }), repo(files));
+    expect(result).toMatchObject({
+      managed: false,
+      reason: expect.stringContaining("o/bomb.yaml could not be read"),
+    });
   });
 
   it("stops at a bounded depth", async () => {

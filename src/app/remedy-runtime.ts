@@ -1,0 +1,119 @@
+import type { Logger as PinoLogger, Probot, ProbotOctokit } from "probot";
+import type { FlowDeps } from "../flows/deps.js";
+import type { VerificationRecord } from "../store/store.js";
+import { FileStore } from "../store/file-store.js";
+import type { Store } from "../store/store.js";
+import { flowDepsFor } from "./flow-deps-for.js";
+import { KeyedQueue } from "./keyed-queue.js";
+import { remedyEnv, type RemedyEnv } from "./remedy-env.js";
+import { runWorkItem } from "./run-work-item.js";
+import { WorkInbox } from "./work-inbox.js";
+import type { WorkItem } from "./work-item.js";
+import { workKey } from "./work-key.js";
+
+const INSTALLATION_CACHE_MS = 5 * 60_000;
+
+/**
+ * What the handlers share in one process: the store, the inbox of accepted work, the per-target
+ * queue, and the few facts about the App worth asking GitHub only once.
+ */
+export class RemedyRuntime {
+  readonly app: Probot;
+  readonly env: RemedyEnv;
+  readonly processEnv: NodeJS.ProcessEnv;
+  readonly store: Store;
+  readonly inbox: WorkInbox;
+  readonly queue = new KeyedQueue();
+  readonly log: PinoLogger;
+  readonly #running = new Set<Promise<unknown>>();
+  readonly #installations = new Map<string, { id: number; until: number }>();
+  #botLogin: Promise<string> | null = null;
+
+  constructor(app: Probot, processEnv: NodeJS.ProcessEnv) {
+    this.app = app;
+    this.processEnv = processEnv;
+    this.env = remedyEnv(processEnv);
+    this.store = new FileStore(this.env.dataDir);
+    this.inbox = new WorkInbox(this.env.dataDir);
+    this.log = app.log.child({ name: "remedy" });
+  }
+
+  /** `<slug>[bot]`, from REMEDY_BOT_LOGIN or GET /app once per process. */
+  botLogin(): Promise<string> {
+    if (this.env.botLogin !== null) return Promise.resolve(this.env.botLogin);
+    this.#botLogin ??= this.app
+      .auth()
+      .then((octokit) => octokit.rest.apps.getAuthenticated())
+      .then(({ data }) => `${data?.slug ?? "remedy"}[bot]`);
+    // A failed lookup is retried next time rather than cached forever.
+    this.#botLogin.catch(() => (this.#botLogin = null));
+    return this.#botLogin;
+  }
+
+  /** The App's installation on owner/repo, or null when it is not installed there. */
+  async installationId(owner: string, repo: string): Promise<number | null> {
+    const key = `${owner}/${repo}`.toLowerCase();
+    const cached = this.#installations.get(key);
+    if (cached !== undefined && cached.until > Date.now()) return cached.id;
+    const octokit = await this.app.auth();
+    try {
+      const { data } = await octokit.rest.apps.getRepoInstallation({ owner, repo });
+      this.#installations.set(key, { id: data.id, until: Date.now() + INSTALLATION_CACHE_MS });
+      return data.id;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return null;
+      throw error;
+    }
+  }
+
+  async depsFor(octokit: ProbotOctokit, owner: string, repo: string, log: PinoLogger): Promise<FlowDeps> {
+    void octokit;
+    void owner;
+    void repo;
+    return flowDepsFor({ forge: undefined as never, store: this.store, botLogin: await this.botLogin(), log, env: this.processEnv });
+  }
+
+  /** Flow deps for an installation, for replays and the verification scheduler. */
+  async depsForInstallation(installationId: number, owner: string, repo: string, log: PinoLogger): Promise<FlowDeps> {
+    return this.depsFor(await this.app.auth(installationId), owner, repo, log);
+  }
+
+  /** Persists the work, then runs it in the background, one at a time per target. */
+  async accept(item: Omit<WorkItem, "id">): Promise<WorkItem> {
+    const stored = await this.inbox.put(item);
+    this.#dispatch(stored);
+    return stored;
+  }
+
+  /** Replays work accepted before a restart. */
+  async start(): Promise<void> {
+    const pending = await this.inbox.list();
+    if (pending.length > 0) this.log.info({ pending: pending.length }, "replaying accepted work");
+    for (const item of pending) this.#dispatch(item);
+  }
+
+  /** Called when a merge starts a verification. */
+  track(record: VerificationRecord): void {
+    void record;
+  }
+
+  /** Resolves when all background work started so far has finished (tests, graceful stop). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  #dispatch(item: WorkItem): void {
+    const task = this.queue
+      .run(workKey(item), () => runWorkItem(this, item))
+      .then(() => this.inbox.remove(item.id))
+      .catch((error: unknown) => {
+        // One boundary for all background work: log with the delivery id, keep the process alive.
+        // The item stays in the inbox only if it failed for a reason a restart could fix; a flow
+        // error is permanent for this input, so it is dropped after being logged.
+        this.log.error({ err: error, delivery: item.delivery, repo: `${item.owner}/${item.repo}`, work: item.work.kind }, "work failed");
+        return this.inbox.remove(item.id);
+      })
+      .finally(() => this.#running.delete(task));
+    this.#running.add(task);
+  }
+}

@@ -1,0 +1,38 @@
+import { onAlert } from "../flows/on-alert.js";
+import { onComment } from "../flows/on-comment.js";
+import { onIncidentIssue } from "../flows/on-issue.js";
+import { startVerification } from "../flows/verify-merged.js";
+import type { RemedyRuntime } from "./remedy-runtime.js";
+import type { WorkItem } from "./work-item.js";
+
+/** Runs one accepted item through its flow with the installation's own credentials. */
+export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promise<void> {
+  const log = runtime.log.child({ delivery: item.delivery, repo: `${item.owner}/${item.repo}`, work: item.work.kind });
+  const deps = await runtime.depsForInstallation(item.installationId, item.owner, item.repo, log);
+  const { work } = item;
+  switch (work.kind) {
+    case "alert": {
+      const result = await onAlert(deps, work.payload);
+      log.info({ incident: result.issue, groupKey: work.payload.groupKey, decision: result.outcome?.decision ?? null, proposal: result.proposal?.status ?? null }, "alert handled");
+      return;
+    }
+    case "issue": {
+      const result = await onIncidentIssue(deps, work.issue);
+      log.info({ incident: work.issue.number, decision: result?.outcome?.decision ?? null, proposal: result?.proposal?.status ?? null }, "incident issue handled");
+      return;
+    }
+    case "comment": {
+      const result = await onComment(deps, work.comment);
+      log.info({ incident: work.comment.isPullRequest ? null : work.comment.number, pr: work.comment.isPullRequest ? work.comment.number : null, handled: result.handled, ...(result.handled ? { command: result.command } : { why: result.why }) }, "comment handled");
+      return;
+    }
+    case "merged": {
+      const record = await startVerification(deps, work.pr, item.installationId);
+      if (record !== null) {
+        runtime.track(record);
+        log.info({ pr: work.pr.number, incident: record.incident, mergeSha: work.pr.mergeSha }, "verification started");
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { WorkItem } from "./work-item.js";
+
+/**
+ * Accepted work waiting to be done, one file per item under the data directory. An item is written
+ * before the sender is answered and removed when its flow finishes, so a crash in between replays it
+ * on restart instead of losing it: Alertmanager does not resend what it saw acknowledged, and GitHub
+ * does not redeliver on its own.
+ */
+export class WorkInbox {
+  readonly #dir: string;
+  #ready: Promise<unknown> | null = null;
+
+  constructor(dataDir: string) {
+    this.#dir = join(dataDir, "inbox");
+  }
+
+  async put(item: Omit<WorkItem, "id">): Promise<WorkItem> {
+    await this.#init();
+    // Time first, so a directory listing replays in arrival order.
+    const stored: WorkItem = { id: `${Date.now().toString().padStart(15, "0")}-${randomUUID()}`, ...item };
+    const file = join(this.#dir, `${stored.id}.json`);
+    // Temp file then rename: a crash never leaves half an item for the replay to choke on.
+    await writeFile(`${file}.tmp`, JSON.stringify(stored));
+    await rename(`${file}.tmp`, file);
+    return stored;
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(join(this.#dir, `${id}.json`), { force: true });
+  }
+
+  /** Pending items, oldest first. Unreadable files are skipped, not fatal. */
+  async list(): Promise<WorkItem[]> {
+    await this.#init();
+    const names = (await readdir(this.#dir)).filter((name) => name.endsWith(".json")).sort();
+    const items = await Promise.all(
+      names.map(async (name) => {
+        try {
+          return JSON.parse(await readFile(join(this.#dir, name), "utf8")) as WorkItem;
+        } catch {
+          return null;
+        }
+      }),
+    );
+    return items.filter((item): item is WorkItem => item !== null);
+  }
+
+  #init(): Promise<unknown> {
+    this.#ready ??= mkdir(this.#dir, { recursive: true });
+    return this.#ready;
+  }
+}

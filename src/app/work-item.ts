@@ -1,0 +1,21 @@
+import type { CommentSignal } from "../flows/on-comment.js";
+import type { Issue, PullRequest } from "../forge/forge.js";
+import type { AlertPayload } from "../signals/alert-payload.js";
+
+/** One accepted signal, already reduced to what its flow needs, so a replay needs no webhook. */
+export type Work =
+  | { kind: "alert"; payload: AlertPayload }
+  | { kind: "issue"; issue: Issue }
+  | { kind: "comment"; comment: CommentSignal }
+  | { kind: "merged"; pr: PullRequest };
+
+export interface WorkItem {
+  id: string;
+  owner: string;
+  repo: string;
+  installationId: number;
+  /** X-GitHub-Delivery for webhooks; null for alerts. */
+  delivery: string | null;
+  receivedAt: string;
+  work: Work;
+}

@@ -1,0 +1,20 @@
+import type { WorkItem } from "./work-item.js";
+
+/**
+ * The queue key that serializes work on one target: an alert group, or an issue/PR. Alerts for one
+ * group must not race to the branch lock, and an issue's `opened` and `labeled` deliveries (GitHub
+ * sends both for an issue created with a label) run one after the other.
+ */
+export function workKey(item: WorkItem): string {
+  const repo = `${item.owner}/${item.repo}`.toLowerCase();
+  switch (item.work.kind) {
+    case "alert":
+      return `${repo}|alert|${item.work.payload.groupKey}`;
+    case "issue":
+      return `${repo}#${item.work.issue.number}`;
+    case "comment":
+      return `${repo}#${item.work.comment.number}`;
+    case "merged":
+      return `${repo}#${item.work.pr.number}`;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Model output is untrusted text that ends up in a PR body outside a fenced block, so it is reduced
+ * to one plain line: no markdown that could fake a section or hide text, no @mentions that would ping
+ * people, no leading slash that could read as a command, and short enough not to crowd the packet.
+ */
+export function sanitizeModelText(text: string, max = 240): string {
+  const plain = text
+    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2066-\u2069]+/g, " ")
+    .replace(/[`*_#<>[\]|~\\]/g, "")
+    .replace(/@(?=[A-Za-z0-9])/g, "")
+    .replace(/(^|\s)\/(?=[A-Za-z])/g, "$1")
+    .replace(/https?:\/\/\S+/gi, "[link]")
+    .replace(/\s+/g, " ")
+    .trim();
+  return plain.length <= max ? plain : `${plain.slice(0, max - 1).trimEnd()}…`;
+}

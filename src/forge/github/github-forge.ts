@@ -1,0 +1,673 @@
+import type { ProbotOctokit } from "probot";
+import type { FileVersion } from "../../repo/repo-reader.js";
+import { ROLES, type Role } from "../../signals/role.js";
+import type { CheckRunInput, CommitResult, Forge, Issue, Protection, PullRequest } from "../forge.js";
+import { GitHubLedgerBackend } from "./github-ledger-backend.js";
+
+type Octokit = InstanceType<typeof ProbotOctokit>;
+
+/** Probot's pino logger fits this; so does the flows' Logger. */
+export interface GitHubForgeLog {
+  info(meta: Record<string, unknown>, message: string): void;
+  warn(meta: Record<string, unknown>, message: string): void;
+}
+
+export interface GitHubForgeOptions {
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+  /** The App's login as REST reports it (`remedy[bot]`): upsertComment only edits its own comments. */
+  botLogin: string;
+  log?: GitHubForgeLog;
+}
+
+// GitHub's hard cap on check-run output fields (and on issue, PR and comment bodies).
+const MAX_OUTPUT = 65_535;
+// GraphQL's page ceiling; fileHistory and listRemedyPullRequests never ask for more per request.
+const PAGE = 100;
+
+const COMMIT_ON_BRANCH = `mutation RemedyCommit($input: CreateCommitOnBranchInput!) {
+  createCommitOnBranch(input: $input) { commit { oid } }
+}`;
+
+const ENABLE_AUTO_MERGE = `mutation RemedyAutoMerge($id: ID!) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
+}`;
+
+// One request for the whole history, content included, instead of one per version (REST needs a
+// contents call per commit); `text` is null for binary blobs and cut short for very large ones.
+const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: String!, $ref: String!, $path: String!, $first: Int!) {
+  repository(owner: $owner, name: $repo) {
+    object(expression: $ref) {
+      ... on Commit {
+        history(path: $path, first: $first) {
+          nodes {
+            oid
+            committedDate
+            message
+            file(path: $path) { object { ... on Blob { oid text isTruncated } } }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+// Label-filtered and newest first on the server, with head and merge state included: the issues
+// list would also filter by label but has no head branch, and search has the same gap plus its own
+// (stricter) rate limit. Paging stops at the first PR older than `since`.
+const REMEDY_PULLS = `query RemedyPulls($owner: String!, $repo: String!, $after: String) {
+  repository(owner: $owner, name: $repo) {
+    pullRequests(labels: ["remedy"], first: ${PAGE}, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id number url title body headRefName baseRefName state merged mergedAt createdAt isDraft
+        mergeCommit { oid }
+        author { __typename login }
+        labels(first: 50) { nodes { name } }
+      }
+    }
+  }
+}`;
+
+interface HistoryData {
+  repository: {
+    object: {
+      history?: {
+        nodes: Array<{ oid: string; committedDate: string; message: string; file: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null }>;
+      };
+    } | null;
+  } | null;
+}
+
+interface GraphPull {
+  id: string;
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  headRefName: string;
+  baseRefName: string;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  merged: boolean;
+  mergedAt: string | null;
+  createdAt: string;
+  isDraft: boolean;
+  mergeCommit: { oid: string } | null;
+  author: { __typename: string; login: string } | null;
+  labels: { nodes: Array<{ name: string }> } | null;
+}
+
+interface PullsData {
+  repository: { pullRequests: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphPull[] } } | null;
+}
+
+/** The REST pull-request fields Remedy maps, common to the list and single-PR responses. */
+interface RestPull {
+  node_id: string;
+  number: number;
+  html_url: string;
+  title: string;
+  body?: string | null;
+  head: { ref: string };
+  base: { ref: string };
+  state: string;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  created_at: string;
+  labels: Array<{ name?: string }>;
+  draft?: boolean;
+  user: { login: string } | null;
+}
+
+interface RestIssue {
+  number: number;
+  html_url: string;
+  title: string;
+  body?: string | null;
+  state: string;
+  labels: Array<string | { name?: string }>;
+  user: { login: string } | null;
+  created_at: string;
+  pull_request?: unknown;
+}
+
+const silent: GitHubForgeLog = { info() {}, warn() {} };
+
+/**
+ * The forge port on GitHub through the installation's ProbotOctokit. Writes that fail ambiguously
+ * (5xx or a dropped connection, after plugin-retry gave up) are reconciled by reading what landed,
+ * never by posting again blind; compare-and-swap comes from `createCommitOnBranch`'s
+ * `expectedHeadOid`. The default branch and permission lookups are cached per instance, which is
+ * per webhook delivery in the App.
+ */
+export class GitHubForge implements Forge {
+  readonly repo: string;
+  readonly ledger: GitHubLedgerBackend;
+  readonly #octokit: Octokit;
+  readonly #owner: string;
+  readonly #name: string;
+  readonly #botLogin: string;
+  readonly #log: GitHubForgeLog;
+  #requests = 0;
+  #defaultBranch: Promise<string> | undefined;
+  readonly #roles = new Map<string, Promise<Role>>();
+  // GraphQL mutations on a PR take its node id; remembering the ids seen saves a lookup.
+  readonly #nodeIds = new Map<number, string>();
+
+  constructor(options: GitHubForgeOptions) {
+    this.#octokit = options.octokit;
+    this.#owner = options.owner;
+    this.#name = options.repo;
+    this.#botLogin = options.botLogin;
+    this.#log = options.log ?? silent;
+    this.repo = `${options.owner}/${options.repo}`;
+    this.ledger = new GitHubLedgerBackend(options.octokit, { owner: options.owner, repo: options.repo });
+    // A hook sees every HTTP request this octokit makes, GraphQL and the ledger's included.
+    this.#octokit.hook.before("request", () => {
+      this.#requests++;
+    });
+  }
+
+  /** HTTP requests made through this forge's octokit so far (the API-economy benchmark reads it). */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  get #r(): { owner: string; repo: string } {
+    return { owner: this.#owner, repo: this.#name };
+  }
+
+  // --- reads -------------------------------------------------------------------------------------
+
+  defaultBranch(): Promise<string> {
+    this.#defaultBranch ??= this.#octokit
+      .request("GET /repos/{owner}/{repo}", this.#r)
+      .then((response) => response.data.default_branch)
+      .catch((error: unknown) => {
+        this.#defaultBranch = undefined;
+        throw error;
+      });
+    return this.#defaultBranch;
+  }
+
+  async branchHead(branch: string): Promise<string | null> {
+    const ref = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { ...this.#r, ref: `heads/${branch}` }));
+    return ref?.data.object.sha ?? null;
+  }
+
+  async readFile(path: string, ref?: string): Promise<string | null> {
+    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { ...this.#r, path: normalize(path), ...(ref === undefined ? {} : { ref }) }));
+    const data = response?.data;
+    if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
+    // Files over 1 MB come back without content; the blob endpoint still has them.
+    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return this.#blobText(data.sha);
+    return decode(data.content);
+  }
+
+  async listFiles(dir: string, ref?: string): Promise<string[]> {
+    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { ...this.#r, path: normalize(dir).replace(/\/$/, ""), ...(ref === undefined ? {} : { ref }) }));
+    const data = response?.data;
+    if (data === undefined || !Array.isArray(data)) return [];
+    return data
+      .filter((entry) => entry.type === "file")
+      .map((entry) => entry.path)
+      .sort();
+  }
+
+  async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
+    const first = Math.max(1, Math.min(PAGE, Math.floor(limit)));
+    const data = await this.#octokit.graphql<HistoryData>(FILE_HISTORY, { ...this.#r, ref: ref ?? (await this.defaultBranch()), path: normalize(path), first });
+    const versions: FileVersion[] = [];
+    for (const node of data.repository?.object?.history?.nodes ?? []) {
+      const blob = node.file?.object ?? null;
+      let content: string | null = blob?.text ?? null;
+      if (blob?.isTruncated === true && blob.oid !== undefined) content = await this.#blobText(blob.oid);
+      versions.push({ sha: node.oid, at: node.committedDate, message: node.message, content });
+    }
+    return versions;
+  }
+
+  // --- branch and commit -------------------------------------------------------------------------
+
+  async createBranch(branch: string, fromSha: string): Promise<"created" | "exists"> {
+    try {
+      await this.#octokit.request("POST /repos/{owner}/{repo}/git/refs", { ...this.#r, ref: `refs/heads/${branch}`, sha: fromSha });
+      return "created";
+    } catch (error) {
+      if (statusOf(error) === 422 && /reference already exists/i.test(messageOf(error))) return "exists";
+      if (!isAmbiguous(error)) throw error;
+      // The POST may have landed. A branch at our start point is ours (or identical to ours: the
+      // commit step's compare-and-swap sorts out a twin); one that moved on belongs to an earlier run.
+      const head = await this.branchHead(branch);
+      this.#log.warn({ branch, status: statusOf(error) ?? null, found: head }, "ambiguous branch create; reconciled by reading");
+      if (head === null) throw error;
+      return head === fromSha ? "created" : "exists";
+    }
+  }
+
+  async commitFile(input: { branch: string; expectedHeadSha: string; path: string; content: string; message: string }): Promise<CommitResult> {
+    const { headline, body } = splitMessage(input.message);
+    const variables = {
+      input: {
+        branch: { repositoryNameWithOwner: this.repo, branchName: input.branch },
+        expectedHeadOid: input.expectedHeadSha,
+        message: body === "" ? { headline } : { headline, body },
+        fileChanges: { additions: [{ path: normalize(input.path), contents: Buffer.from(input.content, "utf8").toString("base64") }] },
+      },
+    };
+    const send = async (): Promise<CommitResult> => {
+      const data = await this.#octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } | null } | null }>(COMMIT_ON_BRANCH, variables);
+      const sha = data.createCommitOnBranch?.commit?.oid;
+      if (sha === undefined) throw new Error(`createCommitOnBranch on ${input.branch} returned no commit`);
+      return { ok: true, sha };
+    };
+    try {
+      return await send();
+    } catch (error) {
+      if (isStaleHead(error)) return { ok: false, reason: "stale-head" };
+      if (!isAmbiguous(error)) throw error;
+      const head = await this.branchHead(input.branch);
+      this.#log.warn({ branch: input.branch, status: statusOf(error) ?? null, found: head }, "ambiguous commit; reconciled by reading");
+      if (head === null) throw error;
+      if (head !== input.expectedHeadSha) {
+        // Either our commit landed or someone else's did; only ours has our parent and message.
+        const commit = (await this.#octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { ...this.#r, commit_sha: head })).data;
+        const ours = commit.parents[0]?.sha === input.expectedHeadSha && commit.message.trim() === input.message.trim();
+        return ours ? { ok: true, sha: head } : { ok: false, reason: "stale-head" };
+      }
+      // Nothing landed. Sending again is safe: expectedHeadOid makes the mutation at-most-once.
+      try {
+        return await send();
+      } catch (again) {
+        if (isStaleHead(again)) return { ok: false, reason: "stale-head" };
+        throw again;
+      }
+    }
+  }
+
+  // --- pull requests -----------------------------------------------------------------------------
+
+  async findPullRequest(head: string): Promise<PullRequest | null> {
+    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/pulls", { ...this.#r, head: `${this.#owner}:${head}`, state: "all", per_page: PAGE });
+    const pulls = data.map((pull) => this.#fromRest(pull));
+    // Newest first already; an open one wins over an older closed one for the same branch.
+    return pulls.find((pull) => pull.state === "open") ?? pulls[0] ?? null;
+  }
+
+  async getPullRequest(number: number): Promise<PullRequest | null> {
+    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...this.#r, pull_number: number }));
+    return response === null ? null : this.#fromRest(response.data);
+  }
+
+  async openPullRequest(input: { head: string; base: string; title: string; body: string; draft?: boolean }): Promise<PullRequest> {
+    try {
+      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/pulls", { ...this.#r, head: input.head, base: input.base, title: input.title, body: input.body, draft: input.draft ?? false });
+      return this.#fromRest(data);
+    } catch (error) {
+      const exists = statusOf(error) === 422 && /pull request already exists/i.test(messageOf(error));
+      if (!exists && !isAmbiguous(error)) throw error;
+      const found = await this.findPullRequest(input.head);
+      this.#log.warn({ head: input.head, status: statusOf(error) ?? null, pr: found?.number ?? null }, "PR create failed or raced; reconciled by reading");
+      if (found === null || found.state !== "open") throw error;
+      return found;
+    }
+  }
+
+  async updatePullRequestBody(number: number, body: string): Promise<void> {
+    await this.#octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...this.#r, pull_number: number, body });
+  }
+
+  async pullRequestFiles(number: number): Promise<string[]> {
+    const files = await this.#octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { ...this.#r, pull_number: number, per_page: PAGE });
+    // A rename changes both paths; both matter to /dry-run and /rollback.
+    return [...new Set(files.flatMap((file) => (file.previous_filename === undefined ? [file.filename] : [file.filename, file.previous_filename])))];
+  }
+
+  async listRemedyPullRequests(since: string): Promise<PullRequest[]> {
+    const pulls: PullRequest[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const data: PullsData = await this.#octokit.graphql<PullsData>(REMEDY_PULLS, { ...this.#r, after });
+      const page = data.repository?.pullRequests;
+      if (page === undefined) return pulls;
+      for (const node of page.nodes) {
+        if (node.createdAt < since) return pulls;
+        pulls.push(this.#fromGraph(node));
+      }
+      if (!page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) return pulls;
+      after = page.pageInfo.endCursor;
+    }
+  }
+
+  async requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void> {
+    if (reviewers.users.length === 0 && reviewers.teams.length === 0) return;
+    if (await this.#requestReviewers(pr, reviewers.users, reviewers.teams)) return;
+    // GitHub refuses the whole request when one name is not a collaborator; ask for each one
+    // separately so a single stale name in a runbook does not leave the PR without reviewers.
+    if (reviewers.users.length + reviewers.teams.length === 1) return;
+    for (const user of reviewers.users) await this.#requestReviewers(pr, [user], []);
+    for (const team of reviewers.teams) await this.#requestReviewers(pr, [], [team]);
+  }
+
+  async enableAutoMerge(pr: number): Promise<void> {
+    try {
+      const id = this.#nodeIds.get(pr) ?? (await this.getPullRequest(pr), this.#nodeIds.get(pr));
+      if (id === undefined) throw new Error(`PR #${pr} not found`);
+      await this.#octokit.graphql(ENABLE_AUTO_MERGE, { id });
+    } catch (error) {
+      // Auto-merge is a convenience (the repo may not allow it, or the PR is already clean): the
+      // reviewers still merge by hand, so this never fails the flow.
+      this.#log.warn({ pr, error: messageOf(error) }, "could not enable auto-merge");
+    }
+  }
+
+  // --- issues and comments -----------------------------------------------------------------------
+
+  async getIssue(number: number): Promise<Issue | null> {
+    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...this.#r, issue_number: number }));
+    return response === null ? null : fromRestIssue(response.data);
+  }
+
+  async createIssue(input: { title: string; body: string; labels: string[] }): Promise<Issue> {
+    try {
+      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/issues", { ...this.#r, title: input.title, body: input.body, labels: input.labels });
+      return fromRestIssue(data);
+    } catch (error) {
+      if (!isAmbiguous(error)) throw error;
+      // Only our own, newest, identical issue counts as the one that landed.
+      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/issues", { ...this.#r, creator: this.#botLogin, state: "open", sort: "created", direction: "desc", per_page: 10, ...(input.labels.length === 0 ? {} : { labels: input.labels.join(",") }) });
+      const found = data.find((issue) => issue.pull_request === undefined && issue.title === input.title && (issue.body ?? "") === input.body);
+      this.#log.warn({ status: statusOf(error) ?? null, issue: found?.number ?? null }, "ambiguous issue create; reconciled by reading");
+      if (found === undefined) throw error;
+      return fromRestIssue(found);
+    }
+  }
+
+  async findIssue(label: string, marker: string): Promise<Issue | null> {
+    for await (const { data } of this.#octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues", { ...this.#r, labels: label, state: "open", per_page: PAGE })) {
+      const found = data.find((issue) => issue.pull_request === undefined && (issue.body ?? "").includes(marker));
+      if (found !== undefined) return fromRestIssue(found);
+    }
+    return null;
+  }
+
+  async closeIssue(number: number): Promise<void> {
+    await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...this.#r, issue_number: number, state: "closed", state_reason: "completed" });
+  }
+
+  async addLabels(issueOrPr: number, labels: string[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.#octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...this.#r, issue_number: issueOrPr, labels });
+  }
+
+  async removeLabel(issueOrPr: number, label: string): Promise<void> {
+    try {
+      await this.#octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...this.#r, issue_number: issueOrPr, name: label });
+    } catch (error) {
+      // The label was not there: the state we wanted already holds.
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+
+  async comment(issueOrPr: number, body: string): Promise<{ id: number }> {
+    const since = new Date(Date.now() - 5 * 60_000).toISOString();
+    try {
+      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#r, issue_number: issueOrPr, body });
+      return { id: data.id };
+    } catch (error) {
+      if (!isAmbiguous(error)) throw error;
+      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#r, issue_number: issueOrPr, since, per_page: PAGE });
+      const found = data.findLast((comment) => comment.user?.login === this.#botLogin && comment.body === body);
+      this.#log.warn({ on: issueOrPr, status: statusOf(error) ?? null, comment: found?.id ?? null }, "ambiguous comment; reconciled by reading");
+      if (found === undefined) throw error;
+      return { id: found.id };
+    }
+  }
+
+  async upsertComment(issueOrPr: number, marker: string, body: string): Promise<{ id: number }> {
+    const comments = await this.#octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#r, issue_number: issueOrPr, per_page: PAGE });
+    // Only the bot's own comment: a person quoting the marker must not have their comment rewritten.
+    const existing = comments.find((comment) => comment.user?.login === this.#botLogin && (comment.body ?? "").includes(marker));
+    if (existing === undefined) return this.comment(issueOrPr, body);
+    if (existing.body !== body) await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...this.#r, comment_id: existing.id, body });
+    return { id: existing.id };
+  }
+
+  // --- check runs --------------------------------------------------------------------------------
+
+  async createCheckRun(input: CheckRunInput): Promise<{ id: number }> {
+    const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      ...this.#r,
+      name: input.name,
+      head_sha: input.headSha,
+      status: input.status,
+      ...(input.conclusion === undefined ? {} : { conclusion: input.conclusion }),
+      ...(input.externalId === undefined ? {} : { external_id: input.externalId }),
+      output: output(input.title, input.summary, input.text),
+    });
+    return { id: data.id };
+  }
+
+  async updateCheckRun(id: number, input: Partial<CheckRunInput>): Promise<void> {
+    await this.#octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...this.#r,
+      check_run_id: id,
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.status === undefined ? {} : { status: input.status }),
+      ...(input.conclusion === undefined ? {} : { conclusion: input.conclusion }),
+      ...(input.externalId === undefined ? {} : { external_id: input.externalId }),
+      // GitHub's output object needs a summary; a title alone cannot be sent.
+      ...(input.summary === undefined ? {} : { output: output(input.title, input.summary, input.text) }),
+    });
+  }
+
+  async listCheckRuns(headSha: string, name: string): Promise<Array<CheckRunInput & { id: number }>> {
+    // filter=all: the default (latest) hides the earlier runs a restart may need to find.
+    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...this.#r, ref: headSha, check_name: name, filter: "all", per_page: PAGE });
+    return data.check_runs
+      .filter((run) => run.name === name)
+      .sort((a, b) => b.id - a.id)
+      .map((run) => ({
+        id: run.id,
+        name: run.name,
+        headSha: run.head_sha,
+        status: run.status === "queued" || run.status === "in_progress" ? run.status : "completed",
+        ...(run.conclusion === null || run.conclusion === "stale" ? {} : { conclusion: run.conclusion }),
+        title: run.output.title ?? "",
+        summary: run.output.summary ?? "",
+        ...(run.output.text === null ? {} : { text: run.output.text }),
+        ...(run.external_id === null ? {} : { externalId: run.external_id }),
+      }));
+  }
+
+  // --- permission and protection -----------------------------------------------------------------
+
+  permission(user: string): Promise<Role> {
+    let role = this.#roles.get(user);
+    if (role === undefined) {
+      role = this.#permission(user);
+      this.#roles.set(user, role);
+      role.catch(() => this.#roles.delete(user));
+    }
+    return role;
+  }
+
+  async protection(branch: string): Promise<Protection> {
+    let rules;
+    try {
+      rules = await this.#octokit.paginate("GET /repos/{owner}/{repo}/rules/branches/{branch}", { ...this.#r, branch, per_page: PAGE });
+    } catch (error) {
+      return { readable: false, requiredApprovals: 0, requiresCodeOwners: false, detail: `rules of ${branch} unreadable (${statusOf(error) ?? "network"}: ${messageOf(error)})` };
+    }
+    let approvals = 0;
+    let codeOwners = false;
+    let pullRequestRules = 0;
+    for (const rule of rules) {
+      if (rule.type !== "pull_request" || !("parameters" in rule) || rule.parameters === undefined) continue;
+      pullRequestRules++;
+      approvals = Math.max(approvals, rule.parameters.required_approving_review_count);
+      codeOwners ||= rule.parameters.require_code_owner_review;
+    }
+    if (pullRequestRules > 0) {
+      return { readable: true, requiredApprovals: approvals, requiresCodeOwners: codeOwners, detail: `ok: ruleset requires ${approvals} approving review${approvals === 1 ? "" : "s"}${codeOwners ? " and code owner review" : ""}` };
+    }
+    return this.#classicProtection(branch);
+  }
+
+  // --- internals ---------------------------------------------------------------------------------
+
+  async #classicProtection(branch: string): Promise<Protection> {
+    try {
+      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/branches/{branch}/protection", { ...this.#r, branch });
+      const reviews = data.required_pull_request_reviews;
+      const approvals = reviews?.required_approving_review_count ?? 0;
+      const codeOwners = reviews?.require_code_owner_reviews ?? false;
+      return { readable: true, requiredApprovals: approvals, requiresCodeOwners: codeOwners, detail: `ok: classic branch protection requires ${approvals} approving review${approvals === 1 ? "" : "s"}${codeOwners ? " and code owner review" : ""}` };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) return { readable: true, requiredApprovals: 0, requiresCodeOwners: false, detail: `ok: no ruleset or classic protection requires a review on ${branch}` };
+      // Classic protection needs Administration: read, which the App may rightly lack; the rules
+      // endpoint was readable and shows no review rule, so report what is known: none.
+      if (status === 403) return { readable: true, requiredApprovals: 0, requiresCodeOwners: false, detail: `ok: no ruleset requires a review on ${branch}; classic protection not readable (Administration: read not granted)` };
+      return { readable: false, requiredApprovals: 0, requiresCodeOwners: false, detail: `classic protection of ${branch} unreadable (${status ?? "network"}: ${messageOf(error)})` };
+    }
+  }
+
+  async #permission(user: string): Promise<Role> {
+    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { ...this.#r, username: user }));
+    if (response === null) return "none";
+    const { role_name: roleName, permission } = response.data;
+    if ((ROLES as readonly string[]).includes(roleName)) return roleName as Role;
+    // A custom role: its legacy permission is the base role it extends.
+    if (permission === "admin" || permission === "write" || permission === "read") return permission;
+    return "none";
+  }
+
+  async #requestReviewers(pr: number, users: string[], teams: string[]): Promise<boolean> {
+    try {
+      await this.#octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", { ...this.#r, pull_number: pr, reviewers: users, team_reviewers: teams });
+      return true;
+    } catch (error) {
+      if (statusOf(error) !== 422) throw error;
+      this.#log.warn({ pr, users, teams, error: messageOf(error) }, "review request refused; continuing");
+      return false;
+    }
+  }
+
+  async #blobText(sha: string): Promise<string> {
+    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...this.#r, file_sha: sha });
+    return data.encoding === "base64" ? decode(data.content) : data.content;
+  }
+
+  #fromRest(pull: RestPull): PullRequest {
+    this.#nodeIds.set(pull.number, pull.node_id);
+    return {
+      number: pull.number,
+      url: pull.html_url,
+      title: pull.title,
+      body: pull.body ?? "",
+      head: pull.head.ref,
+      base: pull.base.ref,
+      state: pull.state === "open" ? "open" : "closed",
+      merged: pull.merged_at !== null,
+      mergeSha: pull.merged_at === null ? null : pull.merge_commit_sha,
+      mergedAt: pull.merged_at,
+      createdAt: pull.created_at,
+      labels: pull.labels.flatMap((label) => (label.name === undefined ? [] : [label.name])),
+      draft: pull.draft ?? false,
+      author: pull.user?.login ?? "ghost",
+    };
+  }
+
+  #fromGraph(node: GraphPull): PullRequest {
+    this.#nodeIds.set(node.number, node.id);
+    return {
+      number: node.number,
+      url: node.url,
+      title: node.title,
+      body: node.body,
+      head: node.headRefName,
+      base: node.baseRefName,
+      state: node.state === "OPEN" ? "open" : "closed",
+      merged: node.merged,
+      mergeSha: node.mergeCommit?.oid ?? null,
+      mergedAt: node.mergedAt,
+      createdAt: node.createdAt,
+      labels: node.labels?.nodes.map((label) => label.name) ?? [],
+      draft: node.isDraft,
+      // GraphQL drops REST's "[bot]" suffix from App logins; restore it so both paths agree.
+      author: node.author === null ? "ghost" : node.author.__typename === "Bot" ? `${node.author.login}[bot]` : node.author.login,
+    };
+  }
+}
+
+function fromRestIssue(issue: RestIssue): Issue {
+  return {
+    number: issue.number,
+    url: issue.html_url,
+    title: issue.title,
+    body: issue.body ?? "",
+    state: issue.state === "open" ? "open" : "closed",
+    labels: issue.labels.flatMap((label) => (typeof label === "string" ? [label] : label.name === undefined ? [] : [label.name])),
+    author: issue.user?.login ?? "ghost",
+    createdAt: issue.created_at,
+  };
+}
+
+function output(title: string | undefined, summary: string, text: string | undefined): { title: string; summary: string; text?: string } {
+  return { title: title ?? "", summary: cap(summary), ...(text === undefined ? {} : { text: cap(text) }) };
+}
+
+function cap(text: string): string {
+  const note = "\n\n… (truncated: GitHub caps this field at 65,535 characters)";
+  return text.length <= MAX_OUTPUT ? text : text.slice(0, MAX_OUTPUT - note.length) + note;
+}
+
+/** createCommitOnBranch takes the subject and the rest separately; git joins them with a blank line. */
+function splitMessage(message: string): { headline: string; body: string } {
+  const match = /\r?\n\s*\r?\n/.exec(message);
+  if (match === null) return { headline: message.trim().replace(/\s*\n\s*/g, " "), body: "" };
+  return { headline: message.slice(0, match.index).trim().replace(/\s*\n\s*/g, " "), body: message.slice(match.index + match[0].length).trimEnd() };
+}
+
+function decode(base64: string): string {
+  return Buffer.from(base64, "base64").toString("utf8");
+}
+
+function normalize(path: string): string {
+  return path.replace(/^\.?\/+/, "").replace(/\/+/g, "/");
+}
+
+async function orNull<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// 5xx or no HTTP answer at all: the write may or may not have happened.
+function isAmbiguous(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === undefined) return !("errors" in (error as object));
+  return status >= 500;
+}
+
+// createCommitOnBranch answers a moved head with a GraphQL error (HTTP 200), typed STALE_DATA or
+// worded "Expected branch to point to …" / "… is at …".
+function isStaleHead(error: unknown): boolean {
+  const errors = (error as { errors?: Array<{ type?: string; message?: string }> } | null)?.errors;
+  if (!Array.isArray(errors)) return false;
+  return errors.some((e) => e.type === "STALE_DATA" || /expected .*(head|branch)|is at [0-9a-f]{7,}|expectedHeadOid/i.test(e.message ?? ""));
+}
