@@ -1,32 +1,36 @@
+import type { ProbotOctokit } from "probot";
 import { AuditLedger } from "../audit/index.js";
-import type { FlowDeps, HealthSources, Logger } from "../flows/deps.js";
-import type { Forge } from "../forge/forge.js";
+import type { FlowDeps, Logger } from "../flows/deps.js";
+import { GitHubForge } from "../forge/github/github-forge.js";
 import type { Store } from "../store/store.js";
+import { evidenceFromConfig, healthFromConfig } from "../verification/health-from-config.js";
 
 export interface FlowDepsInput {
-  forge: Forge;
+  octokit: ProbotOctokit;
+  owner: string;
+  repo: string;
   store: Store;
   botLogin: string;
   log: Logger;
+  /** Where health sources find the tokens `.github/remedy.yml` names; never the repository. */
   env: NodeJS.ProcessEnv;
   now?: () => string;
 }
 
-/** The ports the flows use, for one installation's repository. */
+/**
+ * The ports the flows use, for one installation's repository. `diagnoser` stays unset: the rules
+ * decide until a model diagnoser is configured.
+ */
 export function flowDepsFor(input: FlowDepsInput): FlowDeps {
+  const forge = new GitHubForge({ octokit: input.octokit, owner: input.owner, repo: input.repo, botLogin: input.botLogin, log: input.log });
   return {
-    forge: input.forge,
-    audit: new AuditLedger(input.forge.ledger),
+    forge,
+    audit: new AuditLedger(forge.ledger),
     store: input.store,
     now: input.now ?? (() => new Date().toISOString()),
     log: input.log,
     botLogin: input.botLogin,
-    health: () => noHealth,
+    health: (config, plan) => healthFromConfig(config, plan, input.env),
+    evidence: (config) => evidenceFromConfig(config, input.env),
   };
 }
-
-// Until a health source is configured, every check reads "no data", which verification counts as
-// inconclusive and escalates; it never passes silently.
-const noHealth: HealthSources = {
-  health: { sample: async (check) => ({ name: check.name, value: null, reason: "no health source is configured (health.prometheus in .github/remedy.yml)" }) },
-};

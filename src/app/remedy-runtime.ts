@@ -4,6 +4,7 @@ import type { VerificationRecord } from "../store/store.js";
 import { FileStore } from "../store/file-store.js";
 import type { Store } from "../store/store.js";
 import { flowDepsFor } from "./flow-deps-for.js";
+import { VerificationScheduler } from "./verification-scheduler.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { remedyEnv, type RemedyEnv } from "./remedy-env.js";
 import { runWorkItem } from "./run-work-item.js";
@@ -25,6 +26,7 @@ export class RemedyRuntime {
   readonly inbox: WorkInbox;
   readonly queue = new KeyedQueue();
   readonly log: PinoLogger;
+  readonly scheduler: VerificationScheduler;
   readonly #running = new Set<Promise<unknown>>();
   readonly #installations = new Map<string, { id: number; until: number }>();
   #botLogin: Promise<string> | null = null;
@@ -36,6 +38,15 @@ export class RemedyRuntime {
     this.store = new FileStore(this.env.dataDir);
     this.inbox = new WorkInbox(this.env.dataDir);
     this.log = app.log.child({ name: "remedy" });
+    this.scheduler = new VerificationScheduler({
+      store: this.store,
+      depsFor: (record) => {
+        const [owner = "", repo = ""] = record.repo.split("/");
+        if (record.installationId === null) return Promise.reject(new Error(`verification ${record.id} has no installation id`));
+        return this.depsForInstallation(record.installationId, owner, repo, this.log.child({ verification: record.id, pr: record.pr }));
+      },
+      log: this.log,
+    });
   }
 
   /** `<slug>[bot]`, from REMEDY_BOT_LOGIN or GET /app once per process. */
@@ -67,10 +78,7 @@ export class RemedyRuntime {
   }
 
   async depsFor(octokit: ProbotOctokit, owner: string, repo: string, log: PinoLogger): Promise<FlowDeps> {
-    void octokit;
-    void owner;
-    void repo;
-    return flowDepsFor({ forge: undefined as never, store: this.store, botLogin: await this.botLogin(), log, env: this.processEnv });
+    return flowDepsFor({ octokit, owner, repo, store: this.store, botLogin: await this.botLogin(), log, env: this.processEnv });
   }
 
   /** Flow deps for an installation, for replays and the verification scheduler. */
@@ -81,20 +89,30 @@ export class RemedyRuntime {
   /** Persists the work, then runs it in the background, one at a time per target. */
   async accept(item: Omit<WorkItem, "id">): Promise<WorkItem> {
     const stored = await this.inbox.put(item);
-    this.#dispatch(stored);
+    this.dispatch(stored);
     return stored;
   }
 
-  /** Replays work accepted before a restart. */
+  /** Resumes verifications in flight and replays work accepted before a restart. */
   async start(): Promise<void> {
-    const pending = await this.inbox.list();
-    if (pending.length > 0) this.log.info({ pending: pending.length }, "replaying accepted work");
-    for (const item of pending) this.#dispatch(item);
+    try {
+      await this.scheduler.start();
+      const pending = await this.inbox.list();
+      if (pending.length > 0) this.log.info({ pending: pending.length }, "replaying accepted work");
+      for (const item of pending) this.dispatch(item);
+    } catch (error) {
+      // Startup trouble (an unreadable data directory) is logged; webhooks and alerts still answer.
+      this.log.error({ err: error, dataDir: this.env.dataDir }, "could not resume stored work");
+    }
   }
 
   /** Called when a merge starts a verification. */
   track(record: VerificationRecord): void {
-    void record;
+    this.scheduler.track(record);
+  }
+
+  stop(): void {
+    this.scheduler.stop();
   }
 
   /** Resolves when all background work started so far has finished (tests, graceful stop). */
@@ -102,7 +120,8 @@ export class RemedyRuntime {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  #dispatch(item: WorkItem): void {
+  /** Runs persisted work in the background, one item at a time per target. */
+  dispatch(item: WorkItem): void {
     const task = this.queue
       .run(workKey(item), () => runWorkItem(this, item))
       .then(() => this.inbox.remove(item.id))

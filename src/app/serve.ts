@@ -1,4 +1,12 @@
-/** Placeholder until the GitHub App wiring lands (issue #4): `remedy serve` runs Probot. */
+import { run } from "probot";
+import remedy from "../index.js";
+
+/**
+ * `remedy serve` (npm start): Probot's own runner. With APP_ID and a private key it serves webhooks
+ * at /api/github/webhooks and alerts at /alerts/{owner}/{repo}; without them it starts Probot's setup
+ * flow, which registers the App from app.yml.
+ */
 export async function serve(): Promise<number> {
-  throw new Error("remedy serve: the GitHub App is not wired yet");
+  await run(remedy);
+  return 0;
 }

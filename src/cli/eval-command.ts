@@ -1,14 +1,20 @@
 import { writeFile } from "node:fs/promises";
 import { InvalidFileError } from "../config/invalid-file-error.js";
+import type { RepoConfig } from "../config/repo-config.js";
+import { diagnoserFromConfig } from "../diagnosis/model/diagnoser-from-config.js";
+import type { ModelCallRecord } from "../diagnosis/model/model-call-record.js";
 import { loadScenario, scenarioFiles } from "../scenarios/load-scenarios.js";
-import { judgeScenario, runScenario, type ScenarioVerdict } from "../scenarios/run-scenario.js";
+import { judgeScenario, runScenario, type ScenarioOptions, type ScenarioVerdict } from "../scenarios/run-scenario.js";
 import { parseOptions, type CliIo } from "./io.js";
 
-export const EVAL_USAGE = "remedy eval DIR [--json FILE]";
+export const EVAL_USAGE = "remedy eval DIR [--json FILE] [--model]";
 
-/** `remedy eval DIR [--json FILE]`: one line per scenario, then `N passed, N failed`. */
-export async function evalCommand(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseOptions(args, { json: "value" });
+/**
+ * `remedy eval DIR [--json FILE] [--model]`: one line per scenario, then `N passed, N failed`.
+ * `--model` runs each scenario through the model in its repository's `.github/remedy.yml`.
+ */
+export async function evalCommand(args: string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
+  const parsed = parseOptions(args, { json: "value", model: "flag" });
   if ("error" in parsed || parsed.positional.length !== 1) {
     io.err(`usage: ${EVAL_USAGE}${"error" in parsed ? ` (${parsed.error})` : ""}`);
     return 2;
@@ -21,13 +27,18 @@ export async function evalCommand(args: string[], io: CliIo): Promise<number> {
     io.err(`remedy eval: cannot read ${dir}: ${(error as Error).message}`);
     return 2;
   }
+  const model = parsed.options.model === true ? modelOptions(env) : null;
   const results: Array<ScenarioVerdict & { file: string }> = [];
   for (const file of files) {
     let verdict: ScenarioVerdict;
     try {
       const scenario = await loadScenario(file);
-      verdict = judgeScenario(await runScenario(scenario, file));
+      verdict = judgeScenario(await runScenario(scenario, file, model?.options ?? {}));
     } catch (error) {
+      if (model !== null && model.missingKey !== null) {
+        io.err(`remedy eval --model: ${model.missingKey} is not set. Set it to the API key of the model named in ${file}'s .github/remedy.yml (model.api_key_env), or run without --model.`);
+        return 2;
+      }
       const message = error instanceof InvalidFileError ? error.message : `crashed: ${(error as Error).stack ?? String(error)}`;
       verdict = { name: file, category: "invalid", passed: false, unsafe: false, failures: [message] };
     }
@@ -46,6 +57,37 @@ export async function evalCommand(args: string[], io: CliIo): Promise<number> {
     const report = { passed, failed, unsafe: results.filter((r) => r.unsafe).length, by_category: byCategory, results };
     await writeFile(parsed.options.json, `${JSON.stringify(report, null, 2)}\n`);
   }
+  if (model !== null) io.out(model.summary());
   io.out(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+/** The `--model` diagnoser, which stops the run on the first repository whose key is missing and counts calls. */
+function modelOptions(env: Readonly<Record<string, string | undefined>>): { options: ScenarioOptions; missingKey: string | null; summary: () => string } {
+  const calls: ModelCallRecord[] = [];
+  let withoutModel = 0;
+  const inner = diagnoserFromConfig(env, { onCall: (record) => void calls.push(record) });
+  const state = {
+    missingKey: null as string | null,
+    options: {
+      diagnoser: (config: RepoConfig) => {
+        if (config.model === undefined) {
+          withoutModel++;
+          return undefined;
+        }
+        const key = env[config.model.api_key_env];
+        if (key === undefined || key.trim() === "") {
+          state.missingKey = config.model.api_key_env;
+          throw new Error(`${config.model.api_key_env} is not set`);
+        }
+        return inner(config);
+      },
+    },
+    summary: () => {
+      const count = (outcome: ModelCallRecord["outcome"]) => calls.filter((c) => c.outcome === outcome).length;
+      const none = withoutModel > 0 ? `; ${withoutModel} incident${withoutModel === 1 ? "" : "s"} in repositories without a model section` : "";
+      return `model: ${calls.length} calls (${count("accepted")} accepted, ${count("agreed")} agreed, ${count("disagreed")} disagreed, ${count("rejected")} rejected, ${count("failed")} failed)${none}`;
+    },
+  };
+  return state;
 }

@@ -19,7 +19,8 @@ export function parseYamlData(file: string, text: string): unknown {
   if (doc.errors.length > 0) {
     throw new InvalidFileError(
       doc.errors.map((error) => {
-        const line = error.linePos?.[0]?.line;
+        // prettyErrors is off (it would put a code frame in the message), so linePos is unset: count from pos.
+        const line = error.linePos?.[0]?.line ?? (error.pos?.[0] === undefined ? undefined : lineCounter.linePos(error.pos[0]).line);
         return {
           file,
           path: "",
@@ -38,7 +39,8 @@ export function validateData<S extends z.ZodType>(file: string, data: unknown, s
   const lines = text === undefined ? undefined : lineFinder(text);
   const problems: FileProblem[] = result.error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
-    const line = lines?.(issue.path);
+    // An unknown key is found on its own line, not on the line of the map that holds it.
+    const line = lines?.(issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path);
     return {
       file,
       path,

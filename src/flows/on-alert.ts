@@ -1,6 +1,8 @@
 import type { AlertPayload } from "../signals/alert-payload.js";
+import { safeToken } from "../proposal/markdown.js";
 import { alertIssueMarker, renderAlertIssue } from "../signals/alert-issue.js";
 import { incidentFromAlert } from "../signals/incident-from-alert.js";
+import type { Incident } from "../signals/incident.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { handleIncident, type IncidentResult } from "./handle-incident.js";
@@ -13,6 +15,29 @@ const REPEAT_MARKER = "<!-- remedy:alert-status -->";
  */
 export async function onAlert(deps: FlowDeps, payload: AlertPayload): Promise<IncidentResult & { issue: number | null }> {
   const incident = incidentFromAlert(deps.forge.repo, payload);
+  return serialized(`${deps.forge.repo}\u0000${incident.key}`, () => handleAlert(deps, payload, incident));
+}
+
+/**
+ * Notifications of one group run one after another in this process. Alertmanager HA peers send the
+ * same group at once, and "find the issue, else create it" is not atomic on the forge, so without
+ * this two deliveries would each open an incident issue. (The branch lock keeps PRs single across
+ * replicas; this keeps issues single within one.)
+ */
+const inFlight = new Map<string, Promise<unknown>>();
+
+async function serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const previous = inFlight.get(key) ?? Promise.resolve();
+  const current = previous.catch(() => undefined).then(run);
+  inFlight.set(key, current);
+  try {
+    return await current;
+  } finally {
+    if (inFlight.get(key) === current) inFlight.delete(key);
+  }
+}
+
+async function handleAlert(deps: FlowDeps, payload: AlertPayload, incident: Incident): Promise<IncidentResult & { issue: number | null }> {
   const marker = alertIssueMarker(incident.key);
   const existing = await deps.forge.findIssue("incident", marker);
   await auditSteps(deps, [
@@ -26,7 +51,8 @@ export async function onAlert(deps: FlowDeps, payload: AlertPayload): Promise<In
 
   if (payload.status === "resolved") {
     if (existing !== null) {
-      const endsAt = payload.alerts.map((a) => a.endsAt).sort().at(-1) ?? deps.now();
+      // endsAt is payload text like any annotation: a token, never words, outside a fence.
+      const endsAt = safeToken(payload.alerts.map((a) => a.endsAt).sort().at(-1) ?? deps.now());
       await deps.forge.upsertComment(existing.number, REPEAT_MARKER, `${REPEAT_MARKER}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`);
     }
     return { outcome: null, error: null, proposal: null, issue: existing?.number ?? null };

@@ -42,7 +42,16 @@ export async function openProposal(deps: FlowDeps, outcome: Outcome, context: Pr
     return { status: "blocked", reason: protection.block, branch };
   }
 
-  if ((await forge.createBranch(branch, context.baseSha)) === "exists") {
+  // The forge cannot delete a branch, so a branch created for a commit that is then refused would
+  // stay behind as a lock with no PR. Check the base once more before taking the lock.
+  const moved = await baseMovedUnder(deps, plan, context);
+  if (moved !== null) {
+    await linkIncident(deps, plan, moved);
+    return { status: "blocked", reason: moved, branch };
+  }
+
+  const created = await forge.createBranch(branch, context.baseSha);
+  if (created === "exists") {
     const existing = await forge.findPullRequest(branch);
     if (existing !== null) {
       deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
@@ -53,8 +62,11 @@ export async function openProposal(deps: FlowDeps, outcome: Outcome, context: Pr
 
   const commit = await commitChange(deps, plan, branch, context);
   if ("blocked" in commit) {
-    await linkIncident(deps, plan, commit.blocked);
-    return { status: "blocked", reason: commit.blocked, branch };
+    // Only reachable when the base moved in the instant between the check above and the branch, or
+    // an earlier attempt left the branch: say which branch holds the lock so a person can free it.
+    const reason = `${commit.blocked} The branch \`${branch}\` has no PR and holds this incident's lock: delete it before \`/diagnose\`.`;
+    await linkIncident(deps, plan, reason);
+    return { status: "blocked", reason, branch };
   }
 
   const ledgerHead = await deps.audit.head().catch(() => undefined);
@@ -85,6 +97,16 @@ export async function openProposal(deps: FlowDeps, outcome: Outcome, context: Pr
   await auditSteps(deps, [{ kind: "pr.opened", incident: plan.incident, pr: pr.number, sha: commit.sha, actor: context.actor, data: { branch, title: pr.title, file: plan.target.file, field: plan.field, before: plan.before, after: plan.after } }]);
   deps.log.info({ incident: plan.incident, pr: pr.number, branch }, "proposal opened");
   return { status: "opened", pr, branch };
+}
+
+/** A refusal when the base branch moved since planning and the planned field no longer holds `before`. */
+async function baseMovedUnder(deps: FlowDeps, plan: Plan, context: ProposalContext): Promise<string | null> {
+  const baseNow = await deps.forge.branchHead(context.base);
+  if (baseNow === null || baseNow === context.baseSha) return null;
+  const onBase = await deps.forge.readFile(plan.target.file, baseNow);
+  const value = onBase === null ? null : readField(onBase, plan.target, plan.field);
+  if (value !== null && value.ok && value.value === plan.before) return null;
+  return `While Remedy was planning, \`${context.base}\` moved and the ${plan.field} in \`${plan.target.file}\` is now ${value?.ok ? `\`${value.value}\`` : "unreadable"}, not \`${plan.before}\`: a human already changed it. Remedy stopped without creating a branch; comment \`/diagnose\` to plan again.`;
 }
 
 /**

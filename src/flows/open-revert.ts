@@ -41,7 +41,11 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
   const current = text === null ? null : readField(text, plan.target, plan.field);
   if (baseSha === null || text === null || current === null || !current.ok || current.value !== plan.after) {
     const now = current?.ok ? `\`${current.value}\`` : "unreadable";
-    const reason = `Remedy did not open a revert: the ${plan.field} in \`${plan.target.file}\` is now ${now} on \`${base}\`, not \`${plan.after}\` as #${original.number} left it, so someone changed it after the merge. A forced revert could undo their change. Restore \`${plan.revert.value}\` by hand if that is still right.`;
+    // Someone already put the old value back: say so, instead of asking them to do what they did.
+    const restored = current?.ok === true && current.value === plan.revert.value;
+    const reason = restored
+      ? `Remedy did not open a revert: the ${plan.field} in \`${plan.target.file}\` is already back to ${now} on \`${base}\`, the value before #${original.number}, so there is nothing left to revert.`
+      : `Remedy did not open a revert: the ${plan.field} in \`${plan.target.file}\` is now ${now} on \`${base}\`, not \`${plan.after}\` as #${original.number} left it, so someone changed it after the merge. A forced revert could undo their change. Restore \`${plan.revert.value}\` by hand if that is still right.`;
     await forge.comment(original.number, `### Revert not opened\n${reason}\n\nWhy a revert was asked for: ${request.reason}`);
     if (plan.incident !== null) await forge.addLabels(plan.incident, ["needs-human"]);
     await auditSteps(deps, [{ kind: "revert.opened", incident: plan.incident, pr: original.number, sha: mergeSha, actor: request.actor, data: { opened: false, reason: "field changed since merge", current: current?.ok ? current.value : null } }]);

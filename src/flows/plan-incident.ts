@@ -185,8 +185,10 @@ async function planChange(
   const text = await input.reader.readFile(target.file);
   if (text === null) return { refusal: `${target.file} does not exist on the base branch; fix the file path in .github/remedy.yml` };
   const requested = requestedValues(input.incident.trustedText);
-  if (requested.conflicts.length > 0) return { refusal: `the request names ${requested.conflicts.join(" and ")}; name one value` };
   const field = action === "scale" ? "replicas" : "image";
+  // Only the value this action takes matters: "4.2.0 replaced 4.1.3, please scale up" names no replica count.
+  const conflict = action === "scale" ? requested.conflicts.replicas : action === "set-image" ? requested.conflicts.tag : undefined;
+  if (conflict !== undefined) return { refusal: `the request names ${conflict}; name one value` };
   const uncertainties: string[] = [];
 
   if (field === "replicas") {

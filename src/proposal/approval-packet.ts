@@ -133,7 +133,10 @@ const PlanShape = z.looseObject({
 /** Reads the plan back from a PR body; null when there is none or it does not validate. */
 export function parsePacket(body: string | null | undefined): Plan | null {
   if (!body) return null;
-  const match = new RegExp(`<!-- ${PLAN_MARKER} (\\{.*?\\}) -->`, "s").exec(body);
+  // Remedy writes its block last; an earlier one can only come from quoted untrusted text.
+  const start = body.lastIndexOf(`<!-- ${PLAN_MARKER} `);
+  if (start === -1) return null;
+  const match = new RegExp(`^<!-- ${PLAN_MARKER} (\\{.*?\\}) -->`, "s").exec(body.slice(start));
   if (!match) return null;
   try {
     const parsed = PlanShape.safeParse(JSON.parse(match[1] as string));

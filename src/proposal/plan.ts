@@ -1,3 +1,4 @@
+import type { ManifestTarget } from "../manifests/index.js";
 import type { VerifySpec } from "../verification/verify-spec.js";
 
 export type Decision = "none" | "escalate" | "deny" | "propose";
@@ -5,13 +6,7 @@ export type Risk = "low" | "medium" | "high";
 export type PlanAction = "scale" | "set-image" | "rollback-image";
 
 /** Where the edited field lives (a copy of the configured target, so a plan stands on its own). */
-export interface PlanTarget {
-  kind: "helm" | "kustomize";
-  file: string;
-  workload: string;
-  image?: string;
-  replicasKey: string;
-  tagKey: string;
+export interface PlanTarget extends ManifestTarget {
   namespace?: string;
   argocdApp?: string;
 }

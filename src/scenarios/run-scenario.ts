@@ -49,8 +49,13 @@ export type StoryEvent =
   | { kind: "verdict"; record: VerificationRecord }
   | { kind: "revert"; number: number; title: string; body: string };
 
+export interface ScenarioOptions {
+  /** A model diagnoser (`remedy eval --model`); without it the deterministic rules decide alone. */
+  diagnoser?: FlowDeps["diagnoser"];
+}
+
 /** Plays one scenario on the in-memory forge with a simulated clock: no network, no waiting. */
-export async function runScenario(scenario: Scenario, scenarioFile: string): Promise<ScenarioRun> {
+export async function runScenario(scenario: Scenario, scenarioFile: string, options: ScenarioOptions = {}): Promise<ScenarioRun> {
   let clock = Date.parse(scenario.now);
   const now = () => new Date(clock).toISOString();
   const forge = new InMemoryForge({ now, botLogin: BOT, permissions: { oncall: "write" } });
@@ -66,6 +71,7 @@ export async function runScenario(scenario: Scenario, scenarioFile: string): Pro
     botLogin: BOT,
     // One source for the whole run: the k-th evaluation reads the k-th value of each series.
     health: () => ({ health: scripted, rollout: scripted }),
+    ...(options.diagnoser === undefined ? {} : { diagnoser: options.diagnoser }),
   };
 
   const events: StoryEvent[] = [];

@@ -29,7 +29,8 @@ export function renderAlertIssue(incident: Incident, payload: AlertPayload): { t
     payload.truncatedAlerts > 0 ? `\n⚠️ Alertmanager truncated ${payload.truncatedAlerts} alerts from this group: the evidence is incomplete.` : "",
     "",
     "**Labels and annotations** (untrusted, quoted as data)",
-    fenced(JSON.stringify({ labels: payload.commonLabels, annotations: payload.commonAnnotations }, null, 2), "json"),
+    // "<" escaped (still valid JSON) so quoted annotations cannot forge the hidden markers below.
+    fenced(JSON.stringify({ labels: payload.commonLabels, annotations: payload.commonAnnotations }, null, 2).replace(/</g, "\\u003c"), "json"),
     "",
     alertIssueMarker(incident.key),
     `<!-- ${BLOCK} ${encode(incident)} -->`,
@@ -51,7 +52,8 @@ const StoredIncident = z.looseObject({
 /** Rebuilds the alert incident stored in an issue body Remedy wrote; null for a person's issue. */
 export function readAlertIssue(body: string, author: string, botLogin: string): Omit<Incident, "issue"> | null {
   if (author !== botLogin) return null;
-  const match = new RegExp(`<!-- ${BLOCK} ([A-Za-z0-9+/=]+) -->`).exec(body);
+  // The last block is Remedy's: anything earlier sits in quoted alert text.
+  const match = [...body.matchAll(new RegExp(`<!-- ${BLOCK} ([A-Za-z0-9+/=]+) -->`, "g"))].at(-1);
   if (!match) return null;
   try {
     const parsed = StoredIncident.safeParse(JSON.parse(Buffer.from(match[1] as string, "base64").toString("utf8")));

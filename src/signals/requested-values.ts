@@ -5,15 +5,15 @@
 export interface RequestedValues {
   replicas?: { kind: "absolute"; count: number } | { kind: "relative"; delta: number };
   tag?: string;
-  /** Set when the text names several different values, so the caller can refuse to guess. */
-  conflicts: string[];
+  /** Set per field when the text names several different values, so the caller can refuse to guess. */
+  conflicts: { replicas?: string; tag?: string };
 }
 
 const TAG = String.raw`v?\d+(?:\.\d+){1,3}(?:[-+][A-Za-z0-9][A-Za-z0-9._-]*)?`;
 const DIGEST = String.raw`sha256:[a-f0-9]{64}`;
 
 export function requestedValues(text: string): RequestedValues {
-  const result: RequestedValues = { conflicts: [] };
+  const result: RequestedValues = { conflicts: {} };
   const replicas = new Map<string, NonNullable<RequestedValues["replicas"]>>();
   const unit = String.raw`(?:replicas?|pods?|instances?|copies)`;
   const absolute = [
@@ -35,7 +35,7 @@ export function requestedValues(text: string): RequestedValues {
     replicas.set(`+${delta}`, { kind: "relative", delta });
   }
   if (replicas.size === 1) result.replicas = [...replicas.values()][0] as NonNullable<RequestedValues["replicas"]>;
-  else if (replicas.size > 1) result.conflicts.push(`several replica counts (${[...replicas.keys()].join(", ")})`);
+  else if (replicas.size > 1) result.conflicts.replicas = `several replica counts (${[...replicas.keys()].join(", ")})`;
 
   const tags = new Set<string>();
   for (const match of text.matchAll(new RegExp(String.raw`(?<![\w.:/-])(${DIGEST}|${TAG})(?![\w.-]*\d*%)(?![\w-])`, "g"))) {
@@ -51,8 +51,15 @@ export function requestedValues(text: string): RequestedValues {
       (m) => (m[1] as string).replace(/[.]+$/, ""),
     );
     const distinct = new Set(preferred);
-    if (distinct.size === 1) result.tag = [...distinct][0] as string;
-    else result.conflicts.push(`several image tags (${[...tags].join(", ")})`);
+    // The others must read as the current or old value ("from 1.4.2"); "deploy 1.4.3 or 1.4.4" is a conflict, not a pick.
+    const others = [...tags].filter((tag) => !distinct.has(tag));
+    const allOld = others.every((tag) => new RegExp(String.raw`\b(?:from|since|currently|was|replacing)\s+(?:image\s+|tag\s+|version\s+)?${escapeRegExp(tag)}(?![\w.-])`, "i").test(text));
+    if (distinct.size === 1 && allOld) result.tag = [...distinct][0] as string;
+    else result.conflicts.tag = `several image tags (${[...tags].join(", ")})`;
   }
   return result;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

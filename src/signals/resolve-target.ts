@@ -1,4 +1,5 @@
 import type { RepoConfig } from "../config/repo-config.js";
+import { safeToken } from "../proposal/markdown.js";
 import { mentions } from "../text/words.js";
 import type { Incident } from "./incident.js";
 
@@ -64,7 +65,7 @@ function serviceFromLabels(incident: Incident, config: RepoConfig, why: string[]
     if (value === undefined) continue;
     const service = lookupService(value, config);
     if (service !== null) {
-      why.push(`service ${service} from alert label ${label}="${value}"`);
+      why.push(`service ${service} from alert label ${label}="${safeToken(value)}"`);
       return { name: service, ambiguous: [] };
     }
   }
@@ -110,14 +111,14 @@ function environmentFromLabels(
     if (value === undefined) continue;
     const direct = lookupEnvironment(value, config, environments);
     if (direct !== null) {
-      why.push(`environment ${direct} from alert label ${label}="${value}"`);
+      why.push(`environment ${direct} from alert label ${label}="${safeToken(value)}"`);
       return direct;
     }
     if (label === "namespace") {
       const targets = config.services[service]?.environments ?? {};
       const byNamespace = Object.entries(targets).find(([, target]) => target.namespace === value)?.[0];
       if (byNamespace !== undefined) {
-        why.push(`environment ${byNamespace} from alert label namespace="${value}" (configured namespace)`);
+        why.push(`environment ${byNamespace} from alert label namespace="${safeToken(value)}" (configured namespace)`);
         return byNamespace;
       }
       // "checkout-prod" names prod when exactly one environment appears among its parts.
@@ -125,11 +126,12 @@ function environmentFromLabels(
       const candidates = new Set(environmentAliases(config, environments).filter(([alias]) => parts.includes(alias.toLowerCase())).map(([, env]) => env));
       if (candidates.size === 1) {
         const env = [...candidates][0] as string;
-        why.push(`environment ${env} from alert label namespace="${value}"`);
+        why.push(`environment ${env} from alert label namespace="${safeToken(value)}"`);
         return env;
       }
     }
-    return { reason: `alert label ${label}="${value}" names no configured environment (known: ${environments.join(", ")})` };
+    // Label values are alert text: reduced to a token so they cannot carry words into the packet.
+    return { reason: `alert label ${label}="${safeToken(value)}" names no configured environment (known: ${environments.join(", ")})` };
   }
   return defaultEnvironment(environments, why);
 }

@@ -17,9 +17,9 @@ export const UNKNOWN = "unknown";
  */
 export function modelAnswerSchema(choices: ModelChoices) {
   return z.strictObject({
-    runbook_id: z.enum([...choices.runbooks, NONE] as [string, ...string[]]).describe(`one candidate runbook id, or "${NONE}" when none fits`),
-    service: z.enum([...choices.services, UNKNOWN] as [string, ...string[]]).describe(`the configured service the incident is about, or "${UNKNOWN}"`),
-    environment: z.enum([...choices.environments, UNKNOWN] as [string, ...string[]]).describe(`the configured environment, or "${UNKNOWN}"`),
+    runbook_id: z.enum([NONE, ...choices.runbooks]).describe(`one candidate runbook id, or "${NONE}" when none fits`),
+    service: z.enum([UNKNOWN, ...choices.services]).describe(`the configured service the incident is about, or "${UNKNOWN}"`),
+    environment: z.enum([UNKNOWN, ...choices.environments]).describe(`the configured environment, or "${UNKNOWN}"`),
     requested_value: z
       .string()
       .nullable()

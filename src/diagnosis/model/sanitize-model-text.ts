@@ -5,7 +5,7 @@
  */
 export function sanitizeModelText(text: string, max = 240): string {
   const plain = text
-    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2066-\u2069]+/g, " ")
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, " ")
     .replace(/[`*_#<>[\]|~\\]/g, "")
     .replace(/@(?=[A-Za-z0-9])/g, "")
     .replace(/(^|\s)\/(?=[A-Za-z])/g, "$1")

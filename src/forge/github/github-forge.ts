@@ -414,14 +414,14 @@ export class GitHubForge implements Forge {
     const since = new Date(Date.now() - 5 * 60_000).toISOString();
     try {
       const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#r, issue_number: issueOrPr, body });
-      return { id: data.id };
+      return { id: Number(data.id) };
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
       const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#r, issue_number: issueOrPr, since, per_page: PAGE });
       const found = data.findLast((comment) => comment.user?.login === this.#botLogin && comment.body === body);
       this.#log.warn({ on: issueOrPr, status: statusOf(error) ?? null, comment: found?.id ?? null }, "ambiguous comment; reconciled by reading");
       if (found === undefined) throw error;
-      return { id: found.id };
+      return { id: Number(found.id) };
     }
   }
 
@@ -431,7 +431,7 @@ export class GitHubForge implements Forge {
     const existing = comments.find((comment) => comment.user?.login === this.#botLogin && (comment.body ?? "").includes(marker));
     if (existing === undefined) return this.comment(issueOrPr, body);
     if (existing.body !== body) await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...this.#r, comment_id: existing.id, body });
-    return { id: existing.id };
+    return { id: Number(existing.id) };
   }
 
   // --- check runs --------------------------------------------------------------------------------
@@ -446,7 +446,7 @@ export class GitHubForge implements Forge {
       ...(input.externalId === undefined ? {} : { external_id: input.externalId }),
       output: output(input.title, input.summary, input.text),
     });
-    return { id: data.id };
+    return { id: Number(data.id) };
   }
 
   async updateCheckRun(id: number, input: Partial<CheckRunInput>): Promise<void> {
@@ -467,13 +467,13 @@ export class GitHubForge implements Forge {
     const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...this.#r, ref: headSha, check_name: name, filter: "all", per_page: PAGE });
     return data.check_runs
       .filter((run) => run.name === name)
-      .sort((a, b) => b.id - a.id)
+      .sort((a, b) => Number(b.id) - Number(a.id))
       .map((run) => ({
-        id: run.id,
+        id: Number(run.id),
         name: run.name,
         headSha: run.head_sha,
         status: run.status === "queued" || run.status === "in_progress" ? run.status : "completed",
-        ...(run.conclusion === null || run.conclusion === "stale" ? {} : { conclusion: run.conclusion }),
+        ...(run.conclusion === null ? {} : { conclusion: run.conclusion }),
         title: run.output.title ?? "",
         summary: run.output.summary ?? "",
         ...(run.output.text === null ? {} : { text: run.output.text }),

@@ -1,0 +1,129 @@
+import { createHash } from "node:crypto";
+import OpenAI from "openai";
+import { canonicalJson } from "../audit/canonical-json.js";
+import type { ModelConfig } from "../config/repo-config.js";
+import type { Diagnoser } from "../flows/plan-incident.js";
+import { parseDuration } from "../verification/parse-duration.js";
+import type { Diagnosis } from "./match-runbooks.js";
+import { buildPrompt, type ModelPrompt } from "./model/build-prompt.js";
+import { judgeAnswer } from "./model/judge-answer.js";
+import { modelAnswerJsonSchema } from "./model/model-answer-json-schema.js";
+import type { ModelCallRecord } from "./model/model-call-record.js";
+import { modelNotUsed } from "./model/model-not-used.js";
+import { sanitizeModelText } from "./model/sanitize-model-text.js";
+
+export interface ModelLog {
+  info(meta: Record<string, unknown>, message: string): void;
+  warn(meta: Record<string, unknown>, message: string): void;
+}
+
+export interface OpenAiDiagnoserOptions {
+  fetch?: typeof fetch;
+  log?: ModelLog;
+  /** Called once per model call, before the diagnosis is returned; the wiring appends a `model.call` audit entry. */
+  onCall?: (record: ModelCallRecord) => void | Promise<void>;
+}
+
+type ResponseFormat = NonNullable<ModelCallRecord["responseFormat"]>;
+
+/**
+ * The model diagnoser over any OpenAI-compatible chat completions endpoint (OpenAI, Azure OpenAI,
+ * Ollama, vLLM). Undefined without a key, so the caller falls back to the rules alone. Whatever the
+ * model does (slow, down, invalid, steered by injected text) the incident goes on with the rules'
+ * diagnosis or a safe escalation: this adapter only transports, `judgeAnswer` decides.
+ */
+export function openAiDiagnoser(config: ModelConfig, env: Readonly<Record<string, string | undefined>>, opts: OpenAiDiagnoserOptions = {}): Diagnoser | undefined {
+  const apiKey = env[config.api_key_env];
+  if (apiKey === undefined || apiKey.trim() === "") return undefined;
+  const timeoutMs = Math.round(parseDuration(config.timeout) * 1000);
+  const client = new OpenAI({
+    apiKey,
+    ...(config.base_url === undefined ? {} : { baseURL: config.base_url }),
+    timeout: timeoutMs,
+    maxRetries: config.max_retries,
+    ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
+  });
+
+  return async (incident, rules, repository): Promise<Diagnosis> => {
+    const prompt = buildPrompt(incident, rules, repository);
+    if (prompt.candidates.length === 0) return modelNotUsed(rules, config.name, "no runbook candidates to choose among");
+    const promptHash = sha256(canonicalJson(prompt.messages));
+    const record = async (fields: Pick<ModelCallRecord, "outputHash" | "outcome" | "reason" | "responseFormat">): Promise<void> => {
+      try {
+        await opts.onCall?.({ model: config.name, promptHash, incident: incident.issue, incidentKey: incident.key, ...fields });
+      } catch (error) {
+        // The audit trail is evidence, not a gate (flows/audit-step.ts): log and go on.
+        opts.log?.warn({ model: config.name, err: error }, "model call record failed");
+      }
+    };
+
+    let format: ResponseFormat = "json_schema";
+    let content: string;
+    try {
+      let completion: OpenAI.Chat.Completions.ChatCompletion;
+      try {
+        completion = await complete(client, config, prompt, format);
+      } catch (error) {
+        if (!schemaUnsupported(error)) throw error;
+        // Servers with JSON mode but no structured outputs: the schema is in the prompt and checked here anyway.
+        format = "json_object";
+        completion = await complete(client, config, prompt, format);
+      }
+      const choice = completion.choices[0];
+      const refusal = choice?.message.refusal;
+      if (choice === undefined || choice.message.content === null || choice.message.content === "") {
+        const reason = refusal ? `it refused (${sanitizeModelText(refusal, 80)})` : "its answer was empty";
+        await record({ outputHash: refusal ? sha256(refusal) : null, outcome: "rejected", reason, responseFormat: format });
+        return notUsed(rules, config.name, reason, opts.log);
+      }
+      content = choice.message.content;
+      if (choice.finish_reason === "length") {
+        const reason = `its answer was cut off at the ${config.max_tokens}-token budget`;
+        await record({ outputHash: sha256(content), outcome: "rejected", reason, responseFormat: format });
+        return notUsed(rules, config.name, reason, opts.log);
+      }
+    } catch (error) {
+      const reason = describeFailure(error, config.timeout);
+      await record({ outputHash: null, outcome: "failed", reason, responseFormat: null });
+      return notUsed(rules, config.name, reason, opts.log);
+    }
+
+    const judgement = judgeAnswer(content, prompt, incident, rules, repository, config.name);
+    await record({ outputHash: sha256(content), outcome: judgement.outcome, reason: judgement.reason, responseFormat: format });
+    if (judgement.outcome === "rejected") opts.log?.warn({ model: config.name, incident: incident.issue, reason: judgement.reason }, "model answer discarded; deterministic diagnosis stands");
+    else opts.log?.info({ model: config.name, incident: incident.issue, outcome: judgement.outcome }, "model diagnosis");
+    return judgement.diagnosis;
+  };
+}
+
+function complete(client: OpenAI, config: ModelConfig, prompt: ModelPrompt, format: ResponseFormat): Promise<OpenAI.Chat.Completions.ChatCompletion> {
+  return client.chat.completions.create({
+    model: config.name,
+    messages: prompt.messages,
+    max_tokens: config.max_tokens,
+    response_format:
+      format === "json_schema"
+        ? { type: "json_schema", json_schema: { name: "remedy_diagnosis", strict: true, schema: modelAnswerJsonSchema(prompt.choices) } }
+        : { type: "json_object" },
+  });
+}
+
+function schemaUnsupported(error: unknown): boolean {
+  return error instanceof OpenAI.APIError && (error.status === 400 || error.status === 422) && /response_format|json_schema|structured output/i.test(error.message);
+}
+
+function describeFailure(error: unknown, timeout: string): string {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return `it did not answer within ${timeout}`;
+  if (error instanceof OpenAI.APIConnectionError) return "its endpoint could not be reached";
+  if (error instanceof OpenAI.APIError) return `its endpoint answered HTTP ${error.status ?? "error"}`;
+  return `the call failed (${sanitizeModelText(error instanceof Error ? error.message : String(error), 80)})`;
+}
+
+function notUsed(rules: Diagnosis, model: string, reason: string, log: ModelLog | undefined): Diagnosis {
+  log?.warn({ model, reason }, "model not used; deterministic diagnosis stands");
+  return modelNotUsed(rules, model, reason);
+}
+
+function sha256(text: string): string {
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+}

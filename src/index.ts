@@ -1,0 +1,18 @@
+import type { ApplicationFunction } from "probot";
+import { alertRoute } from "./app/alert-route.js";
+import { createRuntime } from "./app/create-runtime.js";
+import { onCommentEvent } from "./app/on-comment-event.js";
+import { onIssueEvent } from "./app/on-issue-event.js";
+import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
+
+/** Remedy as a Probot app. Wiring only: every handler is one call into src/app/. */
+const remedy: ApplicationFunction = (app, options) => {
+  const runtime = createRuntime(app, options);
+  app.on(["issues.opened", "issues.labeled"], (context) => onIssueEvent(runtime, context));
+  app.on("issue_comment.created", (context) => onCommentEvent(runtime, context));
+  app.on("pull_request.closed", (context) => onPullRequestClosed(runtime, context));
+  options?.addHandler?.(alertRoute(runtime));
+  void runtime.start();
+};
+
+export default remedy;

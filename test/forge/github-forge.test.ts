@@ -1,0 +1,637 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GitHubForge } from "../../src/forge/github/github-forge.js";
+import { GitHubLedgerBackend } from "../../src/forge/github/github-ledger-backend.js";
+import { GITHUB_API, probotOctokit, recordGitHub, type GitHubRequest } from "../helpers/github-api.js";
+
+const REPO = "/repos/acme/gitops";
+const BASE = "a".repeat(40);
+const HEAD = "b".repeat(40);
+const NEW = "c".repeat(40);
+const OTHER = "d".repeat(40);
+const BOT = "remedy[bot]";
+
+let sent: GitHubRequest[];
+let warnings: string[];
+
+function github(): nock.Scope {
+  const scope = nock(GITHUB_API);
+  recordGitHub(scope, sent);
+  return scope;
+}
+
+function forge(): GitHubForge {
+  return new GitHubForge({
+    octokit: probotOctokit(),
+    owner: "acme",
+    repo: "gitops",
+    botLogin: BOT,
+    log: { info() {}, warn: (_meta, message) => warnings.push(message) },
+  });
+}
+
+const writes = () => sent.filter((request) => request.method !== "GET");
+const graphqlVariables = (index = 0) =>
+  (sent.filter((request) => request.path === "/graphql")[index]?.body as { variables: Record<string, unknown> }).variables;
+
+function restPull(number: number, overrides: Record<string, unknown> = {}) {
+  return {
+    id: 1000 + number,
+    node_id: `PR_kwDO${number}`,
+    number,
+    html_url: `https://github.com/acme/gitops/pull/${number}`,
+    title: "scale checkout-api in prod: 4 → 6 replicas",
+    body: "<!-- remedy:plan {} -->",
+    state: "open",
+    draft: false,
+    merged_at: null,
+    merge_commit_sha: "e".repeat(40),
+    created_at: "2025-03-01T10:00:00Z",
+    user: { login: BOT, type: "Bot" },
+    labels: [{ id: 1, name: "remedy" }],
+    head: { ref: "remedy/checkout-api-prod-scale-1a2b3c4d", sha: HEAD },
+    base: { ref: "main", sha: BASE },
+    ...overrides,
+  };
+}
+
+function restIssue(number: number, overrides: Record<string, unknown> = {}) {
+  return {
+    id: 2000 + number,
+    number,
+    html_url: `https://github.com/acme/gitops/issues/${number}`,
+    title: "HighErrorRate checkout-api",
+    body: "<!-- remedy:group abc -->\nfiring",
+    state: "open",
+    user: { login: BOT },
+    labels: [{ id: 2, name: "incident" }],
+    created_at: "2025-03-01T09:00:00Z",
+    ...overrides,
+  };
+}
+
+beforeAll(() => {
+  nock.disableNetConnect();
+});
+afterAll(() => {
+  nock.enableNetConnect();
+});
+beforeEach(() => {
+  sent = [];
+  warnings = [];
+});
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+  expect(sent.flatMap((request) => request.problems)).toEqual([]);
+});
+
+describe("reads", () => {
+  it("reads the default branch once per instance", async () => {
+    github().get(REPO).reply(200, { id: 1, name: "gitops", full_name: "acme/gitops", default_branch: "trunk" });
+    const f = forge();
+    expect(await f.defaultBranch()).toBe("trunk");
+    expect(await f.defaultBranch()).toBe("trunk");
+    expect(f.requestCount).toBe(1);
+  });
+
+  it("reads a branch head, and null for a missing branch", async () => {
+    github()
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, { ref: "refs/heads/main", object: { sha: BASE, type: "commit" } })
+      .get(`${REPO}/git/ref/heads%2Fremedy%2Fnope`)
+      .reply(404, { message: "Not Found" });
+    const f = forge();
+    expect(await f.branchHead("main")).toBe(BASE);
+    expect(await f.branchHead("remedy/nope")).toBeNull();
+  });
+
+  it("reads a file at a ref (base64 wrapped at 60 columns), and null when absent", async () => {
+    const text = "replicaCount: 4 # é\n";
+    github()
+      .get(`${REPO}/contents/apps%2Fcheckout%2Fvalues-prod.yaml`)
+      .query({ ref: BASE })
+      .reply(200, {
+        type: "file",
+        encoding: "base64",
+        size: text.length,
+        name: "values-prod.yaml",
+        path: "apps/checkout/values-prod.yaml",
+        sha: "f".repeat(40),
+        content: Buffer.from(text).toString("base64").replace(/(.{60})/g, "$1\n"),
+      })
+      .get(`${REPO}/contents/missing.yaml`)
+      .reply(404, { message: "Not Found" });
+    const f = forge();
+    expect(await f.readFile("./apps/checkout/values-prod.yaml", BASE)).toBe(text);
+    expect(await f.readFile("missing.yaml")).toBeNull();
+  });
+
+  it("lists only the files of a directory, and nothing for a missing one", async () => {
+    github()
+      .get(`${REPO}/contents/runbooks`)
+      .reply(200, [
+        { type: "file", name: "scale.yaml", path: "runbooks/scale.yaml", sha: "1".repeat(40), size: 10 },
+        { type: "dir", name: "old", path: "runbooks/old", sha: "2".repeat(40), size: 0 },
+        { type: "file", name: "image.yaml", path: "runbooks/image.yaml", sha: "3".repeat(40), size: 10 },
+      ])
+      .get(`${REPO}/contents/policies`)
+      .reply(404, { message: "Not Found" });
+    const f = forge();
+    expect(await f.listFiles("runbooks/")).toEqual(["runbooks/image.yaml", "runbooks/scale.yaml"]);
+    expect(await f.listFiles("policies")).toEqual([]);
+  });
+
+  it("reads a file's history with its content in one GraphQL request", async () => {
+    github()
+      .post("/graphql")
+      .reply(200, {
+        data: {
+          repository: {
+            object: {
+              history: {
+                nodes: [
+                  { oid: NEW, committedDate: "2025-03-02T00:00:00Z", message: "delete it", file: null },
+                  { oid: HEAD, committedDate: "2025-03-01T00:00:00Z", message: "scale to 6", file: { object: { oid: "9".repeat(40), text: "replicaCount: 6\n", isTruncated: false } } },
+                ],
+              },
+            },
+          },
+        },
+      });
+    const f = forge();
+    expect(await f.fileHistory("apps/values.yaml", 2, BASE)).toEqual([
+      { sha: NEW, at: "2025-03-02T00:00:00Z", message: "delete it", content: null },
+      { sha: HEAD, at: "2025-03-01T00:00:00Z", message: "scale to 6", content: "replicaCount: 6\n" },
+    ]);
+    expect(graphqlVariables()).toMatchObject({ owner: "acme", repo: "gitops", ref: BASE, path: "apps/values.yaml", first: 2 });
+    expect(f.requestCount).toBe(1);
+  });
+});
+
+describe("createBranch", () => {
+  it("creates the branch from a sha", async () => {
+    github().post(`${REPO}/git/refs`).reply(201, { ref: "refs/heads/remedy/x", object: { sha: BASE } });
+    expect(await forge().createBranch("remedy/x", BASE)).toBe("created");
+    expect(writes()[0]?.body).toEqual({ ref: "refs/heads/remedy/x", sha: BASE });
+  });
+
+  it('answers "exists" when the reference already exists', async () => {
+    github().post(`${REPO}/git/refs`).reply(422, { message: "Reference already exists", documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference", status: "422" });
+    expect(await forge().createBranch("remedy/x", BASE)).toBe("exists");
+  });
+
+  it("reconciles a 502 by reading the ref instead of posting again", async () => {
+    github()
+      .post(`${REPO}/git/refs`)
+      .reply(502, { message: "Server Error" })
+      .get(`${REPO}/git/ref/heads%2Fremedy%2Fx`)
+      .reply(200, { ref: "refs/heads/remedy/x", object: { sha: BASE, type: "commit" } });
+    const f = forge();
+    expect(await f.createBranch("remedy/x", BASE)).toBe("created");
+    expect(writes()).toHaveLength(1);
+    expect(f.requestCount).toBe(2);
+  });
+
+  it("passes the error on when the ambiguous create left no branch", async () => {
+    github()
+      .post(`${REPO}/git/refs`)
+      .replyWithError("socket hang up")
+      .get(`${REPO}/git/ref/heads%2Fremedy%2Fx`)
+      .reply(404, { message: "Not Found" });
+    await expect(forge().createBranch("remedy/x", BASE)).rejects.toThrow();
+    expect(writes()).toHaveLength(1);
+  });
+});
+
+describe("commitFile", () => {
+  const input = {
+    branch: "remedy/x",
+    expectedHeadSha: HEAD,
+    path: "apps/values.yaml",
+    content: "replicaCount: 6 # é\n",
+    message: "scale checkout-api in prod: 4 → 6 replicas\n\nRunbook scale.\n\nRemedy-Incident: #12",
+  };
+
+  it("commits with createCommitOnBranch, compare-and-swap on the head", async () => {
+    github().post("/graphql").reply(200, { data: { createCommitOnBranch: { commit: { oid: NEW } } } });
+    expect(await forge().commitFile(input)).toEqual({ ok: true, sha: NEW });
+    expect(graphqlVariables()).toEqual({
+      input: {
+        branch: { repositoryNameWithOwner: "acme/gitops", branchName: "remedy/x" },
+        expectedHeadOid: HEAD,
+        message: { headline: "scale checkout-api in prod: 4 → 6 replicas", body: "Runbook scale.\n\nRemedy-Incident: #12" },
+        fileChanges: { additions: [{ path: "apps/values.yaml", contents: Buffer.from(input.content).toString("base64") }] },
+      },
+    });
+  });
+
+  it("answers stale-head when the branch moved", async () => {
+    github()
+      .post("/graphql")
+      .reply(200, {
+        data: { createCommitOnBranch: null },
+        errors: [
+          {
+            type: "STALE_DATA",
+            path: ["createCommitOnBranch"],
+            locations: [{ line: 2, column: 3 }],
+            message: `Expected branch to point to "${HEAD}" but it did not. Pull and try again.`,
+          },
+        ],
+      });
+    expect(await forge().commitFile(input)).toEqual({ ok: false, reason: "stale-head" });
+  });
+
+  it("after a 502, finds its own commit on the branch instead of committing twice", async () => {
+    github()
+      .post("/graphql")
+      .reply(502, "Bad Gateway")
+      .get(`${REPO}/git/ref/heads%2Fremedy%2Fx`)
+      .reply(200, { ref: "refs/heads/remedy/x", object: { sha: NEW, type: "commit" } })
+      .get(`${REPO}/git/commits/${NEW}`)
+      .reply(200, { sha: NEW, message: input.message, parents: [{ sha: HEAD }], tree: { sha: "1".repeat(40) } });
+    expect(await forge().commitFile(input)).toEqual({ ok: true, sha: NEW });
+    expect(sent.filter((request) => request.path === "/graphql")).toHaveLength(1);
+  });
+
+  it("after a 502 with the head unchanged, sends again under the same compare-and-swap", async () => {
+    github()
+      .post("/graphql")
+      .reply(502, "Bad Gateway")
+      .get(`${REPO}/git/ref/heads%2Fremedy%2Fx`)
+      .reply(200, { ref: "refs/heads/remedy/x", object: { sha: HEAD, type: "commit" } })
+      .post("/graphql")
+      .reply(200, { data: { createCommitOnBranch: { commit: { oid: NEW } } } });
+    expect(await forge().commitFile(input)).toEqual({ ok: true, sha: NEW });
+    expect((graphqlVariables(1).input as { expectedHeadOid: string }).expectedHeadOid).toBe(HEAD);
+  });
+
+  it("after a 502 with someone else's commit on the branch, answers stale-head", async () => {
+    github()
+      .post("/graphql")
+      .reply(502, "Bad Gateway")
+      .get(`${REPO}/git/ref/heads%2Fremedy%2Fx`)
+      .reply(200, { ref: "refs/heads/remedy/x", object: { sha: OTHER, type: "commit" } })
+      .get(`${REPO}/git/commits/${OTHER}`)
+      .reply(200, { sha: OTHER, message: "a person's fix", parents: [{ sha: HEAD }], tree: { sha: "1".repeat(40) } });
+    expect(await forge().commitFile(input)).toEqual({ ok: false, reason: "stale-head" });
+  });
+});
+
+describe("pull requests", () => {
+  const open = { head: "remedy/checkout-api-prod-scale-1a2b3c4d", base: "main", title: "scale", body: "packet" };
+
+  it("opens a PR", async () => {
+    github().post(`${REPO}/pulls`).reply(201, restPull(7));
+    const pr = await forge().openPullRequest(open);
+    expect(pr).toMatchObject({ number: 7, head: open.head, base: "main", state: "open", merged: false, mergeSha: null, labels: ["remedy"], author: BOT, draft: false });
+    expect(writes()[0]?.body).toEqual({ ...open, draft: false });
+  });
+
+  it("finds the existing PR when GitHub says one already exists", async () => {
+    github()
+      .post(`${REPO}/pulls`)
+      .reply(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for acme:${open.head}.` }] })
+      .get(`${REPO}/pulls`)
+      .query({ head: `acme:${open.head}`, state: "all", per_page: 100 })
+      .reply(200, [restPull(7)]);
+    expect((await forge().openPullRequest(open)).number).toBe(7);
+  });
+
+  it("reconciles a 503 on POST pulls by finding the PR, without a second POST", async () => {
+    github()
+      .post(`${REPO}/pulls`)
+      .reply(503, { message: "Service Unavailable" })
+      .get(`${REPO}/pulls`)
+      .query({ head: `acme:${open.head}`, state: "all", per_page: 100 })
+      .reply(200, [restPull(7)]);
+    const f = forge();
+    expect((await f.openPullRequest(open)).number).toBe(7);
+    expect(writes()).toHaveLength(1);
+    expect(f.requestCount).toBe(2);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it("prefers the open PR for a head over an older closed one", async () => {
+    github()
+      .get(`${REPO}/pulls`)
+      .query({ head: "acme:remedy/x", state: "all", per_page: 100 })
+      .reply(200, [restPull(9, { state: "closed" }), restPull(8)])
+      .get(`${REPO}/pulls`)
+      .query({ head: "acme:remedy/none", state: "all", per_page: 100 })
+      .reply(200, []);
+    const f = forge();
+    expect((await f.findPullRequest("remedy/x"))?.number).toBe(8);
+    expect(await f.findPullRequest("remedy/none")).toBeNull();
+  });
+
+  it("gets a merged PR, and null for a missing one", async () => {
+    github()
+      .get(`${REPO}/pulls/7`)
+      .reply(200, restPull(7, { state: "closed", merged_at: "2025-03-01T11:00:00Z" }))
+      .get(`${REPO}/pulls/8`)
+      .reply(404, { message: "Not Found" });
+    const f = forge();
+    expect(await f.getPullRequest(7)).toMatchObject({ state: "closed", merged: true, mergeSha: "e".repeat(40), mergedAt: "2025-03-01T11:00:00Z" });
+    expect(await f.getPullRequest(8)).toBeNull();
+  });
+
+  it("updates a PR body and lists its files (both sides of a rename)", async () => {
+    github()
+      .patch(`${REPO}/pulls/7`)
+      .reply(200, restPull(7))
+      .get(`${REPO}/pulls/7/files`)
+      .query({ per_page: 100 })
+      .reply(200, [
+        { sha: "1".repeat(40), filename: "apps/values.yaml", status: "modified", additions: 1, deletions: 1, changes: 2 },
+        { sha: "2".repeat(40), filename: "apps/new.yaml", previous_filename: "apps/old.yaml", status: "renamed", additions: 0, deletions: 0, changes: 0 },
+      ]);
+    const f = forge();
+    await f.updatePullRequestBody(7, "new packet");
+    expect(writes()[0]?.body).toEqual({ body: "new packet" });
+    expect(await f.pullRequestFiles(7)).toEqual(["apps/values.yaml", "apps/new.yaml", "apps/old.yaml"]);
+  });
+
+  it("lists Remedy PRs newest first and stops at the first one older than since", async () => {
+    const node = (number: number, createdAt: string) => ({
+      id: `PR_${number}`,
+      number,
+      url: `https://github.com/acme/gitops/pull/${number}`,
+      title: "scale",
+      body: "packet",
+      headRefName: `remedy/h${number}`,
+      baseRefName: "main",
+      state: number === 5 ? "MERGED" : "OPEN",
+      merged: number === 5,
+      mergedAt: number === 5 ? "2025-03-01T12:00:00Z" : null,
+      createdAt,
+      isDraft: false,
+      mergeCommit: number === 5 ? { oid: NEW } : null,
+      author: { __typename: "Bot", login: "remedy" },
+      labels: { nodes: [{ name: "remedy" }, { name: "env:prod" }] },
+    });
+    github()
+      .post("/graphql")
+      .reply(200, {
+        data: {
+          repository: {
+            pullRequests: {
+              pageInfo: { hasNextPage: true, endCursor: "Y3Vyc29y" },
+              nodes: [node(6, "2025-03-02T00:00:00Z"), node(5, "2025-03-01T00:00:00Z"), node(4, "2025-02-01T00:00:00Z")],
+            },
+          },
+        },
+      });
+    const prs = await forge().listRemedyPullRequests("2025-02-15T00:00:00Z");
+    expect(prs.map((pr) => pr.number)).toEqual([6, 5]);
+    expect(prs[1]).toMatchObject({ state: "closed", merged: true, mergeSha: NEW, head: "remedy/h5", author: BOT, labels: ["remedy", "env:prod"] });
+  });
+
+  it("requests user and team reviewers in one call", async () => {
+    github().post(`${REPO}/pulls/7/requested_reviewers`).reply(201, restPull(7));
+    await forge().requestReviewers(7, { users: ["alice"], teams: ["sre"] });
+    expect(writes()[0]?.body).toEqual({ reviewers: ["alice"], team_reviewers: ["sre"] });
+  });
+
+  it("asks reviewers one by one when a non-collaborator makes GitHub refuse the request", async () => {
+    const refused = { message: "Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the acme/gitops repository.", documentation_url: "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request", status: "422" };
+    github()
+      .post(`${REPO}/pulls/7/requested_reviewers`, { reviewers: ["alice", "mallory"], team_reviewers: ["sre"] })
+      .reply(422, refused)
+      .post(`${REPO}/pulls/7/requested_reviewers`, { reviewers: ["alice"], team_reviewers: [] })
+      .reply(201, restPull(7))
+      .post(`${REPO}/pulls/7/requested_reviewers`, { reviewers: ["mallory"], team_reviewers: [] })
+      .reply(422, refused)
+      .post(`${REPO}/pulls/7/requested_reviewers`, { reviewers: [], team_reviewers: ["sre"] })
+      .reply(201, restPull(7));
+    await forge().requestReviewers(7, { users: ["alice", "mallory"], teams: ["sre"] });
+    expect(warnings).toEqual(["review request refused; continuing", "review request refused; continuing"]);
+  });
+
+  it("sends nothing when there is nobody to ask", async () => {
+    const f = forge();
+    await f.requestReviewers(7, { users: [], teams: [] });
+    expect(f.requestCount).toBe(0);
+  });
+
+  it("enables auto-merge with the PR's node id, and only logs when GitHub refuses", async () => {
+    github()
+      .get(`${REPO}/pulls/7`)
+      .reply(200, restPull(7))
+      .post("/graphql")
+      .reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } })
+      .post("/graphql")
+      .reply(200, { data: { enablePullRequestAutoMerge: null }, errors: [{ type: "UNPROCESSABLE", path: ["enablePullRequestAutoMerge"], message: "Pull request Auto merge is not allowed for this repository" }] });
+    const f = forge();
+    await f.enableAutoMerge(7);
+    expect(graphqlVariables()).toEqual({ id: "PR_kwDO7" });
+    await f.enableAutoMerge(7);
+    expect(warnings).toEqual(["could not enable auto-merge"]);
+    expect(f.requestCount).toBe(3);
+  });
+});
+
+describe("issues and comments", () => {
+  it("gets, creates and closes an issue", async () => {
+    github()
+      .get(`${REPO}/issues/12`)
+      .reply(200, restIssue(12))
+      .get(`${REPO}/issues/13`)
+      .reply(404, { message: "Not Found" })
+      .post(`${REPO}/issues`)
+      .reply(201, restIssue(14))
+      .patch(`${REPO}/issues/14`)
+      .reply(200, restIssue(14, { state: "closed" }));
+    const f = forge();
+    expect(await f.getIssue(12)).toEqual({ number: 12, url: "https://github.com/acme/gitops/issues/12", title: "HighErrorRate checkout-api", body: "<!-- remedy:group abc -->\nfiring", state: "open", labels: ["incident"], author: BOT, createdAt: "2025-03-01T09:00:00Z" });
+    expect(await f.getIssue(13)).toBeNull();
+    expect((await f.createIssue({ title: "t", body: "b", labels: ["incident"] })).number).toBe(14);
+    await f.closeIssue(14);
+    expect(writes().map((request) => request.body)).toEqual([
+      { title: "t", body: "b", labels: ["incident"] },
+      { state: "closed", state_reason: "completed" },
+    ]);
+  });
+
+  it("finds an open incident issue by its marker, skipping pull requests", async () => {
+    github()
+      .get(`${REPO}/issues`)
+      .query({ labels: "incident", state: "open", per_page: 100 })
+      .reply(200, [
+        restIssue(20, { body: "<!-- remedy:group abc -->", pull_request: { url: "https://api.github.com/repos/acme/gitops/pulls/20" } }),
+        restIssue(21, { body: "something else" }),
+        restIssue(22, { body: "x <!-- remedy:group abc --> y" }),
+      ]);
+    expect((await forge().findIssue("incident", "<!-- remedy:group abc -->"))?.number).toBe(22);
+  });
+
+  it("adds labels and ignores removing a label that is not there", async () => {
+    github()
+      .post(`${REPO}/issues/7/labels`)
+      .reply(200, [{ name: "remedy" }])
+      .delete(`${REPO}/issues/7/labels/needs-human`)
+      .reply(404, { message: "Label does not exist" });
+    const f = forge();
+    await f.addLabels(7, ["remedy", "env:prod"]);
+    await f.removeLabel(7, "needs-human");
+    expect(writes()[0]?.body).toEqual({ labels: ["remedy", "env:prod"] });
+  });
+
+  it("comments", async () => {
+    github().post(`${REPO}/issues/12/comments`).reply(201, { id: 555, body: "hi", user: { login: BOT } });
+    expect(await forge().comment(12, "hi")).toEqual({ id: 555 });
+  });
+
+  it("updates its own marked comment in place, not a person's quoting the marker", async () => {
+    github()
+      .get(`${REPO}/issues/12/comments`)
+      .query({ per_page: 100 })
+      .reply(200, [
+        { id: 1, body: "> <!-- remedy:decision -->\nquoted", user: { login: "alice" } },
+        { id: 2, body: "<!-- remedy:decision -->\nold", user: { login: BOT } },
+      ])
+      .patch(`${REPO}/issues/comments/2`, { body: "<!-- remedy:decision -->\nnew" })
+      .reply(200, { id: 2 });
+    expect(await forge().upsertComment(12, "<!-- remedy:decision -->", "<!-- remedy:decision -->\nnew")).toEqual({ id: 2 });
+    expect(writes()).toHaveLength(1);
+  });
+
+  it("creates the marked comment when there is none", async () => {
+    github()
+      .get(`${REPO}/issues/12/comments`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .post(`${REPO}/issues/12/comments`, { body: "<!-- m -->\nnew" })
+      .reply(201, { id: 9 });
+    expect(await forge().upsertComment(12, "<!-- m -->", "<!-- m -->\nnew")).toEqual({ id: 9 });
+  });
+});
+
+describe("check runs", () => {
+  it("creates a check run with external id and caps the summary at 65,535 characters", async () => {
+    github().post(`${REPO}/check-runs`).reply(201, { id: 77, name: "remedy/verify", head_sha: NEW });
+    const id = await forge().createCheckRun({ name: "remedy/verify", headSha: NEW, status: "in_progress", title: "Verifying", summary: "x".repeat(70_000), externalId: "acme/gitops#7" });
+    expect(id).toEqual({ id: 77 });
+    const body = writes()[0]?.body as { output: { summary: string } };
+    expect(body).toMatchObject({ name: "remedy/verify", head_sha: NEW, status: "in_progress", external_id: "acme/gitops#7", output: { title: "Verifying" } });
+    expect(body.output.summary.length).toBe(65_535);
+  });
+
+  it("updates a check run to completed", async () => {
+    github().patch(`${REPO}/check-runs/77`).reply(200, { id: 77 });
+    await forge().updateCheckRun(77, { status: "completed", conclusion: "neutral", title: "Inconclusive", summary: "no data" });
+    expect(writes()[0]?.body).toEqual({ status: "completed", conclusion: "neutral", output: { title: "Inconclusive", summary: "no data" } });
+  });
+
+  it("lists all runs of a name on a commit, newest first", async () => {
+    const run = (id: number, status: string, conclusion: string | null) => ({
+      id,
+      name: "remedy/verify",
+      head_sha: NEW,
+      status,
+      conclusion,
+      external_id: "acme/gitops#7",
+      output: { title: "t", summary: "s", text: null, annotations_count: 0, annotations_url: "" },
+    });
+    github()
+      .get(`${REPO}/commits/${NEW}/check-runs`)
+      .query({ check_name: "remedy/verify", filter: "all", per_page: 100 })
+      .reply(200, { total_count: 2, check_runs: [run(1, "completed", "failure"), run(2, "in_progress", null)] });
+    expect(await forge().listCheckRuns(NEW, "remedy/verify")).toEqual([
+      { id: 2, name: "remedy/verify", headSha: NEW, status: "in_progress", title: "t", summary: "s", externalId: "acme/gitops#7" },
+      { id: 1, name: "remedy/verify", headSha: NEW, status: "completed", conclusion: "failure", title: "t", summary: "s", externalId: "acme/gitops#7" },
+    ]);
+  });
+});
+
+describe("permission", () => {
+  it("reads role_name, caches it, and maps a 404 to none", async () => {
+    github()
+      .get(`${REPO}/collaborators/alice/permission`)
+      .reply(200, { permission: "write", role_name: "maintain", user: { login: "alice" } })
+      .get(`${REPO}/collaborators/eve/permission`)
+      .reply(404, { message: "Not Found" });
+    const f = forge();
+    expect(await f.permission("alice")).toBe("maintain");
+    expect(await f.permission("alice")).toBe("maintain");
+    expect(await f.permission("eve")).toBe("none");
+    expect(f.requestCount).toBe(2);
+  });
+
+  it("maps a custom role through its legacy permission", async () => {
+    github()
+      .get(`${REPO}/collaborators/bob/permission`)
+      .reply(200, { permission: "read", role_name: "incident-commenter", user: { login: "bob" } });
+    expect(await forge().permission("bob")).toBe("read");
+  });
+});
+
+describe("protection", () => {
+  const classic = `${REPO}/branches/main/protection`;
+
+  it("reads the pull_request rules of active rulesets", async () => {
+    github()
+      .get(`${REPO}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [
+        { type: "pull_request", ruleset_source_type: "Repository", ruleset_source: "acme/gitops", ruleset_id: 1, parameters: { required_approving_review_count: 1, require_code_owner_review: false, dismiss_stale_reviews_on_push: true, require_last_push_approval: false, required_review_thread_resolution: false } },
+        { type: "pull_request", ruleset_source_type: "Organization", ruleset_source: "acme", ruleset_id: 2, parameters: { required_approving_review_count: 2, require_code_owner_review: true, dismiss_stale_reviews_on_push: false, require_last_push_approval: false, required_review_thread_resolution: false } },
+        { type: "deletion", ruleset_source_type: "Repository", ruleset_source: "acme/gitops", ruleset_id: 1 },
+      ]);
+    expect(await forge().protection("main")).toEqual({ readable: true, requiredApprovals: 2, requiresCodeOwners: true, detail: "ok: ruleset requires 2 approving reviews and code owner review" });
+  });
+
+  it("falls back to classic branch protection", async () => {
+    github()
+      .get(`${REPO}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(classic)
+      .reply(200, { url: "", required_pull_request_reviews: { url: "", required_approving_review_count: 1, require_code_owner_reviews: false, dismiss_stale_reviews: false } });
+    expect(await forge().protection("main")).toEqual({ readable: true, requiredApprovals: 1, requiresCodeOwners: false, detail: "ok: classic branch protection requires 1 approving review" });
+  });
+
+  it("reports an unprotected branch as readable with no required review", async () => {
+    github()
+      .get(`${REPO}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(classic)
+      .reply(404, { message: "Branch not protected" });
+    expect(await forge().protection("main")).toMatchObject({ readable: true, requiredApprovals: 0 });
+  });
+
+  it("ignores classic protection it may not read (no Administration permission)", async () => {
+    github()
+      .get(`${REPO}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(classic)
+      .reply(403, { message: "Resource not accessible by integration" });
+    const protection = await forge().protection("main");
+    expect(protection).toMatchObject({ readable: true, requiredApprovals: 0 });
+    expect(protection.detail).toMatch(/^ok: /);
+  });
+
+  it("reports unreadable rules as unverified, never as protected", async () => {
+    github()
+      .get(`${REPO}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(403, { message: "Resource not accessible by integration" });
+    const protection = await forge().protection("main");
+    expect(protection).toMatchObject({ readable: false, requiredApprovals: 0, requiresCodeOwners: false });
+    expect(protection.detail).toContain("403");
+  });
+});
+
+describe("ledger", () => {
+  it("is the Git Data ledger backend on the same repository", async () => {
+    github().get(`${REPO}/git/ref/heads%2Fremedy-audit`).reply(404, { message: "Not Found" });
+    const f = forge();
+    expect(f.ledger).toBeInstanceOf(GitHubLedgerBackend);
+    expect(await f.ledger.load()).toEqual({ text: "", version: null });
+    expect(f.requestCount).toBe(1);
+  });
+});
