@@ -5,13 +5,16 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import examples from "@octokit/webhooks-examples";
+import { createRequire } from "node:module";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import type { RemedyRuntime } from "../../src/app/remedy-runtime.js";
 import remedy from "../../src/index.js";
 import { FakeGitHub, INSTALLATION_ID, OWNER, REPO } from "./fake-github.js";
+
+// The examples' JSON, as @octokit/webhooks-examples ships it (its typings do not describe the default export).
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
 
 export const ALERT_TOKEN = "alert-token-for-tests-0123456789";
 const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -79,7 +82,7 @@ export async function startRemedy(options: { delayMs?: number; github?: FakeGitH
 
 function example(name: string, action: string, pick: (payload: Record<string, unknown>) => boolean = () => true): Record<string, unknown> {
   const definition = examples.find((d) => d.name === name);
-  const found = (definition?.examples as unknown as Array<Record<string, unknown>> | undefined)?.find((e) => e.action === action && pick(e));
+  const found = definition?.examples.find((e) => e.action === action && pick(e));
   if (found === undefined) throw new Error(`no ${name}.${action} example`);
   return structuredClone(found);
 }

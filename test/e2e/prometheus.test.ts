@@ -77,7 +77,7 @@ describe.skipIf(binary === null)("verification against a real Prometheus", () =>
     return { forge, ...fixture };
   }
 
-  it("passes a healthy change: success check, before/after comment, incident closed", async () => {
+  it("passes a healthy change: success check, before/after comment, incident closed", { timeout: 60_000 }, async () => {
     await setGauge(0.01);
     const { forge, pr, incident } = await verifyMerged();
     const check = forge.checkRuns.find((c) => c.name === "remedy/verify")!;
@@ -88,7 +88,7 @@ describe.skipIf(binary === null)("verification against a real Prometheus", () =>
     expect(revertPullRequests(forge)).toHaveLength(0);
   });
 
-  it("fails an unhealthy change and opens the revert PR with the figures Prometheus gave", async () => {
+  it("fails an unhealthy change and opens the revert PR with the figures Prometheus gave", { timeout: 60_000 }, async () => {
     await setGauge(0.42);
     const { forge, pr, mergeSha } = await verifyMerged();
     expect(forge.checkRuns.find((c) => c.name === "remedy/verify")).toMatchObject({ status: "completed", conclusion: "failure" });

@@ -39,7 +39,7 @@ describe("restart durability (real child process, SIGKILL)", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("killed mid-verification and started again, it opens exactly one revert PR", async () => {
+  it("killed mid-verification and started again, it opens exactly one revert PR", { timeout: 60_000 }, async () => {
     const first = startBot(dir);
     children.push(first.child);
     let seen = 0;
