@@ -32,7 +32,11 @@ function forge(): GitHubForge {
 
 const writes = () => sent.filter((request) => request.method !== "GET");
 const graphqlVariables = (index = 0) =>
-  (sent.filter((request) => request.path === "/graphql")[index]?.body as { variables: Record<string, unknown> }).variables;
+  (
+    sent.filter((request) => request.path === "/graphql")[index]?.body as {
+      variables: Record<string, unknown>;
+    }
+  ).variables;
 
 function restPull(number: number, overrides: Record<string, unknown> = {}) {
   return {
@@ -89,7 +93,9 @@ afterEach(() => {
 
 describe("reads", () => {
   it("reads the default branch once per instance", async () => {
-    github().get(REPO).reply(200, { id: 1, name: "gitops", full_name: "acme/gitops", default_branch: "trunk" });
+    github()
+      .get(REPO)
+      .reply(200, { id: 1, name: "gitops", full_name: "acme/gitops", default_branch: "trunk" });
     const f = forge();
     expect(await f.defaultBranch()).toBe("trunk");
     expect(await f.defaultBranch()).toBe("trunk");
@@ -119,7 +125,9 @@ describe("reads", () => {
         name: "values-prod.yaml",
         path: "apps/checkout/values-prod.yaml",
         sha: "f".repeat(40),
-        content: Buffer.from(text).toString("base64").replace(/(.{60})/g, "$1\n"),
+        content: Buffer.from(text)
+          .toString("base64")
+          .replace(/(.{60})/g, "$1\n"),
       })
       .get(`${REPO}/contents/missing.yaml`)
       .reply(404, { message: "Not Found" });
@@ -153,7 +161,12 @@ describe("reads", () => {
               history: {
                 nodes: [
                   { oid: NEW, committedDate: "2025-03-02T00:00:00Z", message: "delete it", file: null },
-                  { oid: HEAD, committedDate: "2025-03-01T00:00:00Z", message: "scale to 6", file: { object: { oid: "9".repeat(40), text: "replicaCount: 6\n", isTruncated: false } } },
+                  {
+                    oid: HEAD,
+                    committedDate: "2025-03-01T00:00:00Z",
+                    message: "scale to 6",
+                    file: { object: { oid: "9".repeat(40), text: "replicaCount: 6\n", isTruncated: false } },
+                  },
                 ],
               },
             },
@@ -165,20 +178,32 @@ describe("reads", () => {
       { sha: NEW, at: "2025-03-02T00:00:00Z", message: "delete it", content: null },
       { sha: HEAD, at: "2025-03-01T00:00:00Z", message: "scale to 6", content: "replicaCount: 6\n" },
     ]);
-    expect(graphqlVariables()).toMatchObject({ owner: "acme", repo: "gitops", ref: BASE, path: "apps/values.yaml", first: 2 });
+    expect(graphqlVariables()).toMatchObject({
+      owner: "acme",
+      repo: "gitops",
+      ref: BASE,
+      path: "apps/values.yaml",
+      first: 2,
+    });
     expect(f.requestCount).toBe(1);
   });
 });
 
 describe("createBranch", () => {
   it("creates the branch from a sha", async () => {
-    github().post(`${REPO}/git/refs`).reply(201, { ref: "refs/heads/remedy/x", object: { sha: BASE } });
+    github()
+      .post(`${REPO}/git/refs`)
+      .reply(201, { ref: "refs/heads/remedy/x", object: { sha: BASE } });
     expect(await forge().createBranch("remedy/x", BASE)).toBe("created");
     expect(writes()[0]?.body).toEqual({ ref: "refs/heads/remedy/x", sha: BASE });
   });
 
   it('answers "exists" when the reference already exists', async () => {
-    github().post(`${REPO}/git/refs`).reply(422, { message: "Reference already exists", documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference", status: "422" });
+    github().post(`${REPO}/git/refs`).reply(422, {
+      message: "Reference already exists",
+      documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference",
+      status: "422",
+    });
     expect(await forge().createBranch("remedy/x", BASE)).toBe("exists");
   });
 
@@ -215,14 +240,21 @@ describe("commitFile", () => {
   };
 
   it("commits with createCommitOnBranch, compare-and-swap on the head", async () => {
-    github().post("/graphql").reply(200, { data: { createCommitOnBranch: { commit: { oid: NEW } } } });
+    github()
+      .post("/graphql")
+      .reply(200, { data: { createCommitOnBranch: { commit: { oid: NEW } } } });
     expect(await forge().commitFile(input)).toEqual({ ok: true, sha: NEW });
     expect(graphqlVariables()).toEqual({
       input: {
         branch: { repositoryNameWithOwner: "acme/gitops", branchName: "remedy/x" },
         expectedHeadOid: HEAD,
-        message: { headline: "scale checkout-api in prod: 4 → 6 replicas", body: "Runbook scale.\n\nRemedy-Incident: #12" },
-        fileChanges: { additions: [{ path: "apps/values.yaml", contents: Buffer.from(input.content).toString("base64") }] },
+        message: {
+          headline: "scale checkout-api in prod: 4 → 6 replicas",
+          body: "Runbook scale.\n\nRemedy-Incident: #12",
+        },
+        fileChanges: {
+          additions: [{ path: "apps/values.yaml", contents: Buffer.from(input.content).toString("base64") }],
+        },
       },
     });
   });
@@ -251,7 +283,12 @@ describe("commitFile", () => {
       .get(`${REPO}/git/ref/heads%2Fremedy%2Fx`)
       .reply(200, { ref: "refs/heads/remedy/x", object: { sha: NEW, type: "commit" } })
       .get(`${REPO}/git/commits/${NEW}`)
-      .reply(200, { sha: NEW, message: input.message, parents: [{ sha: HEAD }], tree: { sha: "1".repeat(40) } });
+      .reply(200, {
+        sha: NEW,
+        message: input.message,
+        parents: [{ sha: HEAD }],
+        tree: { sha: "1".repeat(40) },
+      });
     expect(await forge().commitFile(input)).toEqual({ ok: true, sha: NEW });
     expect(sent.filter((request) => request.path === "/graphql")).toHaveLength(1);
   });
@@ -275,25 +312,54 @@ describe("commitFile", () => {
       .get(`${REPO}/git/ref/heads%2Fremedy%2Fx`)
       .reply(200, { ref: "refs/heads/remedy/x", object: { sha: OTHER, type: "commit" } })
       .get(`${REPO}/git/commits/${OTHER}`)
-      .reply(200, { sha: OTHER, message: "a person's fix", parents: [{ sha: HEAD }], tree: { sha: "1".repeat(40) } });
+      .reply(200, {
+        sha: OTHER,
+        message: "a person's fix",
+        parents: [{ sha: HEAD }],
+        tree: { sha: "1".repeat(40) },
+      });
     expect(await forge().commitFile(input)).toEqual({ ok: false, reason: "stale-head" });
   });
 });
 
 describe("pull requests", () => {
-  const open = { head: "remedy/checkout-api-prod-scale-1a2b3c4d", base: "main", title: "scale", body: "packet" };
+  const open = {
+    head: "remedy/checkout-api-prod-scale-1a2b3c4d",
+    base: "main",
+    title: "scale",
+    body: "packet",
+  };
 
   it("opens a PR", async () => {
     github().post(`${REPO}/pulls`).reply(201, restPull(7));
     const pr = await forge().openPullRequest(open);
-    expect(pr).toMatchObject({ number: 7, head: open.head, base: "main", state: "open", merged: false, mergeSha: null, labels: ["remedy"], author: BOT, draft: false });
+    expect(pr).toMatchObject({
+      number: 7,
+      head: open.head,
+      base: "main",
+      state: "open",
+      merged: false,
+      mergeSha: null,
+      labels: ["remedy"],
+      author: BOT,
+      draft: false,
+    });
     expect(writes()[0]?.body).toEqual({ ...open, draft: false });
   });
 
   it("finds the existing PR when GitHub says one already exists", async () => {
     github()
       .post(`${REPO}/pulls`)
-      .reply(422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for acme:${open.head}.` }] })
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [
+          {
+            resource: "PullRequest",
+            code: "custom",
+            message: `A pull request already exists for acme:${open.head}.`,
+          },
+        ],
+      })
       .get(`${REPO}/pulls`)
       .query({ head: `acme:${open.head}`, state: "all", per_page: 100 })
       .reply(200, [restPull(7)]);
@@ -334,7 +400,12 @@ describe("pull requests", () => {
       .get(`${REPO}/pulls/8`)
       .reply(404, { message: "Not Found" });
     const f = forge();
-    expect(await f.getPullRequest(7)).toMatchObject({ state: "closed", merged: true, mergeSha: "e".repeat(40), mergedAt: "2025-03-01T11:00:00Z" });
+    expect(await f.getPullRequest(7)).toMatchObject({
+      state: "closed",
+      merged: true,
+      mergeSha: "e".repeat(40),
+      mergedAt: "2025-03-01T11:00:00Z",
+    });
     expect(await f.getPullRequest(8)).toBeNull();
   });
 
@@ -345,8 +416,23 @@ describe("pull requests", () => {
       .get(`${REPO}/pulls/7/files`)
       .query({ per_page: 100 })
       .reply(200, [
-        { sha: "1".repeat(40), filename: "apps/values.yaml", status: "modified", additions: 1, deletions: 1, changes: 2 },
-        { sha: "2".repeat(40), filename: "apps/new.yaml", previous_filename: "apps/old.yaml", status: "renamed", additions: 0, deletions: 0, changes: 0 },
+        {
+          sha: "1".repeat(40),
+          filename: "apps/values.yaml",
+          status: "modified",
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+        },
+        {
+          sha: "2".repeat(40),
+          filename: "apps/new.yaml",
+          previous_filename: "apps/old.yaml",
+          status: "renamed",
+          additions: 0,
+          deletions: 0,
+          changes: 0,
+        },
       ]);
     const f = forge();
     await f.updatePullRequestBody(7, "new packet");
@@ -379,14 +465,25 @@ describe("pull requests", () => {
           repository: {
             pullRequests: {
               pageInfo: { hasNextPage: true, endCursor: "Y3Vyc29y" },
-              nodes: [node(6, "2025-03-02T00:00:00Z"), node(5, "2025-03-01T00:00:00Z"), node(4, "2025-02-01T00:00:00Z")],
+              nodes: [
+                node(6, "2025-03-02T00:00:00Z"),
+                node(5, "2025-03-01T00:00:00Z"),
+                node(4, "2025-02-01T00:00:00Z"),
+              ],
             },
           },
         },
       });
     const prs = await forge().listRemedyPullRequests("2025-02-15T00:00:00Z");
     expect(prs.map((pr) => pr.number)).toEqual([6, 5]);
-    expect(prs[1]).toMatchObject({ state: "closed", merged: true, mergeSha: NEW, head: "remedy/h5", author: BOT, labels: ["remedy", "env:prod"] });
+    expect(prs[1]).toMatchObject({
+      state: "closed",
+      merged: true,
+      mergeSha: NEW,
+      head: "remedy/h5",
+      author: BOT,
+      labels: ["remedy", "env:prod"],
+    });
   });
 
   it("requests user and team reviewers in one call", async () => {
@@ -396,9 +493,18 @@ describe("pull requests", () => {
   });
 
   it("asks reviewers one by one when a non-collaborator makes GitHub refuse the request", async () => {
-    const refused = { message: "Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the acme/gitops repository.", documentation_url: "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request", status: "422" };
+    const refused = {
+      message:
+        "Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the acme/gitops repository.",
+      documentation_url:
+        "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request",
+      status: "422",
+    };
     github()
-      .post(`${REPO}/pulls/7/requested_reviewers`, { reviewers: ["alice", "mallory"], team_reviewers: ["sre"] })
+      .post(`${REPO}/pulls/7/requested_reviewers`, {
+        reviewers: ["alice", "mallory"],
+        team_reviewers: ["sre"],
+      })
       .reply(422, refused)
       .post(`${REPO}/pulls/7/requested_reviewers`, { reviewers: ["alice"], team_reviewers: [] })
       .reply(201, restPull(7))
@@ -423,7 +529,16 @@ describe("pull requests", () => {
       .post("/graphql")
       .reply(200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } })
       .post("/graphql")
-      .reply(200, { data: { enablePullRequestAutoMerge: null }, errors: [{ type: "UNPROCESSABLE", path: ["enablePullRequestAutoMerge"], message: "Pull request Auto merge is not allowed for this repository" }] });
+      .reply(200, {
+        data: { enablePullRequestAutoMerge: null },
+        errors: [
+          {
+            type: "UNPROCESSABLE",
+            path: ["enablePullRequestAutoMerge"],
+            message: "Pull request Auto merge is not allowed for this repository",
+          },
+        ],
+      });
     const f = forge();
     await f.enableAutoMerge(7);
     expect(graphqlVariables()).toEqual({ id: "PR_kwDO7" });
@@ -445,7 +560,16 @@ describe("issues and comments", () => {
       .patch(`${REPO}/issues/14`)
       .reply(200, restIssue(14, { state: "closed" }));
     const f = forge();
-    expect(await f.getIssue(12)).toEqual({ number: 12, url: "https://github.com/acme/gitops/issues/12", title: "HighErrorRate checkout-api", body: "<!-- remedy:group abc -->\nfiring", state: "open", labels: ["incident"], author: BOT, createdAt: "2025-03-01T09:00:00Z" });
+    expect(await f.getIssue(12)).toEqual({
+      number: 12,
+      url: "https://github.com/acme/gitops/issues/12",
+      title: "HighErrorRate checkout-api",
+      body: "<!-- remedy:group abc -->\nfiring",
+      state: "open",
+      labels: ["incident"],
+      author: BOT,
+      createdAt: "2025-03-01T09:00:00Z",
+    });
     expect(await f.getIssue(13)).toBeNull();
     expect((await f.createIssue({ title: "t", body: "b", labels: ["incident"] })).number).toBe(14);
     await f.closeIssue(14);
@@ -460,7 +584,10 @@ describe("issues and comments", () => {
       .get(`${REPO}/issues`)
       .query({ labels: "incident", state: "open", per_page: 100 })
       .reply(200, [
-        restIssue(20, { body: "<!-- remedy:group abc -->", pull_request: { url: "https://api.github.com/repos/acme/gitops/pulls/20" } }),
+        restIssue(20, {
+          body: "<!-- remedy:group abc -->",
+          pull_request: { url: "https://api.github.com/repos/acme/gitops/pulls/20" },
+        }),
         restIssue(21, { body: "something else" }),
         restIssue(22, { body: "x <!-- remedy:group abc --> y" }),
       ]);
@@ -480,8 +607,24 @@ describe("issues and comments", () => {
   });
 
   it("comments", async () => {
-    github().post(`${REPO}/issues/12/comments`).reply(201, { id: 555, body: "hi", user: { login: BOT } });
+    github()
+      .post(`${REPO}/issues/12/comments`)
+      .reply(201, { id: 555, body: "hi", user: { login: BOT } });
     expect(await forge().comment(12, "hi")).toEqual({ id: 555 });
+  });
+
+  it("after a 500 on a comment, finds the comment that landed instead of posting twice", async () => {
+    github()
+      .post(`${REPO}/issues/12/comments`)
+      .reply(500, { message: "Server Error" })
+      .get(`${REPO}/issues/12/comments`)
+      .query((query) => typeof query.since === "string" && query.per_page === "100")
+      .reply(200, [
+        { id: 3, body: "hi", user: { login: "alice" } },
+        { id: 4, body: "hi", user: { login: BOT } },
+      ]);
+    expect(await forge().comment(12, "hi")).toEqual({ id: 4 });
+    expect(writes()).toHaveLength(1);
   });
 
   it("updates its own marked comment in place, not a person's quoting the marker", async () => {
@@ -494,7 +637,9 @@ describe("issues and comments", () => {
       ])
       .patch(`${REPO}/issues/comments/2`, { body: "<!-- remedy:decision -->\nnew" })
       .reply(200, { id: 2 });
-    expect(await forge().upsertComment(12, "<!-- remedy:decision -->", "<!-- remedy:decision -->\nnew")).toEqual({ id: 2 });
+    expect(
+      await forge().upsertComment(12, "<!-- remedy:decision -->", "<!-- remedy:decision -->\nnew"),
+    ).toEqual({ id: 2 });
     expect(writes()).toHaveLength(1);
   });
 
@@ -512,17 +657,39 @@ describe("issues and comments", () => {
 describe("check runs", () => {
   it("creates a check run with external id and caps the summary at 65,535 characters", async () => {
     github().post(`${REPO}/check-runs`).reply(201, { id: 77, name: "remedy/verify", head_sha: NEW });
-    const id = await forge().createCheckRun({ name: "remedy/verify", headSha: NEW, status: "in_progress", title: "Verifying", summary: "x".repeat(70_000), externalId: "acme/gitops#7" });
+    const id = await forge().createCheckRun({
+      name: "remedy/verify",
+      headSha: NEW,
+      status: "in_progress",
+      title: "Verifying",
+      summary: "x".repeat(70_000),
+      externalId: "acme/gitops#7",
+    });
     expect(id).toEqual({ id: 77 });
     const body = writes()[0]?.body as { output: { summary: string } };
-    expect(body).toMatchObject({ name: "remedy/verify", head_sha: NEW, status: "in_progress", external_id: "acme/gitops#7", output: { title: "Verifying" } });
+    expect(body).toMatchObject({
+      name: "remedy/verify",
+      head_sha: NEW,
+      status: "in_progress",
+      external_id: "acme/gitops#7",
+      output: { title: "Verifying" },
+    });
     expect(body.output.summary.length).toBe(65_535);
   });
 
   it("updates a check run to completed", async () => {
     github().patch(`${REPO}/check-runs/77`).reply(200, { id: 77 });
-    await forge().updateCheckRun(77, { status: "completed", conclusion: "neutral", title: "Inconclusive", summary: "no data" });
-    expect(writes()[0]?.body).toEqual({ status: "completed", conclusion: "neutral", output: { title: "Inconclusive", summary: "no data" } });
+    await forge().updateCheckRun(77, {
+      status: "completed",
+      conclusion: "neutral",
+      title: "Inconclusive",
+      summary: "no data",
+    });
+    expect(writes()[0]?.body).toEqual({
+      status: "completed",
+      conclusion: "neutral",
+      output: { title: "Inconclusive", summary: "no data" },
+    });
   });
 
   it("lists all runs of a name on a commit, newest first", async () => {
@@ -538,10 +705,30 @@ describe("check runs", () => {
     github()
       .get(`${REPO}/commits/${NEW}/check-runs`)
       .query({ check_name: "remedy/verify", filter: "all", per_page: 100 })
-      .reply(200, { total_count: 2, check_runs: [run(1, "completed", "failure"), run(2, "in_progress", null)] });
+      .reply(200, {
+        total_count: 2,
+        check_runs: [run(1, "completed", "failure"), run(2, "in_progress", null)],
+      });
     expect(await forge().listCheckRuns(NEW, "remedy/verify")).toEqual([
-      { id: 2, name: "remedy/verify", headSha: NEW, status: "in_progress", title: "t", summary: "s", externalId: "acme/gitops#7" },
-      { id: 1, name: "remedy/verify", headSha: NEW, status: "completed", conclusion: "failure", title: "t", summary: "s", externalId: "acme/gitops#7" },
+      {
+        id: 2,
+        name: "remedy/verify",
+        headSha: NEW,
+        status: "in_progress",
+        title: "t",
+        summary: "s",
+        externalId: "acme/gitops#7",
+      },
+      {
+        id: 1,
+        name: "remedy/verify",
+        headSha: NEW,
+        status: "completed",
+        conclusion: "failure",
+        title: "t",
+        summary: "s",
+        externalId: "acme/gitops#7",
+      },
     ]);
   });
 });
@@ -576,11 +763,40 @@ describe("protection", () => {
       .get(`${REPO}/rules/branches/main`)
       .query({ per_page: 100 })
       .reply(200, [
-        { type: "pull_request", ruleset_source_type: "Repository", ruleset_source: "acme/gitops", ruleset_id: 1, parameters: { required_approving_review_count: 1, require_code_owner_review: false, dismiss_stale_reviews_on_push: true, require_last_push_approval: false, required_review_thread_resolution: false } },
-        { type: "pull_request", ruleset_source_type: "Organization", ruleset_source: "acme", ruleset_id: 2, parameters: { required_approving_review_count: 2, require_code_owner_review: true, dismiss_stale_reviews_on_push: false, require_last_push_approval: false, required_review_thread_resolution: false } },
+        {
+          type: "pull_request",
+          ruleset_source_type: "Repository",
+          ruleset_source: "acme/gitops",
+          ruleset_id: 1,
+          parameters: {
+            required_approving_review_count: 1,
+            require_code_owner_review: false,
+            dismiss_stale_reviews_on_push: true,
+            require_last_push_approval: false,
+            required_review_thread_resolution: false,
+          },
+        },
+        {
+          type: "pull_request",
+          ruleset_source_type: "Organization",
+          ruleset_source: "acme",
+          ruleset_id: 2,
+          parameters: {
+            required_approving_review_count: 2,
+            require_code_owner_review: true,
+            dismiss_stale_reviews_on_push: false,
+            require_last_push_approval: false,
+            required_review_thread_resolution: false,
+          },
+        },
         { type: "deletion", ruleset_source_type: "Repository", ruleset_source: "acme/gitops", ruleset_id: 1 },
       ]);
-    expect(await forge().protection("main")).toEqual({ readable: true, requiredApprovals: 2, requiresCodeOwners: true, detail: "ok: ruleset requires 2 approving reviews and code owner review" });
+    expect(await forge().protection("main")).toEqual({
+      readable: true,
+      requiredApprovals: 2,
+      requiresCodeOwners: true,
+      detail: "ok: ruleset requires 2 approving reviews and code owner review",
+    });
   });
 
   it("falls back to classic branch protection", async () => {
@@ -589,8 +805,21 @@ describe("protection", () => {
       .query({ per_page: 100 })
       .reply(200, [])
       .get(classic)
-      .reply(200, { url: "", required_pull_request_reviews: { url: "", required_approving_review_count: 1, require_code_owner_reviews: false, dismiss_stale_reviews: false } });
-    expect(await forge().protection("main")).toEqual({ readable: true, requiredApprovals: 1, requiresCodeOwners: false, detail: "ok: classic branch protection requires 1 approving review" });
+      .reply(200, {
+        url: "",
+        required_pull_request_reviews: {
+          url: "",
+          required_approving_review_count: 1,
+          require_code_owner_reviews: false,
+          dismiss_stale_reviews: false,
+        },
+      });
+    expect(await forge().protection("main")).toEqual({
+      readable: true,
+      requiredApprovals: 1,
+      requiresCodeOwners: false,
+      detail: "ok: classic branch protection requires 1 approving review",
+    });
   });
 
   it("reports an unprotected branch as readable with no required review", async () => {

@@ -39,7 +39,10 @@ let templates: Array<{ template: string; pattern: RegExp; literal: number }> | u
 // The referenced (not dereferenced) description: 13 MB instead of 73, read once per test file.
 function api(): Description {
   description ??= JSON.parse(
-    readFileSync(createRequire(import.meta.url).resolve("@octokit/openapi/generated/api.github.com.json"), "utf8"),
+    readFileSync(
+      createRequire(import.meta.url).resolve("@octokit/openapi/generated/api.github.com.json"),
+      "utf8",
+    ),
   ) as Description;
   return description;
 }
@@ -72,7 +75,11 @@ function compiled(): NonNullable<typeof templates> {
           return multi.has(part.slice(1, -1)) ? ".+" : "[^/]+";
         })
         .join("");
-      return { template, pattern: new RegExp(`^${source}$`), literal: template.replace(/\{[^}]+\}/g, "").length };
+      return {
+        template,
+        pattern: new RegExp(`^${source}$`),
+        literal: template.replace(/\{[^}]+\}/g, "").length,
+      };
     })
     .sort((a, b) => b.literal - a.literal);
   return templates;
@@ -86,15 +93,21 @@ function compiled(): NonNullable<typeof templates> {
 export function openApiProblems(method: string, path: string, body?: unknown): string[] {
   const [rawPath = "", query = ""] = path.split("?");
   const verb = method.toLowerCase();
-  const match = compiled().find(({ template, pattern }) => pattern.test(rawPath) && api().paths[template]?.[verb] !== undefined);
+  const match = compiled().find(
+    ({ template, pattern }) => pattern.test(rawPath) && api().paths[template]?.[verb] !== undefined,
+  );
   if (match === undefined) return [`${method} ${rawPath} is not a documented GitHub REST endpoint`];
   const operation = api().paths[match.template]?.[verb] as Operation;
   const problems: string[] = [];
   const documented = new Set(
-    (operation.parameters ?? []).map((parameter) => resolve(parameter)).filter((p) => p.in === "query").map((p) => p.name),
+    (operation.parameters ?? [])
+      .map((parameter) => resolve(parameter))
+      .filter((p) => p.in === "query")
+      .map((p) => p.name),
   );
   for (const name of new URLSearchParams(query).keys()) {
-    if (!documented.has(name)) problems.push(`${method} ${match.template}: query parameter ${name} is not documented`);
+    if (!documented.has(name))
+      problems.push(`${method} ${match.template}: query parameter ${name} is not documented`);
   }
   const requestBody = operation.requestBody === undefined ? undefined : resolve(operation.requestBody);
   const schema = requestBody?.content?.["application/json"]?.schema;
@@ -104,10 +117,13 @@ export function openApiProblems(method: string, path: string, body?: unknown): s
   }
   const fields = topLevel(resolve(schema));
   if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
-    return fields.required.size > 0 ? [...problems, `${method} ${match.template} needs a JSON object body`] : problems;
+    return fields.required.size > 0
+      ? [...problems, `${method} ${match.template} needs a JSON object body`]
+      : problems;
   }
   for (const key of Object.keys(body)) {
-    if (!fields.properties.has(key)) problems.push(`${method} ${match.template}: body.${key} is not a documented field`);
+    if (!fields.properties.has(key))
+      problems.push(`${method} ${match.template}: body.${key} is not a documented field`);
   }
   for (const key of fields.required) {
     if (!(key in body)) problems.push(`${method} ${match.template}: body.${key} is required`);
@@ -129,7 +145,8 @@ function topLevel(schema: Schema): { properties: Set<string>; required: Set<stri
   for (const variant of variants) variant.properties.forEach((key) => properties.add(key));
   const first = variants[0];
   if (first !== undefined) {
-    for (const key of first.required) if (variants.every((variant) => variant.required.has(key))) required.add(key);
+    for (const key of first.required)
+      if (variants.every((variant) => variant.required.has(key))) required.add(key);
   }
   return { properties, required };
 }
@@ -182,5 +199,9 @@ export function recordGitHub(scope: nock.Scope, into: GitHubRequest[] = []): Git
 
 /** An octokit as Probot builds it, with retry and throttling off so a test sees every request once. */
 export function probotOctokit(): InstanceType<typeof ProbotOctokit> {
-  return new ProbotOctokit({ auth: { token: "test" }, retry: { enabled: false }, throttle: { enabled: false } });
+  return new ProbotOctokit({
+    auth: { token: "test" },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  });
 }

@@ -66,7 +66,7 @@ export function judgeAnswer(content: string, prompt: ModelPrompt, incident: Inci
 
   const chosen = answer.runbook_id === NONE ? null : answer.runbook_id;
   const ruled = rules.runbook?.id ?? null;
-  const said = describe(answer, model);
+  const said = describe(answer, model, incident.text);
   const tail = notes.length > 0 ? ` Note: ${notes.join("; ")}.` : "";
 
   if (chosen === ruled) {
@@ -104,11 +104,26 @@ export function judgeAnswer(content: string, prompt: ModelPrompt, incident: Inci
   };
 }
 
-function describe(answer: ModelAnswer, model: string): string {
+function describe(answer: ModelAnswer, model: string, incidentText: string): string {
   const choice = answer.runbook_id === NONE ? "no runbook" : `runbook ${answer.runbook_id}`;
-  const rationale = sanitizeModelText(answer.rationale, 200);
-  const doubts = answer.uncertainties.slice(0, 2).map((u) => sanitizeModelText(u, 100)).filter((u) => u !== "");
-  return `model ${model} chose ${choice} (its rationale, unverified: "${rationale.replaceAll('"', "'")}"${doubts.length > 0 ? `; its doubts: ${doubts.join("; ")}` : ""})`;
+  const echoed = shingles(incidentText);
+  const own = (text: string, max: number): string | null => {
+    const clean = sanitizeModelText(text, max);
+    return clean === "" || [...shingles(clean)].some((s) => echoed.has(s)) ? null : clean;
+  };
+  const rationale = own(answer.rationale, 200);
+  const doubts = answer.uncertainties.slice(0, 2).flatMap((u) => own(u, 100) ?? []);
+  const said = rationale === null ? "its rationale withheld: it repeats the incident text or is empty" : `its rationale, unverified: "${rationale.replaceAll('"', "'")}"`;
+  return `model ${model} chose ${choice} (${said}${doubts.length > 0 ? `; its doubts: ${doubts.join("; ")}` : ""})`;
+}
+
+/**
+ * Runs of three words. Model prose lands in the packet outside a fenced quote, so prose that repeats
+ * the incident text (where injected instructions live) is withheld rather than relayed.
+ */
+function shingles(text: string): Set<string> {
+  const tokens = text.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t !== "");
+  return new Set(tokens.slice(2).map((_, i) => tokens.slice(i, i + 3).join(" ")));
 }
 
 /** Names the offending id plainly rather than as a generic schema error, so the packet says what was tried. */

@@ -6,10 +6,10 @@
 export function sanitizeModelText(text: string, max = 240): string {
   const plain = text
     .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, " ")
+    .replace(/(?:https?|ftp|data|javascript):\S+/gi, "(link removed)")
     .replace(/[`*_#<>[\]|~\\]/g, "")
     .replace(/@(?=[A-Za-z0-9])/g, "")
     .replace(/(^|\s)\/(?=[A-Za-z])/g, "$1")
-    .replace(/https?:\/\/\S+/gi, "[link]")
     .replace(/\s+/g, " ")
     .trim();
   return plain.length <= max ? plain : `${plain.slice(0, max - 1).trimEnd()}…`;

@@ -74,7 +74,12 @@ interface HistoryData {
   repository: {
     object: {
       history?: {
-        nodes: Array<{ oid: string; committedDate: string; message: string; file: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null }>;
+        nodes: Array<{
+          oid: string;
+          committedDate: string;
+          message: string;
+          file: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null;
+        }>;
       };
     } | null;
   } | null;
@@ -99,7 +104,9 @@ interface GraphPull {
 }
 
 interface PullsData {
-  repository: { pullRequests: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphPull[] } } | null;
+  repository: {
+    pullRequests: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphPull[] };
+  } | null;
 }
 
 /** The REST pull-request fields Remedy maps, common to the list and single-PR responses. */
@@ -192,21 +199,39 @@ export class GitHubForge implements Forge {
   }
 
   async branchHead(branch: string): Promise<string | null> {
-    const ref = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { ...this.#r, ref: `heads/${branch}` }));
+    const ref = await orNull(
+      this.#octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        ...this.#r,
+        ref: `heads/${branch}`,
+      }),
+    );
     return ref?.data.object.sha ?? null;
   }
 
   async readFile(path: string, ref?: string): Promise<string | null> {
-    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { ...this.#r, path: normalize(path), ...(ref === undefined ? {} : { ref }) }));
+    const response = await orNull(
+      this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...this.#r,
+        path: normalize(path),
+        ...(ref === undefined ? {} : { ref }),
+      }),
+    );
     const data = response?.data;
-    if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
+    if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data))
+      return null;
     // Files over 1 MB come back without content; the blob endpoint still has them.
     if (data.encoding === "none" || (data.content === "" && data.size > 0)) return this.#blobText(data.sha);
     return decode(data.content);
   }
 
   async listFiles(dir: string, ref?: string): Promise<string[]> {
-    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { ...this.#r, path: normalize(dir).replace(/\/$/, ""), ...(ref === undefined ? {} : { ref }) }));
+    const response = await orNull(
+      this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...this.#r,
+        path: normalize(dir).replace(/\/$/, ""),
+        ...(ref === undefined ? {} : { ref }),
+      }),
+    );
     const data = response?.data;
     if (data === undefined || !Array.isArray(data)) return [];
     return data
@@ -217,7 +242,12 @@ export class GitHubForge implements Forge {
 
   async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
     const first = Math.max(1, Math.min(PAGE, Math.floor(limit)));
-    const data = await this.#octokit.graphql<HistoryData>(FILE_HISTORY, { ...this.#r, ref: ref ?? (await this.defaultBranch()), path: normalize(path), first });
+    const data = await this.#octokit.graphql<HistoryData>(FILE_HISTORY, {
+      ...this.#r,
+      ref: ref ?? (await this.defaultBranch()),
+      path: normalize(path),
+      first,
+    });
     const versions: FileVersion[] = [];
     for (const node of data.repository?.object?.history?.nodes ?? []) {
       const blob = node.file?.object ?? null;
@@ -232,7 +262,11 @@ export class GitHubForge implements Forge {
 
   async createBranch(branch: string, fromSha: string): Promise<"created" | "exists"> {
     try {
-      await this.#octokit.request("POST /repos/{owner}/{repo}/git/refs", { ...this.#r, ref: `refs/heads/${branch}`, sha: fromSha });
+      await this.#octokit.request("POST /repos/{owner}/{repo}/git/refs", {
+        ...this.#r,
+        ref: `refs/heads/${branch}`,
+        sha: fromSha,
+      });
       return "created";
     } catch (error) {
       if (statusOf(error) === 422 && /reference already exists/i.test(messageOf(error))) return "exists";
@@ -240,24 +274,39 @@ export class GitHubForge implements Forge {
       // The POST may have landed. A branch at our start point is ours (or identical to ours: the
       // commit step's compare-and-swap sorts out a twin); one that moved on belongs to an earlier run.
       const head = await this.branchHead(branch);
-      this.#log.warn({ branch, status: statusOf(error) ?? null, found: head }, "ambiguous branch create; reconciled by reading");
+      this.#log.warn(
+        { branch, status: statusOf(error) ?? null, found: head },
+        "ambiguous branch create; reconciled by reading",
+      );
       if (head === null) throw error;
       return head === fromSha ? "created" : "exists";
     }
   }
 
-  async commitFile(input: { branch: string; expectedHeadSha: string; path: string; content: string; message: string }): Promise<CommitResult> {
+  async commitFile(input: {
+    branch: string;
+    expectedHeadSha: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<CommitResult> {
     const { headline, body } = splitMessage(input.message);
     const variables = {
       input: {
         branch: { repositoryNameWithOwner: this.repo, branchName: input.branch },
         expectedHeadOid: input.expectedHeadSha,
         message: body === "" ? { headline } : { headline, body },
-        fileChanges: { additions: [{ path: normalize(input.path), contents: Buffer.from(input.content, "utf8").toString("base64") }] },
+        fileChanges: {
+          additions: [
+            { path: normalize(input.path), contents: Buffer.from(input.content, "utf8").toString("base64") },
+          ],
+        },
       },
     };
     const send = async (): Promise<CommitResult> => {
-      const data = await this.#octokit.graphql<{ createCommitOnBranch: { commit: { oid: string } | null } | null }>(COMMIT_ON_BRANCH, variables);
+      const data = await this.#octokit.graphql<{
+        createCommitOnBranch: { commit: { oid: string } | null } | null;
+      }>(COMMIT_ON_BRANCH, variables);
       const sha = data.createCommitOnBranch?.commit?.oid;
       if (sha === undefined) throw new Error(`createCommitOnBranch on ${input.branch} returned no commit`);
       return { ok: true, sha };
@@ -268,12 +317,21 @@ export class GitHubForge implements Forge {
       if (isStaleHead(error)) return { ok: false, reason: "stale-head" };
       if (!isAmbiguous(error)) throw error;
       const head = await this.branchHead(input.branch);
-      this.#log.warn({ branch: input.branch, status: statusOf(error) ?? null, found: head }, "ambiguous commit; reconciled by reading");
+      this.#log.warn(
+        { branch: input.branch, status: statusOf(error) ?? null, found: head },
+        "ambiguous commit; reconciled by reading",
+      );
       if (head === null) throw error;
       if (head !== input.expectedHeadSha) {
         // Either our commit landed or someone else's did; only ours has our parent and message.
-        const commit = (await this.#octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { ...this.#r, commit_sha: head })).data;
-        const ours = commit.parents[0]?.sha === input.expectedHeadSha && commit.message.trim() === input.message.trim();
+        const commit = (
+          await this.#octokit.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", {
+            ...this.#r,
+            commit_sha: head,
+          })
+        ).data;
+        const ours =
+          commit.parents[0]?.sha === input.expectedHeadSha && commit.message.trim() === input.message.trim();
         return ours ? { ok: true, sha: head } : { ok: false, reason: "stale-head" };
       }
       // Nothing landed. Sending again is safe: expectedHeadOid makes the mutation at-most-once.
@@ -289,39 +347,79 @@ export class GitHubForge implements Forge {
   // --- pull requests -----------------------------------------------------------------------------
 
   async findPullRequest(head: string): Promise<PullRequest | null> {
-    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/pulls", { ...this.#r, head: `${this.#owner}:${head}`, state: "all", per_page: PAGE });
+    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/pulls", {
+      ...this.#r,
+      head: `${this.#owner}:${head}`,
+      state: "all",
+      per_page: PAGE,
+    });
     const pulls = data.map((pull) => this.#fromRest(pull));
     // Newest first already; an open one wins over an older closed one for the same branch.
     return pulls.find((pull) => pull.state === "open") ?? pulls[0] ?? null;
   }
 
   async getPullRequest(number: number): Promise<PullRequest | null> {
-    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { ...this.#r, pull_number: number }));
+    const response = await orNull(
+      this.#octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+        ...this.#r,
+        pull_number: number,
+      }),
+    );
     return response === null ? null : this.#fromRest(response.data);
   }
 
-  async openPullRequest(input: { head: string; base: string; title: string; body: string; draft?: boolean }): Promise<PullRequest> {
+  async openPullRequest(input: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    draft?: boolean;
+  }): Promise<PullRequest> {
     try {
-      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/pulls", { ...this.#r, head: input.head, base: input.base, title: input.title, body: input.body, draft: input.draft ?? false });
+      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/pulls", {
+        ...this.#r,
+        head: input.head,
+        base: input.base,
+        title: input.title,
+        body: input.body,
+        draft: input.draft ?? false,
+      });
       return this.#fromRest(data);
     } catch (error) {
       const exists = statusOf(error) === 422 && /pull request already exists/i.test(messageOf(error));
       if (!exists && !isAmbiguous(error)) throw error;
       const found = await this.findPullRequest(input.head);
-      this.#log.warn({ head: input.head, status: statusOf(error) ?? null, pr: found?.number ?? null }, "PR create failed or raced; reconciled by reading");
+      this.#log.warn(
+        { head: input.head, status: statusOf(error) ?? null, pr: found?.number ?? null },
+        "PR create failed or raced; reconciled by reading",
+      );
       if (found === null || found.state !== "open") throw error;
       return found;
     }
   }
 
   async updatePullRequestBody(number: number, body: string): Promise<void> {
-    await this.#octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", { ...this.#r, pull_number: number, body });
+    await this.#octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
+      ...this.#r,
+      pull_number: number,
+      body,
+    });
   }
 
   async pullRequestFiles(number: number): Promise<string[]> {
-    const files = await this.#octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { ...this.#r, pull_number: number, per_page: PAGE });
+    const files = await this.#octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+      ...this.#r,
+      pull_number: number,
+      per_page: PAGE,
+    });
     // A rename changes both paths; both matter to /dry-run and /rollback.
-    return [...new Set(files.flatMap((file) => (file.previous_filename === undefined ? [file.filename] : [file.filename, file.previous_filename])))];
+    return [
+      ...new Set(
+        files.flatMap((file) =>
+          file.previous_filename === undefined ? [file.filename] : [file.filename, file.previous_filename],
+        ),
+      ),
+    ];
   }
 
   async listRemedyPullRequests(since: string): Promise<PullRequest[]> {
@@ -352,7 +450,9 @@ export class GitHubForge implements Forge {
 
   async enableAutoMerge(pr: number): Promise<void> {
     try {
-      const id = this.#nodeIds.get(pr) ?? (await this.getPullRequest(pr), this.#nodeIds.get(pr));
+      // Reading the PR records its node id as a side effect of mapping it.
+      if (!this.#nodeIds.has(pr)) await this.getPullRequest(pr);
+      const id = this.#nodeIds.get(pr);
       if (id === undefined) throw new Error(`PR #${pr} not found`);
       await this.#octokit.graphql(ENABLE_AUTO_MERGE, { id });
     } catch (error) {
@@ -365,45 +465,91 @@ export class GitHubForge implements Forge {
   // --- issues and comments -----------------------------------------------------------------------
 
   async getIssue(number: number): Promise<Issue | null> {
-    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...this.#r, issue_number: number }));
+    const response = await orNull(
+      this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", {
+        ...this.#r,
+        issue_number: number,
+      }),
+    );
     return response === null ? null : fromRestIssue(response.data);
   }
 
   async createIssue(input: { title: string; body: string; labels: string[] }): Promise<Issue> {
     try {
-      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/issues", { ...this.#r, title: input.title, body: input.body, labels: input.labels });
+      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/issues", {
+        ...this.#r,
+        title: input.title,
+        body: input.body,
+        labels: input.labels,
+      });
       return fromRestIssue(data);
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
       // Only our own, newest, identical issue counts as the one that landed.
-      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/issues", { ...this.#r, creator: this.#botLogin, state: "open", sort: "created", direction: "desc", per_page: 10, ...(input.labels.length === 0 ? {} : { labels: input.labels.join(",") }) });
-      const found = data.find((issue) => issue.pull_request === undefined && issue.title === input.title && (issue.body ?? "") === input.body);
-      this.#log.warn({ status: statusOf(error) ?? null, issue: found?.number ?? null }, "ambiguous issue create; reconciled by reading");
+      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/issues", {
+        ...this.#r,
+        creator: this.#botLogin,
+        state: "open",
+        sort: "created",
+        direction: "desc",
+        per_page: 10,
+        ...(input.labels.length === 0 ? {} : { labels: input.labels.join(",") }),
+      });
+      const found = data.find(
+        (issue) =>
+          issue.pull_request === undefined &&
+          issue.title === input.title &&
+          (issue.body ?? "") === input.body,
+      );
+      this.#log.warn(
+        { status: statusOf(error) ?? null, issue: found?.number ?? null },
+        "ambiguous issue create; reconciled by reading",
+      );
       if (found === undefined) throw error;
       return fromRestIssue(found);
     }
   }
 
   async findIssue(label: string, marker: string): Promise<Issue | null> {
-    for await (const { data } of this.#octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues", { ...this.#r, labels: label, state: "open", per_page: PAGE })) {
-      const found = data.find((issue) => issue.pull_request === undefined && (issue.body ?? "").includes(marker));
+    for await (const { data } of this.#octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues", {
+      ...this.#r,
+      labels: label,
+      state: "open",
+      per_page: PAGE,
+    })) {
+      const found = data.find(
+        (issue) => issue.pull_request === undefined && (issue.body ?? "").includes(marker),
+      );
       if (found !== undefined) return fromRestIssue(found);
     }
     return null;
   }
 
   async closeIssue(number: number): Promise<void> {
-    await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...this.#r, issue_number: number, state: "closed", state_reason: "completed" });
+    await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+      ...this.#r,
+      issue_number: number,
+      state: "closed",
+      state_reason: "completed",
+    });
   }
 
   async addLabels(issueOrPr: number, labels: string[]): Promise<void> {
     if (labels.length === 0) return;
-    await this.#octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...this.#r, issue_number: issueOrPr, labels });
+    await this.#octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      ...this.#r,
+      issue_number: issueOrPr,
+      labels,
+    });
   }
 
   async removeLabel(issueOrPr: number, label: string): Promise<void> {
     try {
-      await this.#octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...this.#r, issue_number: issueOrPr, name: label });
+      await this.#octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+        ...this.#r,
+        issue_number: issueOrPr,
+        name: label,
+      });
     } catch (error) {
       // The label was not there: the state we wanted already holds.
       if (statusOf(error) !== 404) throw error;
@@ -413,24 +559,45 @@ export class GitHubForge implements Forge {
   async comment(issueOrPr: number, body: string): Promise<{ id: number }> {
     const since = new Date(Date.now() - 5 * 60_000).toISOString();
     try {
-      const { data } = await this.#octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#r, issue_number: issueOrPr, body });
+      const { data } = await this.#octokit.request(
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        { ...this.#r, issue_number: issueOrPr, body },
+      );
       return { id: Number(data.id) };
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
-      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#r, issue_number: issueOrPr, since, per_page: PAGE });
-      const found = data.findLast((comment) => comment.user?.login === this.#botLogin && comment.body === body);
-      this.#log.warn({ on: issueOrPr, status: statusOf(error) ?? null, comment: found?.id ?? null }, "ambiguous comment; reconciled by reading");
+      const { data } = await this.#octokit.request(
+        "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+        { ...this.#r, issue_number: issueOrPr, since, per_page: PAGE },
+      );
+      const found = data.findLast(
+        (comment) => comment.user?.login === this.#botLogin && comment.body === body,
+      );
+      this.#log.warn(
+        { on: issueOrPr, status: statusOf(error) ?? null, comment: found?.id ?? null },
+        "ambiguous comment; reconciled by reading",
+      );
       if (found === undefined) throw error;
       return { id: Number(found.id) };
     }
   }
 
   async upsertComment(issueOrPr: number, marker: string, body: string): Promise<{ id: number }> {
-    const comments = await this.#octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...this.#r, issue_number: issueOrPr, per_page: PAGE });
+    const comments = await this.#octokit.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+      { ...this.#r, issue_number: issueOrPr, per_page: PAGE },
+    );
     // Only the bot's own comment: a person quoting the marker must not have their comment rewritten.
-    const existing = comments.find((comment) => comment.user?.login === this.#botLogin && (comment.body ?? "").includes(marker));
+    const existing = comments.find(
+      (comment) => comment.user?.login === this.#botLogin && (comment.body ?? "").includes(marker),
+    );
     if (existing === undefined) return this.comment(issueOrPr, body);
-    if (existing.body !== body) await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...this.#r, comment_id: existing.id, body });
+    if (existing.body !== body)
+      await this.#octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+        ...this.#r,
+        comment_id: existing.id,
+        body,
+      });
     return { id: Number(existing.id) };
   }
 
@@ -464,7 +631,13 @@ export class GitHubForge implements Forge {
 
   async listCheckRuns(headSha: string, name: string): Promise<Array<CheckRunInput & { id: number }>> {
     // filter=all: the default (latest) hides the earlier runs a restart may need to find.
-    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...this.#r, ref: headSha, check_name: name, filter: "all", per_page: PAGE });
+    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+      ...this.#r,
+      ref: headSha,
+      check_name: name,
+      filter: "all",
+      per_page: PAGE,
+    });
     return data.check_runs
       .filter((run) => run.name === name)
       .sort((a, b) => Number(b.id) - Number(a.id))
@@ -496,9 +669,18 @@ export class GitHubForge implements Forge {
   async protection(branch: string): Promise<Protection> {
     let rules;
     try {
-      rules = await this.#octokit.paginate("GET /repos/{owner}/{repo}/rules/branches/{branch}", { ...this.#r, branch, per_page: PAGE });
+      rules = await this.#octokit.paginate("GET /repos/{owner}/{repo}/rules/branches/{branch}", {
+        ...this.#r,
+        branch,
+        per_page: PAGE,
+      });
     } catch (error) {
-      return { readable: false, requiredApprovals: 0, requiresCodeOwners: false, detail: `rules of ${branch} unreadable (${statusOf(error) ?? "network"}: ${messageOf(error)})` };
+      return {
+        readable: false,
+        requiredApprovals: 0,
+        requiresCodeOwners: false,
+        detail: `rules of ${branch} unreadable (${statusOf(error) ?? "network"}: ${messageOf(error)})`,
+      };
     }
     let approvals = 0;
     let codeOwners = false;
@@ -510,7 +692,12 @@ export class GitHubForge implements Forge {
       codeOwners ||= rule.parameters.require_code_owner_review;
     }
     if (pullRequestRules > 0) {
-      return { readable: true, requiredApprovals: approvals, requiresCodeOwners: codeOwners, detail: `ok: ruleset requires ${approvals} approving review${approvals === 1 ? "" : "s"}${codeOwners ? " and code owner review" : ""}` };
+      return {
+        readable: true,
+        requiredApprovals: approvals,
+        requiresCodeOwners: codeOwners,
+        detail: `ok: ruleset requires ${approvals} approving review${approvals === 1 ? "" : "s"}${codeOwners ? " and code owner review" : ""}`,
+      };
     }
     return this.#classicProtection(branch);
   }
@@ -519,23 +706,53 @@ export class GitHubForge implements Forge {
 
   async #classicProtection(branch: string): Promise<Protection> {
     try {
-      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/branches/{branch}/protection", { ...this.#r, branch });
+      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/branches/{branch}/protection", {
+        ...this.#r,
+        branch,
+      });
       const reviews = data.required_pull_request_reviews;
       const approvals = reviews?.required_approving_review_count ?? 0;
       const codeOwners = reviews?.require_code_owner_reviews ?? false;
-      return { readable: true, requiredApprovals: approvals, requiresCodeOwners: codeOwners, detail: `ok: classic branch protection requires ${approvals} approving review${approvals === 1 ? "" : "s"}${codeOwners ? " and code owner review" : ""}` };
+      return {
+        readable: true,
+        requiredApprovals: approvals,
+        requiresCodeOwners: codeOwners,
+        detail: `ok: classic branch protection requires ${approvals} approving review${approvals === 1 ? "" : "s"}${codeOwners ? " and code owner review" : ""}`,
+      };
     } catch (error) {
       const status = statusOf(error);
-      if (status === 404) return { readable: true, requiredApprovals: 0, requiresCodeOwners: false, detail: `ok: no ruleset or classic protection requires a review on ${branch}` };
+      if (status === 404)
+        return {
+          readable: true,
+          requiredApprovals: 0,
+          requiresCodeOwners: false,
+          detail: `ok: no ruleset or classic protection requires a review on ${branch}`,
+        };
       // Classic protection needs Administration: read, which the App may rightly lack; the rules
       // endpoint was readable and shows no review rule, so report what is known: none.
-      if (status === 403) return { readable: true, requiredApprovals: 0, requiresCodeOwners: false, detail: `ok: no ruleset requires a review on ${branch}; classic protection not readable (Administration: read not granted)` };
-      return { readable: false, requiredApprovals: 0, requiresCodeOwners: false, detail: `classic protection of ${branch} unreadable (${status ?? "network"}: ${messageOf(error)})` };
+      if (status === 403)
+        return {
+          readable: true,
+          requiredApprovals: 0,
+          requiresCodeOwners: false,
+          detail: `ok: no ruleset requires a review on ${branch}; classic protection not readable (Administration: read not granted)`,
+        };
+      return {
+        readable: false,
+        requiredApprovals: 0,
+        requiresCodeOwners: false,
+        detail: `classic protection of ${branch} unreadable (${status ?? "network"}: ${messageOf(error)})`,
+      };
     }
   }
 
   async #permission(user: string): Promise<Role> {
-    const response = await orNull(this.#octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { ...this.#r, username: user }));
+    const response = await orNull(
+      this.#octokit.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", {
+        ...this.#r,
+        username: user,
+      }),
+    );
     if (response === null) return "none";
     const { role_name: roleName, permission } = response.data;
     if ((ROLES as readonly string[]).includes(roleName)) return roleName as Role;
@@ -546,7 +763,12 @@ export class GitHubForge implements Forge {
 
   async #requestReviewers(pr: number, users: string[], teams: string[]): Promise<boolean> {
     try {
-      await this.#octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", { ...this.#r, pull_number: pr, reviewers: users, team_reviewers: teams });
+      await this.#octokit.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", {
+        ...this.#r,
+        pull_number: pr,
+        reviewers: users,
+        team_reviewers: teams,
+      });
       return true;
     } catch (error) {
       if (statusOf(error) !== 422) throw error;
@@ -556,7 +778,10 @@ export class GitHubForge implements Forge {
   }
 
   async #blobText(sha: string): Promise<string> {
-    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...this.#r, file_sha: sha });
+    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+      ...this.#r,
+      file_sha: sha,
+    });
     return data.encoding === "base64" ? decode(data.content) : data.content;
   }
 
@@ -597,7 +822,12 @@ export class GitHubForge implements Forge {
       labels: node.labels?.nodes.map((label) => label.name) ?? [],
       draft: node.isDraft,
       // GraphQL drops REST's "[bot]" suffix from App logins; restore it so both paths agree.
-      author: node.author === null ? "ghost" : node.author.__typename === "Bot" ? `${node.author.login}[bot]` : node.author.login,
+      author:
+        node.author === null
+          ? "ghost"
+          : node.author.__typename === "Bot"
+            ? `${node.author.login}[bot]`
+            : node.author.login,
     };
   }
 }
@@ -609,13 +839,19 @@ function fromRestIssue(issue: RestIssue): Issue {
     title: issue.title,
     body: issue.body ?? "",
     state: issue.state === "open" ? "open" : "closed",
-    labels: issue.labels.flatMap((label) => (typeof label === "string" ? [label] : label.name === undefined ? [] : [label.name])),
+    labels: issue.labels.flatMap((label) =>
+      typeof label === "string" ? [label] : label.name === undefined ? [] : [label.name],
+    ),
     author: issue.user?.login ?? "ghost",
     createdAt: issue.created_at,
   };
 }
 
-function output(title: string | undefined, summary: string, text: string | undefined): { title: string; summary: string; text?: string } {
+function output(
+  title: string | undefined,
+  summary: string,
+  text: string | undefined,
+): { title: string; summary: string; text?: string } {
   return { title: title ?? "", summary: cap(summary), ...(text === undefined ? {} : { text: cap(text) }) };
 }
 
@@ -628,7 +864,13 @@ function cap(text: string): string {
 function splitMessage(message: string): { headline: string; body: string } {
   const match = /\r?\n\s*\r?\n/.exec(message);
   if (match === null) return { headline: message.trim().replace(/\s*\n\s*/g, " "), body: "" };
-  return { headline: message.slice(0, match.index).trim().replace(/\s*\n\s*/g, " "), body: message.slice(match.index + match[0].length).trimEnd() };
+  return {
+    headline: message
+      .slice(0, match.index)
+      .trim()
+      .replace(/\s*\n\s*/g, " "),
+    body: message.slice(match.index + match[0].length).trimEnd(),
+  };
 }
 
 function decode(base64: string): string {
@@ -660,7 +902,8 @@ function messageOf(error: unknown): string {
 // 5xx or no HTTP answer at all: the write may or may not have happened.
 function isAmbiguous(error: unknown): boolean {
   const status = statusOf(error);
-  if (status === undefined) return !("errors" in (error as object));
+  // A GraphQL error answer (HTTP 200 with `errors`) is definite: the mutation did not run.
+  if (status === undefined) return !(typeof error === "object" && error !== null && "errors" in error);
   return status >= 500;
 }
 
@@ -669,5 +912,9 @@ function isAmbiguous(error: unknown): boolean {
 function isStaleHead(error: unknown): boolean {
   const errors = (error as { errors?: Array<{ type?: string; message?: string }> } | null)?.errors;
   if (!Array.isArray(errors)) return false;
-  return errors.some((e) => e.type === "STALE_DATA" || /expected .*(head|branch)|is at [0-9a-f]{7,}|expectedHeadOid/i.test(e.message ?? ""));
+  return errors.some(
+    (e) =>
+      e.type === "STALE_DATA" ||
+      /expected .*(head|branch)|is at [0-9a-f]{7,}|expectedHeadOid/i.test(e.message ?? ""),
+  );
 }
