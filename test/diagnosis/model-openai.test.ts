@@ -52,7 +52,7 @@ describe("openAiDiagnoser", () => {
   it("rescues fuzzy wording the rules miss, through a strict json_schema request", async () => {
     const bodies: Array<Record<string, unknown>> = [];
     nock(MODEL_BASE, { reqheaders: { authorization: `Bearer ${MODEL_ENV.REMEDY_TEST_MODEL_KEY}` } })
-      .post(MODEL_PATH, (body: Record<string, unknown>) => void bodies.push(body) ?? true)
+      .post(MODEL_PATH, (body: Record<string, unknown>) => bodies.push(body) > 0)
       .reply(200, chatCompletion(answer({ runbook_id: "scale-on-latency", service: "checkout-api", environment: "prod", rationale: "Sluggish pages and abandoned carts under a traffic surge read as latency from load.", confidence: 0.82, uncertainties: ["no latency figures quoted"] })));
     const { rules, result, calls } = await diagnose(sluggish());
 
@@ -169,7 +169,7 @@ describe("openAiDiagnoser", () => {
     const incident = incidentFromIssue("acme/gitops", { number: 13, title: "checkout is sluggish", body: `Logs: ${secrets.join(" ; ")}`, author: "oncall", role: "write" });
     const raw: string[] = [];
     nock(MODEL_BASE)
-      .post(MODEL_PATH, (body: unknown) => void raw.push(JSON.stringify(body)) ?? true)
+      .post(MODEL_PATH, (body: unknown) => raw.push(JSON.stringify(body)) > 0)
       .reply(200, chatCompletion(answer({})));
     await diagnose(incident);
     expect(raw).toHaveLength(1);
