@@ -99,12 +99,15 @@ export class FakeGitHub {
   }
 
   /** Intercepts api.github.com. `delayMs` adds a fake round trip to every answer (the benchmark). */
-  mock(delayMs = 0): nock.Scope {
+  mock(delayMs = 0, expectAuth = true): nock.Scope {
     const scope = nock(GITHUB_API);
     recordGitHub(scope, this.requests);
     // The token exchange is a strict, one-time expectation (Probot caches the token): nock.isDone()
     // fails when Remedy never authenticated as the installation.
-    scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).delay(delayMs).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "selected" });
+    const token = scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`);
+    // A test in which Remedy must not touch GitHub at all says so; then the token is not expected.
+    if (!expectAuth) token.optionally();
+    token.delay(delayMs).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "selected" });
     for (const method of ["get", "post", "patch", "put", "delete"] as const) {
       scope
         .persist()

@@ -19,6 +19,17 @@ const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as
 export const ALERT_TOKEN = "alert-token-for-tests-0123456789";
 const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
+/**
+ * Retry and throttling off. A function, not an options object: Probot passes its own `throttle`
+ * options to every instance, which would replace `{ enabled: false }` given as plain defaults and
+ * leave the 1 s write throttle on.
+ */
+export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object | undefined), enabled: false },
+}));
+
 type Handler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => unknown;
 
 export interface Harness {
@@ -36,13 +47,13 @@ export interface Harness {
  * Remedy loaded into a real Probot (retry and throttling off) against the fake GitHub, with a temp
  * REMEDY_DATA_DIR and logs captured as JSON lines.
  */
-export async function startRemedy(options: { delayMs?: number; github?: FakeGitHub } = {}): Promise<Harness> {
+export async function startRemedy(options: { delayMs?: number; github?: FakeGitHub; expectAuth?: boolean } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), "remedy-app-"));
   const github = options.github ?? new FakeGitHub();
-  github.mock(options.delayMs ?? 0);
+  github.mock(options.delayMs ?? 0, options.expectAuth ?? true);
   const logs: string[] = [];
   const log = pino({ level: "info" }, new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) }));
-  const probot = new Probot({ appId: 1, privateKey: PRIVATE_KEY, secret: "test", log, Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }) });
+  const probot = new Probot({ appId: 1, privateKey: PRIVATE_KEY, secret: "test", log, Octokit: TestOctokit });
   const handlers: Handler[] = [];
   let runtime: RemedyRuntime | undefined;
   await probot.load(remedy, {

@@ -1,7 +1,8 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parsePacket } from "../../src/proposal/approval-packet.js";
 import { BOT_LOGIN } from "./fake-github.js";
-import { commentCreated, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { commentCreated, issueOpened, pullRequestMerged, startRemedy, type Harness } from "./harness.js";
 
 let harness: Harness | undefined;
 
@@ -13,11 +14,14 @@ afterEach(async () => {
   const current = harness;
   harness = undefined;
   if (current === undefined) return;
-  await current.runtime.idle();
-  expect(current.github.problems()).toEqual([]);
-  expect(nock.pendingMocks()).toEqual([]);
-  expect(nock.isDone()).toBe(true);
-  await current.close();
+  try {
+    await current.runtime.idle();
+    expect(current.github.problems()).toEqual([]);
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(nock.isDone()).toBe(true);
+  } finally {
+    await current.close();
+  }
 });
 
 async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
@@ -88,7 +92,7 @@ describe("incident issue → pull request", () => {
   });
 
   it("ignores issues without the incident label and issues opened by bots", async () => {
-    harness = await startRemedy();
+    harness = await startRemedy({ expectAuth: false });
     const h = harness;
     const plain = h.github.addIssue({ title: "storefront slow", body: "", labels: ["bug"], user: "alice" });
     await receive("issues", "d-plain", issueOpened({ ...plain }));
@@ -122,7 +126,7 @@ describe("incident issue → pull request", () => {
   });
 
   it("ignores a bot's comment and edited comments without a single request", async () => {
-    harness = await startRemedy();
+    harness = await startRemedy({ expectAuth: false });
     const h = harness;
     const issue = openIncident(h);
     await receive("issue_comment", "d-bot", commentCreated({ issue: issue.number, body: "/propose", user: "other-bot[bot]", type: "Bot" }));
@@ -150,7 +154,8 @@ describe("incident issue → pull request", () => {
       }
       if (line.includes(injection) || line.includes('"evil"')) expect(fence, `unfenced: ${line}`).not.toBeNull();
     }
-    expect(body.match(/<!-- remedy:plan/g)).toHaveLength(1);
+    // The quoted fake marker is data: the plan read back is Remedy's own.
+    expect(parsePacket(body)).toMatchObject({ service: "storefront", environment: "prod", action: "scale" });
   });
 
   it("opens no PR when prod has no required review, and says why", async () => {
@@ -174,5 +179,29 @@ describe("incident issue → pull request", () => {
     expect(h.github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/pulls"))).toHaveLength(1);
     const refCreates = h.github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/git/refs") && JSON.stringify(r.body).includes("remedy/storefront"));
     expect(refCreates.length).toBeLessThanOrEqual(2);
+  });
+
+  it("starts verification when a Remedy PR is merged, and resumes it after a restart", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const issue = openIncident(h);
+    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no PR");
+    const mergeSha = h.github.commit(h.github.refs.get("main") ?? null, {}, `Merge pull request #${pr.number}`);
+    await receive("pull_request", "d-merged", pullRequestMerged({ number: pr.number, body: pr.body, head: pr.pull.head, mergeSha, labels: pr.labels }));
+    expect(h.github.checkRuns.filter((r) => r.name === "remedy/verify")).toEqual([expect.objectContaining({ head_sha: mergeSha, status: "in_progress", external_id: `shop/gitops#${pr.number}` })]);
+    expect(h.runtime.scheduler.size).toBe(1);
+    const stored = await h.runtime.store.listVerifications();
+    expect(stored).toEqual([expect.objectContaining({ pr: pr.number, mergeSha, installationId: expect.any(Number) })]);
+    // A redelivered merge starts nothing new.
+    await receive("pull_request", "d-merged", pullRequestMerged({ number: pr.number, body: pr.body, head: pr.pull.head, mergeSha, labels: pr.labels }));
+    expect(h.github.checkRuns.filter((r) => r.name === "remedy/verify")).toHaveLength(1);
+  });
+
+  it("ignores merged PRs without a Remedy plan", async () => {
+    harness = await startRemedy({ expectAuth: false });
+    await receive("pull_request", "d-other", pullRequestMerged({ number: 99, body: "Bump deps", head: "deps", mergeSha: "f".repeat(40), labels: [] }));
+    expect(harness.github.requests).toEqual([]);
   });
 });
