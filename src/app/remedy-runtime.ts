@@ -94,7 +94,14 @@ export class RemedyRuntime {
   }
 
   /** Resumes verifications in flight and replays work accepted before a restart. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    const started = this.#resume();
+    this.#running.add(started);
+    void started.finally(() => this.#running.delete(started));
+    return started;
+  }
+
+  async #resume(): Promise<void> {
     try {
       await this.scheduler.start();
       const pending = await this.inbox.list();

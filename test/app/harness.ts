@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +30,10 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
   throttle: { ...(options.throttle as object | undefined), enabled: false },
 }));
 
-type Handler = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => unknown;
+/** Probot's Octokit as deployed (write throttle on), retry off: for the benchmark's honest figure. */
+const ThrottledOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } }));
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export interface Harness {
   probot: Probot;
@@ -47,13 +50,13 @@ export interface Harness {
  * Remedy loaded into a real Probot (retry and throttling off) against the fake GitHub, with a temp
  * REMEDY_DATA_DIR and logs captured as JSON lines.
  */
-export async function startRemedy(options: { delayMs?: number; github?: FakeGitHub; expectAuth?: boolean } = {}): Promise<Harness> {
+export async function startRemedy(options: { delayMs?: number; github?: FakeGitHub; expectAuth?: boolean; throttle?: boolean } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), "remedy-app-"));
   const github = options.github ?? new FakeGitHub();
   github.mock(options.delayMs ?? 0, options.expectAuth ?? true);
   const logs: string[] = [];
   const log = pino({ level: "info" }, new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) }));
-  const probot = new Probot({ appId: 1, privateKey: PRIVATE_KEY, secret: "test", log, Octokit: TestOctokit });
+  const probot = new Probot({ appId: 1, privateKey: PRIVATE_KEY, secret: "test", log, Octokit: options.throttle === true ? ThrottledOctokit : TestOctokit });
   const handlers: Handler[] = [];
   let runtime: RemedyRuntime | undefined;
   await probot.load(remedy, {
@@ -80,6 +83,7 @@ export async function startRemedy(options: { delayMs?: number; github?: FakeGitH
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
     async close() {
+      nock.cleanAll();
       await ready.idle();
       ready.stop();
       await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
