@@ -1,5 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import { AuditLedger } from "../audit/index.js";
+import { diagnoserFromConfig } from "../diagnosis/model/diagnoser-from-config.js";
+import { auditSteps } from "../flows/audit-step.js";
 import type { FlowDeps, Logger } from "../flows/deps.js";
 import { GitHubForge } from "../forge/github/github-forge.js";
 import type { Store } from "../store/store.js";
@@ -18,12 +20,13 @@ export interface FlowDepsInput {
 }
 
 /**
- * The ports the flows use, for one installation's repository. `diagnoser` stays unset: the rules
- * decide until a model diagnoser is configured.
+ * The ports the flows use, for one installation's repository. The model diagnoser is used only when
+ * `.github/remedy.yml` has a `model` section and its key is in the environment; each call is audited
+ * by hash (never the prompt).
  */
 export function flowDepsFor(input: FlowDepsInput): FlowDeps {
   const forge = new GitHubForge({ octokit: input.octokit, owner: input.owner, repo: input.repo, botLogin: input.botLogin, log: input.log });
-  return {
+  const deps: FlowDeps = {
     forge,
     audit: new AuditLedger(forge.ledger),
     store: input.store,
@@ -32,5 +35,12 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     botLogin: input.botLogin,
     health: (config, plan) => healthFromConfig(config, plan, input.env),
     evidence: (config) => evidenceFromConfig(config, input.env),
+    diagnoser: diagnoserFromConfig(input.env, {
+      log: input.log,
+      onCall: async (call) => {
+        await auditSteps(deps, [{ kind: "model.call", incident: call.incident, actor: "remedy", data: { model: call.model, promptHash: call.promptHash, outputHash: call.outputHash, outcome: call.outcome, reason: call.reason } }]);
+      },
+    }),
   };
+  return deps;
 }
