@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { acceptDelivery } from "./accept-delivery.js";
-import { issueFromPayload } from "./issue-from-payload.js";
+import { issueFromRest } from "../forge/github/from-rest.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 
 const INCIDENT_LABEL = "incident";
@@ -23,5 +23,5 @@ export async function onIssueEvent(runtime: RemedyRuntime, context: Context<"iss
     context.log.error({ err: error, delivery: context.id }, "could not claim the incident issue");
     return;
   }
-  await acceptDelivery(runtime, context, { kind: "issue", issue: issueFromPayload(payload.issue) });
+  await acceptDelivery(runtime, context, { kind: "issue", issue: issueFromRest(payload.issue) });
 }

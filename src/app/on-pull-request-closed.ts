@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { acceptDelivery } from "./accept-delivery.js";
-import { pullRequestFromPayload } from "./pull-request-from-payload.js";
+import { pullRequestFromRest } from "../forge/github/from-rest.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 
 const PLAN_MARKER = "<!-- remedy:plan";
@@ -9,5 +9,5 @@ const PLAN_MARKER = "<!-- remedy:plan";
 export async function onPullRequestClosed(runtime: RemedyRuntime, context: Context<"pull_request.closed">): Promise<void> {
   const { pull_request: pr } = context.payload;
   if (pr.merged !== true || !(pr.body ?? "").includes(PLAN_MARKER)) return;
-  await acceptDelivery(runtime, context, { kind: "merged", pr: pullRequestFromPayload(pr) });
+  await acceptDelivery(runtime, context, { kind: "merged", pr: pullRequestFromRest(pr) });
 }

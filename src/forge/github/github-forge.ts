@@ -2,6 +2,7 @@ import type { ProbotOctokit } from "probot";
 import type { FileVersion } from "../../repo/repo-reader.js";
 import { ROLES, type Role } from "../../signals/role.js";
 import type { CheckRunInput, CommitResult, Forge, Issue, Protection, PullRequest } from "../forge.js";
+import { issueFromRest, pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { GitHubLedgerBackend } from "./github-ledger-backend.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -109,34 +110,9 @@ interface PullsData {
   } | null;
 }
 
-/** The REST pull-request fields Remedy maps, common to the list and single-PR responses. */
-interface RestPull {
+/** The REST pull-request fields Remedy maps, plus the node id GraphQL mutations need. */
+interface RestPullWithNode extends RestPull {
   node_id: string;
-  number: number;
-  html_url: string;
-  title: string;
-  body?: string | null;
-  head: { ref: string };
-  base: { ref: string };
-  state: string;
-  merged_at: string | null;
-  merge_commit_sha: string | null;
-  created_at: string;
-  labels: Array<{ name?: string }>;
-  draft?: boolean;
-  user: { login: string } | null;
-}
-
-interface RestIssue {
-  number: number;
-  html_url: string;
-  title: string;
-  body?: string | null;
-  state: string;
-  labels: Array<string | { name?: string }>;
-  user: { login: string } | null;
-  created_at: string;
-  pull_request?: unknown;
 }
 
 const silent: GitHubForgeLog = { info() {}, warn() {} };
@@ -471,7 +447,7 @@ export class GitHubForge implements Forge {
         issue_number: number,
       }),
     );
-    return response === null ? null : fromRestIssue(response.data);
+    return response === null ? null : issueFromRest(response.data);
   }
 
   async createIssue(input: { title: string; body: string; labels: string[] }): Promise<Issue> {
@@ -482,7 +458,7 @@ export class GitHubForge implements Forge {
         body: input.body,
         labels: input.labels,
       });
-      return fromRestIssue(data);
+      return issueFromRest(data);
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
       // Only our own, newest, identical issue counts as the one that landed.
@@ -506,7 +482,7 @@ export class GitHubForge implements Forge {
         "ambiguous issue create; reconciled by reading",
       );
       if (found === undefined) throw error;
-      return fromRestIssue(found);
+      return issueFromRest(found);
     }
   }
 
@@ -520,7 +496,7 @@ export class GitHubForge implements Forge {
       const found = data.find(
         (issue) => issue.pull_request === undefined && (issue.body ?? "").includes(marker),
       );
-      if (found !== undefined) return fromRestIssue(found);
+      if (found !== undefined) return issueFromRest(found);
     }
     return null;
   }
@@ -785,24 +761,9 @@ export class GitHubForge implements Forge {
     return data.encoding === "base64" ? decode(data.content) : data.content;
   }
 
-  #fromRest(pull: RestPull): PullRequest {
+  #fromRest(pull: RestPullWithNode): PullRequest {
     this.#nodeIds.set(pull.number, pull.node_id);
-    return {
-      number: pull.number,
-      url: pull.html_url,
-      title: pull.title,
-      body: pull.body ?? "",
-      head: pull.head.ref,
-      base: pull.base.ref,
-      state: pull.state === "open" ? "open" : "closed",
-      merged: pull.merged_at !== null,
-      mergeSha: pull.merged_at === null ? null : pull.merge_commit_sha,
-      mergedAt: pull.merged_at,
-      createdAt: pull.created_at,
-      labels: pull.labels.flatMap((label) => (label.name === undefined ? [] : [label.name])),
-      draft: pull.draft ?? false,
-      author: pull.user?.login ?? "ghost",
-    };
+    return pullRequestFromRest(pull);
   }
 
   #fromGraph(node: GraphPull): PullRequest {
@@ -832,20 +793,6 @@ export class GitHubForge implements Forge {
   }
 }
 
-function fromRestIssue(issue: RestIssue): Issue {
-  return {
-    number: issue.number,
-    url: issue.html_url,
-    title: issue.title,
-    body: issue.body ?? "",
-    state: issue.state === "open" ? "open" : "closed",
-    labels: issue.labels.flatMap((label) =>
-      typeof label === "string" ? [label] : label.name === undefined ? [] : [label.name],
-    ),
-    author: issue.user?.login ?? "ghost",
-    createdAt: issue.created_at,
-  };
-}
 
 function output(
   title: string | undefined,
