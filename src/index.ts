@@ -4,6 +4,7 @@ import { createRuntime } from "./app/create-runtime.js";
 import { onCommentEvent } from "./app/on-comment-event.js";
 import { onIssueEvent } from "./app/on-issue-event.js";
 import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
+import { onReviewEvent } from "./app/on-review-event.js";
 
 /** Remedy as a Probot app. Wiring only: every handler is one call into src/app/. */
 const remedy: ApplicationFunction = (app, options) => {
@@ -11,6 +12,7 @@ const remedy: ApplicationFunction = (app, options) => {
   app.on(["issues.opened", "issues.labeled"], (context) => onIssueEvent(runtime, context));
   app.on("issue_comment.created", (context) => onCommentEvent(runtime, context));
   app.on("pull_request.closed", (context) => onPullRequestClosed(runtime, context));
+  app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], (context) => onReviewEvent(runtime, context));
   options?.addHandler?.(alertRoute(runtime));
   void runtime.start();
 };

@@ -1,6 +1,7 @@
 import { onAlert } from "../flows/on-alert.js";
 import { onComment } from "../flows/on-comment.js";
 import { onIncidentIssue } from "../flows/on-issue.js";
+import { onReview } from "../flows/on-review.js";
 import { startVerification } from "../flows/verify-merged.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 import type { WorkItem } from "./work-item.js";
@@ -32,6 +33,11 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
         runtime.track(record);
         log.info({ pr: work.pr.number, incident: record.incident, mergeSha: work.pr.mergeSha }, "verification started");
       }
+      return;
+    }
+    case "review": {
+      const entry = await onReview(deps, work.review);
+      log.info({ pr: work.review.pr.number, review: work.review.reviewId, state: work.review.state, audited: entry !== null }, "review handled");
       return;
     }
   }

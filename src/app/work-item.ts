@@ -1,4 +1,5 @@
 import type { CommentSignal } from "../flows/on-comment.js";
+import type { ReviewSignal } from "../flows/on-review.js";
 import type { Issue, PullRequest } from "../forge/forge.js";
 import type { AlertPayload } from "../signals/alert-payload.js";
 
@@ -7,7 +8,8 @@ export type Work =
   | { kind: "alert"; payload: AlertPayload }
   | { kind: "issue"; issue: Issue }
   | { kind: "comment"; comment: CommentSignal }
-  | { kind: "merged"; pr: PullRequest };
+  | { kind: "merged"; pr: PullRequest }
+  | { kind: "review"; review: ReviewSignal };
 
 export interface WorkItem {
   id: string;

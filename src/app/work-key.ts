@@ -16,5 +16,7 @@ export function workKey(item: WorkItem): string {
       return `${repo}#${item.work.comment.number}`;
     case "merged":
       return `${repo}#${item.work.pr.number}`;
+    case "review":
+      return `${repo}#${item.work.review.pr.number}`;
   }
 }

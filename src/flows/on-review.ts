@@ -1,0 +1,35 @@
+import type { PullRequest } from "../forge/forge.js";
+import { parsePacket } from "../proposal/approval-packet.js";
+import type { LedgerEntry } from "../audit/index.js";
+import { auditSteps } from "./audit-step.js";
+import type { FlowDeps } from "./deps.js";
+
+export interface ReviewSignal {
+  pr: PullRequest;
+  reviewId: number;
+  reviewer: string;
+  state: "approved" | "changes_requested" | "commented" | "dismissed";
+  submittedAt: string;
+  /** The commit the review was given on: an approval counts for exactly that head. */
+  commitSha: string | null;
+}
+
+/**
+ * A review on a Remedy PR is the human gate at work: record who approved or asked for changes, with
+ * the review id as the approval id, so the ledger shows which person let each change through.
+ */
+export async function onReview(deps: FlowDeps, review: ReviewSignal): Promise<LedgerEntry | null> {
+  const plan = parsePacket(review.pr.body);
+  if (plan === null || review.state === "commented") return null;
+  const [entry] = await auditSteps(deps, [
+    {
+      kind: "review",
+      incident: plan.incident,
+      pr: review.pr.number,
+      sha: review.commitSha !== null && /^[0-9a-f]{40}$/.test(review.commitSha) ? review.commitSha : null,
+      actor: review.reviewer,
+      data: { approvalId: review.reviewId, state: review.state, reviewer: review.reviewer, submittedAt: review.submittedAt, change: { file: plan.target.file, field: plan.field, before: plan.before, after: plan.after } },
+    },
+  ]);
+  return entry ?? null;
+}
