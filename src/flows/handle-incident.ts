@@ -4,7 +4,7 @@ import { renderPacket } from "../proposal/approval-packet.js";
 import { fenced } from "../proposal/markdown.js";
 import { loadRepository, type Repository } from "../repo/load-repository.js";
 import type { Incident } from "../signals/incident.js";
-import { auditSteps } from "./audit-step.js";
+import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { openProposal, type ProposalResult } from "./open-proposal.js";
 import { repoAt } from "./repo-at.js";
@@ -20,8 +20,12 @@ export interface IncidentResult {
 
 export const DECISION_MARKER = "<!-- remedy:decision -->";
 
-/** incident → diagnosis → plan → policy → PR or comment. The whole loop up to the human gate. */
-export async function handleIncident(deps: FlowDeps, incident: Incident, mode: WriteMode, actor: string): Promise<IncidentResult> {
+/**
+ * incident → diagnosis → plan → policy → PR or comment. The whole loop up to the human gate.
+ * `leading` audit steps (the signal that started it) are appended together with the diagnosis and
+ * decision: one ledger write instead of two, in the same order.
+ */
+export async function handleIncident(deps: FlowDeps, incident: Incident, mode: WriteMode, actor: string, leading: AuditStep[] = []): Promise<IncidentResult> {
   const base = await deps.forge.defaultBranch();
   const baseSha = await deps.forge.branchHead(base);
   if (baseSha === null) throw new Error(`the default branch ${base} of ${deps.forge.repo} has no commits`);
@@ -32,7 +36,7 @@ export async function handleIncident(deps: FlowDeps, incident: Incident, mode: W
     repository = await loadRepository(reader);
   } catch (error) {
     if (!(error instanceof InvalidFileError)) throw error;
-    await reportInvalidFiles(deps, incident, error, actor);
+    await reportInvalidFiles(deps, incident, error, actor, leading);
     return { outcome: null, error: error.message, proposal: null };
   }
 
@@ -59,6 +63,7 @@ export async function handleIncident(deps: FlowDeps, incident: Incident, mode: W
   deps.log.info({ incident: incident.issue, key: incident.key.slice(0, 8), decision: outcome.decision }, "incident planned");
 
   const entries = await auditSteps(deps, [
+    ...leading,
     {
       kind: "diagnosis",
       incident: incident.issue,
@@ -112,9 +117,9 @@ async function reportOutcome(deps: FlowDeps, outcome: Outcome, dryRun: boolean):
   if (outcome.decision === "escalate") await deps.forge.addLabels(issue, ["needs-human"]);
 }
 
-async function reportInvalidFiles(deps: FlowDeps, incident: Incident, error: InvalidFileError, actor: string): Promise<void> {
+async function reportInvalidFiles(deps: FlowDeps, incident: Incident, error: InvalidFileError, actor: string, leading: AuditStep[]): Promise<void> {
   deps.log.warn({ incident: incident.issue, problems: error.problems.length }, "repository files are invalid; failing closed");
-  await auditSteps(deps, [{ kind: "decision", incident: incident.issue, actor, data: { decision: "escalate", summary: "invalid repository files", problems: error.problems } }]);
+  await auditSteps(deps, [...leading, { kind: "decision", incident: incident.issue, actor, data: { decision: "escalate", summary: "invalid repository files", problems: error.problems } }]);
   if (incident.issue === null) return;
   await deps.forge.upsertComment(
     incident.issue,

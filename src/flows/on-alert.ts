@@ -3,7 +3,7 @@ import { safeToken } from "../proposal/markdown.js";
 import { alertIssueMarker, renderAlertIssue } from "../signals/alert-issue.js";
 import { incidentFromAlert } from "../signals/incident-from-alert.js";
 import type { Incident } from "../signals/incident.js";
-import { auditSteps } from "./audit-step.js";
+import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { handleIncident, type IncidentResult } from "./handle-incident.js";
 
@@ -40,16 +40,15 @@ async function serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
 async function handleAlert(deps: FlowDeps, payload: AlertPayload, incident: Incident): Promise<IncidentResult & { issue: number | null }> {
   const marker = alertIssueMarker(incident.key);
   const existing = await deps.forge.findIssue("incident", marker);
-  await auditSteps(deps, [
-    {
-      kind: "signal",
-      incident: existing?.number ?? null,
-      actor: "alertmanager",
-      data: { source: "alertmanager", status: payload.status, groupKey: payload.groupKey, alertnames: incident.alertnames, labels: payload.commonLabels, fingerprints: payload.alerts.map((a) => a.fingerprint), truncatedAlerts: payload.truncatedAlerts },
-    },
-  ]);
+  const signal = (issue: number | null): AuditStep => ({
+    kind: "signal",
+    incident: issue,
+    actor: "alertmanager",
+    data: { source: "alertmanager", status: payload.status, groupKey: payload.groupKey, alertnames: incident.alertnames, labels: payload.commonLabels, fingerprints: payload.alerts.map((a) => a.fingerprint), truncatedAlerts: payload.truncatedAlerts },
+  });
 
   if (payload.status === "resolved") {
+    await auditSteps(deps, [signal(existing?.number ?? null)]);
     if (existing !== null) {
       // endsAt is payload text like any annotation: a token, never words, outside a fence.
       const endsAt = safeToken(payload.alerts.map((a) => a.endsAt).sort().at(-1) ?? deps.now());
@@ -66,6 +65,6 @@ async function handleAlert(deps: FlowDeps, payload: AlertPayload, incident: Inci
     issueNumber = existing.number;
     await deps.forge.upsertComment(issueNumber, REPEAT_MARKER, `${REPEAT_MARKER}\nThe alert group is still firing (last notification ${deps.now()}).`);
   }
-  const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager");
+  const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager", [signal(issueNumber)]);
   return { ...result, issue: issueNumber };
 }
