@@ -2,13 +2,12 @@ import type { Context } from "probot";
 import { pullRequestFromRest } from "../forge/github/from-rest.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
-
-const PLAN_MARKER = "<!-- remedy:plan";
+import { hasPlanBlock } from "../proposal/approval-packet.js";
 
 /** Reviews of Remedy PRs go to the audit ledger; reviews elsewhere are not Remedy's business. */
 export async function onReviewEvent(runtime: RemedyRuntime, context: Context<"pull_request_review.submitted" | "pull_request_review.dismissed">): Promise<void> {
   const { review, pull_request: pr } = context.payload;
-  if (!(pr.body ?? "").includes(PLAN_MARKER)) return;
+  if (!hasPlanBlock(pr.body)) return;
   const state = review.state.toLowerCase();
   if (state !== "approved" && state !== "changes_requested" && state !== "dismissed") return;
   await acceptDelivery(runtime, context, {

@@ -1,4 +1,5 @@
 import { InvalidFileError } from "../config/invalid-file-error.js";
+import { hidePlanBlock } from "../proposal/approval-packet.js";
 import { loadScenario } from "../scenarios/load-scenarios.js";
 import { judgeScenario, runScenario, type StoryEvent } from "../scenarios/run-scenario.js";
 import { formatDuration } from "../verification/format-duration.js";
@@ -56,11 +57,11 @@ function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): vo
     case "pr":
       heading(`3. Pull request #${event.number}`);
       io.out(`  ${event.title}\n  files: ${event.files.join(", ")}\n`);
-      io.out(indent(event.body.replace(/<!-- remedy:plan .* -->/s, "<!-- remedy:plan … -->")));
+      io.out(indent(hidePlanBlock(event.body)));
       return;
     case "comment":
       heading(`Comment on #${event.on}`);
-      io.out(indent(event.body.replace(/<!-- remedy:plan .* -->/s, "<!-- remedy:plan … -->")));
+      io.out(indent(hidePlanBlock(event.body)));
       return;
     case "merge":
       heading("4. A reviewer approves and merges");
@@ -82,7 +83,7 @@ function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): vo
     case "revert":
       heading(`6. Revert pull request #${event.number}`);
       io.out(`  ${event.title}\n`);
-      io.out(indent(event.body.replace(/<!-- remedy:plan .* -->/s, "<!-- remedy:plan … -->")));
+      io.out(indent(hidePlanBlock(event.body)));
       return;
   }
 }

@@ -6,6 +6,7 @@ import { loadRepository } from "../repo/load-repository.js";
 import type { FlowDeps } from "./deps.js";
 import { describeChange } from "./plan-incident.js";
 import { planFromPullRequest } from "./plan-from-pull-request.js";
+import { recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
 
 const MARKER = "<!-- remedy:pr-dry-run -->";
@@ -27,14 +28,7 @@ export async function dryRunPullRequest(deps: FlowDeps, number: number): Promise
   const text = await forge.readFile(plan.target.file, baseSha);
   const current = text === null ? null : readField(text, plan.target, plan.field);
   const drift = current?.ok && current.value !== plan.before && !pr.merged ? `\n\n⚠️ The base now has ${plan.field} \`${current.value}\`, not \`${plan.before}\` as this PR assumed.` : "";
-  const since = new Date(Date.parse(deps.now()) - 3_600_000).toISOString();
-  const recentPrs = (await forge.listRemedyPullRequests(since))
-    .filter((p) => p.number !== number)
-    .flatMap((p) => {
-      const service = p.labels.find((l) => l.startsWith("service:"))?.slice(8);
-      const environment = p.labels.find((l) => l.startsWith("env:"))?.slice(4);
-      return service && environment ? [{ service, environment, openedAt: p.createdAt }] : [];
-    });
+  const recentPrs = await recentRemedyPrs(forge, deps.now(), number);
   const policy = evaluatePolicy(
     repository.policy,
     { service: plan.service, environment: plan.environment, action: plan.action, field: plan.field, before: plan.before, after: plan.after, ...(plan.target.image === undefined ? {} : { imageRepository: plan.target.image }), ...(plan.reverts === undefined ? {} : { revert: true }) },

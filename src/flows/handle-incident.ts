@@ -7,6 +7,7 @@ import type { Incident } from "../signals/incident.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { openProposal, type ProposalResult } from "./open-proposal.js";
+import { recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
 
 /** `auto` follows the repository's `mode`; `/dry-run` and `/propose` override it. */
@@ -40,12 +41,7 @@ export async function handleIncident(deps: FlowDeps, incident: Incident, mode: W
     return { outcome: null, error: error.message, proposal: null };
   }
 
-  const since = new Date(Date.parse(deps.now()) - 3_600_000).toISOString();
-  const recentPrs = (await deps.forge.listRemedyPullRequests(since)).flatMap((pr) => {
-    const service = pr.labels.find((l) => l.startsWith("service:"))?.slice("service:".length);
-    const environment = pr.labels.find((l) => l.startsWith("env:"))?.slice("env:".length);
-    return service && environment && !pr.labels.includes("remedy:revert") ? [{ service, environment, openedAt: pr.createdAt }] : [];
-  });
+  const recentPrs = await recentRemedyPrs(deps.forge, deps.now());
   const evidence = deps.evidence?.(repository.config);
   const diagnoser = deps.diagnoser?.(repository.config);
   const outcome = await planIncident({

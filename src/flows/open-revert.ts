@@ -64,8 +64,9 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
   const [entry] = await auditSteps(deps, [{ kind: "decision", incident: plan.incident, pr: original.number, sha: mergeSha, actor: request.actor, data: { decision: "revert", reason: request.reason, field: plan.field, restore: revert.after } }]);
   const message = `Revert "${original.title}"\n\nThis reverts commit ${mergeSha}.\n${request.reason}\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: entry === undefined ? [] : [entry.hash] })}`;
   let commitSha = head;
-  const current2 = await forge.readFile(plan.target.file, head);
-  if (current2 !== edited.text) {
+  // A racing attempt may already have committed the revert on this branch: do not commit it twice.
+  const onBranch = await forge.readFile(plan.target.file, head);
+  if (onBranch !== edited.text) {
     const commit = await forge.commitFile({ branch, expectedHeadSha: head, path: plan.target.file, content: edited.text, message });
     if (!commit.ok) return { status: "conflict", reason: `the branch ${branch} moved while Remedy committed the revert` };
     commitSha = commit.sha;

@@ -1,5 +1,5 @@
 import type { PullRequest } from "../forge/forge.js";
-import { parsePacket } from "../proposal/approval-packet.js";
+import { evidenceFigures, parsePacket } from "../proposal/approval-packet.js";
 import type { VerificationRecord } from "../store/store.js";
 import { applyObservation } from "../verification/apply-observation.js";
 import { nextEvaluationAt } from "../verification/next-evaluation-at.js";
@@ -40,7 +40,7 @@ export async function startVerification(deps: FlowDeps, pr: PullRequest, install
     summary: `Verifying ${plan.service} in ${plan.environment} after #${pr.number}: ${plan.verify.checks.map((c) => c.name).join(", ")}. First evaluation at ${nextEvaluationAt(verdict)}.`,
     externalId: id,
   });
-  const record: VerificationRecord = { id, repo: deps.forge.repo, installationId, pr: pr.number, mergeSha: pr.mergeSha, checkRunId: check.id, incident: plan.incident, plan, before: figuresAtDiagnosis(pr.body, plan), verdict };
+  const record: VerificationRecord = { id, repo: deps.forge.repo, installationId, pr: pr.number, mergeSha: pr.mergeSha, checkRunId: check.id, incident: plan.incident, plan, before: evidenceFigures(pr.body, new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name))), verdict };
   await deps.store.saveVerification(record);
   await auditSteps(deps, [
     { kind: "pr.merged", incident: plan.incident, pr: pr.number, sha: pr.mergeSha, actor: "github", data: { mergedAt, revert: plan.reverts !== undefined } },
@@ -111,28 +111,4 @@ async function finishVerification(deps: FlowDeps, record: VerificationRecord, su
     figures: `**Failing evaluations**\n${failing.join("\n") || "- (none recorded)"}\n\n${summary.table}`,
     actor: "remedy",
   });
-}
-
-/** Metric checks and rollout used by a plan, for logs and the packet. */
-export function describeChecks(record: VerificationRecord): string {
-  return record.plan.verify.checks.map((c) => (isRolloutCheck(c) ? "rollout" : c.name)).join(", ");
-}
-
-/**
- * The "before" of the before/after comment: the evidence the packet recorded at diagnosis, for the
- * checks that share its name. Read from the PR body because that is what the reviewers approved.
- */
-function figuresAtDiagnosis(body: string, plan: VerificationRecord["plan"]): Record<string, number | null> {
-  const names = new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name));
-  const start = body.indexOf("Evidence:\n| name | value | query |");
-  if (start < 0 || names.size === 0) return {};
-  const figures: Record<string, number | null> = {};
-  for (const line of body.slice(start).split("\n").slice(3)) {
-    const row = /^\| ([a-z0-9_]+) \| ([^|]*?) \| /.exec(line);
-    if (row === null) break;
-    const [, name = "", text = ""] = row;
-    const value = Number(text);
-    if (names.has(name) && text.trim() !== "" && Number.isFinite(value)) figures[name] = value;
-  }
-  return figures;
 }

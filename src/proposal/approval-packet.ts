@@ -130,6 +130,35 @@ const PlanShape = z.looseObject({
   verify: z.looseObject({ intervalSeconds: z.number(), soakSeconds: z.number(), failureThreshold: z.number(), maxErrors: z.number(), deadlineSeconds: z.number(), checks: z.array(z.looseObject({ name: z.string() })) }),
 });
 
+/** Whether a body carries a plan block at all: a cheap filter before `parsePacket`. */
+export function hasPlanBlock(body: string | null | undefined): boolean {
+  return (body ?? "").includes(`<!-- ${PLAN_MARKER} `);
+}
+
+/** A body with the hidden plan block shortened, for people reading it in a terminal. */
+export function hidePlanBlock(body: string): string {
+  return body.replace(new RegExp(`<!-- ${PLAN_MARKER} .* -->`, "s"), `<!-- ${PLAN_MARKER} … -->`);
+}
+
+/**
+ * The evidence figures the packet recorded at diagnosis, by check name (the "before" of the
+ * before/after comment). Read from the body because that is what the reviewers approved; this
+ * module writes the table, so only it reads it.
+ */
+export function evidenceFigures(body: string, names: ReadonlySet<string>): Record<string, number | null> {
+  const start = body.indexOf("Evidence:\n| name | value | query |");
+  if (start < 0 || names.size === 0) return {};
+  const figures: Record<string, number | null> = {};
+  for (const line of body.slice(start).split("\n").slice(3)) {
+    const row = /^\| ([a-z0-9_]+) \| ([^|]*?) \| /.exec(line);
+    if (row === null) break;
+    const [, name = "", text = ""] = row;
+    const value = Number(text);
+    if (names.has(name) && text.trim() !== "" && Number.isFinite(value)) figures[name] = value;
+  }
+  return figures;
+}
+
 /** Reads the plan back from a PR body; null when there is none or it does not validate. */
 export function parsePacket(body: string | null | undefined): Plan | null {
   if (!body) return null;

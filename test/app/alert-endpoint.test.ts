@@ -1,6 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ALERT_TOKEN, firingAlert, startRemedy, type Harness } from "./harness.js";
+import { ALERT_TOKEN, firingAlert, startRemedy, type Harness, finishHarness } from "./harness.js";
 
 let harness: Harness | undefined;
 
@@ -12,15 +12,7 @@ beforeAll(() => {
 afterEach(async () => {
   const current = harness;
   harness = undefined;
-  if (current === undefined) return;
-  try {
-    await current.runtime.idle();
-    expect(current.github.problems()).toEqual([]);
-    expect(nock.pendingMocks()).toEqual([]);
-    expect(nock.isDone()).toBe(true);
-  } finally {
-    await current.close();
-  }
+  await finishHarness(current);
 });
 
 async function post(url: string, body: string | object, token: string | null = ALERT_TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {

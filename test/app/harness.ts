@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createRequire } from "node:module";
 import nock from "nock";
+import { expect } from "vitest";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import type { RemedyRuntime } from "../../src/app/remedy-runtime.js";
@@ -165,4 +166,20 @@ export function firingAlert(overrides: { startsAt?: string; fingerprint?: string
       },
     ],
   };
+}
+
+/**
+ * Ends a test: waits for background work, then fails on any request that broke GitHub's API
+ * description, any mock left unused, and closes the server whatever happened.
+ */
+export async function finishHarness(harness: Harness | undefined): Promise<void> {
+  if (harness === undefined) return;
+  try {
+    await harness.runtime.idle();
+    expect(harness.github.problems()).toEqual([]);
+    expect(nock.pendingMocks()).toEqual([]);
+    expect(nock.isDone()).toBe(true);
+  } finally {
+    await harness.close();
+  }
 }

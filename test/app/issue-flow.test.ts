@@ -2,7 +2,7 @@ import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parsePacket } from "../../src/proposal/approval-packet.js";
 import { BOT_LOGIN } from "./fake-github.js";
-import { commentCreated, issueOpened, pullRequestMerged, startRemedy, type Harness } from "./harness.js";
+import { commentCreated, issueOpened, pullRequestMerged, startRemedy, type Harness, finishHarness } from "./harness.js";
 
 let harness: Harness | undefined;
 
@@ -13,15 +13,7 @@ beforeAll(() => {
 afterEach(async () => {
   const current = harness;
   harness = undefined;
-  if (current === undefined) return;
-  try {
-    await current.runtime.idle();
-    expect(current.github.problems()).toEqual([]);
-    expect(nock.pendingMocks()).toEqual([]);
-    expect(nock.isDone()).toBe(true);
-  } finally {
-    await current.close();
-  }
+  await finishHarness(current);
 });
 
 async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {

@@ -10,7 +10,7 @@ import {
 } from "../../src/audit/index.js";
 import { GitHubLedgerBackend } from "../../src/forge/github/github-ledger-backend.js";
 import { event } from "./events.js";
-import { openApiProblems } from "./github-openapi.js";
+import { openApiProblems } from "../helpers/github-api.js";
 
 const API = "https://api.github.com";
 const REPO = "/repos/acme/gitops";
