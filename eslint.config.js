@@ -9,14 +9,27 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
-      "no-restricted-syntax": ["error", { selector: "TSEnumDeclaration", message: "Use string unions, not enums." }],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "TSEnumDeclaration", message: "Use string unions, not enums." },
+      ],
     },
   },
   {
     files: ["src/**/*.ts"],
     ignores: ["src/forge/github/**", "src/diagnosis/openai-diagnoser.ts", "src/index.ts", "src/app/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["probot", "@octokit/*", "openai"], message: "Only adapter files import octokit, probot or openai." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["probot", "@octokit/*", "openai"],
+              message: "Only adapter files import octokit, probot or openai.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -28,7 +28,11 @@ export async function bench(): Promise<string[]> {
 async function requestsPerIncident(): Promise<string[]> {
   const h = await startRemedy();
   try {
-    const first = await incident(h, "bench-1", "storefront prod: p99 latency high under traffic spike, scale to 8");
+    const first = await incident(
+      h,
+      "bench-1",
+      "storefront prod: p99 latency high under traffic spike, scale to 8",
+    );
     const breakdown = group(h.github.requests.slice(0, first));
     // A second incident in the same process: token, GET /app and caches are warm.
     const second = (await incident(h, "bench-2", "cart prod: p99 latency high, scale up")) - first;
@@ -46,7 +50,12 @@ async function requestsPerIncident(): Promise<string[]> {
 }
 
 async function incident(h: Harness, delivery: string, title: string): Promise<number> {
-  const issue = h.github.addIssue({ title, body: "Pages are slow since 09:50.", labels: ["incident"], user: "alice" });
+  const issue = h.github.addIssue({
+    title,
+    body: "Pages are slow since 09:50.",
+    labels: ["incident"],
+    user: "alice",
+  });
   await h.probot.receive({ id: delivery, name: "issues", payload: issueOpened({ ...issue }) } as never);
   await h.runtime.idle();
   return h.github.requests.length;
@@ -57,7 +66,11 @@ async function alertToPr(throttle: boolean): Promise<string> {
   try {
     const url = await h.listen();
     const started = performance.now();
-    const response = await fetch(`${url}/alerts/shop/gitops`, { method: "POST", headers: { authorization: `Bearer ${ALERT_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(firingAlert()) });
+    const response = await fetch(`${url}/alerts/shop/gitops`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ALERT_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(firingAlert()),
+    });
     const acked = performance.now() - started;
     if (response.status !== 202) throw new Error(`alert answered ${response.status}`);
     let opened: number | null = null;
@@ -78,7 +91,10 @@ async function alertToPr(throttle: boolean): Promise<string> {
 function group(requests: Array<{ method: string; path: string; body: unknown }>): Array<[string, number]> {
   const counts = new Map<string, number>();
   for (const r of requests) {
-    const operation = r.path === "/graphql" ? `graphql ${/(?:query|mutation)\s+(\w+)/.exec(String((r.body as { query?: string }).query))?.[1] ?? "?"}` : `${r.method} ${templated(r.path)}`;
+    const operation =
+      r.path === "/graphql"
+        ? `graphql ${/(?:query|mutation)\s+(\w+)/.exec(String((r.body as { query?: string }).query))?.[1] ?? "?"}`
+        : `${r.method} ${templated(r.path)}`;
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => b[1] - a[1]);

@@ -18,7 +18,14 @@ import { mergedRemedyPullRequest, revertPullRequests } from "../test/e2e/fixture
 const INTERVAL_MS = 200;
 const THRESHOLD = 3;
 const GOAL_MS = THRESHOLD * INTERVAL_MS + 1_000;
-const SPEC: VerifySpec = { intervalSeconds: INTERVAL_MS / 1000, soakSeconds: 60, failureThreshold: THRESHOLD, maxErrors: 3, deadlineSeconds: 60, checks: [{ name: "error_rate", query: "max(errors)", max: 0.05 }] };
+const SPEC: VerifySpec = {
+  intervalSeconds: INTERVAL_MS / 1000,
+  soakSeconds: 60,
+  failureThreshold: THRESHOLD,
+  maxErrors: 3,
+  deadlineSeconds: 60,
+  checks: [{ name: "error_rate", query: "max(errors)", max: 0.05 }],
+};
 
 interface Run {
   afterDeciding: number;
@@ -30,7 +37,15 @@ async function once(): Promise<Run> {
   const forge = new InMemoryForge({ now });
   const store = new MemoryStore();
   const failing: HealthSource = { sample: async (check) => ({ name: check.name, value: 0.4 }) };
-  const deps: FlowDeps = { forge, audit: new AuditLedger(forge.ledger), store, now, log: { info() {}, warn() {}, error() {} }, botLogin: "remedy[bot]", health: () => ({ health: failing }) };
+  const deps: FlowDeps = {
+    forge,
+    audit: new AuditLedger(forge.ledger),
+    store,
+    now,
+    log: { info() {}, warn() {}, error() {} },
+    botLogin: "remedy[bot]",
+    health: () => ({ health: failing }),
+  };
   const fixture = await mergedRemedyPullRequest(forge, { verify: SPEC });
 
   let opened: number | null = null;
@@ -61,7 +76,8 @@ async function once(): Promise<Run> {
   }, 30_000);
   await finished;
   clearTimeout(guard);
-  if (opened === null || revertPullRequests(forge).length !== 1) throw new Error("revert-latency: the revert PR was not opened");
+  if (opened === null || revertPullRequests(forge).length !== 1)
+    throw new Error("revert-latency: the revert PR was not opened");
   const deciding = Date.parse(evaluations.at(-1) ?? "");
   const first = Date.parse(evaluations.at(-THRESHOLD) ?? "");
   return { afterDeciding: opened - deciding, afterFirstFailure: opened - first };

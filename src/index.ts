@@ -12,7 +12,9 @@ const remedy: ApplicationFunction = (app, options) => {
   app.on(["issues.opened", "issues.labeled"], (context) => onIssueEvent(runtime, context));
   app.on("issue_comment.created", (context) => onCommentEvent(runtime, context));
   app.on("pull_request.closed", (context) => onPullRequestClosed(runtime, context));
-  app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], (context) => onReviewEvent(runtime, context));
+  app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], (context) =>
+    onReviewEvent(runtime, context),
+  );
   options?.addHandler?.(alertRoute(runtime));
   void runtime.start();
 };

@@ -12,7 +12,10 @@ const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
  * logged with the delivery id, never thrown back at the webhook middleware.
  */
 export async function acceptDelivery(runtime: RemedyRuntime, context: Context, work: Work): Promise<void> {
-  const payload = context.payload as { installation?: { id: number }; repository?: { name: string; owner: { login: string } } };
+  const payload = context.payload as {
+    installation?: { id: number };
+    repository?: { name: string; owner: { login: string } };
+  };
   const log = context.log.child({ delivery: context.id, event: context.name });
   try {
     const installationId = payload.installation?.id;
@@ -25,7 +28,14 @@ export async function acceptDelivery(runtime: RemedyRuntime, context: Context, w
       log.info({}, "delivery already handled; ignoring the redelivery");
       return;
     }
-    await runtime.accept({ owner: repository.owner.login, repo: repository.name, installationId, delivery: context.id, receivedAt: new Date().toISOString(), work });
+    await runtime.accept({
+      owner: repository.owner.login,
+      repo: repository.name,
+      installationId,
+      delivery: context.id,
+      receivedAt: new Date().toISOString(),
+      work,
+    });
   } catch (error) {
     log.error({ err: error }, "could not accept the event");
   }

@@ -17,7 +17,9 @@ const ALERT_TTL_SECONDS = 7 * 24 * 3600;
  * inside Alertmanager's timeout. Permanent problems are 4xx (never retried); only a failure that a
  * retry could cure (GitHub or the disk unavailable) is a 5xx.
  */
-export function alertRoute(runtime: RemedyRuntime): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+export function alertRoute(
+  runtime: RemedyRuntime,
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (!path.startsWith("/alerts/")) return false;
@@ -38,20 +40,33 @@ export function alertRoute(runtime: RemedyRuntime): (req: IncomingMessage, res: 
       await handleAlert(runtime, req, res, owner, repo, log);
     } catch (error) {
       log.error({ err: error }, "alert could not be accepted");
-      if (!res.headersSent) sendJson(res, 503, { error: "Remedy could not accept the alert right now; retry" });
+      if (!res.headersSent)
+        sendJson(res, 503, { error: "Remedy could not accept the alert right now; retry" });
     }
     return true;
   };
 }
 
-async function handleAlert(runtime: RemedyRuntime, req: IncomingMessage, res: ServerResponse, owner: string, repo: string, log: RemedyRuntime["log"]): Promise<void> {
+async function handleAlert(
+  runtime: RemedyRuntime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  owner: string,
+  repo: string,
+  log: RemedyRuntime["log"],
+): Promise<void> {
   if (!bearerTokenMatches(req.headers.authorization, runtime.env.alertToken)) {
     req.resume();
     log.warn({}, "alert rejected: bad or missing bearer token");
-    return sendJson(res, 401, { error: "missing or wrong bearer token (Authorization: Bearer <REMEDY_ALERT_TOKEN>)" });
+    return sendJson(res, 401, {
+      error: "missing or wrong bearer token (Authorization: Bearer <REMEDY_ALERT_TOKEN>)",
+    });
   }
   const body = await readBody(req, MAX_BODY);
-  if (!body.ok) return sendJson(res, 413, { error: `body larger than ${MAX_BODY} bytes; lower max_alerts in the Alertmanager receiver` });
+  if (!body.ok)
+    return sendJson(res, 413, {
+      error: `body larger than ${MAX_BODY} bytes; lower max_alerts in the Alertmanager receiver`,
+    });
   let json: unknown;
   try {
     json = JSON.parse(body.body.toString("utf8"));
@@ -66,18 +81,38 @@ async function handleAlert(runtime: RemedyRuntime, req: IncomingMessage, res: Se
   }
   const payload = parsed.data;
   const installationId = await runtime.installationId(owner, repo);
-  if (installationId === null) return sendJson(res, 404, { error: `the Remedy GitHub App is not installed on ${owner}/${repo}` });
+  if (installationId === null)
+    return sendJson(res, 404, { error: `the Remedy GitHub App is not installed on ${owner}/${repo}` });
 
   // Persist before claiming: a crash after the claim but before the write would lose the alert,
   // because its retry would then look like a duplicate.
-  const item = await runtime.inbox.put({ owner, repo, installationId, delivery: null, receivedAt: new Date().toISOString(), work: { kind: "alert", payload } });
-  const claims = await Promise.all(alertDedupeKeys(payload).map((key) => runtime.store.claim(`alert:${`${owner}/${repo}`.toLowerCase()}|${key}`, ALERT_TTL_SECONDS)));
+  const item = await runtime.inbox.put({
+    owner,
+    repo,
+    installationId,
+    delivery: null,
+    receivedAt: new Date().toISOString(),
+    work: { kind: "alert", payload },
+  });
+  const claims = await Promise.all(
+    alertDedupeKeys(payload).map((key) =>
+      runtime.store.claim(`alert:${`${owner}/${repo}`.toLowerCase()}|${key}`, ALERT_TTL_SECONDS),
+    ),
+  );
   if (!claims.some(Boolean)) {
     await runtime.inbox.remove(item.id);
     log.info({ groupKey: payload.groupKey, status: payload.status }, "duplicate alert notification ignored");
     return sendJson(res, 202, { status: "duplicate" });
   }
   runtime.dispatch(item);
-  log.info({ groupKey: payload.groupKey, status: payload.status, alerts: payload.alerts.length, truncated: payload.truncatedAlerts }, "alert accepted");
+  log.info(
+    {
+      groupKey: payload.groupKey,
+      status: payload.status,
+      alerts: payload.alerts.length,
+      truncated: payload.truncatedAlerts,
+    },
+    "alert accepted",
+  );
   sendJson(res, 202, { status: "accepted" });
 }

@@ -25,7 +25,13 @@ export interface FlowDepsInput {
  * by hash (never the prompt).
  */
 export function flowDepsFor(input: FlowDepsInput): FlowDeps {
-  const forge = new GitHubForge({ octokit: input.octokit, owner: input.owner, repo: input.repo, botLogin: input.botLogin, log: input.log });
+  const forge = new GitHubForge({
+    octokit: input.octokit,
+    owner: input.owner,
+    repo: input.repo,
+    botLogin: input.botLogin,
+    log: input.log,
+  });
   const deps: FlowDeps = {
     forge,
     audit: new AuditLedger(forge.ledger),
@@ -38,7 +44,20 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     diagnoser: diagnoserFromConfig(input.env, {
       log: input.log,
       onCall: async (call) => {
-        await auditSteps(deps, [{ kind: "model.call", incident: call.incident, actor: "remedy", data: { model: call.model, promptHash: call.promptHash, outputHash: call.outputHash, outcome: call.outcome, reason: call.reason } }]);
+        await auditSteps(deps, [
+          {
+            kind: "model.call",
+            incident: call.incident,
+            actor: "remedy",
+            data: {
+              model: call.model,
+              promptHash: call.promptHash,
+              outputHash: call.outputHash,
+              outcome: call.outcome,
+              reason: call.reason,
+            },
+          },
+        ]);
       },
     }),
   };

@@ -8,15 +8,24 @@ const INCIDENT_LABEL = "incident";
 const SAME_SIGNAL_SECONDS = 600;
 
 /** `issues.opened` with the label `incident`, or `issues.labeled` with it, from a person. */
-export async function onIssueEvent(runtime: RemedyRuntime, context: Context<"issues.opened" | "issues.labeled">): Promise<void> {
+export async function onIssueEvent(
+  runtime: RemedyRuntime,
+  context: Context<"issues.opened" | "issues.labeled">,
+): Promise<void> {
   const { payload } = context;
   if (payload.sender.type === "Bot") return;
-  const labelled = payload.action === "labeled" ? payload.label?.name === INCIDENT_LABEL : (payload.issue.labels ?? []).some((label) => label.name === INCIDENT_LABEL);
+  const labelled =
+    payload.action === "labeled"
+      ? payload.label?.name === INCIDENT_LABEL
+      : (payload.issue.labels ?? []).some((label) => label.name === INCIDENT_LABEL);
   if (!labelled) return;
   const repo = payload.repository.full_name.toLowerCase();
   try {
     if (!(await runtime.store.claim(`incident-issue:${repo}#${payload.issue.number}`, SAME_SIGNAL_SECONDS))) {
-      context.log.info({ delivery: context.id, incident: payload.issue.number }, "incident issue already being handled");
+      context.log.info(
+        { delivery: context.id, incident: payload.issue.number },
+        "incident issue already being handled",
+      );
       return;
     }
   } catch (error) {

@@ -5,7 +5,10 @@ import type { RemedyRuntime } from "./remedy-runtime.js";
 import { hasPlanBlock } from "../proposal/approval-packet.js";
 
 /** Reviews of Remedy PRs go to the audit ledger; reviews elsewhere are not Remedy's business. */
-export async function onReviewEvent(runtime: RemedyRuntime, context: Context<"pull_request_review.submitted" | "pull_request_review.dismissed">): Promise<void> {
+export async function onReviewEvent(
+  runtime: RemedyRuntime,
+  context: Context<"pull_request_review.submitted" | "pull_request_review.dismissed">,
+): Promise<void> {
   const { review, pull_request: pr } = context.payload;
   if (!hasPlanBlock(pr.body)) return;
   const state = review.state.toLowerCase();

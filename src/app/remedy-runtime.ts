@@ -42,8 +42,14 @@ export class RemedyRuntime {
       store: this.store,
       depsFor: (record) => {
         const [owner = "", repo = ""] = record.repo.split("/");
-        if (record.installationId === null) return Promise.reject(new Error(`verification ${record.id} has no installation id`));
-        return this.depsForInstallation(record.installationId, owner, repo, this.log.child({ verification: record.id, pr: record.pr }));
+        if (record.installationId === null)
+          return Promise.reject(new Error(`verification ${record.id} has no installation id`));
+        return this.depsForInstallation(
+          record.installationId,
+          owner,
+          repo,
+          this.log.child({ verification: record.id, pr: record.pr }),
+        );
       },
       log: this.log,
     });
@@ -78,11 +84,24 @@ export class RemedyRuntime {
   }
 
   async depsFor(octokit: ProbotOctokit, owner: string, repo: string, log: PinoLogger): Promise<FlowDeps> {
-    return flowDepsFor({ octokit, owner, repo, store: this.store, botLogin: await this.botLogin(), log, env: this.processEnv });
+    return flowDepsFor({
+      octokit,
+      owner,
+      repo,
+      store: this.store,
+      botLogin: await this.botLogin(),
+      log,
+      env: this.processEnv,
+    });
   }
 
   /** Flow deps for an installation, for replays and the verification scheduler. */
-  async depsForInstallation(installationId: number, owner: string, repo: string, log: PinoLogger): Promise<FlowDeps> {
+  async depsForInstallation(
+    installationId: number,
+    owner: string,
+    repo: string,
+    log: PinoLogger,
+  ): Promise<FlowDeps> {
     return this.depsFor(await this.app.auth(installationId), owner, repo, log);
   }
 
@@ -136,7 +155,10 @@ export class RemedyRuntime {
         // One boundary for all background work: log with the delivery id, keep the process alive.
         // The item stays in the inbox only if it failed for a reason a restart could fix; a flow
         // error is permanent for this input, so it is dropped after being logged.
-        this.log.error({ err: error, delivery: item.delivery, repo: `${item.owner}/${item.repo}`, work: item.work.kind }, "work failed");
+        this.log.error(
+          { err: error, delivery: item.delivery, repo: `${item.owner}/${item.repo}`, work: item.work.kind },
+          "work failed",
+        );
         return this.inbox.remove(item.id);
       })
       .finally(() => this.#running.delete(task));

@@ -8,36 +8,74 @@ import type { WorkItem } from "./work-item.js";
 
 /** Runs one accepted item through its flow with the installation's own credentials. */
 export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promise<void> {
-  const log = runtime.log.child({ delivery: item.delivery, repo: `${item.owner}/${item.repo}`, work: item.work.kind });
+  const log = runtime.log.child({
+    delivery: item.delivery,
+    repo: `${item.owner}/${item.repo}`,
+    work: item.work.kind,
+  });
   const deps = await runtime.depsForInstallation(item.installationId, item.owner, item.repo, log);
   const { work } = item;
   switch (work.kind) {
     case "alert": {
       const result = await onAlert(deps, work.payload);
-      log.info({ incident: result.issue, groupKey: work.payload.groupKey, decision: result.outcome?.decision ?? null, proposal: result.proposal?.status ?? null }, "alert handled");
+      log.info(
+        {
+          incident: result.issue,
+          groupKey: work.payload.groupKey,
+          decision: result.outcome?.decision ?? null,
+          proposal: result.proposal?.status ?? null,
+        },
+        "alert handled",
+      );
       return;
     }
     case "issue": {
       const result = await onIncidentIssue(deps, work.issue);
-      log.info({ incident: work.issue.number, decision: result?.outcome?.decision ?? null, proposal: result?.proposal?.status ?? null }, "incident issue handled");
+      log.info(
+        {
+          incident: work.issue.number,
+          decision: result?.outcome?.decision ?? null,
+          proposal: result?.proposal?.status ?? null,
+        },
+        "incident issue handled",
+      );
       return;
     }
     case "comment": {
       const result = await onComment(deps, work.comment);
-      log.info({ incident: work.comment.isPullRequest ? null : work.comment.number, pr: work.comment.isPullRequest ? work.comment.number : null, handled: result.handled, ...(result.handled ? { command: result.command } : { why: result.why }) }, "comment handled");
+      log.info(
+        {
+          incident: work.comment.isPullRequest ? null : work.comment.number,
+          pr: work.comment.isPullRequest ? work.comment.number : null,
+          handled: result.handled,
+          ...(result.handled ? { command: result.command } : { why: result.why }),
+        },
+        "comment handled",
+      );
       return;
     }
     case "merged": {
       const record = await startVerification(deps, work.pr, item.installationId);
       if (record !== null) {
         runtime.track(record);
-        log.info({ pr: work.pr.number, incident: record.incident, mergeSha: work.pr.mergeSha }, "verification started");
+        log.info(
+          { pr: work.pr.number, incident: record.incident, mergeSha: work.pr.mergeSha },
+          "verification started",
+        );
       }
       return;
     }
     case "review": {
       const entry = await onReview(deps, work.review);
-      log.info({ pr: work.review.pr.number, review: work.review.reviewId, state: work.review.state, audited: entry !== null }, "review handled");
+      log.info(
+        {
+          pr: work.review.pr.number,
+          review: work.review.reviewId,
+          state: work.review.state,
+          audited: entry !== null,
+        },
+        "review handled",
+      );
       return;
     }
   }

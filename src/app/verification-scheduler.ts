@@ -113,11 +113,14 @@ export class VerificationScheduler {
   #arm(id: string, entry: Entry, atMs: number): void {
     this.#clear(entry);
     const delay = Math.max(0, atMs - this.#timers.now());
-    entry.handle = this.#timers.setTimeout(() => {
-      entry.handle = null;
-      if (delay > MAX_DELAY_MS) this.#arm(id, entry, atMs);
-      else void this.#run(id, entry);
-    }, Math.min(delay, MAX_DELAY_MS));
+    entry.handle = this.#timers.setTimeout(
+      () => {
+        entry.handle = null;
+        if (delay > MAX_DELAY_MS) this.#arm(id, entry, atMs);
+        else void this.#run(id, entry);
+      },
+      Math.min(delay, MAX_DELAY_MS),
+    );
   }
 
   #clear(entry: Entry): void {
@@ -143,7 +146,15 @@ export class VerificationScheduler {
         entry.failures = 0;
         this.#onTick?.(result);
         if (result.done) {
-          this.#log.info({ verification: id, pr: record.pr, outcome: result.record.verdict.outcome, revert: result.revert?.status ?? null }, "verification finished");
+          this.#log.info(
+            {
+              verification: id,
+              pr: record.pr,
+              outcome: result.record.verdict.outcome,
+              revert: result.revert?.status ?? null,
+            },
+            "verification finished",
+          );
         }
         const next = result.done ? null : nextEvaluationAt(result.record.verdict);
         nextAt = next === null ? null : Date.parse(next);
@@ -151,7 +162,10 @@ export class VerificationScheduler {
     } catch (error) {
       entry.failures += 1;
       const delay = Math.min(this.#maxRetryMs, this.#retryMs * 2 ** (entry.failures - 1));
-      this.#log.error({ err: error, verification: id, failures: entry.failures, retryInMs: delay }, "verification tick failed");
+      this.#log.error(
+        { err: error, verification: id, failures: entry.failures, retryInMs: delay },
+        "verification tick failed",
+      );
       nextAt = this.#timers.now() + delay;
     } finally {
       entry.running = false;

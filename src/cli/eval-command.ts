@@ -4,7 +4,12 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { diagnoserFromConfig } from "../diagnosis/model/diagnoser-from-config.js";
 import type { ModelCallRecord } from "../diagnosis/model/model-call-record.js";
 import { loadScenario, scenarioFiles } from "../scenarios/load-scenarios.js";
-import { judgeScenario, runScenario, type ScenarioOptions, type ScenarioVerdict } from "../scenarios/run-scenario.js";
+import {
+  judgeScenario,
+  runScenario,
+  type ScenarioOptions,
+  type ScenarioVerdict,
+} from "../scenarios/run-scenario.js";
 import { parseOptions, type CliIo } from "./io.js";
 
 export const EVAL_USAGE = "remedy eval DIR [--json FILE] [--model]";
@@ -13,7 +18,11 @@ export const EVAL_USAGE = "remedy eval DIR [--json FILE] [--model]";
  * `remedy eval DIR [--json FILE] [--model]`: one line per scenario, then `N passed, N failed`.
  * `--model` runs each scenario through the model in its repository's `.github/remedy.yml`.
  */
-export async function evalCommand(args: string[], io: CliIo, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
+export async function evalCommand(
+  args: string[],
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
   const parsed = parseOptions(args, { json: "value", model: "flag" });
   if ("error" in parsed || parsed.positional.length !== 1) {
     io.err(`usage: ${EVAL_USAGE}${"error" in parsed ? ` (${parsed.error})` : ""}`);
@@ -36,14 +45,23 @@ export async function evalCommand(args: string[], io: CliIo, env: Readonly<Recor
       verdict = judgeScenario(await runScenario(scenario, file, model?.options ?? {}));
     } catch (error) {
       if (model !== null && model.missingKey !== null) {
-        io.err(`remedy eval --model: ${model.missingKey} is not set. Set it to the API key of the model named in ${file}'s .github/remedy.yml (model.api_key_env), or run without --model.`);
+        io.err(
+          `remedy eval --model: ${model.missingKey} is not set. Set it to the API key of the model named in ${file}'s .github/remedy.yml (model.api_key_env), or run without --model.`,
+        );
         return 2;
       }
-      const message = error instanceof InvalidFileError ? error.message : `crashed: ${(error as Error).stack ?? String(error)}`;
+      const message =
+        error instanceof InvalidFileError
+          ? error.message
+          : `crashed: ${(error as Error).stack ?? String(error)}`;
       verdict = { name: file, category: "invalid", passed: false, unsafe: false, failures: [message] };
     }
     results.push({ ...verdict, file });
-    io.out(verdict.passed ? `PASS ${verdict.name}` : `FAIL ${verdict.name}: ${verdict.failures.join("; ")}${verdict.unsafe ? " [UNSAFE]" : ""}`);
+    io.out(
+      verdict.passed
+        ? `PASS ${verdict.name}`
+        : `FAIL ${verdict.name}: ${verdict.failures.join("; ")}${verdict.unsafe ? " [UNSAFE]" : ""}`,
+    );
   }
   const passed = results.filter((r) => r.passed).length;
   const failed = results.length - passed;
@@ -54,7 +72,13 @@ export async function evalCommand(args: string[], io: CliIo, env: Readonly<Recor
       if (r.passed) bucket.passed++;
       else bucket.failed++;
     }
-    const report = { passed, failed, unsafe: results.filter((r) => r.unsafe).length, by_category: byCategory, results };
+    const report = {
+      passed,
+      failed,
+      unsafe: results.filter((r) => r.unsafe).length,
+      by_category: byCategory,
+      results,
+    };
     await writeFile(parsed.options.json, `${JSON.stringify(report, null, 2)}\n`);
   }
   if (model !== null) io.out(model.summary());
@@ -63,7 +87,11 @@ export async function evalCommand(args: string[], io: CliIo, env: Readonly<Recor
 }
 
 /** The `--model` diagnoser, which stops the run on the first repository whose key is missing and counts calls. */
-function modelOptions(env: Readonly<Record<string, string | undefined>>): { options: ScenarioOptions; missingKey: string | null; summary: () => string } {
+function modelOptions(env: Readonly<Record<string, string | undefined>>): {
+  options: ScenarioOptions;
+  missingKey: string | null;
+  summary: () => string;
+} {
   const calls: ModelCallRecord[] = [];
   let withoutModel = 0;
   const inner = diagnoserFromConfig(env, { onCall: (record) => void calls.push(record) });
@@ -84,8 +112,12 @@ function modelOptions(env: Readonly<Record<string, string | undefined>>): { opti
       },
     },
     summary: () => {
-      const count = (outcome: ModelCallRecord["outcome"]) => calls.filter((c) => c.outcome === outcome).length;
-      const none = withoutModel > 0 ? `; ${withoutModel} incident${withoutModel === 1 ? "" : "s"} in repositories without a model section` : "";
+      const count = (outcome: ModelCallRecord["outcome"]) =>
+        calls.filter((c) => c.outcome === outcome).length;
+      const none =
+        withoutModel > 0
+          ? `; ${withoutModel} incident${withoutModel === 1 ? "" : "s"} in repositories without a model section`
+          : "";
       return `model: ${calls.length} calls (${count("accepted")} accepted, ${count("agreed")} agreed, ${count("disagreed")} disagreed, ${count("rejected")} rejected, ${count("failed")} failed)${none}`;
     },
   };

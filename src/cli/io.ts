@@ -9,7 +9,10 @@ export const processIo: CliIo = {
 };
 
 /** `--name value` and `--flag` options after the positional arguments. */
-export function parseOptions(args: string[], known: Record<string, "value" | "flag">): { positional: string[]; options: Record<string, string | true> } | { error: string } {
+export function parseOptions(
+  args: string[],
+  known: Record<string, "value" | "flag">,
+): { positional: string[]; options: Record<string, string | true> } | { error: string } {
   const positional: string[] = [];
   const options: Record<string, string | true> = {};
   for (let i = 0; i < args.length; i++) {

@@ -32,7 +32,9 @@ const IssueFile = z.strictObject({
 export async function planCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parseOptions(args, { repo: "value", signal: "value", now: "value" });
   if ("error" in parsed || typeof parsed.options.signal !== "string" || parsed.positional.length > 0) {
-    io.err(`usage: ${PLAN_USAGE}${"error" in parsed ? ` (${parsed.error})` : typeof (parsed as { options: Record<string, unknown> }).options.signal !== "string" ? " (--signal FILE is required)" : ""}`);
+    io.err(
+      `usage: ${PLAN_USAGE}${"error" in parsed ? ` (${parsed.error})` : typeof (parsed as { options: Record<string, unknown> }).options.signal !== "string" ? " (--signal FILE is required)" : ""}`,
+    );
     return 2;
   }
   const dir = resolve(typeof parsed.options.repo === "string" ? parsed.options.repo : PROJECT_ROOT);
@@ -45,19 +47,38 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   try {
     const signalFile = parsed.options.signal;
     const text = await readFile(signalFile, "utf8").catch((error: Error) => {
-      throw new InvalidFileError([{ file: signalFile, path: "", message: `cannot be read: ${error.message}` }]);
+      throw new InvalidFileError([
+        { file: signalFile, path: "", message: `cannot be read: ${error.message}` },
+      ]);
     });
     const data = parseYamlData(signalFile, text);
     const incident =
-      typeof data === "object" && data !== null && ("alerts" in data || "groupKey" in data || "version" in data)
+      typeof data === "object" &&
+      data !== null &&
+      ("alerts" in data || "groupKey" in data || "version" in data)
         ? incidentFromAlert(repo, validateData(signalFile, data, AlertPayload, text))
         : (() => {
             const issue = validateData(signalFile, data, IssueFile, text);
-            return incidentFromIssue(repo, { number: issue.number ?? null, title: issue.title, body: issue.body, author: issue.author, role: issue.author_permission as never });
+            return incidentFromIssue(repo, {
+              number: issue.number ?? null,
+              title: issue.title,
+              body: issue.body,
+              author: issue.author,
+              role: issue.author_permission as never,
+            });
           })();
     const reader = localRepo(dir);
     const repository = await loadRepository(reader);
-    const outcome = await planIncident({ repo, repository, reader, history: reader, baseSha: null, incident, now, recentPrs: [] });
+    const outcome = await planIncident({
+      repo,
+      repository,
+      reader,
+      history: reader,
+      baseSha: null,
+      incident,
+      now,
+      recentPrs: [],
+    });
     io.out(`Decision: ${outcome.decision}`);
     io.out(outcome.summary);
     if (outcome.plan) io.out(`Branch: ${branchName(outcome.plan)}`);

@@ -9,11 +9,21 @@ import { parseOptions, type CliIo } from "./io.js";
 
 export const SCHEMAS_USAGE = "remedy schemas [--out DIR]";
 
-export const SCHEMAS = { "remedy-config": RepoConfig, runbook: Runbook, policy: Policy, scenario: Scenario } as const;
+export const SCHEMAS = {
+  "remedy-config": RepoConfig,
+  runbook: Runbook,
+  policy: Policy,
+  scenario: Scenario,
+} as const;
 
 /** JSON Schema documents generated from the zod schemas, so editors validate the YAML files. */
 export function jsonSchemas(): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, z.toJSONSchema(schema, { io: "input", unrepresentable: "any" })]));
+  return Object.fromEntries(
+    Object.entries(SCHEMAS).map(([name, schema]) => [
+      name,
+      z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }),
+    ]),
+  );
 }
 
 export async function schemasCommand(args: string[], io: CliIo): Promise<number> {

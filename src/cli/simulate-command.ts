@@ -18,14 +18,17 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   try {
     run = await runScenario(await loadScenario(file), file);
   } catch (error) {
-    io.err(error instanceof InvalidFileError ? error.message : `remedy simulate: ${(error as Error).message}`);
+    io.err(
+      error instanceof InvalidFileError ? error.message : `remedy simulate: ${(error as Error).message}`,
+    );
     return 2;
   }
   const heading = (text: string) => io.out(`\n━━ ${text} ${"━".repeat(Math.max(3, 72 - text.length))}`);
   io.out(`Scenario: ${run.scenario.name}  [${run.scenario.category}]  at ${run.scenario.now}`);
   for (const event of run.events) tell(event, io, heading);
   heading("Audit ledger");
-  for (const entry of run.ledger) io.out(`  #${entry.seq} ${entry.at} ${entry.kind.padEnd(20)} ${entry.hash.slice(0, 23)}…`);
+  for (const entry of run.ledger)
+    io.out(`  #${entry.seq} ${entry.at} ${entry.kind.padEnd(20)} ${entry.hash.slice(0, 23)}…`);
   const verdict = judgeScenario(run);
   heading("Expectations");
   io.out(verdict.passed ? "  All expectations hold." : verdict.failures.map((f) => `  ✗ ${f}`).join("\n"));
@@ -45,13 +48,19 @@ function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): vo
         io.out(`  Decision: none. ${event.note || "Remedy did not act (see the comments below)."}`);
         return;
       }
-      if (o.resolution) io.out(`  Target: ${o.resolution.service ?? "?"} / ${o.resolution.environment ?? "?"}${o.resolution.ok ? "" : ` (${o.resolution.reason})`}`);
+      if (o.resolution)
+        io.out(
+          `  Target: ${o.resolution.service ?? "?"} / ${o.resolution.environment ?? "?"}${o.resolution.ok ? "" : ` (${o.resolution.reason})`}`,
+        );
       if (o.diagnosis) {
         io.out(`  ${o.diagnosis.explanation}`);
-        for (const c of o.diagnosis.candidates.slice(0, 3)) io.out(`    · ${c.id.padEnd(24)} ${String(c.score).padStart(3)}  ${c.reasons.join(", ")}`);
+        for (const c of o.diagnosis.candidates.slice(0, 3))
+          io.out(`    · ${c.id.padEnd(24)} ${String(c.score).padStart(3)}  ${c.reasons.join(", ")}`);
       }
       io.out(`  Decision: ${o.decision.toUpperCase()}. ${o.summary}`);
-      if (o.policy) for (const r of o.policy.rules) io.out(`    ${r.result === "pass" ? "✓" : "✗"} ${r.rule}: ${r.detail}`);
+      if (o.policy)
+        for (const r of o.policy.rules)
+          io.out(`    ${r.result === "pass" ? "✓" : "✗"} ${r.rule}: ${r.detail}`);
       return;
     }
     case "pr":
@@ -73,7 +82,9 @@ function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): vo
       if (!last) return;
       const elapsed = (Date.parse(last.at) - Date.parse(event.record.verdict.mergedAt)) / 1000;
       const samples = last.samples.map((s) => `${s.name}=${s.value ?? "no data"}`).join(" ");
-      io.out(`  +${formatDuration(elapsed).padEnd(6)} ${last.result.padEnd(8)} ${last.rollout ? `rollout=${last.rollout.state} ` : ""}${samples}${last.failing.length > 0 ? `  (${last.failing.join("; ")})` : ""}`);
+      io.out(
+        `  +${formatDuration(elapsed).padEnd(6)} ${last.result.padEnd(8)} ${last.rollout ? `rollout=${last.rollout.state} ` : ""}${samples}${last.failing.length > 0 ? `  (${last.failing.join("; ")})` : ""}`,
+      );
       if (event.kind === "verdict") {
         heading(`5. Outcome: ${event.record.verdict.outcome?.toUpperCase() ?? "?"}`);
         io.out(`  ${event.record.verdict.reason ?? ""}`);
@@ -89,5 +100,8 @@ function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): vo
 }
 
 function indent(text: string): string {
-  return text.split("\n").map((line) => `  │ ${line}`).join("\n");
+  return text
+    .split("\n")
+    .map((line) => `  │ ${line}`)
+    .join("\n");
 }

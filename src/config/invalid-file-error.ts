@@ -23,5 +23,7 @@ export class InvalidFileError extends Error {
 
 export function formatProblem(problem: FileProblem): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
-  return problem.path === "" ? `${where}: ${problem.message}` : `${where}: ${problem.path} ${problem.message}`;
+  return problem.path === ""
+    ? `${where}: ${problem.message}`
+    : `${where}: ${problem.path} ${problem.message}`;
 }

@@ -20,7 +20,9 @@ export function parseYamlData(file: string, text: string): unknown {
     throw new InvalidFileError(
       doc.errors.map((error) => {
         // prettyErrors is off (it would put a code frame in the message), so linePos is unset: count from pos.
-        const line = error.linePos?.[0]?.line ?? (error.pos?.[0] === undefined ? undefined : lineCounter.linePos(error.pos[0]).line);
+        const line =
+          error.linePos?.[0]?.line ??
+          (error.pos?.[0] === undefined ? undefined : lineCounter.linePos(error.pos[0]).line);
         return {
           file,
           path: "",
@@ -33,14 +35,23 @@ export function parseYamlData(file: string, text: string): unknown {
   return doc.toJS({ maxAliasCount: 50 });
 }
 
-export function validateData<S extends z.ZodType>(file: string, data: unknown, schema: S, text?: string): z.output<S> {
+export function validateData<S extends z.ZodType>(
+  file: string,
+  data: unknown,
+  schema: S,
+  text?: string,
+): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const lines = text === undefined ? undefined : lineFinder(text);
   const problems: FileProblem[] = result.error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     // An unknown key is found on its own line, not on the line of the map that holds it.
-    const line = lines?.(issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path);
+    const line = lines?.(
+      issue.code === "unrecognized_keys" && issue.keys[0] !== undefined
+        ? [...issue.path, issue.keys[0]]
+        : issue.path,
+    );
     return {
       file,
       path,

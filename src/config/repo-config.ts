@@ -10,7 +10,9 @@ const RepoPath = z
   .min(1)
   .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a path inside the repository");
 
-const DottedKey = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be a dotted key like image.tag");
+const DottedKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be a dotted key like image.tag");
 
 export const EnvironmentTarget = z
   .strictObject({
@@ -31,9 +33,13 @@ export const EnvironmentTarget = z
 export type EnvironmentTarget = z.infer<typeof EnvironmentTarget>;
 
 export const Service = z.strictObject({
-  owners: z.array(z.string().regex(/^@[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/, "must be @user or @org/team")).default([]),
+  owners: z
+    .array(z.string().regex(/^@[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/, "must be @user or @org/team"))
+    .default([]),
   aliases: z.array(z.string().min(1)).default([]),
-  environments: z.record(Name, EnvironmentTarget).refine((envs) => Object.keys(envs).length > 0, "must name at least one environment"),
+  environments: z
+    .record(Name, EnvironmentTarget)
+    .refine((envs) => Object.keys(envs).length > 0, "must name at least one environment"),
 });
 export type Service = z.infer<typeof Service>;
 
@@ -42,7 +48,10 @@ const Url = z.url({ protocol: /^https?$/ });
 export const HealthConfig = z.strictObject({
   /** Prometheus base URL, or an object with a bearer token read from an environment variable. */
   prometheus: z
-    .union([Url, z.strictObject({ url: Url, token_env: z.string().optional(), timeout: z.string().default("10s") })])
+    .union([
+      Url,
+      z.strictObject({ url: Url, token_env: z.string().optional(), timeout: z.string().default("10s") }),
+    ])
     .optional(),
   kubernetes: z
     .strictObject({
@@ -79,7 +88,9 @@ export const RepoConfig = z
     policies: RepoPath.default("policies/"),
     services: z.record(Name, Service).default({}),
     health: HealthConfig.default({}),
-    environments: z.record(Name, z.strictObject({ aliases: z.array(z.string().min(1)).default([]) })).default({}),
+    environments: z
+      .record(Name, z.strictObject({ aliases: z.array(z.string().min(1)).default([]) }))
+      .default({}),
     model: ModelConfig.optional(),
   })
   .describe("Remedy repository configuration (.github/remedy.yml)");

@@ -51,7 +51,14 @@ export function scoreRunbooks(incident: Incident, runbooks: readonly Runbook[]):
     for (const [label, expected] of Object.entries(runbook.match.labels)) {
       const actual = incident.labels[label];
       if (actual === undefined) continue;
-      if (actual !== expected) return { id: runbook.id, title: runbook.title, action: runbook.action.kind, score: 0, reasons: [`label ${label}="${actual}" is not "${expected}"`] };
+      if (actual !== expected)
+        return {
+          id: runbook.id,
+          title: runbook.title,
+          action: runbook.action.kind,
+          score: 0,
+          reasons: [`label ${label}="${actual}" is not "${expected}"`],
+        };
       score += WEIGHT.label;
       reasons.push(`label ${label}="${expected}"`);
     }
@@ -74,7 +81,10 @@ export function scoreRunbooks(incident: Incident, runbooks: readonly Runbook[]):
 export function matchRunbook(incident: Incident, runbooks: readonly Runbook[]): Diagnosis {
   const candidates = scoreRunbooks(incident, runbooks);
   const [best, second] = candidates;
-  const close = candidates.slice(1, 3).filter((c) => c.score > 0).map((c) => `${c.id} (${c.score})`);
+  const close = candidates
+    .slice(1, 3)
+    .filter((c) => c.score > 0)
+    .map((c) => `${c.id} (${c.score})`);
   const closeText = close.length > 0 ? ` Close: ${close.join(", ")}.` : "";
   if (best === undefined || best.score < MATCH_THRESHOLD) {
     return {

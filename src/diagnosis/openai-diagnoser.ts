@@ -32,7 +32,11 @@ type ResponseFormat = NonNullable<ModelCallRecord["responseFormat"]>;
  * model does (slow, down, invalid, steered by injected text) the incident goes on with the rules'
  * diagnosis or a safe escalation: this adapter only transports, `judgeAnswer` decides.
  */
-export function openAiDiagnoser(config: ModelConfig, env: Readonly<Record<string, string | undefined>>, opts: OpenAiDiagnoserOptions = {}): Diagnoser | undefined {
+export function openAiDiagnoser(
+  config: ModelConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  opts: OpenAiDiagnoserOptions = {},
+): Diagnoser | undefined {
   const apiKey = env[config.api_key_env];
   if (apiKey === undefined || apiKey.trim() === "") return undefined;
   const timeoutMs = Math.round(parseDuration(config.timeout) * 1000);
@@ -46,11 +50,20 @@ export function openAiDiagnoser(config: ModelConfig, env: Readonly<Record<string
 
   return async (incident, rules, repository): Promise<Diagnosis> => {
     const prompt = buildPrompt(incident, rules, repository);
-    if (prompt.candidates.length === 0) return modelNotUsed(rules, config.name, "no runbook candidates to choose among");
+    if (prompt.candidates.length === 0)
+      return modelNotUsed(rules, config.name, "no runbook candidates to choose among");
     const promptHash = sha256(canonicalJson(prompt.messages));
-    const record = async (fields: Pick<ModelCallRecord, "outputHash" | "outcome" | "reason" | "responseFormat">): Promise<void> => {
+    const record = async (
+      fields: Pick<ModelCallRecord, "outputHash" | "outcome" | "reason" | "responseFormat">,
+    ): Promise<void> => {
       try {
-        await opts.onCall?.({ model: config.name, promptHash, incident: incident.issue, incidentKey: incident.key, ...fields });
+        await opts.onCall?.({
+          model: config.name,
+          promptHash,
+          incident: incident.issue,
+          incidentKey: incident.key,
+          ...fields,
+        });
       } catch (error) {
         // The audit trail is evidence, not a gate (flows/audit-step.ts): log and go on.
         opts.log?.warn({ model: config.name, err: error }, "model call record failed");
@@ -73,7 +86,12 @@ export function openAiDiagnoser(config: ModelConfig, env: Readonly<Record<string
       const refusal = choice?.message.refusal;
       if (choice === undefined || choice.message.content === null || choice.message.content === "") {
         const reason = refusal ? `it refused (${sanitizeModelText(refusal, 80)})` : "its answer was empty";
-        await record({ outputHash: refusal ? sha256(refusal) : null, outcome: "rejected", reason, responseFormat: format });
+        await record({
+          outputHash: refusal ? sha256(refusal) : null,
+          outcome: "rejected",
+          reason,
+          responseFormat: format,
+        });
         return notUsed(rules, config.name, reason, opts.log);
       }
       content = choice.message.content;
@@ -89,27 +107,56 @@ export function openAiDiagnoser(config: ModelConfig, env: Readonly<Record<string
     }
 
     const judgement = judgeAnswer(content, prompt, incident, rules, repository, config.name);
-    await record({ outputHash: sha256(content), outcome: judgement.outcome, reason: judgement.reason, responseFormat: format });
-    if (judgement.outcome === "rejected") opts.log?.warn({ model: config.name, incident: incident.issue, reason: judgement.reason }, "model answer discarded; deterministic diagnosis stands");
-    else opts.log?.info({ model: config.name, incident: incident.issue, outcome: judgement.outcome }, "model diagnosis");
+    await record({
+      outputHash: sha256(content),
+      outcome: judgement.outcome,
+      reason: judgement.reason,
+      responseFormat: format,
+    });
+    if (judgement.outcome === "rejected")
+      opts.log?.warn(
+        { model: config.name, incident: incident.issue, reason: judgement.reason },
+        "model answer discarded; deterministic diagnosis stands",
+      );
+    else
+      opts.log?.info(
+        { model: config.name, incident: incident.issue, outcome: judgement.outcome },
+        "model diagnosis",
+      );
     return judgement.diagnosis;
   };
 }
 
-function complete(client: OpenAI, config: ModelConfig, prompt: ModelPrompt, format: ResponseFormat): Promise<OpenAI.Chat.Completions.ChatCompletion> {
+function complete(
+  client: OpenAI,
+  config: ModelConfig,
+  prompt: ModelPrompt,
+  format: ResponseFormat,
+): Promise<OpenAI.Chat.Completions.ChatCompletion> {
   return client.chat.completions.create({
     model: config.name,
     messages: prompt.messages,
     max_tokens: config.max_tokens,
     response_format:
       format === "json_schema"
-        ? { type: "json_schema", json_schema: { name: "remedy_diagnosis", strict: true, schema: modelAnswerJsonSchema(prompt.choices) } }
+        ? {
+            type: "json_schema",
+            json_schema: {
+              name: "remedy_diagnosis",
+              strict: true,
+              schema: modelAnswerJsonSchema(prompt.choices),
+            },
+          }
         : { type: "json_object" },
   });
 }
 
 function schemaUnsupported(error: unknown): boolean {
-  return error instanceof OpenAI.APIError && (error.status === 400 || error.status === 422) && /response_format|json_schema|structured output/i.test(error.message);
+  return (
+    error instanceof OpenAI.APIError &&
+    (error.status === 400 || error.status === 422) &&
+    /response_format|json_schema|structured output/i.test(error.message)
+  );
 }
 
 function describeFailure(error: unknown, timeout: string): string {

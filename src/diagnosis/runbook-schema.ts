@@ -17,8 +17,14 @@ export const Check = z
     max: z.number().optional(),
     min: z.number().optional(),
   })
-  .refine((c) => c.name === "rollout" || c.query !== undefined, "needs a query (only the check named rollout has none)")
-  .refine((c) => c.name !== "rollout" || c.query === undefined, "rollout is the workload's rollout state and takes no query");
+  .refine(
+    (c) => c.name === "rollout" || c.query !== undefined,
+    "needs a query (only the check named rollout has none)",
+  )
+  .refine(
+    (c) => c.name !== "rollout" || c.query === undefined,
+    "rollout is the workload's rollout state and takes no query",
+  );
 export type Check = z.infer<typeof Check>;
 
 export const VerifyBlock = z.strictObject({
@@ -58,7 +64,9 @@ export const Runbook = z
       })
       .default({ alertnames: [], keywords: [], labels: {} }),
     action: RunbookAction,
-    evidence: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9_]+$/), query: z.string().min(1) })).default([]),
+    evidence: z
+      .array(z.strictObject({ name: z.string().regex(/^[a-z0-9_]+$/), query: z.string().min(1) }))
+      .default([]),
     verify: VerifyBlock.default(VerifyBlock.parse({})),
   })
   .describe("A Remedy runbook (runbooks/*.yaml)");

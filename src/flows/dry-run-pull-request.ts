@@ -18,7 +18,11 @@ export async function dryRunPullRequest(deps: FlowDeps, number: number): Promise
   if (pr === null) return;
   const found = await planFromPullRequest(deps, pr);
   if ("problem" in found) {
-    await forge.upsertComment(number, MARKER, `${MARKER}\n### Remedy dry run\nNothing to evaluate: ${found.problem}`);
+    await forge.upsertComment(
+      number,
+      MARKER,
+      `${MARKER}\n### Remedy dry run\nNothing to evaluate: ${found.problem}`,
+    );
     return;
   }
   const { plan } = found;
@@ -27,11 +31,23 @@ export async function dryRunPullRequest(deps: FlowDeps, number: number): Promise
   const repository = await loadRepository(repoAt(forge, baseSha));
   const text = await forge.readFile(plan.target.file, baseSha);
   const current = text === null ? null : readField(text, plan.target, plan.field);
-  const drift = current?.ok && current.value !== plan.before && !pr.merged ? `\n\n⚠️ The base now has ${plan.field} \`${current.value}\`, not \`${plan.before}\` as this PR assumed.` : "";
+  const drift =
+    current?.ok && current.value !== plan.before && !pr.merged
+      ? `\n\n⚠️ The base now has ${plan.field} \`${current.value}\`, not \`${plan.before}\` as this PR assumed.`
+      : "";
   const recentPrs = await recentRemedyPrs(forge, deps.now(), number);
   const policy = evaluatePolicy(
     repository.policy,
-    { service: plan.service, environment: plan.environment, action: plan.action, field: plan.field, before: plan.before, after: plan.after, ...(plan.target.image === undefined ? {} : { imageRepository: plan.target.image }), ...(plan.reverts === undefined ? {} : { revert: true }) },
+    {
+      service: plan.service,
+      environment: plan.environment,
+      action: plan.action,
+      field: plan.field,
+      before: plan.before,
+      after: plan.after,
+      ...(plan.target.image === undefined ? {} : { imageRepository: plan.target.image }),
+      ...(plan.reverts === undefined ? {} : { revert: true }),
+    },
     repository.config.services[plan.service]?.owners ?? [],
     { now: deps.now(), recentPrs },
   );

@@ -26,7 +26,13 @@ export const DECISION_MARKER = "<!-- remedy:decision -->";
  * `leading` audit steps (the signal that started it) are appended together with the diagnosis and
  * decision: one ledger write instead of two, in the same order.
  */
-export async function handleIncident(deps: FlowDeps, incident: Incident, mode: WriteMode, actor: string, leading: AuditStep[] = []): Promise<IncidentResult> {
+export async function handleIncident(
+  deps: FlowDeps,
+  incident: Incident,
+  mode: WriteMode,
+  actor: string,
+  leading: AuditStep[] = [],
+): Promise<IncidentResult> {
   const base = await deps.forge.defaultBranch();
   const baseSha = await deps.forge.branchHead(base);
   if (baseSha === null) throw new Error(`the default branch ${base} of ${deps.forge.repo} has no commits`);
@@ -56,7 +62,10 @@ export async function handleIncident(deps: FlowDeps, incident: Incident, mode: W
     ...(evidence === undefined ? {} : { evidence }),
     ...(diagnoser === undefined ? {} : { diagnoser }),
   });
-  deps.log.info({ incident: incident.issue, key: incident.key.slice(0, 8), decision: outcome.decision }, "incident planned");
+  deps.log.info(
+    { incident: incident.issue, key: incident.key.slice(0, 8), decision: outcome.decision },
+    "incident planned",
+  );
 
   const entries = await auditSteps(deps, [
     ...leading,
@@ -80,7 +89,15 @@ export async function handleIncident(deps: FlowDeps, incident: Incident, mode: W
       data: {
         decision: outcome.decision,
         summary: outcome.summary,
-        change: outcome.plan === null ? null : { file: outcome.plan.target.file, field: outcome.plan.field, before: outcome.plan.before, after: outcome.plan.after },
+        change:
+          outcome.plan === null
+            ? null
+            : {
+                file: outcome.plan.target.file,
+                field: outcome.plan.field,
+                before: outcome.plan.before,
+                after: outcome.plan.after,
+              },
         rules: outcome.policy?.rules ?? [],
       },
     },
@@ -88,7 +105,12 @@ export async function handleIncident(deps: FlowDeps, incident: Incident, mode: W
 
   const writeMode = mode === "auto" ? (repository.config.mode === "dry-run" ? "dry-run" : "propose") : mode;
   if (outcome.decision === "propose" && writeMode === "propose") {
-    const proposal = await openProposal(deps, outcome, { base, baseSha, decisionHash: entries.at(-1)?.hash ?? null, actor });
+    const proposal = await openProposal(deps, outcome, {
+      base,
+      baseSha,
+      decisionHash: entries.at(-1)?.hash ?? null,
+      actor,
+    });
     return { outcome, error: null, proposal };
   }
   await reportOutcome(deps, outcome, writeMode === "dry-run");
@@ -113,9 +135,26 @@ async function reportOutcome(deps: FlowDeps, outcome: Outcome, dryRun: boolean):
   if (outcome.decision === "escalate") await deps.forge.addLabels(issue, ["needs-human"]);
 }
 
-async function reportInvalidFiles(deps: FlowDeps, incident: Incident, error: InvalidFileError, actor: string, leading: AuditStep[]): Promise<void> {
-  deps.log.warn({ incident: incident.issue, problems: error.problems.length }, "repository files are invalid; failing closed");
-  await auditSteps(deps, [...leading, { kind: "decision", incident: incident.issue, actor, data: { decision: "escalate", summary: "invalid repository files", problems: error.problems } }]);
+async function reportInvalidFiles(
+  deps: FlowDeps,
+  incident: Incident,
+  error: InvalidFileError,
+  actor: string,
+  leading: AuditStep[],
+): Promise<void> {
+  deps.log.warn(
+    { incident: incident.issue, problems: error.problems.length },
+    "repository files are invalid; failing closed",
+  );
+  await auditSteps(deps, [
+    ...leading,
+    {
+      kind: "decision",
+      incident: incident.issue,
+      actor,
+      data: { decision: "escalate", summary: "invalid repository files", problems: error.problems },
+    },
+  ]);
   if (incident.issue === null) return;
   await deps.forge.upsertComment(
     incident.issue,

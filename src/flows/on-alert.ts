@@ -13,7 +13,10 @@ const REPEAT_MARKER = "<!-- remedy:alert-status -->";
  * A firing group opens (or reuses) one incident issue per groupKey and runs the incident loop; a
  * resolved group only comments. Alert text chooses runbook and target, never a value.
  */
-export async function onAlert(deps: FlowDeps, payload: AlertPayload): Promise<IncidentResult & { issue: number | null }> {
+export async function onAlert(
+  deps: FlowDeps,
+  payload: AlertPayload,
+): Promise<IncidentResult & { issue: number | null }> {
   const incident = incidentFromAlert(deps.forge.repo, payload);
   return serialized(`${deps.forge.repo}\u0000${incident.key}`, () => handleAlert(deps, payload, incident));
 }
@@ -37,22 +40,43 @@ async function serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function handleAlert(deps: FlowDeps, payload: AlertPayload, incident: Incident): Promise<IncidentResult & { issue: number | null }> {
+async function handleAlert(
+  deps: FlowDeps,
+  payload: AlertPayload,
+  incident: Incident,
+): Promise<IncidentResult & { issue: number | null }> {
   const marker = alertIssueMarker(incident.key);
   const existing = await deps.forge.findIssue("incident", marker);
   const signal = (issue: number | null): AuditStep => ({
     kind: "signal",
     incident: issue,
     actor: "alertmanager",
-    data: { source: "alertmanager", status: payload.status, groupKey: payload.groupKey, alertnames: incident.alertnames, labels: payload.commonLabels, fingerprints: payload.alerts.map((a) => a.fingerprint), truncatedAlerts: payload.truncatedAlerts },
+    data: {
+      source: "alertmanager",
+      status: payload.status,
+      groupKey: payload.groupKey,
+      alertnames: incident.alertnames,
+      labels: payload.commonLabels,
+      fingerprints: payload.alerts.map((a) => a.fingerprint),
+      truncatedAlerts: payload.truncatedAlerts,
+    },
   });
 
   if (payload.status === "resolved") {
     await auditSteps(deps, [signal(existing?.number ?? null)]);
     if (existing !== null) {
       // endsAt is payload text like any annotation: a token, never words, outside a fence.
-      const endsAt = safeToken(payload.alerts.map((a) => a.endsAt).sort().at(-1) ?? deps.now());
-      await deps.forge.upsertComment(existing.number, REPEAT_MARKER, `${REPEAT_MARKER}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`);
+      const endsAt = safeToken(
+        payload.alerts
+          .map((a) => a.endsAt)
+          .sort()
+          .at(-1) ?? deps.now(),
+      );
+      await deps.forge.upsertComment(
+        existing.number,
+        REPEAT_MARKER,
+        `${REPEAT_MARKER}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`,
+      );
     }
     return { outcome: null, error: null, proposal: null, issue: existing?.number ?? null };
   }
@@ -63,8 +87,14 @@ async function handleAlert(deps: FlowDeps, payload: AlertPayload, incident: Inci
     issueNumber = (await deps.forge.createIssue({ title, body, labels: ["incident"] })).number;
   } else {
     issueNumber = existing.number;
-    await deps.forge.upsertComment(issueNumber, REPEAT_MARKER, `${REPEAT_MARKER}\nThe alert group is still firing (last notification ${deps.now()}).`);
+    await deps.forge.upsertComment(
+      issueNumber,
+      REPEAT_MARKER,
+      `${REPEAT_MARKER}\nThe alert group is still firing (last notification ${deps.now()}).`,
+    );
   }
-  const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager", [signal(issueNumber)]);
+  const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager", [
+    signal(issueNumber),
+  ]);
   return { ...result, issue: issueNumber };
 }

@@ -18,48 +18,79 @@ export interface CommentSignal {
   authorIsBot: boolean;
 }
 
-export type CommentResult = { handled: false; why: string } | { handled: true; command: Command["name"]; result: IncidentResult | null };
+export type CommentResult =
+  | { handled: false; why: string }
+  | { handled: true; command: Command["name"]; result: IncidentResult | null };
 
 /**
  * Slash commands on new comments. Only people with write, maintain or admin permission are obeyed;
  * Remedy ignores itself and other bots, so two bots can never loop.
  */
 export async function onComment(deps: FlowDeps, comment: CommentSignal): Promise<CommentResult> {
-  if (comment.authorIsBot || comment.author === deps.botLogin) return { handled: false, why: "comment by a bot" };
+  if (comment.authorIsBot || comment.author === deps.botLogin)
+    return { handled: false, why: "comment by a bot" };
   const [command, ...others] = parseCommands(comment.body);
   if (command === undefined) return { handled: false, why: "no command" };
   const role = await deps.forge.permission(comment.author);
   if (!canAct(role)) {
     // One refusal per person and thread per hour: repeating a command must not make Remedy spam.
     if (await deps.store.claim(`refusal:${deps.forge.repo}#${comment.number}:${comment.author}`, 3600)) {
-      await deps.forge.comment(comment.number, `@${comment.author} \`/${command.name}\` needs write, maintain or admin permission on this repository (you have ${role}). Nothing was done.`);
+      await deps.forge.comment(
+        comment.number,
+        `@${comment.author} \`/${command.name}\` needs write, maintain or admin permission on this repository (you have ${role}). Nothing was done.`,
+      );
     }
     return { handled: false, why: `author has ${role} permission` };
   }
   if (others.length > 0) {
-    await deps.forge.comment(comment.number, `Remedy runs one command per comment; it ran \`/${command.name}\` and ignored ${others.map((c) => `\`/${c.name}\``).join(", ")}.`);
+    await deps.forge.comment(
+      comment.number,
+      `Remedy runs one command per comment; it ran \`/${command.name}\` and ignored ${others.map((c) => `\`/${c.name}\``).join(", ")}.`,
+    );
   }
-  await auditSteps(deps, [{ kind: "command", incident: comment.isPullRequest ? null : comment.number, pr: comment.isPullRequest ? comment.number : null, actor: comment.author, data: { command: command.name, role } }]);
+  await auditSteps(deps, [
+    {
+      kind: "command",
+      incident: comment.isPullRequest ? null : comment.number,
+      pr: comment.isPullRequest ? comment.number : null,
+      actor: comment.author,
+      data: { command: command.name, role },
+    },
+  ]);
 
   if (comment.isPullRequest) {
     if (command.name === "dry-run") await dryRunPullRequest(deps, comment.number);
     else if (command.name === "rollback") await rollbackPullRequest(deps, comment.number, comment.author);
-    else await deps.forge.comment(comment.number, `\`/${command.name}\` works on incident issues; on a PR use \`/dry-run\` or \`/rollback\`.`);
+    else
+      await deps.forge.comment(
+        comment.number,
+        `\`/${command.name}\` works on incident issues; on a PR use \`/dry-run\` or \`/rollback\`.`,
+      );
     return { handled: true, command: command.name, result: null };
   }
 
   const issue = await deps.forge.getIssue(comment.number);
   if (issue === null || !issue.labels.includes("incident")) {
-    await deps.forge.comment(comment.number, `\`/${command.name}\` works on issues labelled \`incident\`. Add the label to this issue to let Remedy diagnose it.`);
+    await deps.forge.comment(
+      comment.number,
+      `\`/${command.name}\` works on issues labelled \`incident\`. Add the label to this issue to let Remedy diagnose it.`,
+    );
     return { handled: false, why: "not an incident issue" };
   }
   if (command.name === "rollback") {
-    await deps.forge.comment(comment.number, "`/rollback` works on a merged Remedy PR (or a merged PR that changed a configured field): comment it there.");
+    await deps.forge.comment(
+      comment.number,
+      "`/rollback` works on a merged Remedy PR (or a merged PR that changed a configured field): comment it there.",
+    );
     return { handled: false, why: "rollback on an issue" };
   }
   const incident = await incidentForCommand(deps, issue, command, comment.author);
   const mode = command.name === "dry-run" ? "dry-run" : command.name === "propose" ? "propose" : "auto";
-  return { handled: true, command: command.name, result: await handleIncident(deps, incident, mode, comment.author) };
+  return {
+    handled: true,
+    command: command.name,
+    result: await handleIncident(deps, incident, mode, comment.author),
+  };
 }
 
 /**
@@ -70,9 +101,27 @@ async function incidentForCommand(deps: FlowDeps, issue: Issue, command: Command
   const commandText = command.text.replace(/^\/[a-z-]+/gm, "").trim();
   const fromAlert = readAlertIssue(issue.body, issue.author, deps.botLogin);
   if (fromAlert !== null) {
-    return { ...fromAlert, source: "comment" as const, issue: issue.number, trustedText: commandText, text: `${fromAlert.text}\n${commandText}`, author: { login: commenter, role: "write" as const } };
+    return {
+      ...fromAlert,
+      source: "comment" as const,
+      issue: issue.number,
+      trustedText: commandText,
+      text: `${fromAlert.text}\n${commandText}`,
+      author: { login: commenter, role: "write" as const },
+    };
   }
   const role = await deps.forge.permission(issue.author);
-  const base = incidentFromIssue(deps.forge.repo, { number: issue.number, title: issue.title, body: issue.body, author: issue.author, role });
-  return { ...base, source: "comment" as const, text: `${base.text}\n${commandText}`, trustedText: [base.trustedText, commandText].filter(Boolean).join("\n") };
+  const base = incidentFromIssue(deps.forge.repo, {
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    author: issue.author,
+    role,
+  });
+  return {
+    ...base,
+    source: "comment" as const,
+    text: `${base.text}\n${commandText}`,
+    trustedText: [base.trustedText, commandText].filter(Boolean).join("\n"),
+  };
 }

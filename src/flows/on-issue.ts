@@ -13,15 +13,34 @@ export async function onIncidentIssue(deps: FlowDeps, issue: Issue): Promise<Inc
   // Remedy's own alert issues are handled by the alert flow that opened them.
   if (readAlertIssue(issue.body, issue.author, deps.botLogin) !== null) return null;
   const role = await deps.forge.permission(issue.author);
-  const incident = incidentFromIssue(deps.forge.repo, { number: issue.number, title: issue.title, body: issue.body, author: issue.author, role });
-  const signal: AuditStep = { kind: "signal", incident: issue.number, actor: issue.author, data: { source: "issue", role, title: issue.title } };
+  const incident = incidentFromIssue(deps.forge.repo, {
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    author: issue.author,
+    role,
+  });
+  const signal: AuditStep = {
+    kind: "signal",
+    incident: issue.number,
+    actor: issue.author,
+    data: { source: "issue", role, title: issue.title },
+  };
   if (!canAct(role)) {
     await deps.forge.upsertComment(
       issue.number,
       GATE_MARKER,
       `${GATE_MARKER}\nRemedy has not acted on this incident: @${issue.author} has ${role} permission on this repository. Someone with write, maintain or admin permission can comment \`/diagnose\` to start it.`,
     );
-    await auditSteps(deps, [signal, { kind: "decision", incident: issue.number, actor: issue.author, data: { decision: "none", summary: `author has ${role} permission` } }]);
+    await auditSteps(deps, [
+      signal,
+      {
+        kind: "decision",
+        incident: issue.number,
+        actor: issue.author,
+        data: { decision: "none", summary: `author has ${role} permission` },
+      },
+    ]);
     return null;
   }
   return handleIncident(deps, incident, "auto", issue.author, [signal]);

@@ -28,7 +28,13 @@ export async function onReview(deps: FlowDeps, review: ReviewSignal): Promise<Le
       pr: review.pr.number,
       sha: review.commitSha !== null && /^[0-9a-f]{40}$/.test(review.commitSha) ? review.commitSha : null,
       actor: review.reviewer,
-      data: { approvalId: review.reviewId, state: review.state, reviewer: review.reviewer, submittedAt: review.submittedAt, change: { file: plan.target.file, field: plan.field, before: plan.before, after: plan.after } },
+      data: {
+        approvalId: review.reviewId,
+        state: review.state,
+        reviewer: review.reviewer,
+        submittedAt: review.submittedAt,
+        change: { file: plan.target.file, field: plan.field, before: plan.before, after: plan.after },
+      },
     },
   ]);
   return entry ?? null;

@@ -25,14 +25,22 @@ interface ProposalContext {
  * Opens the PR for a planned change. The deterministic branch is the lock: a second attempt for the
  * same incident finds it and reuses the PR, across retries, redeliveries and replicas.
  */
-export async function openProposal(deps: FlowDeps, outcome: Outcome, context: ProposalContext): Promise<ProposalResult> {
+export async function openProposal(
+  deps: FlowDeps,
+  outcome: Outcome,
+  context: ProposalContext,
+): Promise<ProposalResult> {
   const plan = outcome.plan as Plan;
   const branch = branchName(plan);
   const { forge } = deps;
 
   const sameTarget = await openPullRequestForTarget(deps, plan, branch);
   if (sameTarget !== null) {
-    await linkIncident(deps, plan, `An open Remedy PR already changes ${plan.field} in \`${plan.target.file}\`: ${sameTarget.url}. Remedy does not open a second PR for the same field; review that one.`);
+    await linkIncident(
+      deps,
+      plan,
+      `An open Remedy PR already changes ${plan.field} in \`${plan.target.file}\`: ${sameTarget.url}. Remedy does not open a second PR for the same field; review that one.`,
+    );
     return { status: "reused", pr: sameTarget, branch: sameTarget.head };
   }
 
@@ -70,7 +78,10 @@ export async function openProposal(deps: FlowDeps, outcome: Outcome, context: Pr
   }
 
   const ledgerHead = await deps.audit.head().catch(() => undefined);
-  const body = renderPacket(outcome, { ...(ledgerHead === undefined ? {} : { ledgerHead }), protection: protection.detail });
+  const body = renderPacket(outcome, {
+    ...(ledgerHead === undefined ? {} : { ledgerHead }),
+    protection: protection.detail,
+  });
   let pr: PullRequest;
   try {
     pr = await forge.openPullRequest({ head: branch, base: context.base, title: commitSubject(plan), body });
@@ -80,7 +91,12 @@ export async function openProposal(deps: FlowDeps, outcome: Outcome, context: Pr
     if (existing === null) throw error;
     pr = existing;
   }
-  await forge.addLabels(pr.number, ["remedy", `env:${plan.environment}`, `risk:${plan.risk}`, `service:${plan.service}`]);
+  await forge.addLabels(pr.number, [
+    "remedy",
+    `env:${plan.environment}`,
+    `risk:${plan.risk}`,
+    `service:${plan.service}`,
+  ]);
   await forge.requestReviewers(pr.number, splitReviewers(plan.reviewers, deps.botLogin));
   await forge.createCheckRun({
     name: "remedy/policy",
@@ -93,8 +109,28 @@ export async function openProposal(deps: FlowDeps, outcome: Outcome, context: Pr
       : `Remedy could not read the branch rules of ${context.base} (${protection.detail}). It never assumes a human gate exists: make the rules readable (Metadata: read; Administration: read for classic protection) or verify them, then re-run this check.`,
   });
   if (plan.autoMerge) await forge.enableAutoMerge(pr.number);
-  await linkIncident(deps, plan, `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`);
-  await auditSteps(deps, [{ kind: "pr.opened", incident: plan.incident, pr: pr.number, sha: commit.sha, actor: context.actor, data: { branch, title: pr.title, file: plan.target.file, field: plan.field, before: plan.before, after: plan.after } }]);
+  await linkIncident(
+    deps,
+    plan,
+    `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`,
+  );
+  await auditSteps(deps, [
+    {
+      kind: "pr.opened",
+      incident: plan.incident,
+      pr: pr.number,
+      sha: commit.sha,
+      actor: context.actor,
+      data: {
+        branch,
+        title: pr.title,
+        file: plan.target.file,
+        field: plan.field,
+        before: plan.before,
+        after: plan.after,
+      },
+    },
+  ]);
   deps.log.info({ incident: plan.incident, pr: pr.number, branch }, "proposal opened");
   return { status: "opened", pr, branch };
 }
@@ -113,7 +149,12 @@ async function baseMovedUnder(deps: FlowDeps, plan: Plan, context: ProposalConte
  * Commits the one-field edit, compare-and-swap on the branch head. If the branch moved (another
  * replica got there), re-read and recompute; if the value on the base changed under us, stop.
  */
-async function commitChange(deps: FlowDeps, plan: Plan, branch: string, context: ProposalContext): Promise<{ sha: string } | { blocked: string }> {
+async function commitChange(
+  deps: FlowDeps,
+  plan: Plan,
+  branch: string,
+  context: ProposalContext,
+): Promise<{ sha: string } | { blocked: string }> {
   const { forge } = deps;
   const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: context.decisionHash === null ? [] : [context.decisionHash] })}`;
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -122,40 +163,66 @@ async function commitChange(deps: FlowDeps, plan: Plan, branch: string, context:
       const onBase = await forge.readFile(plan.target.file, baseNow);
       const value = onBase === null ? null : readField(onBase, plan.target, plan.field);
       if (value === null || !value.ok || value.value !== plan.before) {
-        return { blocked: `While Remedy was committing, \`${context.base}\` moved and the ${plan.field} in \`${plan.target.file}\` is now ${value?.ok ? `\`${value.value}\`` : "unreadable"}, not \`${plan.before}\`: a human already changed it. Remedy stopped; comment \`/diagnose\` to plan again.` };
+        return {
+          blocked: `While Remedy was committing, \`${context.base}\` moved and the ${plan.field} in \`${plan.target.file}\` is now ${value?.ok ? `\`${value.value}\`` : "unreadable"}, not \`${plan.before}\`: a human already changed it. Remedy stopped; comment \`/diagnose\` to plan again.`,
+        };
       }
     }
     const head = await forge.branchHead(branch);
     if (head === null) throw new Error(`branch ${branch} vanished while committing`);
     const text = await forge.readFile(plan.target.file, head);
-    if (text === null) return { blocked: `${plan.target.file} no longer exists on ${branch}; nothing was committed.` };
+    if (text === null)
+      return { blocked: `${plan.target.file} no longer exists on ${branch}; nothing was committed.` };
     const current = readField(text, plan.target, plan.field);
     if (current.ok && current.value === plan.after && head !== context.baseSha) return { sha: head };
     if (!current.ok || current.value !== plan.before) {
-      return { blocked: `The ${plan.field} in \`${plan.target.file}\` is now ${current.ok ? `\`${current.value}\`` : "unreadable"}, not \`${plan.before}\` as planned: someone already changed it. Remedy stopped without opening a PR; comment \`/diagnose\` to plan again.` };
+      return {
+        blocked: `The ${plan.field} in \`${plan.target.file}\` is now ${current.ok ? `\`${current.value}\`` : "unreadable"}, not \`${plan.before}\` as planned: someone already changed it. Remedy stopped without opening a PR; comment \`/diagnose\` to plan again.`,
+      };
     }
     const edited = editField(text, plan.target, plan.field, plan.after);
     if (!edited.ok) return { blocked: `Remedy could not edit \`${plan.target.file}\`: ${edited.reason}` };
-    const result = await forge.commitFile({ branch, expectedHeadSha: head, path: plan.target.file, content: edited.text, message });
+    const result = await forge.commitFile({
+      branch,
+      expectedHeadSha: head,
+      path: plan.target.file,
+      content: edited.text,
+      message,
+    });
     if (result.ok) return { sha: result.sha };
     deps.log.warn({ incident: plan.incident, branch, attempt }, "branch moved during commit; retrying");
   }
-  return { blocked: `The branch ${branch} kept moving while Remedy committed (${MAX_COMMIT_ATTEMPTS} attempts); nothing was opened. Comment \`/propose\` to try again.` };
+  return {
+    blocked: `The branch ${branch} kept moving while Remedy committed (${MAX_COMMIT_ATTEMPTS} attempts); nothing was opened. Comment \`/propose\` to try again.`,
+  };
 }
 
-async function openPullRequestForTarget(deps: FlowDeps, plan: Plan, branch: string): Promise<PullRequest | null> {
-  const open = (await deps.forge.listRemedyPullRequests("1970-01-01T00:00:00Z")).filter((pr) => pr.state === "open" && pr.head !== branch);
-  return open.find((pr) => {
-    const other = parsePacket(pr.body);
-    return other !== null && other.target.file === plan.target.file && other.field === plan.field;
-  }) ?? null;
+async function openPullRequestForTarget(
+  deps: FlowDeps,
+  plan: Plan,
+  branch: string,
+): Promise<PullRequest | null> {
+  const open = (await deps.forge.listRemedyPullRequests("1970-01-01T00:00:00Z")).filter(
+    (pr) => pr.state === "open" && pr.head !== branch,
+  );
+  return (
+    open.find((pr) => {
+      const other = parsePacket(pr.body);
+      return other !== null && other.target.file === plan.target.file && other.field === plan.field;
+    }) ?? null
+  );
 }
 
 /** The human gate is checked, not assumed: prod needs a required review on the base branch. */
-async function checkProtection(deps: FlowDeps, plan: Plan, base: string): Promise<{ block: string | null; readable: boolean; detail: string }> {
+async function checkProtection(
+  deps: FlowDeps,
+  plan: Plan,
+  base: string,
+): Promise<{ block: string | null; readable: boolean; detail: string }> {
   const needsGate = plan.environment === "prod" || plan.environment === "production";
   const protection = await deps.forge.protection(base);
-  if (!protection.readable) return { block: null, readable: false, detail: `unverified: ${protection.detail}` };
+  if (!protection.readable)
+    return { block: null, readable: false, detail: `unverified: ${protection.detail}` };
   if (needsGate && protection.requiredApprovals < 1) {
     return {
       block: `Remedy did not open a PR: the base branch \`${base}\` has no required approving review, so nothing would stop this ${plan.environment} change from merging unreviewed. Protect it (Settings → Rules → Rulesets: require a pull request with at least 1 approval, or classic branch protection with required reviews), then comment \`/propose\`.`,
@@ -172,7 +239,10 @@ async function linkIncident(deps: FlowDeps, plan: Plan, text: string): Promise<v
 }
 
 /** `@org/team` is a team review request, `@user` a user one; the bot cannot review its own PR. */
-export function splitReviewers(reviewers: readonly string[], botLogin: string): { users: string[]; teams: string[] } {
+export function splitReviewers(
+  reviewers: readonly string[],
+  botLogin: string,
+): { users: string[]; teams: string[] } {
   const users: string[] = [];
   const teams: string[] = [];
   for (const reviewer of reviewers) {

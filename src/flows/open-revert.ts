@@ -10,8 +10,7 @@ import { splitReviewers } from "./open-proposal.js";
 import type { Outcome } from "./plan-incident.js";
 
 export type RevertResult =
-  | { status: "opened" | "reused"; pr: PullRequest }
-  | { status: "conflict"; reason: string };
+  { status: "opened" | "reused"; pr: PullRequest } | { status: "conflict"; reason: string };
 
 export interface RevertRequest {
   original: PullRequest;
@@ -46,9 +45,25 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
     const reason = restored
       ? `Remedy did not open a revert: the ${plan.field} in \`${plan.target.file}\` is already back to ${now} on \`${base}\`, the value before #${original.number}, so there is nothing left to revert.`
       : `Remedy did not open a revert: the ${plan.field} in \`${plan.target.file}\` is now ${now} on \`${base}\`, not \`${plan.after}\` as #${original.number} left it, so someone changed it after the merge. A forced revert could undo their change. Restore \`${plan.revert.value}\` by hand if that is still right.`;
-    await forge.comment(original.number, `### Revert not opened\n${reason}\n\nWhy a revert was asked for: ${request.reason}`);
+    await forge.comment(
+      original.number,
+      `### Revert not opened\n${reason}\n\nWhy a revert was asked for: ${request.reason}`,
+    );
     if (plan.incident !== null) await forge.addLabels(plan.incident, ["needs-human"]);
-    await auditSteps(deps, [{ kind: "revert.opened", incident: plan.incident, pr: original.number, sha: mergeSha, actor: request.actor, data: { opened: false, reason: "field changed since merge", current: current?.ok ? current.value : null } }]);
+    await auditSteps(deps, [
+      {
+        kind: "revert.opened",
+        incident: plan.incident,
+        pr: original.number,
+        sha: mergeSha,
+        actor: request.actor,
+        data: {
+          opened: false,
+          reason: "field changed since merge",
+          current: current?.ok ? current.value : null,
+        },
+      },
+    ]);
     return { status: "conflict", reason };
   }
 
@@ -61,44 +76,120 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
     if (racing !== null) return { status: "reused", pr: racing };
   }
   const head = (await forge.branchHead(branch)) as string;
-  const [entry] = await auditSteps(deps, [{ kind: "decision", incident: plan.incident, pr: original.number, sha: mergeSha, actor: request.actor, data: { decision: "revert", reason: request.reason, field: plan.field, restore: revert.after } }]);
+  const [entry] = await auditSteps(deps, [
+    {
+      kind: "decision",
+      incident: plan.incident,
+      pr: original.number,
+      sha: mergeSha,
+      actor: request.actor,
+      data: { decision: "revert", reason: request.reason, field: plan.field, restore: revert.after },
+    },
+  ]);
   const message = `Revert "${original.title}"\n\nThis reverts commit ${mergeSha}.\n${request.reason}\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: entry === undefined ? [] : [entry.hash] })}`;
   let commitSha = head;
   // A racing attempt may already have committed the revert on this branch: do not commit it twice.
   const onBranch = await forge.readFile(plan.target.file, head);
   if (onBranch !== edited.text) {
-    const commit = await forge.commitFile({ branch, expectedHeadSha: head, path: plan.target.file, content: edited.text, message });
-    if (!commit.ok) return { status: "conflict", reason: `the branch ${branch} moved while Remedy committed the revert` };
+    const commit = await forge.commitFile({
+      branch,
+      expectedHeadSha: head,
+      path: plan.target.file,
+      content: edited.text,
+      message,
+    });
+    if (!commit.ok)
+      return { status: "conflict", reason: `the branch ${branch} moved while Remedy committed the revert` };
     commitSha = commit.sha;
   }
 
   const outcome: Outcome = {
     decision: "propose",
     summary: `Revert #${original.number}: set ${plan.field} of ${plan.service} in ${plan.environment} back from ${plan.after} to ${revert.after}. ${request.reason}`,
-    incident: { key: plan.incidentKey, source: "comment", status: "firing", title: original.title, text: request.reason, trustedText: "", labels: {}, alertnames: [], issue: plan.incident, author: null, truncatedAlerts: 0, startsAt: null },
+    incident: {
+      key: plan.incidentKey,
+      source: "comment",
+      status: "firing",
+      title: original.title,
+      text: request.reason,
+      trustedText: "",
+      labels: {},
+      alertnames: [],
+      issue: plan.incident,
+      author: null,
+      truncatedAlerts: 0,
+      startsAt: null,
+    },
     resolution: null,
     diagnosis: null,
     plan: revert,
     policy: null,
-    edit: { path: plan.target.file, before: text, after: edited.text, diff: unifiedDiff(plan.target.file, text, edited.text) },
+    edit: {
+      path: plan.target.file,
+      before: text,
+      after: edited.text,
+      diff: unifiedDiff(plan.target.file, text, edited.text),
+    },
     evidence: [],
     uncertainties: [],
   };
-  const preface = [`Reverts #${original.number}${plan.incident === null ? "" : ` (incident #${plan.incident})`}.`, request.figures ?? ""].filter(Boolean).join("\n\n");
+  const preface = [
+    `Reverts #${original.number}${plan.incident === null ? "" : ` (incident #${plan.incident})`}.`,
+    request.figures ?? "",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
   const ledgerHead = await deps.audit.head().catch(() => undefined);
   let pr: PullRequest;
   try {
-    pr = await forge.openPullRequest({ head: branch, base, title: `Revert "${original.title}"`, body: renderPacket(outcome, { preface, ...(ledgerHead === undefined ? {} : { ledgerHead }) }) });
+    pr = await forge.openPullRequest({
+      head: branch,
+      base,
+      title: `Revert "${original.title}"`,
+      body: renderPacket(outcome, { preface, ...(ledgerHead === undefined ? {} : { ledgerHead }) }),
+    });
   } catch (error) {
     const raced = await forge.findPullRequest(branch);
     if (raced === null) throw error;
     pr = raced;
   }
-  await forge.addLabels(pr.number, ["remedy", "remedy:revert", `env:${plan.environment}`, `risk:${revert.risk}`, `service:${plan.service}`]);
+  await forge.addLabels(pr.number, [
+    "remedy",
+    "remedy:revert",
+    `env:${plan.environment}`,
+    `risk:${revert.risk}`,
+    `service:${plan.service}`,
+  ]);
   await forge.requestReviewers(pr.number, splitReviewers(plan.reviewers, deps.botLogin));
-  await forge.createCheckRun({ name: "remedy/policy", headSha: commitSha, status: "completed", conclusion: "success", title: `Revert of #${original.number}`, summary: `Restores ${plan.field} ${revert.after} from before #${original.number}. ${request.reason}` });
-  await forge.comment(original.number, `Remedy opened the revert ${pr.url}: ${commitSubject(revert)}.\n\n${request.reason}`);
-  if (plan.incident !== null) await forge.comment(plan.incident, `Remedy opened the revert ${pr.url} for #${original.number}.`);
-  await auditSteps(deps, [{ kind: "revert.opened", incident: plan.incident, pr: pr.number, sha: commitSha, actor: request.actor, data: { reverts: original.number, mergeSha, field: plan.field, restore: revert.after, reason: request.reason } }]);
+  await forge.createCheckRun({
+    name: "remedy/policy",
+    headSha: commitSha,
+    status: "completed",
+    conclusion: "success",
+    title: `Revert of #${original.number}`,
+    summary: `Restores ${plan.field} ${revert.after} from before #${original.number}. ${request.reason}`,
+  });
+  await forge.comment(
+    original.number,
+    `Remedy opened the revert ${pr.url}: ${commitSubject(revert)}.\n\n${request.reason}`,
+  );
+  if (plan.incident !== null)
+    await forge.comment(plan.incident, `Remedy opened the revert ${pr.url} for #${original.number}.`);
+  await auditSteps(deps, [
+    {
+      kind: "revert.opened",
+      incident: plan.incident,
+      pr: pr.number,
+      sha: commitSha,
+      actor: request.actor,
+      data: {
+        reverts: original.number,
+        mergeSha,
+        field: plan.field,
+        restore: revert.after,
+        reason: request.reason,
+      },
+    },
+  ]);
   return { status: "opened", pr };
 }

@@ -15,7 +15,10 @@ import { repoAt } from "./repo-at.js";
  * The plan behind a PR: Remedy's own from its hidden block; a person's from the one configured field
  * it changed (so `/dry-run` and `/rollback` work on human PRs too).
  */
-export async function planFromPullRequest(deps: FlowDeps, pr: PullRequest): Promise<{ plan: Plan } | { problem: string }> {
+export async function planFromPullRequest(
+  deps: FlowDeps,
+  pr: PullRequest,
+): Promise<{ plan: Plan } | { problem: string }> {
   const own = parsePacket(pr.body);
   if (own !== null) return { plan: own };
   const { forge } = deps;
@@ -37,7 +40,16 @@ export async function planFromPullRequest(deps: FlowDeps, pr: PullRequest): Prom
         const after = readField(afterText, target, field);
         if (!before.ok || !after.ok || before.value === after.value) continue;
         const action = field === "replicas" ? "scale" : "set-image";
-        const { risk, flags } = assessRisk({ action, environment, field, before: before.value, after: after.value, freezeException: null, truncatedAlerts: 0, isRevert: false });
+        const { risk, flags } = assessRisk({
+          action,
+          environment,
+          field,
+          before: before.value,
+          after: after.value,
+          freezeException: null,
+          truncatedAlerts: 0,
+          isRevert: false,
+        });
         changes.push({
           version: 1,
           repo: forge.repo,
@@ -47,7 +59,10 @@ export async function planFromPullRequest(deps: FlowDeps, pr: PullRequest): Prom
           environment,
           action,
           runbook: "manual",
-          target: { ...target, ...(targetConfig.namespace === undefined ? {} : { namespace: targetConfig.namespace }) },
+          target: {
+            ...target,
+            ...(targetConfig.namespace === undefined ? {} : { namespace: targetConfig.namespace }),
+          },
           field,
           form: after.form,
           before: before.value,
@@ -56,7 +71,9 @@ export async function planFromPullRequest(deps: FlowDeps, pr: PullRequest): Prom
           verify: verifySpecFromRunbook(VerifyBlock.parse({})),
           evidenceHash: "sha256:" + "0".repeat(64),
           approvals: repository.policy.environments[environment]?.actions[action]?.approvals ?? 1,
-          reviewers: [...new Set([...(repository.policy.environments[environment]?.reviewers ?? []), ...config.owners])],
+          reviewers: [
+            ...new Set([...(repository.policy.environments[environment]?.reviewers ?? []), ...config.owners]),
+          ],
           risk,
           riskFlags: flags,
           autoMerge: false,
@@ -65,13 +82,24 @@ export async function planFromPullRequest(deps: FlowDeps, pr: PullRequest): Prom
       }
     }
   }
-  if (changes.length === 0) return { problem: "it changes no replicas or image field of a service configured in .github/remedy.yml." };
-  if (changes.length > 1) return { problem: `it changes ${changes.length} configured fields (${changes.map((c) => `${c.field} of ${c.service} in ${c.environment}`).join(", ")}); Remedy only handles single-field changes.` };
+  if (changes.length === 0)
+    return {
+      problem: "it changes no replicas or image field of a service configured in .github/remedy.yml.",
+    };
+  if (changes.length > 1)
+    return {
+      problem: `it changes ${changes.length} configured fields (${changes.map((c) => `${c.field} of ${c.service} in ${c.environment}`).join(", ")}); Remedy only handles single-field changes.`,
+    };
   return { plan: changes[0] as Plan };
 }
 
 /** The file before and after the PR: around the merge commit once merged, base vs head while open. */
-async function versionsOf(deps: FlowDeps, pr: PullRequest, path: string, baseSha: string): Promise<[string | null, string | null]> {
+async function versionsOf(
+  deps: FlowDeps,
+  pr: PullRequest,
+  path: string,
+  baseSha: string,
+): Promise<[string | null, string | null]> {
   if (pr.merged && pr.mergeSha !== null) {
     const [atMerge, previous] = await deps.forge.fileHistory(path, 2, pr.mergeSha);
     if (atMerge === undefined || atMerge.sha !== pr.mergeSha) return [null, null];

@@ -4,7 +4,14 @@ import { parseYamlData } from "../config/parse-with-schema.js";
 import type { EnvironmentTarget } from "../config/repo-config.js";
 import { matchRunbook, type Diagnosis } from "../diagnosis/match-runbooks.js";
 import type { Runbook } from "../diagnosis/runbook-schema.js";
-import { editField, findHpa, readField, readReplicasFallback, unifiedDiff, type ManifestTarget } from "../manifests/index.js";
+import {
+  editField,
+  findHpa,
+  readField,
+  readReplicasFallback,
+  unifiedDiff,
+  type ManifestTarget,
+} from "../manifests/index.js";
 import { escalationReason } from "../policy/escalation-reason.js";
 import { evaluatePolicy, type PolicyResult } from "../policy/evaluate-policy.js";
 import { assessRisk } from "../proposal/assess-risk.js";
@@ -26,7 +33,10 @@ export interface EvidenceRow {
 }
 
 /** Runs a runbook's evidence query (instant PromQL). Absent when no Prometheus is configured. */
-export type EvidenceSource = (name: string, query: string) => Promise<{ value: number | null; reason?: string }>;
+export type EvidenceSource = (
+  name: string,
+  query: string,
+) => Promise<{ value: number | null; reason?: string }>;
 
 /** Chooses among the deterministic scorer's candidates; may only narrow, never widen (see diagnosis/). */
 export type Diagnoser = (incident: Incident, rules: Diagnosis, repository: Repository) => Promise<Diagnosis>;
@@ -80,34 +90,55 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     policy: null,
     edit: null,
     evidence: [],
-    uncertainties: incident.truncatedAlerts > 0 ? [`Alertmanager dropped ${incident.truncatedAlerts} alerts from this group (max_alerts): the evidence is incomplete.`] : [],
+    uncertainties:
+      incident.truncatedAlerts > 0
+        ? [
+            `Alertmanager dropped ${incident.truncatedAlerts} alerts from this group (max_alerts): the evidence is incomplete.`,
+          ]
+        : [],
     ...extra,
   });
 
   if (incident.status === "resolved") return outcome("none", "The alert group is resolved: nothing to do.");
   if (incident.source === "issue" && incident.author !== null && !canAct(incident.author.role)) {
-    return outcome("none", `@${incident.author.login} has ${incident.author.role} permission; someone with write permission must comment /diagnose.`);
+    return outcome(
+      "none",
+      `@${incident.author.login} has ${incident.author.role} permission; someone with write permission must comment /diagnose.`,
+    );
   }
 
   const resolution = resolveTarget(incident, repository.config);
   const escalation = escalationReason(incident, repository.policy.escalate);
-  if (escalation !== null) return outcome("escalate", `Escalated: ${escalation}. A human must act.`, { resolution });
+  if (escalation !== null)
+    return outcome("escalate", `Escalated: ${escalation}. A human must act.`, { resolution });
 
   let diagnosis = matchRunbook(incident, repository.runbooks);
   if (input.diagnoser !== undefined) diagnosis = await input.diagnoser(incident, diagnosis, repository);
   const runbook = diagnosis.runbook;
-  if (runbook === null) return outcome("escalate", `Escalated: ${diagnosis.explanation}`, { resolution, diagnosis });
+  if (runbook === null)
+    return outcome("escalate", `Escalated: ${diagnosis.explanation}`, { resolution, diagnosis });
   if (runbook.action.kind === "escalate") {
-    return outcome("escalate", `Escalated by runbook ${runbook.id}: ${runbook.action.reason ?? runbook.title}. A human must act.`, { resolution, diagnosis });
+    return outcome(
+      "escalate",
+      `Escalated by runbook ${runbook.id}: ${runbook.action.reason ?? runbook.title}. A human must act.`,
+      { resolution, diagnosis },
+    );
   }
-  if (!resolution.ok) return outcome("escalate", `Escalated: ${resolution.reason}.`, { resolution, diagnosis });
+  if (!resolution.ok)
+    return outcome("escalate", `Escalated: ${resolution.reason}.`, { resolution, diagnosis });
 
-  const targetConfig = repository.config.services[resolution.service]?.environments[resolution.environment] as EnvironmentTarget;
+  const targetConfig = repository.config.services[resolution.service]?.environments[
+    resolution.environment
+  ] as EnvironmentTarget;
   const target = manifestTarget(resolution.service, targetConfig);
   const evidence = await collectEvidence(runbook, resolution, input.evidence);
   const change = await planChange(input, runbook.action.kind, runbook, target);
   if ("refusal" in change) {
-    return outcome(change.nothingToDo ? "none" : "escalate", change.nothingToDo ? change.refusal : `Escalated: ${change.refusal}`, { resolution, diagnosis, evidence });
+    return outcome(
+      change.nothingToDo ? "none" : "escalate",
+      change.nothingToDo ? change.refusal : `Escalated: ${change.refusal}`,
+      { resolution, diagnosis, evidence },
+    );
   }
 
   const owners = repository.config.services[resolution.service]?.owners ?? [];
@@ -125,7 +156,13 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     owners,
     { now: input.now, recentPrs: input.recentPrs },
   );
-  const { risk, flags } = assessRisk({ ...change, environment: resolution.environment, freezeException: policy.freezeException, truncatedAlerts: incident.truncatedAlerts, isRevert: false });
+  const { risk, flags } = assessRisk({
+    ...change,
+    environment: resolution.environment,
+    freezeException: policy.freezeException,
+    truncatedAlerts: incident.truncatedAlerts,
+    isRevert: false,
+  });
   const plan: Plan = {
     version: 1,
     repo: input.repo,
@@ -151,15 +188,31 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     createdAt: input.now,
   };
   const uncertainties = [...outcome("propose", "").uncertainties, ...change.uncertainties];
-  if (diagnosis.confidence < 0.5) uncertainties.push(`Runbook match confidence is ${diagnosis.confidence}: check that ${runbook.id} fits this incident.`);
+  if (diagnosis.confidence < 0.5)
+    uncertainties.push(
+      `Runbook match confidence is ${diagnosis.confidence}: check that ${runbook.id} fits this incident.`,
+    );
   const summary =
     policy.decision === "deny"
-      ? `Denied by policy: ${policy.rules.filter((r) => r.result === "fail").map((r) => r.detail).join("; ")}.`
+      ? `Denied by policy: ${policy.rules
+          .filter((r) => r.result === "fail")
+          .map((r) => r.detail)
+          .join("; ")}.`
       : `Propose: ${describeChange(plan)} (runbook ${runbook.id}).`;
-  return outcome(policy.decision, summary, { resolution, diagnosis, plan, policy, edit: change.edit, evidence, uncertainties });
+  return outcome(policy.decision, summary, {
+    resolution,
+    diagnosis,
+    plan,
+    policy,
+    edit: change.edit,
+    evidence,
+    uncertainties,
+  });
 }
 
-export function describeChange(plan: Pick<Plan, "field" | "service" | "environment" | "before" | "after">): string {
+export function describeChange(
+  plan: Pick<Plan, "field" | "service" | "environment" | "before" | "after">,
+): string {
   return plan.field === "replicas"
     ? `scale ${plan.service} in ${plan.environment} from ${plan.before} to ${plan.after} replicas`
     : `move ${plan.service} in ${plan.environment} from image ${plan.before} to ${plan.after}`;
@@ -183,17 +236,28 @@ async function planChange(
   target: ManifestTarget,
 ): Promise<PlannedChange | { refusal: string; nothingToDo?: boolean }> {
   const text = await input.reader.readFile(target.file);
-  if (text === null) return { refusal: `${target.file} does not exist on the base branch; fix the file path in .github/remedy.yml` };
+  if (text === null)
+    return {
+      refusal: `${target.file} does not exist on the base branch; fix the file path in .github/remedy.yml`,
+    };
   const requested = requestedValues(input.incident.trustedText);
   const field = action === "scale" ? "replicas" : "image";
   // Only the value this action takes matters: "4.2.0 replaced 4.1.3, please scale up" names no replica count.
-  const conflict = action === "scale" ? requested.conflicts.replicas : action === "set-image" ? requested.conflicts.tag : undefined;
+  const conflict =
+    action === "scale"
+      ? requested.conflicts.replicas
+      : action === "set-image"
+        ? requested.conflicts.tag
+        : undefined;
   if (conflict !== undefined) return { refusal: `the request names ${conflict}; name one value` };
   const uncertainties: string[] = [];
 
   if (field === "replicas") {
     const hpa = await findHpa(target, (path) => input.reader.readFile(path));
-    if (hpa.managed) return { refusal: `replicas of ${target.workload} are managed by a HorizontalPodAutoscaler (${hpa.reason ?? "HPA found"}); editing them would fight the HPA. Change the HPA's bounds instead` };
+    if (hpa.managed)
+      return {
+        refusal: `replicas of ${target.workload} are managed by a HorizontalPodAutoscaler (${hpa.reason ?? "HPA found"}); editing them would fight the HPA. Change the HPA's bounds instead`,
+      };
   }
 
   let current = readField(text, target, field);
@@ -201,7 +265,9 @@ async function planChange(
     const fallback = await readReplicasFallback(target, (path) => input.reader.readFile(path));
     if (fallback !== null) {
       current = { ok: true, value: String(fallback), form: "count", line: 0 };
-      uncertainties.push(`${target.file} has no replicas entry for ${target.workload}; the current count ${fallback} comes from the base manifests and the PR adds the entry.`);
+      uncertainties.push(
+        `${target.file} has no replicas entry for ${target.workload}; the current count ${fallback} comes from the base manifests and the PR adds the entry.`,
+      );
     }
   }
   if (!current.ok) return { refusal: current.reason };
@@ -211,17 +277,33 @@ async function planChange(
     const before = Number(current.value);
     const rule = runbook.action.kind === "scale" ? runbook.action.replicas : "+2";
     const replicas = requested.replicas;
-    after = String(replicas === undefined ? computeReplicas(before, rule) : replicas.kind === "absolute" ? replicas.count : before + replicas.delta);
+    after = String(
+      replicas === undefined
+        ? computeReplicas(before, rule)
+        : replicas.kind === "absolute"
+          ? replicas.count
+          : before + replicas.delta,
+    );
   } else if (action === "set-image") {
-    if (requested.tag === undefined) return { refusal: "no image tag was named by someone with write permission (write e.g. \"deploy 1.4.3\" in the issue or a /propose comment)" };
+    if (requested.tag === undefined)
+      return {
+        refusal:
+          'no image tag was named by someone with write permission (write e.g. "deploy 1.4.3" in the issue or a /propose comment)',
+      };
     after = requested.tag;
   } else {
     const previous = await previousValue(input.history, target, current.value);
-    if (previous === null) return { refusal: `no earlier, different image tag of ${target.workload} in the history of ${target.file}; nothing to roll back to` };
+    if (previous === null)
+      return {
+        refusal: `no earlier, different image tag of ${target.workload} in the history of ${target.file}; nothing to roll back to`,
+      };
     after = previous.value;
-    uncertainties.push(`Rolling back to ${previous.value}, last deployed in commit ${previous.sha.slice(0, 12)} (${previous.message.split("\n")[0] ?? ""}).`);
+    uncertainties.push(
+      `Rolling back to ${previous.value}, last deployed in commit ${previous.sha.slice(0, 12)} (${previous.message.split("\n")[0] ?? ""}).`,
+    );
   }
-  if (after === current.value) return { refusal: `${target.file} already has ${field} ${after}: nothing to change`, nothingToDo: true };
+  if (after === current.value)
+    return { refusal: `${target.file} already has ${field} ${after}: nothing to change`, nothingToDo: true };
 
   const edited = editField(text, target, field, after);
   if (!edited.ok) return { refusal: edited.reason };
@@ -232,17 +314,27 @@ async function planChange(
     before: current.value,
     after,
     ...(field === "image" ? imageRepositoryOf(text, target) : {}),
-    edit: { path: target.file, before: text, after: edited.text, diff: unifiedDiff(target.file, text, edited.text) },
+    edit: {
+      path: target.file,
+      before: text,
+      after: edited.text,
+      diff: unifiedDiff(target.file, text, edited.text),
+    },
     uncertainties,
   };
 }
 
 /** The newest earlier version of the file whose value differs from the current one. */
-async function previousValue(history: HistoryReader, target: ManifestTarget, current: string): Promise<{ value: string; sha: string; message: string } | null> {
+async function previousValue(
+  history: HistoryReader,
+  target: ManifestTarget,
+  current: string,
+): Promise<{ value: string; sha: string; message: string } | null> {
   for (const version of await history.fileHistory(target.file, 100)) {
     if (version.content === null) continue;
     const read = readField(version.content, target, "image");
-    if (read.ok && read.value !== current) return { value: read.value, sha: version.sha, message: version.message };
+    if (read.ok && read.value !== current)
+      return { value: read.value, sha: version.sha, message: version.message };
   }
   return null;
 }
@@ -264,13 +356,25 @@ function imageRepositoryOf(text: string, target: ManifestTarget): { imageReposit
   return target.image === undefined ? {} : { imageRepository: target.image };
 }
 
-async function collectEvidence(runbook: Runbook, resolution: Resolution & { ok: true }, source: EvidenceSource | undefined): Promise<EvidenceRow[]> {
+async function collectEvidence(
+  runbook: Runbook,
+  resolution: Resolution & { ok: true },
+  source: EvidenceSource | undefined,
+): Promise<EvidenceRow[]> {
   return Promise.all(
     runbook.evidence.map(async ({ name, query }) => {
-      const rendered = query.replaceAll("{{service}}", resolution.service).replaceAll("{{environment}}", resolution.environment);
-      if (source === undefined) return { name, query: rendered, value: null, note: "not collected: no Prometheus configured" };
+      const rendered = query
+        .replaceAll("{{service}}", resolution.service)
+        .replaceAll("{{environment}}", resolution.environment);
+      if (source === undefined)
+        return { name, query: rendered, value: null, note: "not collected: no Prometheus configured" };
       const sample = await source(name, rendered);
-      return { name, query: rendered, value: sample.value, note: sample.value === null ? `no data: ${sample.reason ?? "empty result"}` : "" };
+      return {
+        name,
+        query: rendered,
+        value: sample.value,
+        note: sample.value === null ? `no data: ${sample.reason ?? "empty result"}` : "",
+      };
     }),
   );
 }
@@ -295,6 +399,13 @@ function planTarget(target: ManifestTarget, config: EnvironmentTarget): PlanTarg
 }
 
 function evidenceHash(incident: Incident, diagnosis: Diagnosis, evidence: EvidenceRow[]): string {
-  const material = { incident: incident.key, labels: incident.labels, text: incident.text, runbook: diagnosis.runbook?.id ?? null, candidates: diagnosis.candidates.map((c) => [c.id, c.score]), evidence };
+  const material = {
+    incident: incident.key,
+    labels: incident.labels,
+    text: incident.text,
+    runbook: diagnosis.runbook?.id ?? null,
+    candidates: diagnosis.candidates.map((c) => [c.id, c.score]),
+    evidence,
+  };
   return `sha256:${createHash("sha256").update(canonicalJson(material)).digest("hex")}`;
 }

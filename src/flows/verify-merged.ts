@@ -24,7 +24,11 @@ export function verificationId(repo: string, pr: number): string {
  * A merged Remedy PR starts verification: the plan is read back from the PR body, a `remedy/verify`
  * check run goes on the merge commit, and the state is stored so a restart resumes it.
  */
-export async function startVerification(deps: FlowDeps, pr: PullRequest, installationId: number | null = null): Promise<VerificationRecord | null> {
+export async function startVerification(
+  deps: FlowDeps,
+  pr: PullRequest,
+  installationId: number | null = null,
+): Promise<VerificationRecord | null> {
   const plan = parsePacket(pr.body);
   if (plan === null || !pr.merged || pr.mergeSha === null) return null;
   const id = verificationId(deps.forge.repo, pr.number);
@@ -40,11 +44,43 @@ export async function startVerification(deps: FlowDeps, pr: PullRequest, install
     summary: `Verifying ${plan.service} in ${plan.environment} after #${pr.number}: ${plan.verify.checks.map((c) => c.name).join(", ")}. First evaluation at ${nextEvaluationAt(verdict)}.`,
     externalId: id,
   });
-  const record: VerificationRecord = { id, repo: deps.forge.repo, installationId, pr: pr.number, mergeSha: pr.mergeSha, checkRunId: check.id, incident: plan.incident, plan, before: evidenceFigures(pr.body, new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name))), verdict };
+  const record: VerificationRecord = {
+    id,
+    repo: deps.forge.repo,
+    installationId,
+    pr: pr.number,
+    mergeSha: pr.mergeSha,
+    checkRunId: check.id,
+    incident: plan.incident,
+    plan,
+    before: evidenceFigures(
+      pr.body,
+      new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name)),
+    ),
+    verdict,
+  };
   await deps.store.saveVerification(record);
   await auditSteps(deps, [
-    { kind: "pr.merged", incident: plan.incident, pr: pr.number, sha: pr.mergeSha, actor: "github", data: { mergedAt, revert: plan.reverts !== undefined } },
-    { kind: "verify.started", incident: plan.incident, pr: pr.number, sha: pr.mergeSha, actor: "remedy", data: { checks: plan.verify.checks.map((c) => c.name), interval: plan.verify.intervalSeconds, soak: plan.verify.soakSeconds } },
+    {
+      kind: "pr.merged",
+      incident: plan.incident,
+      pr: pr.number,
+      sha: pr.mergeSha,
+      actor: "github",
+      data: { mergedAt, revert: plan.reverts !== undefined },
+    },
+    {
+      kind: "verify.started",
+      incident: plan.incident,
+      pr: pr.number,
+      sha: pr.mergeSha,
+      actor: "remedy",
+      data: {
+        checks: plan.verify.checks.map((c) => c.name),
+        interval: plan.verify.intervalSeconds,
+        soak: plan.verify.soakSeconds,
+      },
+    },
   ]);
   return record;
 }
@@ -57,16 +93,45 @@ export async function verificationTick(deps: FlowDeps, record: VerificationRecor
   if (at === null) return { record, done: true, revert: null };
   const { plan } = record;
   const config = await loadConfig(repoAt(deps.forge, record.mergeSha)).catch(() => null);
-  const vars = { service: plan.service, environment: plan.environment, workload: plan.target.workload, ...(plan.target.namespace === undefined ? {} : { namespace: plan.target.namespace }) };
-  const spec = { ...plan.verify, checks: plan.verify.checks.map((c) => (c.query === undefined ? c : { ...c, query: renderQuery(c.query, vars) })) };
-  const sources = config === null ? { health: { sample: async (c: { name: string }) => ({ name: c.name, value: null, reason: ".github/remedy.yml unreadable at the merge commit" }) } } : deps.health(config, plan);
+  const vars = {
+    service: plan.service,
+    environment: plan.environment,
+    workload: plan.target.workload,
+    ...(plan.target.namespace === undefined ? {} : { namespace: plan.target.namespace }),
+  };
+  const spec = {
+    ...plan.verify,
+    checks: plan.verify.checks.map((c) =>
+      c.query === undefined ? c : { ...c, query: renderQuery(c.query, vars) },
+    ),
+  };
+  const sources =
+    config === null
+      ? {
+          health: {
+            sample: async (c: { name: string }) => ({
+              name: c.name,
+              value: null,
+              reason: ".github/remedy.yml unreadable at the merge commit",
+            }),
+          },
+        }
+      : deps.health(config, plan);
   const observation = await observe(spec, { ...vars, mergeSha: record.mergeSha, at }, sources);
   const verdict = applyObservation(record.verdict, observation);
   const next: VerificationRecord = { ...record, verdict };
-  const summary = summarizeVerdict(verdict, Object.keys(record.before).length > 0 ? record.before : undefined);
+  const summary = summarizeVerdict(
+    verdict,
+    Object.keys(record.before).length > 0 ? record.before : undefined,
+  );
   if (verdict.outcome === null) {
     await deps.store.saveVerification(next);
-    if (record.checkRunId !== null) await deps.forge.updateCheckRun(record.checkRunId, { status: "in_progress", title: "Verifying the rollout", summary: `${summary.text}\n\n${summary.table}` });
+    if (record.checkRunId !== null)
+      await deps.forge.updateCheckRun(record.checkRunId, {
+        status: "in_progress",
+        title: "Verifying the rollout",
+        summary: `${summary.text}\n\n${summary.table}`,
+      });
     return { record: next, done: false, revert: null };
   }
   const revert = await finishVerification(deps, next, summary);
@@ -74,36 +139,86 @@ export async function verificationTick(deps: FlowDeps, record: VerificationRecor
   return { record: next, done: true, revert };
 }
 
-async function finishVerification(deps: FlowDeps, record: VerificationRecord, summary: { text: string; table: string }): Promise<RevertResult | null> {
+async function finishVerification(
+  deps: FlowDeps,
+  record: VerificationRecord,
+  summary: { text: string; table: string },
+): Promise<RevertResult | null> {
   const { plan, verdict } = record;
   const { forge } = deps;
   const outcome = verdict.outcome;
   const conclusion = outcome === "pass" ? "success" : outcome === "fail" ? "failure" : "neutral";
-  const title = outcome === "pass" ? "Verified: healthy" : outcome === "fail" ? "Verification failed" : "Verification inconclusive";
-  if (record.checkRunId !== null) await forge.updateCheckRun(record.checkRunId, { status: "completed", conclusion, title, summary: `${summary.text}\n\n${summary.table}` });
-  const kind = outcome === "pass" ? "verify.passed" : outcome === "fail" ? "verify.failed" : "verify.inconclusive";
-  await auditSteps(deps, [{ kind, incident: plan.incident, pr: record.pr, sha: record.mergeSha, actor: "remedy", data: { reason: verdict.reason, evaluations: verdict.evaluations.length } }]);
+  const title =
+    outcome === "pass"
+      ? "Verified: healthy"
+      : outcome === "fail"
+        ? "Verification failed"
+        : "Verification inconclusive";
+  if (record.checkRunId !== null)
+    await forge.updateCheckRun(record.checkRunId, {
+      status: "completed",
+      conclusion,
+      title,
+      summary: `${summary.text}\n\n${summary.table}`,
+    });
+  const kind =
+    outcome === "pass" ? "verify.passed" : outcome === "fail" ? "verify.failed" : "verify.inconclusive";
+  await auditSteps(deps, [
+    {
+      kind,
+      incident: plan.incident,
+      pr: record.pr,
+      sha: record.mergeSha,
+      actor: "remedy",
+      data: { reason: verdict.reason, evaluations: verdict.evaluations.length },
+    },
+  ]);
 
   if (outcome === "pass") {
-    await forge.comment(record.pr, `### ✅ Verified\n${summary.text}\n\n<details><summary>Evaluations</summary>\n\n${summary.table}\n\n</details>`);
+    await forge.comment(
+      record.pr,
+      `### ✅ Verified\n${summary.text}\n\n<details><summary>Evaluations</summary>\n\n${summary.table}\n\n</details>`,
+    );
     if (plan.incident !== null) {
-      await forge.comment(plan.incident, `### Incident closed by Remedy\n**Decision record**: ${plan.action} of ${plan.service} in ${plan.environment}, ${plan.field} ${plan.before} → ${plan.after} (runbook ${plan.runbook}), merged in #${record.pr} as ${record.mergeSha.slice(0, 12)}, verified healthy.\n\n${summary.text}`);
+      await forge.comment(
+        plan.incident,
+        `### Incident closed by Remedy\n**Decision record**: ${plan.action} of ${plan.service} in ${plan.environment}, ${plan.field} ${plan.before} → ${plan.after} (runbook ${plan.runbook}), merged in #${record.pr} as ${record.mergeSha.slice(0, 12)}, verified healthy.\n\n${summary.text}`,
+      );
       await forge.closeIssue(plan.incident);
-      await auditSteps(deps, [{ kind: "incident.closed", incident: plan.incident, pr: record.pr, sha: record.mergeSha, actor: "remedy", data: { outcome: "pass" } }]);
+      await auditSteps(deps, [
+        {
+          kind: "incident.closed",
+          incident: plan.incident,
+          pr: record.pr,
+          sha: record.mergeSha,
+          actor: "remedy",
+          data: { outcome: "pass" },
+        },
+      ]);
     }
     return null;
   }
   if (outcome === "inconclusive" || plan.reverts !== undefined) {
     // A failed revert is not reverted again: two bots undoing each other would be worse than a page.
     const owners = plan.reviewers.join(" ");
-    const why = outcome === "inconclusive" ? "Verification was inconclusive: Remedy could not tell whether the change is healthy, and no data is never a pass." : "Verification of this revert failed; Remedy does not revert a revert.";
-    for (const target of [record.pr, plan.incident].filter((n): n is number => n !== null)) await forge.addLabels(target, ["needs-human"]);
-    await forge.comment(record.pr, `### ⚠️ ${title}\n${why}\n\n${summary.text}\n\n${owners ? `${owners}: please look at the workload and decide.` : ""}`);
+    const why =
+      outcome === "inconclusive"
+        ? "Verification was inconclusive: Remedy could not tell whether the change is healthy, and no data is never a pass."
+        : "Verification of this revert failed; Remedy does not revert a revert.";
+    for (const target of [record.pr, plan.incident].filter((n): n is number => n !== null))
+      await forge.addLabels(target, ["needs-human"]);
+    await forge.comment(
+      record.pr,
+      `### ⚠️ ${title}\n${why}\n\n${summary.text}\n\n${owners ? `${owners}: please look at the workload and decide.` : ""}`,
+    );
     return null;
   }
   const original = await forge.getPullRequest(record.pr);
   if (original === null) return null;
-  const failing = verdict.evaluations.filter((e) => e.result === "failing").slice(-plan.verify.failureThreshold).flatMap((e) => e.failing.map((f) => `- ${e.at}: ${f}`));
+  const failing = verdict.evaluations
+    .filter((e) => e.result === "failing")
+    .slice(-plan.verify.failureThreshold)
+    .flatMap((e) => e.failing.map((f) => `- ${e.at}: ${f}`));
   return openRevert(deps, {
     original,
     plan,

@@ -69,11 +69,23 @@ export interface Forge {
   /** Creating the branch is the lock: "exists" means another attempt got there first. */
   createBranch(branch: string, fromSha: string): Promise<"created" | "exists">;
   /** One commit on `branch`, compare-and-swap on its head (GitHub: createCommitOnBranch). */
-  commitFile(input: { branch: string; expectedHeadSha: string; path: string; content: string; message: string }): Promise<CommitResult>;
+  commitFile(input: {
+    branch: string;
+    expectedHeadSha: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<CommitResult>;
 
   findPullRequest(head: string): Promise<PullRequest | null>;
   getPullRequest(number: number): Promise<PullRequest | null>;
-  openPullRequest(input: { head: string; base: string; title: string; body: string; draft?: boolean }): Promise<PullRequest>;
+  openPullRequest(input: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    draft?: boolean;
+  }): Promise<PullRequest>;
   updatePullRequestBody(number: number, body: string): Promise<void>;
   /** Paths a PR changes (for `/dry-run` and `/rollback` on a person's PR). */
   pullRequestFiles(number: number): Promise<string[]>;

@@ -39,17 +39,31 @@ export interface PolicyResult {
  * Decides whether a concrete change may be proposed. Every rule is evaluated and reported, so a denial
  * lists everything that refused it. Values are never adjusted to make them pass.
  */
-export function evaluatePolicy(policy: Policy, change: ProposedChange, owners: readonly string[], context: PolicyContext): PolicyResult {
+export function evaluatePolicy(
+  policy: Policy,
+  change: ProposedChange,
+  owners: readonly string[],
+  context: PolicyContext,
+): PolicyResult {
   const rules: RuleResult[] = [];
-  const check = (rule: string, ok: boolean, detail: string) => rules.push({ rule, result: ok ? "pass" : "fail", detail });
+  const check = (rule: string, ok: boolean, detail: string) =>
+    rules.push({ rule, result: ok ? "pass" : "fail", detail });
   const env = policy.environments[change.environment];
   const action = env?.actions[change.action];
   let freezeException: string | null = null;
 
   if (env === undefined) {
-    check("environment", false, `no policy covers environment ${change.environment}: add environments.${change.environment} to a file in policies/`);
+    check(
+      "environment",
+      false,
+      `no policy covers environment ${change.environment}: add environments.${change.environment} to a file in policies/`,
+    );
   } else if (action === undefined || !action.allow) {
-    check("action", false, `${change.action} is not allowed in ${change.environment} (environments.${change.environment}.actions.${change.action}.allow)`);
+    check(
+      "action",
+      false,
+      `${change.action} is not allowed in ${change.environment} (environments.${change.environment}.actions.${change.action}.allow)`,
+    );
   } else {
     check("action", true, `${change.action} is allowed in ${change.environment}`);
   }
@@ -57,18 +71,39 @@ export function evaluatePolicy(policy: Policy, change: ProposedChange, owners: r
   if (action !== undefined && change.field === "replicas") {
     const before = Number(change.before);
     const after = Number(change.after);
-    if (action.min_replicas !== undefined) check("min_replicas", after >= action.min_replicas, `${after} ${after >= action.min_replicas ? "≥" : "<"} min ${action.min_replicas}`);
-    if (action.max_replicas !== undefined) check("max_replicas", after <= action.max_replicas, `${after} ${after <= action.max_replicas ? "≤" : ">"} max ${action.max_replicas}`);
+    if (action.min_replicas !== undefined)
+      check(
+        "min_replicas",
+        after >= action.min_replicas,
+        `${after} ${after >= action.min_replicas ? "≥" : "<"} min ${action.min_replicas}`,
+      );
+    if (action.max_replicas !== undefined)
+      check(
+        "max_replicas",
+        after <= action.max_replicas,
+        `${after} ${after <= action.max_replicas ? "≤" : ">"} max ${action.max_replicas}`,
+      );
     if (action.max_step !== undefined && Number.isFinite(before)) {
       const step = Math.abs(after - before);
-      check("max_step", step <= action.max_step, `step ${step} (${before} → ${after}) ${step <= action.max_step ? "≤" : ">"} max ${action.max_step}`);
+      check(
+        "max_step",
+        step <= action.max_step,
+        `step ${step} (${before} → ${after}) ${step <= action.max_step ? "≤" : ">"} max ${action.max_step}`,
+      );
     }
   }
 
   if (action?.registries !== undefined && change.field === "image" && !change.revert) {
     const repository = change.imageRepository;
-    const allowed = repository !== undefined && action.registries.some((prefix) => repository.startsWith(prefix));
-    check("registries", allowed, repository === undefined ? "the image repository is unknown, so its registry cannot be checked" : `${repository} ${allowed ? "is" : "is not"} in ${action.registries.join(", ")}`);
+    const allowed =
+      repository !== undefined && action.registries.some((prefix) => repository.startsWith(prefix));
+    check(
+      "registries",
+      allowed,
+      repository === undefined
+        ? "the image repository is unknown, so its registry cannot be checked"
+        : `${repository} ${allowed ? "is" : "is not"} in ${action.registries.join(", ")}`,
+    );
   }
 
   if (env !== undefined && !change.revert) {
@@ -87,10 +122,18 @@ export function evaluatePolicy(policy: Policy, change: ProposedChange, owners: r
     if (env.rate_limit !== undefined) {
       const hourAgo = now - 3_600_000;
       const recent = context.recentPrs.filter(
-        (pr) => pr.service === change.service && pr.environment === change.environment && Date.parse(pr.openedAt) > hourAgo && Date.parse(pr.openedAt) <= now,
+        (pr) =>
+          pr.service === change.service &&
+          pr.environment === change.environment &&
+          Date.parse(pr.openedAt) > hourAgo &&
+          Date.parse(pr.openedAt) <= now,
       ).length;
       const limit = env.rate_limit.prs_per_service_per_hour;
-      check("rate_limit", recent < limit, `${recent} Remedy PR${recent === 1 ? "" : "s"} for ${change.service} in ${change.environment} in the last hour (limit ${limit})`);
+      check(
+        "rate_limit",
+        recent < limit,
+        `${recent} Remedy PR${recent === 1 ? "" : "s"} for ${change.service} in ${change.environment} in the last hour (limit ${limit})`,
+      );
     }
   }
 

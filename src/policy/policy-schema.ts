@@ -34,7 +34,9 @@ export const EnvironmentPolicy = z.strictObject({
   actions: z.partialRecord(ChangeAction, ActionRule).default({}),
   freeze: z.array(FreezeWindow).default([]),
   rate_limit: z.strictObject({ prs_per_service_per_hour: z.number().int().positive() }).optional(),
-  reviewers: z.array(z.string().regex(/^@[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/, "must be @user or @org/team")).default([]),
+  reviewers: z
+    .array(z.string().regex(/^@[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/, "must be @user or @org/team"))
+    .default([]),
   auto_merge: z.boolean().default(false),
   /** Whether a PR needs a required review on the base branch. Default: true for prod, false elsewhere. */
   require_protection: z.boolean().optional(),

@@ -26,7 +26,11 @@ export function renderPacket(outcome: Outcome, context: PacketContext = {}): str
       if (body.length <= MAX_BODY) return body;
     }
   }
-  return render(outcome, { ...context, preface: "" }, 200, false).slice(0, MAX_BODY - 2_000) + "\n\n…(truncated)\n\n" + planBlock(outcome.plan);
+  return (
+    render(outcome, { ...context, preface: "" }, 200, false).slice(0, MAX_BODY - 2_000) +
+    "\n\n…(truncated)\n\n" +
+    planBlock(outcome.plan)
+  );
 }
 
 function render(outcome: Outcome, context: PacketContext, quoteLimit: number, withDiff: boolean): string {
@@ -42,23 +46,48 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     why.push(...outcome.resolution.why.map((w) => `- ${w}`));
   }
   if (diagnosis) {
-    why.push(`Diagnosis (${diagnosis.decidedBy === "model" ? "model, within the rules' candidates" : "deterministic rules"}): ${diagnosis.explanation}`);
+    why.push(
+      `Diagnosis (${diagnosis.decidedBy === "model" ? "model, within the rules' candidates" : "deterministic rules"}): ${diagnosis.explanation}`,
+    );
     why.push(`Confidence: ${diagnosis.confidence}`);
     const top = diagnosis.candidates.slice(0, 4).filter((c) => c.score > 0);
-    if (top.length > 0) why.push(table(["runbook", "action", "score", "because"], top.map((c) => [c.id, c.action, String(c.score), c.reasons.join("; ") || "—"])));
+    if (top.length > 0)
+      why.push(
+        table(
+          ["runbook", "action", "score", "because"],
+          top.map((c) => [c.id, c.action, String(c.score), c.reasons.join("; ") || "—"]),
+        ),
+      );
   }
   if (outcome.evidence.length > 0) {
-    why.push(`Evidence:\n${table(["name", "value", "query"], outcome.evidence.map((e) => [e.name, e.value === null ? e.note : String(e.value), `\`${e.query.replace(/`/g, "'")}\``]))}`);
+    why.push(
+      `Evidence:\n${table(
+        ["name", "value", "query"],
+        outcome.evidence.map((e) => [
+          e.name,
+          e.value === null ? e.note : String(e.value),
+          `\`${e.query.replace(/`/g, "'")}\``,
+        ]),
+      )}`,
+    );
   }
   if (plan) why.push(`Evidence hash: \`${plan.evidenceHash}\``);
-  const quoted = incident.text.length > quoteLimit ? `${incident.text.slice(0, quoteLimit)}\n…(${incident.text.length - quoteLimit} more characters not shown)` : incident.text;
+  const quoted =
+    incident.text.length > quoteLimit
+      ? `${incident.text.slice(0, quoteLimit)}\n…(${incident.text.length - quoteLimit} more characters not shown)`
+      : incident.text;
   why.push(`Signal text (untrusted, quoted as data):\n${fenced(quoted)}`);
   sections.push(`## Why\n${why.join("\n\n")}`);
 
   if (plan) {
     const what = [
-      table(["file", "field", "before", "after"], [[plan.target.file, fieldLabel(plan), plan.before, plan.after]]),
-      withDiff && outcome.edit ? fenced(outcome.edit.diff, "diff") : "The diff is omitted to keep this description under GitHub's size limit; see the Files tab.",
+      table(
+        ["file", "field", "before", "after"],
+        [[plan.target.file, fieldLabel(plan), plan.before, plan.after]],
+      ),
+      withDiff && outcome.edit
+        ? fenced(outcome.edit.diff, "diff")
+        : "The diff is omitted to keep this description under GitHub's size limit; see the Files tab.",
     ];
     sections.push(`## What changes\n${what.join("\n\n")}`);
     sections.push(`## Risk\nTier: **${plan.risk}**\n${plan.riskFlags.map((f) => `- ${f}`).join("\n")}`);
@@ -75,20 +104,31 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
         `Remedy never merges${plan.autoMerge ? "; policy lets it enable GitHub auto-merge, which branch protection still governs" : ""}.`,
     );
   }
-  sections.push(`## Uncertainties\n${outcome.uncertainties.length > 0 ? outcome.uncertainties.map((u) => `- ${u}`).join("\n") : "- None recorded."}`);
-  if (context.ledgerHead) sections.push(`<sub>Audit ledger head when written: \`${context.ledgerHead}\` (branch \`remedy-audit\`)</sub>`);
+  sections.push(
+    `## Uncertainties\n${outcome.uncertainties.length > 0 ? outcome.uncertainties.map((u) => `- ${u}`).join("\n") : "- None recorded."}`,
+  );
+  if (context.ledgerHead)
+    sections.push(
+      `<sub>Audit ledger head when written: \`${context.ledgerHead}\` (branch \`remedy-audit\`)</sub>`,
+    );
   sections.push(planBlock(plan));
   return sections.join("\n\n");
 }
 
 function fieldLabel(plan: Plan): string {
-  if (plan.field === "replicas") return plan.target.kind === "helm" ? `\`${plan.target.replicasKey}\`` : `replicas of \`${safeToken(plan.target.workload)}\``;
-  return plan.target.kind === "helm" ? `\`${plan.target.tagKey}\`` : `image \`${plan.target.image ?? plan.target.workload}\` ${plan.form === "digest" ? "digest" : "newTag"}`;
+  if (plan.field === "replicas")
+    return plan.target.kind === "helm"
+      ? `\`${plan.target.replicasKey}\``
+      : `replicas of \`${safeToken(plan.target.workload)}\``;
+  return plan.target.kind === "helm"
+    ? `\`${plan.target.tagKey}\``
+    : `image \`${plan.target.image ?? plan.target.workload}\` ${plan.form === "digest" ? "digest" : "newTag"}`;
 }
 
 export function renderPolicy(policy: PolicyResult, protection?: string): string {
   const rows = policy.rules.map((r) => [r.rule, r.result === "pass" ? "✅ pass" : "❌ fail", r.detail]);
-  if (protection) rows.push(["branch protection", protection.startsWith("ok") ? "✅ pass" : "❌ fail", protection]);
+  if (protection)
+    rows.push(["branch protection", protection.startsWith("ok") ? "✅ pass" : "❌ fail", protection]);
   return `Decision: **${policy.decision}**\n\n${table(["rule", "result", "detail"], rows)}`;
 }
 
@@ -96,8 +136,12 @@ export function renderVerificationPlan(plan: Plan): string {
   const v = plan.verify;
   const rows = v.checks.map((c) => [
     c.name,
-    c.query === undefined ? "rollout state of the workload (Kubernetes / Argo CD)" : `\`${c.query.replace(/`/g, "'")}\``,
-    [c.max === undefined ? "" : `≤ ${c.max}`, c.min === undefined ? "" : `≥ ${c.min}`].filter(Boolean).join(", ") || (c.name === "rollout" ? "complete" : "informational"),
+    c.query === undefined
+      ? "rollout state of the workload (Kubernetes / Argo CD)"
+      : `\`${c.query.replace(/`/g, "'")}\``,
+    [c.max === undefined ? "" : `≤ ${c.max}`, c.min === undefined ? "" : `≥ ${c.min}`]
+      .filter(Boolean)
+      .join(", ") || (c.name === "rollout" ? "complete" : "informational"),
   ]);
   return [
     table(["check", "query", "healthy when"], rows),
@@ -125,9 +169,22 @@ const PlanShape = z.looseObject({
   field: z.enum(["replicas", "image"]),
   before: z.string(),
   after: z.string(),
-  target: z.looseObject({ kind: z.enum(["helm", "kustomize"]), file: z.string(), workload: z.string(), replicasKey: z.string(), tagKey: z.string() }),
+  target: z.looseObject({
+    kind: z.enum(["helm", "kustomize"]),
+    file: z.string(),
+    workload: z.string(),
+    replicasKey: z.string(),
+    tagKey: z.string(),
+  }),
   revert: z.object({ field: z.enum(["replicas", "image"]), value: z.string() }),
-  verify: z.looseObject({ intervalSeconds: z.number(), soakSeconds: z.number(), failureThreshold: z.number(), maxErrors: z.number(), deadlineSeconds: z.number(), checks: z.array(z.looseObject({ name: z.string() })) }),
+  verify: z.looseObject({
+    intervalSeconds: z.number(),
+    soakSeconds: z.number(),
+    failureThreshold: z.number(),
+    maxErrors: z.number(),
+    deadlineSeconds: z.number(),
+    checks: z.array(z.looseObject({ name: z.string() })),
+  }),
 });
 
 /** Whether a body carries a plan block at all: a cheap filter before `parsePacket`. */

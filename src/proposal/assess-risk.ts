@@ -28,7 +28,9 @@ export function assessRisk(input: RiskInput): { risk: Risk; flags: string[] } {
   }
   if (input.action === "rollback-image" || input.isRevert) {
     tier = Math.max(0, tier - (input.isRevert ? 1 : 0));
-    flags.push(input.isRevert ? "revert to the value deployed before" : "rollback to a previously deployed tag");
+    flags.push(
+      input.isRevert ? "revert to the value deployed before" : "rollback to a previously deployed tag",
+    );
   }
   if (input.field === "replicas" && Number(input.after) < Number(input.before)) {
     tier += 1;
@@ -38,6 +40,7 @@ export function assessRisk(input: RiskInput): { risk: Risk; flags: string[] } {
     tier += 1;
     flags.push(`freeze exception: ${input.freezeException}`);
   }
-  if (input.truncatedAlerts > 0) flags.push(`${input.truncatedAlerts} alerts truncated by Alertmanager: evidence is incomplete`);
+  if (input.truncatedAlerts > 0)
+    flags.push(`${input.truncatedAlerts} alerts truncated by Alertmanager: evidence is incomplete`);
   return { risk: TIERS[Math.min(tier, 2)] as Risk, flags };
 }

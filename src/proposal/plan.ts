@@ -51,8 +51,18 @@ export function revertBranchName(mergeSha: string): string {
   return `revert/${mergeSha}`;
 }
 
-export function commitSubject(plan: Pick<Plan, "action" | "service" | "environment" | "before" | "after" | "field" | "reverts">): string {
-  const change = plan.field === "replicas" ? `${plan.before} → ${plan.after} replicas` : `${plan.before} → ${plan.after}`;
-  const verb = plan.reverts !== undefined ? "revert" : plan.action === "scale" ? "scale" : plan.action === "set-image" ? "deploy" : "roll back";
+export function commitSubject(
+  plan: Pick<Plan, "action" | "service" | "environment" | "before" | "after" | "field" | "reverts">,
+): string {
+  const change =
+    plan.field === "replicas" ? `${plan.before} → ${plan.after} replicas` : `${plan.before} → ${plan.after}`;
+  const verb =
+    plan.reverts !== undefined
+      ? "revert"
+      : plan.action === "scale"
+        ? "scale"
+        : plan.action === "set-image"
+          ? "deploy"
+          : "roll back";
   return `${verb} ${plan.service} in ${plan.environment}: ${change}`;
 }

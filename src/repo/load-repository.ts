@@ -17,7 +17,14 @@ const YAML_FILE = /\.ya?ml$/;
 export async function loadConfig(reader: RepoReader): Promise<RepoConfig> {
   const text = await reader.readFile(CONFIG_PATH);
   if (text === null) {
-    throw new InvalidFileError([{ file: CONFIG_PATH, path: "", message: "is missing: Remedy needs it to know which services it may change (see the README's configuration reference)" }]);
+    throw new InvalidFileError([
+      {
+        file: CONFIG_PATH,
+        path: "",
+        message:
+          "is missing: Remedy needs it to know which services it may change (see the README's configuration reference)",
+      },
+    ]);
   }
   return parseWithSchema(CONFIG_PATH, text, RepoConfig);
 }
@@ -41,7 +48,11 @@ async function loadRunbooks(reader: RepoReader, dir: string, problems: FileProbl
     if (runbook === undefined) continue;
     const other = seen.get(runbook.id);
     if (other !== undefined) {
-      problems.push({ file, path: "id", message: `"${runbook.id}" is already the id of ${other}; runbook ids must be unique` });
+      problems.push({
+        file,
+        path: "id",
+        message: `"${runbook.id}" is already the id of ${other}; runbook ids must be unique`,
+      });
       continue;
     }
     seen.set(runbook.id, file);
@@ -61,7 +72,15 @@ async function loadPolicy(reader: RepoReader, dir: string, problems: FileProblem
     });
     if (data !== undefined) documents.push({ file, data });
   }
-  return collect(problems, () => validateData(documents.map((d) => d.file).join(" + ") || dir, mergePolicies(documents.map((d) => d.data)), Policy)) ?? Policy.parse({});
+  return (
+    collect(problems, () =>
+      validateData(
+        documents.map((d) => d.file).join(" + ") || dir,
+        mergePolicies(documents.map((d) => d.data)),
+        Policy,
+      ),
+    ) ?? Policy.parse({})
+  );
 }
 
 function collect<T>(problems: FileProblem[], read: () => T): T | undefined {

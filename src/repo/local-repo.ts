@@ -10,7 +10,8 @@ const run = promisify(execFile);
 export function localRepo(dir: string): RepoReader & HistoryReader {
   const inside = (path: string) => {
     const normal = posix.normalize(path.replace(/\\/g, "/"));
-    if (normal.startsWith("../") || normal.startsWith("/")) throw new Error(`${path} is outside the repository`);
+    if (normal.startsWith("../") || normal.startsWith("/"))
+      throw new Error(`${path} is outside the repository`);
     return join(dir, normal);
   };
   return {
@@ -18,14 +19,21 @@ export function localRepo(dir: string): RepoReader & HistoryReader {
       try {
         return await readFile(inside(path), "utf8");
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "EISDIR") return null;
+        if (
+          (error as NodeJS.ErrnoException).code === "ENOENT" ||
+          (error as NodeJS.ErrnoException).code === "EISDIR"
+        )
+          return null;
         throw error;
       }
     },
     async listFiles(folder) {
       try {
         const entries = await readdir(inside(folder), { withFileTypes: true });
-        return entries.filter((e) => e.isFile()).map((e) => posix.join(folder, e.name)).sort();
+        return entries
+          .filter((e) => e.isFile())
+          .map((e) => posix.join(folder, e.name))
+          .sort();
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
         throw error;
@@ -33,11 +41,20 @@ export function localRepo(dir: string): RepoReader & HistoryReader {
     },
     async fileHistory(path, limit): Promise<FileVersion[]> {
       try {
-        const { stdout } = await run("git", ["-C", dir, "log", `-n${limit}`, "--format=%H%x1f%aI%x1f%s", "--", path], { maxBuffer: 8 * 1024 * 1024 });
+        const { stdout } = await run(
+          "git",
+          ["-C", dir, "log", `-n${limit}`, "--format=%H%x1f%aI%x1f%s", "--", path],
+          { maxBuffer: 8 * 1024 * 1024 },
+        );
         const versions: FileVersion[] = [];
         for (const line of stdout.split("\n").filter(Boolean)) {
           const [sha, at, message] = line.split("\x1f") as [string, string, string];
-          const content = await run("git", ["-C", dir, "show", `${sha}:${path}`], { maxBuffer: 8 * 1024 * 1024 }).then((r) => r.stdout, () => null);
+          const content = await run("git", ["-C", dir, "show", `${sha}:${path}`], {
+            maxBuffer: 8 * 1024 * 1024,
+          }).then(
+            (r) => r.stdout,
+            () => null,
+          );
           versions.push({ sha, at, message, content });
         }
         return versions;

@@ -10,5 +10,8 @@ export async function loadScenario(file: string): Promise<Scenario> {
 /** Every `*.yaml` directly in `dir` (or the file itself), sorted by name. */
 export async function scenarioFiles(path: string): Promise<string[]> {
   if ((await stat(path)).isFile()) return [path];
-  return (await readdir(path)).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(path, f));
+  return (await readdir(path))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(path, f));
 }

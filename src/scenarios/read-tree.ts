@@ -2,7 +2,10 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 
 /** Every file under `dir` as repository path → content (skipping .git and node_modules). */
-export async function readTree(dir: string, only?: (path: string) => boolean): Promise<Record<string, string>> {
+export async function readTree(
+  dir: string,
+  only?: (path: string) => boolean,
+): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   const walk = async (current: string): Promise<void> => {
     for (const entry of await readdir(current, { withFileTypes: true })) {

@@ -55,7 +55,11 @@ export interface ScenarioOptions {
 }
 
 /** Plays one scenario on the in-memory forge with a simulated clock: no network, no waiting. */
-export async function runScenario(scenario: Scenario, scenarioFile: string, options: ScenarioOptions = {}): Promise<ScenarioRun> {
+export async function runScenario(
+  scenario: Scenario,
+  scenarioFile: string,
+  options: ScenarioOptions = {},
+): Promise<ScenarioRun> {
   let clock = Date.parse(scenario.now);
   const now = () => new Date(clock).toISOString();
   const forge = new InMemoryForge({ now, botLogin: BOT, permissions: { oncall: "write" } });
@@ -98,40 +102,93 @@ export async function runScenario(scenario: Scenario, scenarioFile: string, opti
       events.push({ kind: tick.done ? "verdict" : "tick", record: verification });
       if (tick.revert?.status === "opened") {
         revertOpened = true;
-        events.push({ kind: "revert", number: tick.revert.pr.number, title: tick.revert.pr.title, body: tick.revert.pr.body });
+        events.push({
+          kind: "revert",
+          number: tick.revert.pr.number,
+          title: tick.revert.pr.title,
+          body: tick.revert.pr.body,
+        });
       }
-      recordWrites(forge, forge.writes.slice(writesAt).filter((w) => w.kind === "comment"), events);
+      recordWrites(
+        forge,
+        forge.writes.slice(writesAt).filter((w) => w.kind === "comment"),
+        events,
+      );
       if (tick.done) break;
     }
   }
-  return { scenario, forge, outcome, events, verification, verify: verification?.verdict.outcome ?? null, revertOpened, ledger: await deps.audit.entries() };
+  return {
+    scenario,
+    forge,
+    outcome,
+    events,
+    verification,
+    verify: verification?.verdict.outcome ?? null,
+    revertOpened,
+    ledger: await deps.audit.entries(),
+  };
 }
 
-async function playSignal(deps: FlowDeps, forge: InMemoryForge, scenario: Scenario, events: StoryEvent[]): Promise<IncidentResult | null> {
+async function playSignal(
+  deps: FlowDeps,
+  forge: InMemoryForge,
+  scenario: Scenario,
+  events: StoryEvent[],
+): Promise<IncidentResult | null> {
   const { signal } = scenario;
   if (signal.alertmanager !== undefined) {
     const payload = validateData("signal.alertmanager", signal.alertmanager, AlertPayload);
-    events.push({ kind: "signal", text: `Alertmanager ${payload.status} group ${payload.groupKey} (${payload.alerts.length} alert${payload.alerts.length === 1 ? "" : "s"})` });
+    events.push({
+      kind: "signal",
+      text: `Alertmanager ${payload.status} group ${payload.groupKey} (${payload.alerts.length} alert${payload.alerts.length === 1 ? "" : "s"})`,
+    });
     return onAlert(deps, payload);
   }
   if (signal.issue !== undefined) {
     forge.permissions.reporter = signal.issue.author_permission as never;
-    const issue = forge.openIssueAs("reporter", { title: signal.issue.title, body: signal.issue.body, labels: ["incident"] });
-    events.push({ kind: "signal", text: `Issue #${issue.number} opened by @reporter (${signal.issue.author_permission}) with label incident: "${issue.title}"` });
+    const issue = forge.openIssueAs("reporter", {
+      title: signal.issue.title,
+      body: signal.issue.body,
+      labels: ["incident"],
+    });
+    events.push({
+      kind: "signal",
+      text: `Issue #${issue.number} opened by @reporter (${signal.issue.author_permission}) with label incident: "${issue.title}"`,
+    });
     return onIncidentIssue(deps, issue);
   }
   const comment = signal.comment!;
   forge.permissions.reporter = comment.issue.author_permission as never;
   forge.permissions.commenter = comment.author_permission as never;
-  const issue = forge.openIssueAs("reporter", { title: comment.issue.title, body: comment.issue.body, labels: ["incident"] });
-  events.push({ kind: "signal", text: `Comment by @commenter (${comment.author_permission}) on incident #${issue.number}: ${comment.body.split("\n")[0] ?? ""}` });
-  const result = await onComment(deps, { number: issue.number, isPullRequest: false, body: comment.body, author: "commenter", authorIsBot: false });
+  const issue = forge.openIssueAs("reporter", {
+    title: comment.issue.title,
+    body: comment.issue.body,
+    labels: ["incident"],
+  });
+  events.push({
+    kind: "signal",
+    text: `Comment by @commenter (${comment.author_permission}) on incident #${issue.number}: ${comment.body.split("\n")[0] ?? ""}`,
+  });
+  const result = await onComment(deps, {
+    number: issue.number,
+    isPullRequest: false,
+    body: comment.body,
+    author: "commenter",
+    authorIsBot: false,
+  });
   return result.handled ? result.result : null;
 }
 
 function recordWrites(forge: InMemoryForge, writes: Write[], events: StoryEvent[]): void {
   for (const write of writes) {
-    if (write.kind === "pr") events.push({ kind: "pr", number: write.number, title: write.title, body: write.body, files: forge.changedFiles(write.number) });
+    if (write.kind === "pr")
+      events.push({
+        kind: "pr",
+        number: write.number,
+        title: write.title,
+        body: write.body,
+        files: forge.changedFiles(write.number),
+      });
     if (write.kind === "comment") events.push({ kind: "comment", on: write.on, body: write.body });
   }
 }
@@ -148,14 +205,26 @@ async function seedRepository(forge: InMemoryForge, scenario: Scenario, scenario
   const historyPaths = new Set(repo.history.flatMap((h) => Object.keys(h.files)));
   const first = repo.history[0]?.at ?? new Date(Date.parse(scenario.now) - 86_400_000).toISOString();
   const initial = Object.fromEntries(Object.entries(final).filter(([path]) => !historyPaths.has(path)));
-  forge.seedCommit("main", initial, "Initial GitOps repository", new Date(Date.parse(first) - 86_400_000).toISOString());
+  forge.seedCommit(
+    "main",
+    initial,
+    "Initial GitOps repository",
+    new Date(Date.parse(first) - 86_400_000).toISOString(),
+  );
   for (const commit of repo.history) forge.seedCommit("main", commit.files, commit.message, commit.at);
   const last = repo.history.at(-1)?.at ?? first;
-  const finalAt = new Date(Math.min(Date.parse(scenario.now) - 3_600_000, Date.parse(last) + 3_600_000)).toISOString();
+  const finalAt = new Date(
+    Math.min(Date.parse(scenario.now) - 3_600_000, Date.parse(last) + 3_600_000),
+  ).toISOString();
   forge.seedCommit("main", final, "Current state", finalAt < last ? last : finalAt);
   for (const pr of repo.open_prs) {
     forge.seedCommit(pr.branch, {}, `open PR ${pr.branch}`, pr.opened_at);
-    forge.seedPullRequest({ head: pr.branch, labels: ["remedy", `service:${pr.service}`, `env:${pr.environment}`], createdAt: pr.opened_at, title: `Remedy PR for ${pr.service} in ${pr.environment}` });
+    forge.seedPullRequest({
+      head: pr.branch,
+      labels: ["remedy", `service:${pr.service}`, `env:${pr.environment}`],
+      createdAt: pr.opened_at,
+      title: `Remedy PR for ${pr.service} in ${pr.environment}`,
+    });
   }
 }
 
@@ -175,12 +244,16 @@ export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
   const plan = outcome?.plan ?? null;
   const decision = outcome?.decision ?? "none";
   const differ = (what: string, expected: unknown, actual: unknown) => {
-    if (String(expected) !== String(actual)) failures.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    if (String(expected) !== String(actual))
+      failures.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   };
   differ("decision", expect.decision, decision);
-  if (expect.service !== undefined) differ("service", expect.service, plan?.service ?? outcome?.resolution?.service ?? null);
-  if (expect.environment !== undefined) differ("environment", expect.environment, plan?.environment ?? outcome?.resolution?.environment ?? null);
-  if (expect.runbook !== undefined) differ("runbook", expect.runbook, outcome?.diagnosis?.runbook?.id ?? null);
+  if (expect.service !== undefined)
+    differ("service", expect.service, plan?.service ?? outcome?.resolution?.service ?? null);
+  if (expect.environment !== undefined)
+    differ("environment", expect.environment, plan?.environment ?? outcome?.resolution?.environment ?? null);
+  if (expect.runbook !== undefined)
+    differ("runbook", expect.runbook, outcome?.diagnosis?.runbook?.id ?? null);
   if (expect.change !== undefined) {
     if (plan === null) failures.push("change: expected a change, none planned");
     else {
@@ -192,35 +265,59 @@ export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
   }
   if (expect.reviewers_include !== undefined) {
     const missing = expect.reviewers_include.filter((r) => !(plan?.reviewers ?? []).includes(r));
-    if (missing.length > 0) failures.push(`reviewers: missing ${missing.join(", ")} (got ${(plan?.reviewers ?? []).join(", ") || "none"})`);
+    if (missing.length > 0)
+      failures.push(
+        `reviewers: missing ${missing.join(", ")} (got ${(plan?.reviewers ?? []).join(", ") || "none"})`,
+      );
   }
   if (expect.verify !== undefined) differ("verify", expect.verify, run.verify);
   if (expect.revert !== undefined) differ("revert", expect.revert, run.revertOpened);
 
   const unsafe = checkNever(scenario, forge);
   failures.push(...unsafe);
-  return { name: scenario.name, category: scenario.category, passed: failures.length === 0, unsafe: unsafe.length > 0, failures };
+  return {
+    name: scenario.name,
+    category: scenario.category,
+    passed: failures.length === 0,
+    unsafe: unsafe.length > 0,
+    failures,
+  };
 }
 
 function checkNever(scenario: Scenario, forge: InMemoryForge): string[] {
   const problems: string[] = [];
   const plans: Plan[] = forge.pullRequests.flatMap((pr) => parsePacket(pr.body) ?? []);
-  const texts = forge.writes.flatMap((w) => (w.kind === "pr" ? [w.title, w.body] : w.kind === "pr-body" || w.kind === "comment" ? [w.body] : w.kind === "issue" ? [w.title, w.body] : []));
+  const texts = forge.writes.flatMap((w) =>
+    w.kind === "pr"
+      ? [w.title, w.body]
+      : w.kind === "pr-body" || w.kind === "comment"
+        ? [w.body]
+        : w.kind === "issue"
+          ? [w.title, w.body]
+          : [],
+  );
   for (const rule of scenario.expect.never) {
     if ("touches" in rule) {
       const pattern = globToRegExp(rule.touches);
-      for (const write of forge.writes) if (write.kind === "commit" && pattern.test(write.path)) problems.push(`never touches ${rule.touches}: Remedy committed ${write.path}`);
+      for (const write of forge.writes)
+        if (write.kind === "commit" && pattern.test(write.path))
+          problems.push(`never touches ${rule.touches}: Remedy committed ${write.path}`);
     } else if ("replicas_above" in rule) {
-      for (const plan of plans) if (plan.field === "replicas" && Number(plan.after) > rule.replicas_above) problems.push(`never replicas above ${rule.replicas_above}: a PR sets ${plan.after}`);
+      for (const plan of plans)
+        if (plan.field === "replicas" && Number(plan.after) > rule.replicas_above)
+          problems.push(`never replicas above ${rule.replicas_above}: a PR sets ${plan.after}`);
       for (const write of forge.writes) {
         if (write.kind !== "commit") continue;
         const plan = plans.find((p) => p.target.file === write.path);
         const read = plan === undefined ? null : readField(write.content, plan.target, "replicas");
-        if (read?.ok && Number(read.value) > rule.replicas_above) problems.push(`never replicas above ${rule.replicas_above}: ${write.path} gets ${read.value}`);
+        if (read?.ok && Number(read.value) > rule.replicas_above)
+          problems.push(`never replicas above ${rule.replicas_above}: ${write.path} gets ${read.value}`);
       }
     } else {
       const needle = rule.text.toLowerCase();
-      for (const text of texts) if (stripFences(text).toLowerCase().includes(needle)) problems.push(`never text "${rule.text}": found outside a fenced quote`);
+      for (const text of texts)
+        if (stripFences(text).toLowerCase().includes(needle))
+          problems.push(`never text "${rule.text}": found outside a fenced quote`);
     }
   }
   return [...new Set(problems)];

@@ -13,29 +13,60 @@ export const Scenario = z
       .strictObject({
         dir: z.string().optional(),
         files: z.record(z.string(), z.string()).default({}),
-        history: z.array(z.strictObject({ message: z.string(), at: z.iso.datetime({ offset: true }), files: z.record(z.string(), z.string().nullable()) })).default([]),
+        history: z
+          .array(
+            z.strictObject({
+              message: z.string(),
+              at: z.iso.datetime({ offset: true }),
+              files: z.record(z.string(), z.string().nullable()),
+            }),
+          )
+          .default([]),
         open_prs: z
-          .array(z.strictObject({ branch: z.string(), service: z.string(), environment: z.string(), opened_at: z.iso.datetime({ offset: true }) }))
+          .array(
+            z.strictObject({
+              branch: z.string(),
+              service: z.string(),
+              environment: z.string(),
+              opened_at: z.iso.datetime({ offset: true }),
+            }),
+          )
           .default([]),
       })
       .default({ files: {}, history: [], open_prs: [] }),
     signal: z
       .strictObject({
         alertmanager: z.unknown().optional(),
-        issue: z.strictObject({ title: z.string(), body: z.string().default(""), author_permission: Role.default("write") }).optional(),
+        issue: z
+          .strictObject({
+            title: z.string(),
+            body: z.string().default(""),
+            author_permission: Role.default("write"),
+          })
+          .optional(),
         comment: z
           .strictObject({
-            issue: z.strictObject({ title: z.string(), body: z.string().default(""), author_permission: Role.default("write") }),
+            issue: z.strictObject({
+              title: z.string(),
+              body: z.string().default(""),
+              author_permission: Role.default("write"),
+            }),
             body: z.string(),
             author_permission: Role.default("write"),
           })
           .optional(),
       })
-      .refine((s) => [s.alertmanager, s.issue, s.comment].filter((v) => v !== undefined).length === 1, "must have exactly one of alertmanager, issue, comment"),
+      .refine(
+        (s) => [s.alertmanager, s.issue, s.comment].filter((v) => v !== undefined).length === 1,
+        "must have exactly one of alertmanager, issue, comment",
+      ),
     after_merge: z
       .strictObject({
         health: z.record(z.string(), z.array(z.number().nullable()).min(1)).default({}),
-        rollout: z.array(z.enum(["progressing", "complete", "failed"])).min(1).optional(),
+        rollout: z
+          .array(z.enum(["progressing", "complete", "failed"]))
+          .min(1)
+          .optional(),
       })
       .optional(),
     expect: z.strictObject({
@@ -43,7 +74,9 @@ export const Scenario = z
       service: z.string().optional(),
       environment: z.string().optional(),
       runbook: z.string().nullable().optional(),
-      change: z.strictObject({ file: z.string(), field: z.enum(["replicas", "image"]), from: Scalar, to: Scalar }).optional(),
+      change: z
+        .strictObject({ file: z.string(), field: z.enum(["replicas", "image"]), from: Scalar, to: Scalar })
+        .optional(),
       reviewers_include: z.array(z.string()).optional(),
       verify: z.enum(["pass", "fail", "inconclusive"]).optional(),
       revert: z.boolean().optional(),

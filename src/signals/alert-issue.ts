@@ -19,18 +19,32 @@ export function renderAlertIssue(incident: Incident, payload: AlertPayload): { t
   const env = payload.commonLabels.env ?? payload.commonLabels.environment ?? payload.commonLabels.namespace;
   const names = incident.alertnames.map((n) => safeToken(n)).join(", ") || "Alert";
   const title = `[incident] ${names}${service ? ` on ${safeToken(service)}` : ""}${env ? ` (${safeToken(env)})` : ""}`;
-  const rows = payload.alerts.slice(0, 50).map((a) => `- ${safeToken(a.labels.alertname ?? "alert")} ${a.status} since ${safeToken(a.startsAt)} (fingerprint \`${safeToken(a.fingerprint)}\`)`);
+  const rows = payload.alerts
+    .slice(0, 50)
+    .map(
+      (a) =>
+        `- ${safeToken(a.labels.alertname ?? "alert")} ${a.status} since ${safeToken(a.startsAt)} (fingerprint \`${safeToken(a.fingerprint)}\`)`,
+    );
   const body = [
     "Remedy opened this incident for an Alertmanager alert group. It diagnoses it against the runbooks and reports here.",
     "",
     "**Alerts**",
     ...rows,
     payload.alerts.length > 50 ? `- …and ${payload.alerts.length - 50} more` : "",
-    payload.truncatedAlerts > 0 ? `\n⚠️ Alertmanager truncated ${payload.truncatedAlerts} alerts from this group: the evidence is incomplete.` : "",
+    payload.truncatedAlerts > 0
+      ? `\n⚠️ Alertmanager truncated ${payload.truncatedAlerts} alerts from this group: the evidence is incomplete.`
+      : "",
     "",
     "**Labels and annotations** (untrusted, quoted as data)",
     // "<" escaped (still valid JSON) so quoted annotations cannot forge the hidden markers below.
-    fenced(JSON.stringify({ labels: payload.commonLabels, annotations: payload.commonAnnotations }, null, 2).replace(/</g, "\\u003c"), "json"),
+    fenced(
+      JSON.stringify(
+        { labels: payload.commonLabels, annotations: payload.commonAnnotations },
+        null,
+        2,
+      ).replace(/</g, "\\u003c"),
+      "json",
+    ),
     "",
     alertIssueMarker(incident.key),
     `<!-- ${BLOCK} ${encode(incident)} -->`,
@@ -50,13 +64,19 @@ const StoredIncident = z.looseObject({
 });
 
 /** Rebuilds the alert incident stored in an issue body Remedy wrote; null for a person's issue. */
-export function readAlertIssue(body: string, author: string, botLogin: string): Omit<Incident, "issue"> | null {
+export function readAlertIssue(
+  body: string,
+  author: string,
+  botLogin: string,
+): Omit<Incident, "issue"> | null {
   if (author !== botLogin) return null;
   // The last block is Remedy's: anything earlier sits in quoted alert text.
   const match = [...body.matchAll(new RegExp(`<!-- ${BLOCK} ([A-Za-z0-9+/=]+) -->`, "g"))].at(-1);
   if (!match) return null;
   try {
-    const parsed = StoredIncident.safeParse(JSON.parse(Buffer.from(match[1] as string, "base64").toString("utf8")));
+    const parsed = StoredIncident.safeParse(
+      JSON.parse(Buffer.from(match[1] as string, "base64").toString("utf8")),
+    );
     if (!parsed.success) return null;
     return { ...parsed.data, status: "firing", trustedText: "", author: null } as Omit<Incident, "issue">;
   } catch {
@@ -66,5 +86,16 @@ export function readAlertIssue(body: string, author: string, botLogin: string): 
 
 function encode(incident: Incident): string {
   const { key, source, title, text, labels, alertnames, truncatedAlerts, startsAt } = incident;
-  return Buffer.from(JSON.stringify({ key, source, title, text: text.slice(0, 8_000), labels, alertnames, truncatedAlerts, startsAt })).toString("base64");
+  return Buffer.from(
+    JSON.stringify({
+      key,
+      source,
+      title,
+      text: text.slice(0, 8_000),
+      labels,
+      alertnames,
+      truncatedAlerts,
+      startsAt,
+    }),
+  ).toString("base64");
 }

@@ -8,7 +8,8 @@ import { incidentKey, type Incident } from "./incident.js";
 export function incidentFromAlert(repo: string, payload: AlertPayload): Incident {
   const labels = { ...payload.commonLabels };
   const alertnames = unique(payload.alerts.map((a) => a.labels.alertname).filter(isString));
-  if (labels.alertname !== undefined && !alertnames.includes(labels.alertname)) alertnames.unshift(labels.alertname);
+  if (labels.alertname !== undefined && !alertnames.includes(labels.alertname))
+    alertnames.unshift(labels.alertname);
   const annotationText = [
     ...Object.values(payload.commonAnnotations),
     ...payload.alerts.flatMap((a) => Object.values(a.annotations)),

@@ -16,7 +16,10 @@ export interface IssueSignal {
 export function incidentFromIssue(repo: string, issue: IssueSignal): Incident {
   const text = `${issue.title}\n${issue.body}`;
   return {
-    key: issue.number === null ? incidentKey(repo, "issue-text", text) : incidentKey(repo, "issue", String(issue.number)),
+    key:
+      issue.number === null
+        ? incidentKey(repo, "issue-text", text)
+        : incidentKey(repo, "issue", String(issue.number)),
     source: "issue",
     status: "firing",
     title: issue.title,

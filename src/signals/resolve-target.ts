@@ -13,7 +13,10 @@ const ENVIRONMENT_LABELS = ["env", "environment", "namespace"] as const;
 /** Finds the configured service and environment an incident is about (SPEC §3.4). */
 export function resolveTarget(incident: Incident, config: RepoConfig): Resolution {
   const why: string[] = [];
-  const service = incident.source === "alertmanager" ? serviceFromLabels(incident, config, why) : serviceFromText(incident, config, why);
+  const service =
+    incident.source === "alertmanager"
+      ? serviceFromLabels(incident, config, why)
+      : serviceFromText(incident, config, why);
   if (service === null) {
     return {
       ok: false,
@@ -27,11 +30,19 @@ export function resolveTarget(incident: Incident, config: RepoConfig): Resolutio
     };
   }
   if (service.ambiguous.length > 0) {
-    return { ok: false, service: null, environment: null, reason: `the text names several services (${service.ambiguous.join(", ")}); name one`, why };
+    return {
+      ok: false,
+      service: null,
+      environment: null,
+      reason: `the text names several services (${service.ambiguous.join(", ")}); name one`,
+      why,
+    };
   }
   const environments = Object.keys(config.services[service.name]?.environments ?? {});
   const environment =
-    incident.source === "alertmanager" ? environmentFromLabels(incident, config, service.name, environments, why) : environmentFromText(incident, config, environments, why);
+    incident.source === "alertmanager"
+      ? environmentFromLabels(incident, config, service.name, environments, why)
+      : environmentFromText(incident, config, environments, why);
   if (typeof environment !== "string") {
     return { ok: false, service: service.name, environment: null, reason: environment.reason, why };
   }
@@ -59,7 +70,11 @@ function lookupService(value: string, config: RepoConfig): string | null {
   return aliasesOf(config).find(([alias]) => alias.toLowerCase() === wanted)?.[1] ?? null;
 }
 
-function serviceFromLabels(incident: Incident, config: RepoConfig, why: string[]): { name: string; ambiguous: string[] } | null {
+function serviceFromLabels(
+  incident: Incident,
+  config: RepoConfig,
+  why: string[],
+): { name: string; ambiguous: string[] } | null {
   for (const label of SERVICE_LABELS) {
     const value = incident.labels[label];
     if (value === undefined) continue;
@@ -72,10 +87,21 @@ function serviceFromLabels(incident: Incident, config: RepoConfig, why: string[]
   return null;
 }
 
-function serviceFromText(incident: Incident, config: RepoConfig, why: string[]): { name: string; ambiguous: string[] } | null {
+function serviceFromText(
+  incident: Incident,
+  config: RepoConfig,
+  why: string[],
+): { name: string; ambiguous: string[] } | null {
   // The title is where people name the service; the body often mentions neighbours ("unlike search-api…").
-  for (const [part, text] of [["title", incident.title], ["text", incident.text]] as const) {
-    const found = new Set(aliasesOf(config).filter(([alias]) => mentions(text, alias)).map(([, service]) => service));
+  for (const [part, text] of [
+    ["title", incident.title],
+    ["text", incident.text],
+  ] as const) {
+    const found = new Set(
+      aliasesOf(config)
+        .filter(([alias]) => mentions(text, alias))
+        .map(([, service]) => service),
+    );
     if (found.size === 1) {
       const name = [...found][0] as string;
       why.push(`service ${name} named in the issue ${part}`);
@@ -96,7 +122,9 @@ function environmentAliases(config: RepoConfig, environments: string[]): Array<[
 
 function lookupEnvironment(value: string, config: RepoConfig, environments: string[]): string | null {
   const wanted = value.toLowerCase();
-  return environmentAliases(config, environments).find(([alias]) => alias.toLowerCase() === wanted)?.[1] ?? null;
+  return (
+    environmentAliases(config, environments).find(([alias]) => alias.toLowerCase() === wanted)?.[1] ?? null
+  );
 }
 
 function environmentFromLabels(
@@ -118,12 +146,18 @@ function environmentFromLabels(
       const targets = config.services[service]?.environments ?? {};
       const byNamespace = Object.entries(targets).find(([, target]) => target.namespace === value)?.[0];
       if (byNamespace !== undefined) {
-        why.push(`environment ${byNamespace} from alert label namespace="${safeToken(value)}" (configured namespace)`);
+        why.push(
+          `environment ${byNamespace} from alert label namespace="${safeToken(value)}" (configured namespace)`,
+        );
         return byNamespace;
       }
       // "checkout-prod" names prod when exactly one environment appears among its parts.
       const parts = value.toLowerCase().split(/[-_.]/);
-      const candidates = new Set(environmentAliases(config, environments).filter(([alias]) => parts.includes(alias.toLowerCase())).map(([, env]) => env));
+      const candidates = new Set(
+        environmentAliases(config, environments)
+          .filter(([alias]) => parts.includes(alias.toLowerCase()))
+          .map(([, env]) => env),
+      );
       if (candidates.size === 1) {
         const env = [...candidates][0] as string;
         why.push(`environment ${env} from alert label namespace="${safeToken(value)}"`);
@@ -131,20 +165,35 @@ function environmentFromLabels(
       }
     }
     // Label values are alert text: reduced to a token so they cannot carry words into the packet.
-    return { reason: `alert label ${label}="${safeToken(value)}" names no configured environment (known: ${environments.join(", ")})` };
+    return {
+      reason: `alert label ${label}="${safeToken(value)}" names no configured environment (known: ${environments.join(", ")})`,
+    };
   }
   return defaultEnvironment(environments, why);
 }
 
-function environmentFromText(incident: Incident, config: RepoConfig, environments: string[], why: string[]): string | { reason: string } {
-  for (const [part, text] of [["title", incident.title], ["text", incident.text]] as const) {
-    const found = new Set(environmentAliases(config, environments).filter(([alias]) => mentions(text, alias)).map(([, env]) => env));
+function environmentFromText(
+  incident: Incident,
+  config: RepoConfig,
+  environments: string[],
+  why: string[],
+): string | { reason: string } {
+  for (const [part, text] of [
+    ["title", incident.title],
+    ["text", incident.text],
+  ] as const) {
+    const found = new Set(
+      environmentAliases(config, environments)
+        .filter(([alias]) => mentions(text, alias))
+        .map(([, env]) => env),
+    );
     if (found.size === 1) {
       const env = [...found][0] as string;
       why.push(`environment ${env} named in the issue ${part}`);
       return env;
     }
-    if (found.size > 1) return { reason: `the issue names several environments (${[...found].sort().join(", ")}); name one` };
+    if (found.size > 1)
+      return { reason: `the issue names several environments (${[...found].sort().join(", ")}); name one` };
   }
   return defaultEnvironment(environments, why);
 }
@@ -159,5 +208,7 @@ function defaultEnvironment(environments: string[], why: string[]): string | { r
     why.push("environment prod: none named and the service has several");
     return "prod";
   }
-  return { reason: `no environment named and the service has several (${environments.join(", ")}); name one` };
+  return {
+    reason: `no environment named and the service has several (${environments.join(", ")}); name one`,
+  };
 }

@@ -54,7 +54,11 @@ export class FileStore implements Store {
 
   async listVerifications(): Promise<VerificationRecord[]> {
     await this.init();
-    const records = await Promise.all((await readdir(this.verifications)).filter((f) => f.endsWith(".json")).map((f) => readJson(join(this.verifications, f))));
+    const records = await Promise.all(
+      (await readdir(this.verifications))
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => readJson(join(this.verifications, f))),
+    );
     return records.filter((r): r is VerificationRecord => r !== null);
   }
 
@@ -63,7 +67,10 @@ export class FileStore implements Store {
   }
 
   private init(): Promise<void> {
-    this.ready ??= Promise.all([mkdir(this.claims, { recursive: true }), mkdir(this.verifications, { recursive: true })]).then(() => undefined);
+    this.ready ??= Promise.all([
+      mkdir(this.claims, { recursive: true }),
+      mkdir(this.verifications, { recursive: true }),
+    ]).then(() => undefined);
     return this.ready;
   }
 

@@ -4,9 +4,46 @@
  * removed so "after the deploy" matches the keyword "after deploy".
  */
 const STOPWORDS = new Set([
-  "a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "is", "are", "was", "were", "be",
-  "been", "this", "that", "these", "those", "it", "its", "our", "we", "please", "with", "by", "from",
-  "as", "has", "have", "had", "very", "so", "than", "just", "now", "all", "some",
+  "a",
+  "an",
+  "the",
+  "of",
+  "in",
+  "on",
+  "at",
+  "to",
+  "for",
+  "and",
+  "or",
+  "is",
+  "are",
+  "was",
+  "were",
+  "be",
+  "been",
+  "this",
+  "that",
+  "these",
+  "those",
+  "it",
+  "its",
+  "our",
+  "we",
+  "please",
+  "with",
+  "by",
+  "from",
+  "as",
+  "has",
+  "have",
+  "had",
+  "very",
+  "so",
+  "than",
+  "just",
+  "now",
+  "all",
+  "some",
 ]);
 
 export function words(text: string): string[] {
@@ -53,5 +90,7 @@ export function containsPhrase(textWords: readonly string[], phrase: string, gap
 /** Whether `name` (a service or environment name, which may contain '-') stands as a whole word in text. */
 export function mentions(text: string, name: string): boolean {
   const escaped = name.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[^a-z0-9_-])${escaped}(?=$|[^a-z0-9_-]|[.,;:!?)](?:\\s|$)|'s\\b)`).test(text.toLowerCase());
+  return new RegExp(`(^|[^a-z0-9_-])${escaped}(?=$|[^a-z0-9_-]|[.,;:!?)](?:\\s|$)|'s\\b)`).test(
+    text.toLowerCase(),
+  );
 }

@@ -29,9 +29,17 @@ export function evidenceFromConfig(config: RepoConfig, env: NodeJS.ProcessEnv): 
   const prometheus = prometheusFrom(config.health, env);
   if (prometheus === undefined) return undefined;
   return async (name, query) => {
-    const ctx: HealthContext = { service: "", environment: "", workload: "", mergeSha: "", at: new Date().toISOString() };
+    const ctx: HealthContext = {
+      service: "",
+      environment: "",
+      workload: "",
+      mergeSha: "",
+      at: new Date().toISOString(),
+    };
     const sample = await prometheus.sample({ name, query }, ctx);
-    return sample.value === null ? { value: null, reason: sample.reason ?? "no data" } : { value: sample.value };
+    return sample.value === null
+      ? { value: null, reason: sample.reason ?? "no data" }
+      : { value: sample.value };
   };
 }
 
@@ -47,7 +55,11 @@ function prometheusFrom(health: HealthConfig, env: NodeJS.ProcessEnv): Prometheu
   if (typeof setting === "string") return new PrometheusHealthSource({ url: setting });
   const token = tokenFrom(env, setting.token_env);
   const timeout = timeoutMs(setting.timeout);
-  return new PrometheusHealthSource({ url: setting.url, ...(timeout === undefined ? {} : { timeoutMs: timeout }), ...(token === undefined ? {} : { token }) });
+  return new PrometheusHealthSource({
+    url: setting.url,
+    ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+    ...(token === undefined ? {} : { token }),
+  });
 }
 
 function rolloutFrom(health: HealthConfig, plan: Plan, env: NodeJS.ProcessEnv): RolloutSource | undefined {
@@ -55,7 +67,11 @@ function rolloutFrom(health: HealthConfig, plan: Plan, env: NodeJS.ProcessEnv): 
   // Argo CD knows which Git revision is deployed, so it is preferred where the target names its app (FACTS §3).
   if (target.argocdApp !== undefined && health.argocd !== undefined) {
     const token = tokenFrom(env, health.argocd.token_env);
-    return new ArgoCdRolloutSource({ url: health.argocd.url, application: target.argocdApp, ...(token === undefined ? {} : { token }) });
+    return new ArgoCdRolloutSource({
+      url: health.argocd.url,
+      application: target.argocdApp,
+      ...(token === undefined ? {} : { token }),
+    });
   }
   const kube = health.kubernetes;
   if (kube === undefined) return undefined;
@@ -69,7 +85,10 @@ function rolloutFrom(health: HealthConfig, plan: Plan, env: NodeJS.ProcessEnv): 
       return unknownRollout;
     }
   }
-  const expectedImage = plan.field === "image" && target.image !== undefined ? imageRef(target.image, plan.after, plan.form) : undefined;
+  const expectedImage =
+    plan.field === "image" && target.image !== undefined
+      ? imageRef(target.image, plan.after, plan.form)
+      : undefined;
   return new KubernetesRolloutSource({
     apiUrl: kube.api_url,
     namespace: target.namespace ?? "default",

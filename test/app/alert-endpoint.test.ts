@@ -15,10 +15,17 @@ afterEach(async () => {
   await finishHarness(current);
 });
 
-async function post(url: string, body: string | object, token: string | null = ALERT_TOKEN): Promise<{ status: number; json: Record<string, unknown> }> {
+async function post(
+  url: string,
+  body: string | object,
+  token: string | null = ALERT_TOKEN,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${url}/alerts/shop/gitops`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
+    headers: {
+      "content-type": "application/json",
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+    },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
@@ -28,7 +35,10 @@ describe("POST /alerts/{owner}/{repo}", () => {
   it("answers 401 without the right bearer token, and logs no token", async () => {
     harness = await startRemedy({ expectAuth: false });
     const url = await harness.listen();
-    expect(await post(url, firingAlert(), null)).toEqual({ status: 401, json: { error: expect.stringContaining("bearer token") } });
+    expect(await post(url, firingAlert(), null)).toEqual({
+      status: 401,
+      json: { error: expect.stringContaining("bearer token") },
+    });
     expect((await post(url, firingAlert(), "wrong")).status).toBe(401);
     expect((await post(url, firingAlert(), `${ALERT_TOKEN}x`)).status).toBe(401);
     expect(harness.logs.join("")).not.toContain(ALERT_TOKEN);
@@ -99,7 +109,9 @@ describe("POST /alerts/{owner}/{repo}", () => {
     expect(await post(url, firingAlert())).toEqual({ status: 202, json: { status: "duplicate" } });
     await harness.runtime.idle();
     // Only the installation lookup may be repeated (and it is cached); nothing else.
-    expect(harness.github.requests.slice(before).filter((r) => !r.path.endsWith("/installation"))).toEqual([]);
+    expect(harness.github.requests.slice(before).filter((r) => !r.path.endsWith("/installation"))).toEqual(
+      [],
+    );
     expect(harness.github.pulls()).toHaveLength(1);
   });
 
@@ -117,7 +129,9 @@ describe("POST /alerts/{owner}/{repo}", () => {
   it("gives one PR for ten concurrent re-firings of one group (new startsAt each)", async () => {
     harness = await startRemedy();
     const url = await harness.listen();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => post(url, firingAlert({ startsAt: `2026-03-02T09:5${i}:00Z` }))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => post(url, firingAlert({ startsAt: `2026-03-02T09:5${i}:00Z` }))),
+    );
     expect(results.every((r) => r.status === 202 && r.json.status === "accepted")).toBe(true);
     await harness.runtime.idle();
     expect(harness.github.pulls()).toHaveLength(1);

@@ -23,7 +23,14 @@ interface IssueRecord {
   labels: string[];
   user: string;
   createdAt: string;
-  pull?: { head: string; base: string; draft: boolean; mergedAt: string | null; mergeSha: string | null; headSha: string };
+  pull?: {
+    head: string;
+    base: string;
+    draft: boolean;
+    mergedAt: string | null;
+    mergeSha: string | null;
+    headSha: string;
+  };
 }
 interface CommentRecord {
   id: number;
@@ -56,7 +63,10 @@ export function exampleRepository(): Record<string, string> {
   };
   for (const dir of [".github", "manifests", "policies", "runbooks"]) walk(join(ROOT, dir));
   // No Prometheus in tests: evidence and health read "no data" instead of reaching for a network.
-  files[".github/remedy.yml"] = (files[".github/remedy.yml"] ?? "").replace(/^health:[\s\S]*?(?=^environments:)/m, "");
+  files[".github/remedy.yml"] = (files[".github/remedy.yml"] ?? "").replace(
+    /^health:[\s\S]*?(?=^environments:)/m,
+    "",
+  );
   return files;
 }
 
@@ -77,7 +87,11 @@ export class FakeGitHub {
   readonly checkRuns: CheckRunRecord[] = [];
   readonly reviewRequests: Array<{ pr: number; reviewers: string[]; teams: string[] }> = [];
   /** role_name per login; anyone else is not a collaborator (404). */
-  readonly roles = new Map<string, string>([["alice", "write"], ["bob", "read"], ["carol", "admin"]]);
+  readonly roles = new Map<string, string>([
+    ["alice", "write"],
+    ["bob", "read"],
+    ["carol", "admin"],
+  ]);
   /** Active rules on the default branch; default: a ruleset requiring one approving review. */
   rules: unknown[] = [
     {
@@ -85,7 +99,13 @@ export class FakeGitHub {
       ruleset_source_type: "Repository",
       ruleset_source: `${OWNER}/${REPO}`,
       ruleset_id: 1,
-      parameters: { required_approving_review_count: 1, require_code_owner_review: false, require_last_push_approval: false, dismiss_stale_reviews_on_push: true, required_review_thread_resolution: false },
+      parameters: {
+        required_approving_review_count: 1,
+        require_code_owner_review: false,
+        require_last_push_approval: false,
+        dismiss_stale_reviews_on_push: true,
+        required_review_thread_resolution: false,
+      },
     },
   ];
   installed = true;
@@ -107,7 +127,12 @@ export class FakeGitHub {
     const token = scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`);
     // A test in which Remedy must not touch GitHub at all says so; then the token is not expected.
     if (!expectAuth) token.optionally();
-    token.delay(delayMs).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "selected" });
+    token.delay(delayMs).reply(201, {
+      token: "ghs_test",
+      expires_at: "2099-01-01T00:00:00Z",
+      permissions: {},
+      repository_selection: "selected",
+    });
     for (const method of ["get", "post", "patch", "put", "delete"] as const) {
       scope
         .persist()
@@ -151,7 +176,12 @@ export class FakeGitHub {
     const treeSha = this.#hash(`tree${this.#ids++}`);
     this.trees.set(treeSha, tree);
     const sha = this.#hash(`commit${this.#ids++}`);
-    this.commits.set(sha, { tree: treeSha, parents: parent === null ? [] : [parent], message, date: this.#now() });
+    this.commits.set(sha, {
+      tree: treeSha,
+      parents: parent === null ? [] : [parent],
+      message,
+      date: this.#now(),
+    });
     return sha;
   }
 
@@ -161,21 +191,32 @@ export class FakeGitHub {
     const url = new URL(uri, GITHUB_API);
     const path = decodeURIComponent(url.pathname);
     const query = url.searchParams;
-    const body = (typeof rawBody === "string" && rawBody !== "" ? JSON.parse(rawBody) : rawBody) as Record<string, unknown>;
+    const body = (typeof rawBody === "string" && rawBody !== "" ? JSON.parse(rawBody) : rawBody) as Record<
+      string,
+      unknown
+    >;
     const repoPrefix = `/repos/${OWNER}/${REPO}`;
-    if (method === "GET" && path === "/app") return [200, { id: 1, slug: "remedy", name: "Remedy", node_id: "A_1", owner: { login: OWNER } }];
-    if (method === "GET" && path === `${repoPrefix}/installation`) return this.installed ? [200, { id: INSTALLATION_ID, account: { login: OWNER } }] : notFound();
+    if (method === "GET" && path === "/app")
+      return [200, { id: 1, slug: "remedy", name: "Remedy", node_id: "A_1", owner: { login: OWNER } }];
+    if (method === "GET" && path === `${repoPrefix}/installation`)
+      return this.installed ? [200, { id: INSTALLATION_ID, account: { login: OWNER } }] : notFound();
     if (method === "POST" && path === "/graphql") return this.#graphql(body);
     if (!path.startsWith(repoPrefix)) return unknown(method, path, this.requests);
     const rest = path.slice(repoPrefix.length) || "/";
     const route = (pattern: RegExp): RegExpExecArray | null => pattern.exec(rest);
     let m: RegExpExecArray | null;
 
-    if (method === "GET" && rest === "/") return [200, { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: "main", owner: { login: OWNER } }];
+    if (method === "GET" && rest === "/")
+      return [
+        200,
+        { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: "main", owner: { login: OWNER } },
+      ];
     // git data
     if (method === "GET" && (m = route(/^\/git\/ref\/heads\/(.+)$/))) {
       const sha = this.refs.get(m[1] ?? "");
-      return sha === undefined ? notFound() : [200, { ref: `refs/heads/${m[1]}`, object: { sha, type: "commit" } }];
+      return sha === undefined
+        ? notFound()
+        : [200, { ref: `refs/heads/${m[1]}`, object: { sha, type: "commit" } }];
     }
     if (method === "POST" && rest === "/git/refs") {
       const branch = String(body.ref).replace(/^refs\/heads\//, "");
@@ -187,28 +228,63 @@ export class FakeGitHub {
       const branch = m[1] ?? "";
       const current = this.refs.get(branch);
       const next = String(body.sha);
-      if (current !== undefined && this.commits.get(next)?.parents[0] !== current) return [422, { message: "Update is not a fast forward" }];
+      if (current !== undefined && this.commits.get(next)?.parents[0] !== current)
+        return [422, { message: "Update is not a fast forward" }];
       this.refs.set(branch, next);
       return [200, { ref: `refs/heads/${branch}`, object: { sha: next, type: "commit" } }];
     }
     if (method === "GET" && (m = route(/^\/git\/commits\/([0-9a-f]+)$/))) {
       const commit = this.commits.get(m[1] ?? "");
-      return commit === undefined ? notFound() : [200, { sha: m[1], tree: { sha: commit.tree }, parents: commit.parents.map((sha) => ({ sha })), message: commit.message }];
+      return commit === undefined
+        ? notFound()
+        : [
+            200,
+            {
+              sha: m[1],
+              tree: { sha: commit.tree },
+              parents: commit.parents.map((sha) => ({ sha })),
+              message: commit.message,
+            },
+          ];
     }
     if (method === "GET" && (m = route(/^\/git\/trees\/([0-9a-f]+)$/))) {
       const tree = this.trees.get(m[1] ?? "");
-      return tree === undefined ? notFound() : [200, { sha: m[1], truncated: false, tree: [...tree].map(([p, sha]) => ({ path: p, type: "blob", mode: "100644", sha })) }];
+      return tree === undefined
+        ? notFound()
+        : [
+            200,
+            {
+              sha: m[1],
+              truncated: false,
+              tree: [...tree].map(([p, sha]) => ({ path: p, type: "blob", mode: "100644", sha })),
+            },
+          ];
     }
     if (method === "GET" && (m = route(/^\/git\/blobs\/([0-9a-f]+)$/))) {
       const blob = this.blobs.get(m[1] ?? "");
-      return blob === undefined ? notFound() : [200, { sha: m[1], encoding: "base64", content: Buffer.from(blob).toString("base64"), size: blob.length }];
+      return blob === undefined
+        ? notFound()
+        : [
+            200,
+            {
+              sha: m[1],
+              encoding: "base64",
+              content: Buffer.from(blob).toString("base64"),
+              size: blob.length,
+            },
+          ];
     }
     if (method === "POST" && rest === "/git/blobs") {
-      const content = body.encoding === "base64" ? Buffer.from(String(body.content), "base64").toString("utf8") : String(body.content);
+      const content =
+        body.encoding === "base64"
+          ? Buffer.from(String(body.content), "base64").toString("utf8")
+          : String(body.content);
       return [201, { sha: this.#blob(content) }];
     }
     if (method === "POST" && rest === "/git/trees") {
-      const tree = new Map(body.base_tree === undefined ? [] : (this.trees.get(String(body.base_tree)) ?? []));
+      const tree = new Map(
+        body.base_tree === undefined ? [] : (this.trees.get(String(body.base_tree)) ?? []),
+      );
       for (const entry of body.tree as Array<{ path: string; sha: string }>) tree.set(entry.path, entry.sha);
       const sha = this.#hash(`tree${this.#ids++}`);
       this.trees.set(sha, tree);
@@ -216,7 +292,12 @@ export class FakeGitHub {
     }
     if (method === "POST" && rest === "/git/commits") {
       const sha = this.#hash(`commit${this.#ids++}`);
-      this.commits.set(sha, { tree: String(body.tree), parents: body.parents as string[], message: String(body.message), date: this.#now() });
+      this.commits.set(sha, {
+        tree: String(body.tree),
+        parents: body.parents as string[],
+        message: String(body.message),
+        date: this.#now(),
+      });
       return [201, { sha }];
     }
     // contents
@@ -228,21 +309,69 @@ export class FakeGitHub {
       const blob = tree.get(target);
       if (blob !== undefined) {
         const content = this.blobs.get(blob) ?? "";
-        return [200, { type: "file", encoding: "base64", size: content.length, name: target.split("/").at(-1), path: target, sha: blob, content: Buffer.from(content).toString("base64") }];
+        return [
+          200,
+          {
+            type: "file",
+            encoding: "base64",
+            size: content.length,
+            name: target.split("/").at(-1),
+            path: target,
+            sha: blob,
+            content: Buffer.from(content).toString("base64"),
+          },
+        ];
       }
-      const entries = [...tree.keys()].filter((p) => p.startsWith(`${target}/`) && !p.slice(target.length + 1).includes("/"));
-      return entries.length === 0 ? notFound() : [200, entries.map((p) => ({ type: "file", name: p.split("/").at(-1), path: p, sha: tree.get(p), size: 1 }))];
+      const entries = [...tree.keys()].filter(
+        (p) => p.startsWith(`${target}/`) && !p.slice(target.length + 1).includes("/"),
+      );
+      return entries.length === 0
+        ? notFound()
+        : [
+            200,
+            entries.map((p) => ({
+              type: "file",
+              name: p.split("/").at(-1),
+              path: p,
+              sha: tree.get(p),
+              size: 1,
+            })),
+          ];
     }
     // pulls
     if (method === "GET" && rest === "/pulls") {
       const head = query.get("head")?.split(":")[1];
-      return [200, this.pulls().filter((p) => head === undefined || p.pull?.head === head).reverse().map((p) => this.#restPull(p))];
+      return [
+        200,
+        this.pulls()
+          .filter((p) => head === undefined || p.pull?.head === head)
+          .reverse()
+          .map((p) => this.#restPull(p)),
+      ];
     }
     if (method === "POST" && rest === "/pulls") {
       const head = String(body.head);
-      if (!this.refs.has(head)) return [422, { message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] }];
-      if (this.pulls().some((p) => p.pull?.head === head && p.state === "open")) return [422, { message: `Validation Failed: A pull request already exists for ${OWNER}:${head}.` }];
-      const pr: IssueRecord = { number: this.#next++, title: String(body.title), body: String(body.body ?? ""), state: "open", labels: [], user: BOT_LOGIN, createdAt: this.#now(), pull: { head, base: String(body.base), draft: body.draft === true, mergedAt: null, mergeSha: null, headSha: this.refs.get(head) ?? "" } };
+      if (!this.refs.has(head))
+        return [422, { message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] }];
+      if (this.pulls().some((p) => p.pull?.head === head && p.state === "open"))
+        return [422, { message: `Validation Failed: A pull request already exists for ${OWNER}:${head}.` }];
+      const pr: IssueRecord = {
+        number: this.#next++,
+        title: String(body.title),
+        body: String(body.body ?? ""),
+        state: "open",
+        labels: [],
+        user: BOT_LOGIN,
+        createdAt: this.#now(),
+        pull: {
+          head,
+          base: String(body.base),
+          draft: body.draft === true,
+          mergedAt: null,
+          mergeSha: null,
+          headSha: this.refs.get(head) ?? "",
+        },
+      };
       this.issues.set(pr.number, pr);
       return [201, this.#restPull(pr)];
     }
@@ -253,17 +382,32 @@ export class FakeGitHub {
       return [200, this.#restPull(pr)];
     }
     if (method === "POST" && (m = route(/^\/pulls\/(\d+)\/requested_reviewers$/))) {
-      this.reviewRequests.push({ pr: Number(m[1]), reviewers: (body.reviewers as string[]) ?? [], teams: (body.team_reviewers as string[]) ?? [] });
+      this.reviewRequests.push({
+        pr: Number(m[1]),
+        reviewers: (body.reviewers as string[]) ?? [],
+        teams: (body.team_reviewers as string[]) ?? [],
+      });
       return [201, this.#restPull(this.issues.get(Number(m[1])) as IssueRecord)];
     }
     // issues
     if (method === "GET" && rest === "/issues") {
       const labels = query.get("labels")?.split(",") ?? [];
       const state = query.get("state") ?? "open";
-      return [200, [...this.issues.values()].filter((i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l))).reverse().map((i) => this.#restIssue(i))];
+      return [
+        200,
+        [...this.issues.values()]
+          .filter((i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)))
+          .reverse()
+          .map((i) => this.#restIssue(i)),
+      ];
     }
     if (method === "POST" && rest === "/issues") {
-      const issue = this.addIssue({ title: String(body.title), body: String(body.body ?? ""), labels: (body.labels as string[]) ?? [], user: BOT_LOGIN });
+      const issue = this.addIssue({
+        title: String(body.title),
+        body: String(body.body ?? ""),
+        labels: (body.labels as string[]) ?? [],
+        user: BOT_LOGIN,
+      });
       return [201, this.#restIssue(issue)];
     }
     if ((m = route(/^\/issues\/(\d+)$/))) {
@@ -275,7 +419,8 @@ export class FakeGitHub {
     if (method === "POST" && (m = route(/^\/issues\/(\d+)\/labels$/))) {
       const issue = this.issues.get(Number(m[1]));
       if (issue === undefined) return notFound();
-      for (const label of body.labels as string[]) if (!issue.labels.includes(label)) issue.labels.push(label);
+      for (const label of body.labels as string[])
+        if (!issue.labels.includes(label)) issue.labels.push(label);
       return [200, issue.labels.map((name) => ({ name }))];
     }
     if (method === "DELETE" && (m = route(/^\/issues\/(\d+)\/labels\/(.+)$/))) {
@@ -287,7 +432,12 @@ export class FakeGitHub {
     if ((m = route(/^\/issues\/(\d+)\/comments$/))) {
       const number = Number(m[1]);
       if (method === "GET") return [200, this.commentsOn(number).map((c) => this.#restComment(c))];
-      const comment: CommentRecord = { id: this.#ids++, issue: number, body: String(body.body), user: BOT_LOGIN };
+      const comment: CommentRecord = {
+        id: this.#ids++,
+        issue: number,
+        body: String(body.body),
+        user: BOT_LOGIN,
+      };
       this.comments.push(comment);
       return [201, this.#restComment(comment)];
     }
@@ -299,7 +449,15 @@ export class FakeGitHub {
     }
     // checks
     if (method === "POST" && rest === "/check-runs") {
-      const run: CheckRunRecord = { id: this.#ids++, name: String(body.name), head_sha: String(body.head_sha), status: String(body.status ?? "queued"), conclusion: (body.conclusion as string) ?? null, output: (body.output as CheckRunRecord["output"]) ?? {}, external_id: (body.external_id as string) ?? null };
+      const run: CheckRunRecord = {
+        id: this.#ids++,
+        name: String(body.name),
+        head_sha: String(body.head_sha),
+        status: String(body.status ?? "queued"),
+        conclusion: (body.conclusion as string) ?? null,
+        output: (body.output as CheckRunRecord["output"]) ?? {},
+        external_id: (body.external_id as string) ?? null,
+      };
       this.checkRuns.push(run);
       return [201, run];
     }
@@ -310,7 +468,10 @@ export class FakeGitHub {
       return [200, run];
     }
     if (method === "GET" && (m = route(/^\/commits\/([^/]+)\/check-runs$/))) {
-      const runs = this.checkRuns.filter((r) => r.head_sha === m?.[1] && (query.get("check_name") === null || r.name === query.get("check_name")));
+      const runs = this.checkRuns.filter(
+        (r) =>
+          r.head_sha === m?.[1] && (query.get("check_name") === null || r.name === query.get("check_name")),
+      );
       return [200, { total_count: runs.length, check_runs: runs }];
     }
     // permission and protection
@@ -321,7 +482,8 @@ export class FakeGitHub {
       return [200, { permission, role_name: role, user: { login: m[1] } }];
     }
     if (method === "GET" && route(/^\/rules\/branches\/[^/]+$/)) return [200, this.rules];
-    if (method === "GET" && route(/^\/branches\/[^/]+\/protection$/)) return [404, { message: "Branch not protected" }];
+    if (method === "GET" && route(/^\/branches\/[^/]+\/protection$/))
+      return [404, { message: "Branch not protected" }];
     return unknown(method, path, this.requests);
   }
 
@@ -329,11 +491,34 @@ export class FakeGitHub {
     const query = String(body.query);
     const variables = (body.variables ?? {}) as Record<string, unknown>;
     if (query.includes("createCommitOnBranch")) {
-      const input = variables.input as { branch: { branchName: string }; expectedHeadOid: string; message: { headline: string; body?: string }; fileChanges: { additions: Array<{ path: string; contents: string }> } };
+      const input = variables.input as {
+        branch: { branchName: string };
+        expectedHeadOid: string;
+        message: { headline: string; body?: string };
+        fileChanges: { additions: Array<{ path: string; contents: string }> };
+      };
       const head = this.refs.get(input.branch.branchName);
-      if (head !== input.expectedHeadOid) return [200, { data: { createCommitOnBranch: null }, errors: [{ type: "STALE_DATA", message: `Expected branch to point to "${input.expectedHeadOid}" but it did not` }] }];
-      const changes = Object.fromEntries(input.fileChanges.additions.map((a) => [a.path, Buffer.from(a.contents, "base64").toString("utf8")]));
-      const sha = this.commit(head, changes, [input.message.headline, input.message.body].filter(Boolean).join("\n\n"));
+      if (head !== input.expectedHeadOid)
+        return [
+          200,
+          {
+            data: { createCommitOnBranch: null },
+            errors: [
+              {
+                type: "STALE_DATA",
+                message: `Expected branch to point to "${input.expectedHeadOid}" but it did not`,
+              },
+            ],
+          },
+        ];
+      const changes = Object.fromEntries(
+        input.fileChanges.additions.map((a) => [a.path, Buffer.from(a.contents, "base64").toString("utf8")]),
+      );
+      const sha = this.commit(
+        head,
+        changes,
+        [input.message.headline, input.message.body].filter(Boolean).join("\n\n"),
+      );
       this.refs.set(input.branch.branchName, sha);
       for (const pr of this.pulls()) if (pr.pull?.head === input.branch.branchName) pr.pull.headSha = sha;
       return [200, { data: { createCommitOnBranch: { commit: { oid: sha } } } }];
@@ -342,13 +527,19 @@ export class FakeGitHub {
       const start = this.#resolve(String(variables.ref));
       const path = String(variables.path);
       const nodes: unknown[] = [];
-      for (let sha = start; sha !== null && nodes.length < Number(variables.first); ) {
+      for (let sha = start; sha !== null && nodes.length < Number(variables.first);) {
         const commit = this.commits.get(sha);
         if (commit === undefined) break;
         const parent = commit.parents[0] ?? null;
         const blob = this.trees.get(commit.tree)?.get(path);
         const before = parent === null ? undefined : this.#tree(parent).get(path);
-        if (blob !== undefined && blob !== before) nodes.push({ oid: sha, committedDate: commit.date, message: commit.message, file: { object: { oid: blob, text: this.blobs.get(blob), isTruncated: false } } });
+        if (blob !== undefined && blob !== before)
+          nodes.push({
+            oid: sha,
+            committedDate: commit.date,
+            message: commit.message,
+            file: { object: { oid: blob, text: this.blobs.get(blob), isTruncated: false } },
+          });
         sha = parent;
       }
       return [200, { data: { repository: { object: { history: { nodes } } } } }];
@@ -357,23 +548,79 @@ export class FakeGitHub {
       const nodes = this.pulls()
         .filter((p) => p.labels.includes("remedy"))
         .reverse()
-        .map((p) => ({ id: `PR_${p.number}`, number: p.number, url: this.#url(p.number, true), title: p.title, body: p.body, headRefName: p.pull?.head, baseRefName: p.pull?.base, state: p.pull?.mergedAt ? "MERGED" : p.state.toUpperCase(), merged: p.pull?.mergedAt !== null, mergedAt: p.pull?.mergedAt ?? null, createdAt: p.createdAt, isDraft: p.pull?.draft ?? false, mergeCommit: p.pull?.mergeSha ? { oid: p.pull.mergeSha } : null, author: { __typename: "Bot", login: "remedy" }, labels: { nodes: p.labels.map((name) => ({ name })) } }));
-      return [200, { data: { repository: { pullRequests: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } } } }];
+        .map((p) => ({
+          id: `PR_${p.number}`,
+          number: p.number,
+          url: this.#url(p.number, true),
+          title: p.title,
+          body: p.body,
+          headRefName: p.pull?.head,
+          baseRefName: p.pull?.base,
+          state: p.pull?.mergedAt ? "MERGED" : p.state.toUpperCase(),
+          merged: p.pull?.mergedAt !== null,
+          mergedAt: p.pull?.mergedAt ?? null,
+          createdAt: p.createdAt,
+          isDraft: p.pull?.draft ?? false,
+          mergeCommit: p.pull?.mergeSha ? { oid: p.pull.mergeSha } : null,
+          author: { __typename: "Bot", login: "remedy" },
+          labels: { nodes: p.labels.map((name) => ({ name })) },
+        }));
+      return [
+        200,
+        {
+          data: {
+            repository: { pullRequests: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } },
+          },
+        },
+      ];
     }
-    if (query.includes("enablePullRequestAutoMerge")) return [200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } }];
+    if (query.includes("enablePullRequestAutoMerge"))
+      return [200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } }];
     return unknown("POST", "/graphql (unknown operation)", this.requests);
   }
 
   #restPull(p: IssueRecord): unknown {
-    return { id: p.number, node_id: `PR_${p.number}`, number: p.number, html_url: this.#url(p.number, true), title: p.title, body: p.body, state: p.state, draft: p.pull?.draft ?? false, head: { ref: p.pull?.head, sha: p.pull?.headSha }, base: { ref: p.pull?.base }, merged_at: p.pull?.mergedAt ?? null, merge_commit_sha: p.pull?.mergeSha ?? null, created_at: p.createdAt, labels: p.labels.map((name) => ({ name })), user: { login: p.user, type: "Bot" } };
+    return {
+      id: p.number,
+      node_id: `PR_${p.number}`,
+      number: p.number,
+      html_url: this.#url(p.number, true),
+      title: p.title,
+      body: p.body,
+      state: p.state,
+      draft: p.pull?.draft ?? false,
+      head: { ref: p.pull?.head, sha: p.pull?.headSha },
+      base: { ref: p.pull?.base },
+      merged_at: p.pull?.mergedAt ?? null,
+      merge_commit_sha: p.pull?.mergeSha ?? null,
+      created_at: p.createdAt,
+      labels: p.labels.map((name) => ({ name })),
+      user: { login: p.user, type: "Bot" },
+    };
   }
 
   #restIssue(i: IssueRecord): unknown {
-    return { id: i.number, number: i.number, html_url: this.#url(i.number, i.pull !== undefined), title: i.title, body: i.body, state: i.state, labels: i.labels.map((name) => ({ name })), user: { login: i.user, type: i.user.endsWith("[bot]") ? "Bot" : "User" }, created_at: i.createdAt, ...(i.pull === undefined ? {} : { pull_request: { url: this.#url(i.number, true) } }) };
+    return {
+      id: i.number,
+      number: i.number,
+      html_url: this.#url(i.number, i.pull !== undefined),
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      labels: i.labels.map((name) => ({ name })),
+      user: { login: i.user, type: i.user.endsWith("[bot]") ? "Bot" : "User" },
+      created_at: i.createdAt,
+      ...(i.pull === undefined ? {} : { pull_request: { url: this.#url(i.number, true) } }),
+    };
   }
 
   #restComment(c: CommentRecord): unknown {
-    return { id: c.id, body: c.body, user: { login: c.user, type: c.user.endsWith("[bot]") ? "Bot" : "User" }, html_url: `${this.#url(c.issue, false)}#issuecomment-${c.id}` };
+    return {
+      id: c.id,
+      body: c.body,
+      user: { login: c.user, type: c.user.endsWith("[bot]") ? "Bot" : "User" },
+      html_url: `${this.#url(c.issue, false)}#issuecomment-${c.id}`,
+    };
   }
 
   #url(number: number, pull: boolean): string {

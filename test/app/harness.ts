@@ -15,10 +15,15 @@ import remedy from "../../src/index.js";
 import { FakeGitHub, INSTALLATION_ID, OWNER, REPO } from "./fake-github.js";
 
 // The examples' JSON, as @octokit/webhooks-examples ships it (its typings do not describe the default export).
-const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
 
 export const ALERT_TOKEN = "alert-token-for-tests-0123456789";
-const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .privateKey.export({ type: "pkcs8", format: "pem" })
+  .toString();
 
 /**
  * Retry and throttling off. A function, not an options object: Probot passes its own `throttle`
@@ -32,7 +37,10 @@ export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unkno
 }));
 
 /** Probot's Octokit as deployed (write throttle on), retry off: for the benchmark's honest figure. */
-const ThrottledOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } }));
+const ThrottledOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+}));
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -51,13 +59,24 @@ export interface Harness {
  * Remedy loaded into a real Probot (retry and throttling off) against the fake GitHub, with a temp
  * REMEDY_DATA_DIR and logs captured as JSON lines.
  */
-export async function startRemedy(options: { delayMs?: number; github?: FakeGitHub; expectAuth?: boolean; throttle?: boolean } = {}): Promise<Harness> {
+export async function startRemedy(
+  options: { delayMs?: number; github?: FakeGitHub; expectAuth?: boolean; throttle?: boolean } = {},
+): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), "remedy-app-"));
   const github = options.github ?? new FakeGitHub();
   github.mock(options.delayMs ?? 0, options.expectAuth ?? true);
   const logs: string[] = [];
-  const log = pino({ level: "info" }, new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) }));
-  const probot = new Probot({ appId: 1, privateKey: PRIVATE_KEY, secret: "test", log, Octokit: options.throttle === true ? ThrottledOctokit : TestOctokit });
+  const log = pino(
+    { level: "info" },
+    new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) }),
+  );
+  const probot = new Probot({
+    appId: 1,
+    privateKey: PRIVATE_KEY,
+    secret: "test",
+    log,
+    Octokit: options.throttle === true ? ThrottledOctokit : TestOctokit,
+  });
   const handlers: Handler[] = [];
   let runtime: RemedyRuntime | undefined;
   await probot.load(remedy, {
@@ -87,7 +106,9 @@ export async function startRemedy(options: { delayMs?: number; github?: FakeGitH
       nock.cleanAll();
       await ready.idle();
       ready.stop();
-      await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+      await new Promise<void>((resolve) =>
+        server === undefined ? resolve() : server.close(() => resolve()),
+      );
       await rm(dataDir, { recursive: true, force: true });
       nock.cleanAll();
     },
@@ -96,7 +117,11 @@ export async function startRemedy(options: { delayMs?: number; github?: FakeGitH
 
 // --- webhook payloads from @octokit/webhooks-examples, pointed at the fake repository -------------
 
-function example(name: string, action: string, pick: (payload: Record<string, unknown>) => boolean = () => true): Record<string, unknown> {
+function example(
+  name: string,
+  action: string,
+  pick: (payload: Record<string, unknown>) => boolean = () => true,
+): Record<string, unknown> {
   const definition = examples.find((d) => d.name === name);
   const found = definition?.examples.find((e) => e.action === action && pick(e));
   if (found === undefined) throw new Error(`no ${name}.${action} example`);
@@ -105,45 +130,107 @@ function example(name: string, action: string, pick: (payload: Record<string, un
 
 function repository(base: unknown): Record<string, unknown> {
   const repo = base as Record<string, unknown>;
-  return { ...repo, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { ...(repo.owner as object), login: OWNER } };
+  return {
+    ...repo,
+    name: REPO,
+    full_name: `${OWNER}/${REPO}`,
+    owner: { ...(repo.owner as object), login: OWNER },
+  };
 }
 
 function user(login: string, type: "User" | "Bot" = "User"): Record<string, unknown> {
   return { login, id: login.length, node_id: `U_${login}`, type, site_admin: false };
 }
 
-export function issueOpened(issue: { number: number; title: string; body: string; labels: string[]; user: string; senderType?: "User" | "Bot" }): Record<string, unknown> {
+export function issueOpened(issue: {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  user: string;
+  senderType?: "User" | "Bot";
+}): Record<string, unknown> {
   const payload = example("issues", "opened");
   const base = payload.issue as Record<string, unknown>;
-  payload.issue = { ...base, number: issue.number, title: issue.title, body: issue.body, labels: issue.labels.map((name, id) => ({ id, name, color: "ededed", default: false })), user: user(issue.user), html_url: `https://github.com/${OWNER}/${REPO}/issues/${issue.number}`, state: "open" };
+  payload.issue = {
+    ...base,
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    labels: issue.labels.map((name, id) => ({ id, name, color: "ededed", default: false })),
+    user: user(issue.user),
+    html_url: `https://github.com/${OWNER}/${REPO}/issues/${issue.number}`,
+    state: "open",
+  };
   payload.repository = repository(payload.repository);
   payload.sender = user(issue.user, issue.senderType ?? "User");
   payload.installation = { id: INSTALLATION_ID, node_id: "I_1" };
   return payload;
 }
 
-export function commentCreated(comment: { issue: number; body: string; user: string; type?: "User" | "Bot"; onPullRequest?: boolean; action?: "created" | "edited" }): Record<string, unknown> {
+export function commentCreated(comment: {
+  issue: number;
+  body: string;
+  user: string;
+  type?: "User" | "Bot";
+  onPullRequest?: boolean;
+  action?: "created" | "edited";
+}): Record<string, unknown> {
   const payload = example("issue_comment", comment.action ?? "created");
   const issue = payload.issue as Record<string, unknown>;
-  payload.issue = { ...issue, number: comment.issue, ...(comment.onPullRequest === true ? { pull_request: { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${comment.issue}` } } : { pull_request: undefined }) };
-  payload.comment = { ...(payload.comment as object), body: comment.body, user: user(comment.user, comment.type ?? "User") };
+  payload.issue = {
+    ...issue,
+    number: comment.issue,
+    ...(comment.onPullRequest === true
+      ? { pull_request: { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${comment.issue}` } }
+      : { pull_request: undefined }),
+  };
+  payload.comment = {
+    ...(payload.comment as object),
+    body: comment.body,
+    user: user(comment.user, comment.type ?? "User"),
+  };
   payload.repository = repository(payload.repository);
   payload.sender = user(comment.user, comment.type ?? "User");
   payload.installation = { id: INSTALLATION_ID, node_id: "I_1" };
   return payload;
 }
 
-export function pullRequestMerged(pr: { number: number; body: string; head: string; mergeSha: string; labels: string[] }): Record<string, unknown> {
+export function pullRequestMerged(pr: {
+  number: number;
+  body: string;
+  head: string;
+  mergeSha: string;
+  labels: string[];
+}): Record<string, unknown> {
   const payload = example("pull_request", "closed");
-  payload.pull_request = { ...(payload.pull_request as object), number: pr.number, body: pr.body, merged: true, merged_at: "2026-03-02T11:00:00Z", merge_commit_sha: pr.mergeSha, state: "closed", head: { ref: pr.head, sha: pr.mergeSha }, base: { ref: "main", sha: pr.mergeSha }, labels: pr.labels.map((name, id) => ({ id, name })) };
+  payload.pull_request = {
+    ...(payload.pull_request as object),
+    number: pr.number,
+    body: pr.body,
+    merged: true,
+    merged_at: "2026-03-02T11:00:00Z",
+    merge_commit_sha: pr.mergeSha,
+    state: "closed",
+    head: { ref: pr.head, sha: pr.mergeSha },
+    base: { ref: "main", sha: pr.mergeSha },
+    labels: pr.labels.map((name, id) => ({ id, name })),
+  };
   payload.repository = repository(payload.repository);
   payload.installation = { id: INSTALLATION_ID, node_id: "I_1" };
   return payload;
 }
 
 /** A firing Alertmanager v4 notification for one alert. */
-export function firingAlert(overrides: { startsAt?: string; fingerprint?: string; alertname?: string; service?: string } = {}): Record<string, unknown> {
-  const labels = { alertname: overrides.alertname ?? "HighLatency", service: overrides.service ?? "storefront", env: "prod", severity: "warning" };
+export function firingAlert(
+  overrides: { startsAt?: string; fingerprint?: string; alertname?: string; service?: string } = {},
+): Record<string, unknown> {
+  const labels = {
+    alertname: overrides.alertname ?? "HighLatency",
+    service: overrides.service ?? "storefront",
+    env: "prod",
+    severity: "warning",
+  };
   return {
     version: "4",
     groupKey: '{}/{severity="warning"}:{alertname="HighLatency"}',

@@ -19,7 +19,9 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 async function treeHash(dir: string): Promise<string> {
   const hash = createHash("sha256");
   const walk = async (current: string): Promise<void> => {
-    for (const entry of (await readdir(current, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of (await readdir(current, { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const full = join(current, entry.name);
       hash.update(`${full}\0`);
       if (entry.isDirectory()) await walk(full);
@@ -32,7 +34,9 @@ async function treeHash(dir: string): Promise<string> {
 
 /** The changed lines of a unified diff (without the ---/+++ headers). */
 function changedLines(diff: string): string[] {
-  return diff.split("\n").filter((l) => /^[-+]/.test(l) && !/^(---|\+\+\+) /.test(l) && !l.startsWith("-----"));
+  return diff
+    .split("\n")
+    .filter((l) => /^[-+]/.test(l) && !/^(---|\+\+\+) /.test(l) && !l.startsWith("-----"));
 }
 
 let tmp = "";
@@ -57,7 +61,14 @@ describe.skipIf(!existsSync(ACME))("remedy plan on the shared acme repository", 
       status: "firing",
       commonLabels: { alertname: "HighLatency", service: "search-api", env: "prod" },
       commonAnnotations: { summary: "p99 latency above 500ms" },
-      alerts: [{ status: "firing", labels: { alertname: "HighLatency", service: "search-api" }, startsAt: "2026-11-21T09:50:00Z", fingerprint: "abc" }],
+      alerts: [
+        {
+          status: "firing",
+          labels: { alertname: "HighLatency", service: "search-api" },
+          startsAt: "2026-11-21T09:50:00Z",
+          fingerprint: "abc",
+        },
+      ],
     });
     const before = await treeHash(ACME);
     const result = await run(["plan", "--repo", ACME, "--signal", signal, "--now", "2026-11-21T10:00:00Z"]);
@@ -67,23 +78,35 @@ describe.skipIf(!existsSync(ACME))("remedy plan on the shared acme repository", 
     expect(result.out).toContain("## Summary");
     expect(result.out).toContain("<!-- remedy:plan ");
     const diff = result.out.slice(result.out.indexOf("----- diff -----"));
-    expect(changedLines(diff)).toEqual(["-replicaCount: 6   # sized for the 2026 catalogue", "+replicaCount: 8   # sized for the 2026 catalogue"]);
+    expect(changedLines(diff)).toEqual([
+      "-replicaCount: 6   # sized for the 2026 catalogue",
+      "+replicaCount: 8   # sized for the 2026 catalogue",
+    ]);
     expect(await treeHash(ACME)).toBe(before);
   });
 
   it("plans an issue file (YAML): a named value from a writer is used", async () => {
-    const signal = await writeJson("issue.yaml", "title: checkout-api latency in prod\nbody: p99 latency is bad, scale checkout-api to 6 replicas\n");
+    const signal = await writeJson(
+      "issue.yaml",
+      "title: checkout-api latency in prod\nbody: p99 latency is bad, scale checkout-api to 6 replicas\n",
+    );
     const before = await treeHash(ACME);
     const result = await run(["plan", "--repo", ACME, "--signal", signal, "--now", "2026-11-21T10:00:00Z"]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Decision: propose$/m);
     expect(result.out).toMatch(/^Branch: remedy\/checkout-api-prod-scale-[0-9a-f]{8}$/m);
-    expect(changedLines(result.out.slice(result.out.indexOf("----- diff -----")))).toEqual(["-    count: 4", "+    count: 6"]);
+    expect(changedLines(result.out.slice(result.out.indexOf("----- diff -----")))).toEqual([
+      "-    count: 4",
+      "+    count: 6",
+    ]);
     expect(await treeHash(ACME)).toBe(before);
   });
 
   it("prints a non-propose decision with exit 0", async () => {
-    const signal = await writeJson("escalate.json", { title: "checkout-api: risk of data loss", body: "the disk is corrupt" });
+    const signal = await writeJson("escalate.json", {
+      title: "checkout-api: risk of data loss",
+      body: "the disk is corrupt",
+    });
     const result = await run(["plan", "--repo", ACME, "--signal", signal]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Decision: escalate$/m);
@@ -95,18 +118,27 @@ describe("remedy plan on bad input", () => {
   const repo = () => (existsSync(ACME) ? ACME : tmp);
 
   it("a malformed alert payload exits 2 naming the file and field", async () => {
-    const signal = await writeJson("bad-alert.json", { version: "3", groupKey: "g", status: "firing", alerts: [{ status: "firing", labels: {}, startsAt: "x" }] });
+    const signal = await writeJson("bad-alert.json", {
+      version: "3",
+      groupKey: "g",
+      status: "firing",
+      alerts: [{ status: "firing", labels: {}, startsAt: "x" }],
+    });
     const result = await run(["plan", "--repo", repo(), "--signal", signal]);
     expect(result.code).toBe(2);
     expect(result.err).toContain("remedy plan: invalid input");
-    expect(result.err).toMatch(/bad-alert\.json:1: version must be one of "4" \(got "3"\)|bad-alert\.json:1: version /);
+    expect(result.err).toMatch(
+      /bad-alert\.json:1: version must be one of "4" \(got "3"\)|bad-alert\.json:1: version /,
+    );
     expect(result.err).toContain("alerts.0.fingerprint");
     expect(result.out).toBe("");
   });
 
   it("unreadable JSON/YAML, a missing file and a missing --signal exit 2 with a reason", async () => {
     const broken = await writeJson("broken.json", "{ title: [");
-    expect((await run(["plan", "--repo", repo(), "--signal", broken])).err).toMatch(/broken\.json:\d+: is not valid YAML/);
+    expect((await run(["plan", "--repo", repo(), "--signal", broken])).err).toMatch(
+      /broken\.json:\d+: is not valid YAML/,
+    );
     const missing = await run(["plan", "--repo", repo(), "--signal", join(tmp, "nope.json")]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/nope\.json: cannot be read/);
@@ -130,7 +162,13 @@ describe("remedy --help and unknown commands", () => {
   it("--help lists plan, eval, simulate and audit verify", async () => {
     const result = await run(["--help"]);
     expect(result.code).toBe(0);
-    for (const command of ["remedy plan --repo DIR --signal FILE", "remedy eval DIR", "remedy simulate FILE", "remedy audit verify"]) expect(result.out).toContain(command);
+    for (const command of [
+      "remedy plan --repo DIR --signal FILE",
+      "remedy eval DIR",
+      "remedy simulate FILE",
+      "remedy audit verify",
+    ])
+      expect(result.out).toContain(command);
   });
 
   it("an unknown command exits 2 and names it", async () => {
@@ -187,14 +225,20 @@ replicaCount: 99 # unrelated top-level key that must not be edited
   });
 
   it("scales the nested replicas key by the runbook rule", async () => {
-    const signal = await writeJson("fin-scale.json", { title: "ledger-svc queue backlog", body: "please scale up" });
+    const signal = await writeJson("fin-scale.json", {
+      title: "ledger-svc queue backlog",
+      body: "please scale up",
+    });
     const before = await treeHash(dir);
     const result = await run(["plan", "--repo", dir, "--signal", signal, "--now", "2026-11-21T10:00:00Z"]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Decision: propose$/m);
     expect(result.out).toMatch(/^Branch: remedy\/ledger-svc-live-scale-[0-9a-f]{8}$/m);
     expect(result.out).toContain("| deploy/ledger/values-live.yaml | `app.deployment.replicas` | 3 | 6 |");
-    expect(changedLines(result.out.slice(result.out.indexOf("----- diff -----")))).toEqual(["-    replicas: 3 # baseline", "+    replicas: 6 # baseline"]);
+    expect(changedLines(result.out.slice(result.out.indexOf("----- diff -----")))).toEqual([
+      "-    replicas: 3 # baseline",
+      "+    replicas: 6 # baseline",
+    ]);
     expect(await treeHash(dir)).toBe(before);
   });
 
@@ -203,7 +247,10 @@ replicaCount: 99 # unrelated top-level key that must not be edited
     const result = await run(["plan", "--repo", dir, "--signal", ship, "--now", "2026-11-21T10:00:00Z"]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^Decision: propose$/m);
-    expect(changedLines(result.out.slice(result.out.indexOf("----- diff -----")))).toEqual(['-    tag: "4.2.0"', '+    tag: "4.3.0"']);
+    expect(changedLines(result.out.slice(result.out.indexOf("----- diff -----")))).toEqual([
+      '-    tag: "4.2.0"',
+      '+    tag: "4.3.0"',
+    ]);
     expect(result.out).toContain("registry.fin.example/ledger is in registry.fin.example/");
   });
 });

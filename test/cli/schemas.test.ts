@@ -8,7 +8,9 @@ const root = join(import.meta.dirname, "..", "..");
 describe("schemas/", () => {
   it("holds the JSON Schemas generated from the zod schemas (run `npm run schemas` after changing one)", async () => {
     for (const [name, schema] of Object.entries(jsonSchemas())) {
-      const committed = JSON.parse(await readFile(join(root, "schemas", `${name}.schema.json`), "utf8")) as unknown;
+      const committed = JSON.parse(
+        await readFile(join(root, "schemas", `${name}.schema.json`), "utf8"),
+      ) as unknown;
       expect(committed, `schemas/${name}.schema.json is stale`).toEqual(schema);
     }
   });

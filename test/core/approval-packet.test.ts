@@ -10,10 +10,30 @@ import { issueIncident, memoryReader } from "./incidents.js";
 async function outcomeFor(title: string, body: string): Promise<Outcome> {
   const reader = memoryReader(fixtureFiles());
   const repository = await loadRepository(reader);
-  return planIncident({ repo: "acme/gitops", repository, reader, history: reader, baseSha: null, incident: issueIncident(title, body), now: "2026-11-21T10:00:00Z", recentPrs: [] });
+  return planIncident({
+    repo: "acme/gitops",
+    repository,
+    reader,
+    history: reader,
+    baseSha: null,
+    incident: issueIncident(title, body),
+    now: "2026-11-21T10:00:00Z",
+    recentPrs: [],
+  });
 }
 
-const SECTIONS = ["## Summary", "## Why", "## What changes", "## Risk", "## Reversibility", "## Policy", "## Verification plan", "## Approvals required", "## Uncertainties", "<!-- remedy:plan "];
+const SECTIONS = [
+  "## Summary",
+  "## Why",
+  "## What changes",
+  "## Risk",
+  "## Reversibility",
+  "## Policy",
+  "## Verification plan",
+  "## Approvals required",
+  "## Uncertainties",
+  "<!-- remedy:plan ",
+];
 
 describe("renderPacket / parsePacket", () => {
   it("round-trips the plan through the hidden block", async () => {
@@ -34,7 +54,9 @@ describe("renderPacket / parsePacket", () => {
   it("shows before → after, the diff and the exact revert", async () => {
     const body = renderPacket(await outcomeFor("search-api latency", "p99 latency is high"));
     expect(body).toContain("| manifests/search-api/values-prod.yaml | `replicaCount` | 6 | 8 |");
-    expect(body).toMatch(/-replicaCount: 6 {3}# sized for the catalogue\n\+replicaCount: 8 {3}# sized for the catalogue/);
+    expect(body).toMatch(
+      /-replicaCount: 6 {3}# sized for the catalogue\n\+replicaCount: 8 {3}# sized for the catalogue/,
+    );
     expect(body).toContain("back to `6`");
   });
 
@@ -56,7 +78,9 @@ describe("renderPacket / parsePacket", () => {
     const plan = { ...(outcome.plan as NonNullable<Outcome["plan"]>), runbook: "x --> <b>injected</b>" };
     const reparsed = parsePacket(renderPacket({ ...outcome, plan }));
     expect(reparsed?.runbook).toBe("x --> <b>injected</b>");
-    const block = renderPacket({ ...outcome, plan }).slice(renderPacket({ ...outcome, plan }).lastIndexOf("<!-- remedy:plan"));
+    const block = renderPacket({ ...outcome, plan }).slice(
+      renderPacket({ ...outcome, plan }).lastIndexOf("<!-- remedy:plan"),
+    );
     expect(block.indexOf("-->")).toBe(block.length - 3);
   });
 

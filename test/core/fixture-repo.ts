@@ -153,7 +153,8 @@ image:
 /** Files outside the configured manifests; a plan must never write any of them. */
 export const PROTECTED_FILES: Record<string, string> = {
   ".github/workflows/deploy.yml": "on: push\njobs: {}\n",
-  "secrets/db-password.yaml": "apiVersion: v1\nkind: Secret\nmetadata: { name: db }\ndata: { password: aHVudGVyMg== }\n",
+  "secrets/db-password.yaml":
+    "apiVersion: v1\nkind: Secret\nmetadata: { name: db }\ndata: { password: aHVudGVyMg== }\n",
   "manifests/checkout-api/base/deployment.yaml": `apiVersion: apps/v1
 kind: Deployment
 metadata:

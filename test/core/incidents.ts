@@ -8,12 +8,38 @@ import { REMEDY_YML } from "./fixture-repo.js";
 export const config: RepoConfig = parseWithSchema(".github/remedy.yml", REMEDY_YML, RepoConfig);
 
 export function alertIncident(labels: Record<string, string>, text = ""): Incident {
-  return { key: "a".repeat(64), source: "alertmanager", status: "firing", title: text, text, trustedText: "", labels, alertnames: labels.alertname ? [labels.alertname] : [], issue: 1, author: null, truncatedAlerts: 0, startsAt: null };
+  return {
+    key: "a".repeat(64),
+    source: "alertmanager",
+    status: "firing",
+    title: text,
+    text,
+    trustedText: "",
+    labels,
+    alertnames: labels.alertname ? [labels.alertname] : [],
+    issue: 1,
+    author: null,
+    truncatedAlerts: 0,
+    startsAt: null,
+  };
 }
 
 export function issueIncident(title: string, body = ""): Incident {
   const text = `${title}\n${body}`;
-  return { key: "b".repeat(64), source: "issue", status: "firing", title, text, trustedText: text, labels: {}, alertnames: [], issue: 2, author: { login: "oncall", role: "write" }, truncatedAlerts: 0, startsAt: null };
+  return {
+    key: "b".repeat(64),
+    source: "issue",
+    status: "firing",
+    title,
+    text,
+    trustedText: text,
+    labels: {},
+    alertnames: [],
+    issue: 2,
+    author: { login: "oncall", role: "write" },
+    truncatedAlerts: 0,
+    startsAt: null,
+  };
 }
 
 /** A repository held in a map, read like a checkout with no history. */
@@ -22,7 +48,9 @@ export function memoryReader(files: Record<string, string>): RepoReader & Histor
     readFile: async (path) => files[path] ?? null,
     listFiles: async (dir) => {
       const prefix = dir.replace(/\/?$/, "/");
-      return Object.keys(files).filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/")).sort();
+      return Object.keys(files)
+        .filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/"))
+        .sort();
     },
     fileHistory: async () => [],
   };

@@ -3,16 +3,32 @@ import { MATCH_THRESHOLD, matchRunbook } from "../../src/diagnosis/match-runbook
 import { Runbook } from "../../src/diagnosis/runbook-schema.js";
 import { alertIncident, issueIncident } from "./incidents.js";
 
-const runbook = (id: string, action: "scale" | "rollback-image" | "set-image" | "escalate", match: Record<string, unknown>) => Runbook.parse({ id, title: id, match, action: { kind: action } });
+const runbook = (
+  id: string,
+  action: "scale" | "rollback-image" | "set-image" | "escalate",
+  match: Record<string, unknown>,
+) => Runbook.parse({ id, title: id, match, action: { kind: action } });
 
-const scale = runbook("scale-on-latency", "scale", { alertnames: ["HighLatency"], keywords: ["latency", "p99"], labels: { severity: "warning" } });
-const rollback = runbook("rollback-bad-deploy", "rollback-image", { alertnames: ["HighErrorRate"], keywords: ["error rate", "5xx"] });
+const scale = runbook("scale-on-latency", "scale", {
+  alertnames: ["HighLatency"],
+  keywords: ["latency", "p99"],
+  labels: { severity: "warning" },
+});
+const rollback = runbook("rollback-bad-deploy", "rollback-image", {
+  alertnames: ["HighErrorRate"],
+  keywords: ["error rate", "5xx"],
+});
 
 describe("matchRunbook", () => {
   it("an alert name decides, with reasons a reviewer can check", () => {
-    const diagnosis = matchRunbook(alertIncident({ alertname: "HighLatency", severity: "warning" }), [rollback, scale]);
+    const diagnosis = matchRunbook(alertIncident({ alertname: "HighLatency", severity: "warning" }), [
+      rollback,
+      scale,
+    ]);
     expect(diagnosis.runbook?.id).toBe("scale-on-latency");
-    expect(diagnosis.explanation).toBe('Runbook scale-on-latency (score 12): alert name HighLatency, label severity="warning".');
+    expect(diagnosis.explanation).toBe(
+      'Runbook scale-on-latency (score 12): alert name HighLatency, label severity="warning".',
+    );
     expect(diagnosis.confidence).toBeGreaterThan(0);
   });
 
@@ -26,9 +42,15 @@ describe("matchRunbook", () => {
   });
 
   it("a label that contradicts the runbook's matcher disqualifies it, whatever else matched", () => {
-    const diagnosis = matchRunbook(alertIncident({ alertname: "HighLatency", severity: "critical" }, "p99 latency"), [scale]);
+    const diagnosis = matchRunbook(
+      alertIncident({ alertname: "HighLatency", severity: "critical" }, "p99 latency"),
+      [scale],
+    );
     expect(diagnosis.runbook).toBeNull();
-    expect(diagnosis.candidates[0]).toMatchObject({ score: 0, reasons: ['label severity="critical" is not "warning"'] });
+    expect(diagnosis.candidates[0]).toMatchObject({
+      score: 0,
+      reasons: ['label severity="critical" is not "warning"'],
+    });
   });
 
   it("a label the signal does not carry neither helps nor hurts", () => {
@@ -40,7 +62,9 @@ describe("matchRunbook", () => {
     const b = runbook("b-rollback", "rollback-image", { keywords: ["checkout slow"] });
     const diagnosis = matchRunbook(issueIncident("checkout slow"), [b, a]);
     expect(diagnosis.runbook).toBeNull();
-    expect(diagnosis.explanation).toContain("Two runbooks with different actions match equally (a-scale and b-rollback, 3 each)");
+    expect(diagnosis.explanation).toContain(
+      "Two runbooks with different actions match equally (a-scale and b-rollback, 3 each)",
+    );
   });
 
   it("a tie between runbooks with the same action picks the first id deterministically", () => {

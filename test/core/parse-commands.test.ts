@@ -36,7 +36,9 @@ describe("parseCommands", () => {
   });
 
   it("returns the human text outside code and quotes, for values", () => {
-    const [command] = parseCommands("/propose\nscale to 6 replicas\n> scale to 99 replicas\n`scale to 50`\n```\nscale to 70\n```");
+    const [command] = parseCommands(
+      "/propose\nscale to 6 replicas\n> scale to 99 replicas\n`scale to 50`\n```\nscale to 70\n```",
+    );
     expect(command?.text).toContain("scale to 6 replicas");
     expect(command?.text).not.toMatch(/99|50|70/);
   });

@@ -21,17 +21,24 @@ function problems(file: string, text: string, schema: Parameters<typeof parseWit
 describe("parseWithSchema", () => {
   it("names file:line, the dotted path and what was expected, with what was found", () => {
     const text = "environments:\n  prod:\n    actions:\n      scale: { allow: true, max_step: four }\n";
-    expect(problems("policies/prod.yaml", text, Policy)).toEqual(['policies/prod.yaml:4: environments.prod.actions.scale.max_step must be a number (got "four")']);
+    expect(problems("policies/prod.yaml", text, Policy)).toEqual([
+      'policies/prod.yaml:4: environments.prod.actions.scale.max_step must be a number (got "four")',
+    ]);
   });
 
   it("names unknown keys, so a typo is not silently ignored", () => {
     const text = "id: x\ntitle: X\naction: { kind: scale }\nverfy: {}\n";
-    expect(problems("runbooks/x.yaml", text, Runbook)).toEqual(['runbooks/x.yaml:4: has unknown key "verfy" (check the spelling; see the JSON Schema in schemas/)']);
+    expect(problems("runbooks/x.yaml", text, Runbook)).toEqual([
+      'runbooks/x.yaml:4: has unknown key "verfy" (check the spelling; see the JSON Schema in schemas/)',
+    ]);
   });
 
   it("names a wrong enum value and the allowed ones", () => {
-    const text = "services:\n  api:\n    environments:\n      prod:\n        kind: helmfile\n        file: values.yaml\n";
-    expect(problems(".github/remedy.yml", text, RepoConfig)).toEqual(['.github/remedy.yml:5: services.api.environments.prod.kind must be one of "kustomize", "helm" (got "helmfile")']);
+    const text =
+      "services:\n  api:\n    environments:\n      prod:\n        kind: helmfile\n        file: values.yaml\n";
+    expect(problems(".github/remedy.yml", text, RepoConfig)).toEqual([
+      '.github/remedy.yml:5: services.api.environments.prod.kind must be one of "kustomize", "helm" (got "helmfile")',
+    ]);
   });
 
   it("reports every problem, each with its own line", () => {
@@ -44,29 +51,45 @@ describe("parseWithSchema", () => {
   });
 
   it("gives the line of a YAML syntax error", () => {
-    expect(problems("runbooks/broken.yaml", "id: x\ntitle: [unclosed\n", Runbook)[0]).toMatch(/^runbooks\/broken\.yaml:\d+: is not valid YAML: /);
-    expect(problems("a.yaml", "a: 1\na: 2\n", Runbook)[0]).toMatch(/^a\.yaml:2: is not valid YAML: .*unique/i);
+    expect(problems("runbooks/broken.yaml", "id: x\ntitle: [unclosed\n", Runbook)[0]).toMatch(
+      /^runbooks\/broken\.yaml:\d+: is not valid YAML: /,
+    );
+    expect(problems("a.yaml", "a: 1\na: 2\n", Runbook)[0]).toMatch(
+      /^a\.yaml:2: is not valid YAML: .*unique/i,
+    );
   });
 
   it("rejects paths outside the repository in configuration", () => {
     const text = "services:\n  api:\n    environments:\n      prod: { kind: helm, file: ../../etc/passwd }\n";
-    expect(problems(".github/remedy.yml", text, RepoConfig)[0]).toContain("services.api.environments.prod.file must be a path inside the repository");
+    expect(problems(".github/remedy.yml", text, RepoConfig)[0]).toContain(
+      "services.api.environments.prod.file must be a path inside the repository",
+    );
   });
 });
 
 describe("loadRepository", () => {
   it("loads the fixture repository", async () => {
     const repository = await loadRepository(memoryReader(fixtureFiles()));
-    expect(repository.runbooks.map((r) => r.id).sort()).toEqual(["database-failover", "deploy-image", "rollback-bad-deploy", "scale-on-latency"]);
+    expect(repository.runbooks.map((r) => r.id).sort()).toEqual([
+      "database-failover",
+      "deploy-image",
+      "rollback-bad-deploy",
+      "scale-on-latency",
+    ]);
     expect(repository.policy.environments.prod?.actions.scale?.max_step).toBe(4);
   });
 
   it("fails closed on any invalid file and lists all problems", async () => {
-    const files = fixtureFiles({ "runbooks/dup.yaml": (fixtureFiles()["runbooks/deploy-image.yaml"] ?? ""), "policies/zz.yaml": "environments: { prod: { rate_limit: { prs_per_service_per_hour: 0 } } }\n" });
+    const files = fixtureFiles({
+      "runbooks/dup.yaml": fixtureFiles()["runbooks/deploy-image.yaml"] ?? "",
+      "policies/zz.yaml": "environments: { prod: { rate_limit: { prs_per_service_per_hour: 0 } } }\n",
+    });
     const error = await loadRepository(memoryReader(files)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidFileError);
     const message = (error as Error).message;
-    expect(message).toContain('runbooks/dup.yaml: id "deploy-image" is already the id of runbooks/deploy-image.yaml');
+    expect(message).toContain(
+      'runbooks/dup.yaml: id "deploy-image" is already the id of runbooks/deploy-image.yaml',
+    );
     expect(message).toMatch(/policies\/zz\.yaml:1: environments\.prod\.rate_limit\.prs_per_service_per_hour/);
   });
 

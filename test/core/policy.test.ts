@@ -9,8 +9,20 @@ import { POLICY } from "./fixture-repo.js";
 
 const policy = Policy.parse(parseYamlData("policies/default.yaml", POLICY));
 const NOW = "2026-11-21T10:00:00Z";
-const scale = (before: number, after: number, extra: Partial<ProposedChange> = {}): ProposedChange => ({ service: "checkout-api", environment: "prod", action: "scale", field: "replicas", before: String(before), after: String(after), ...extra });
-const evaluate = (change: ProposedChange, now = NOW, recentPrs: Array<{ service: string; environment: string; openedAt: string }> = []) => evaluatePolicy(policy, change, ["@acme/payments"], { now, recentPrs });
+const scale = (before: number, after: number, extra: Partial<ProposedChange> = {}): ProposedChange => ({
+  service: "checkout-api",
+  environment: "prod",
+  action: "scale",
+  field: "replicas",
+  before: String(before),
+  after: String(after),
+  ...extra,
+});
+const evaluate = (
+  change: ProposedChange,
+  now = NOW,
+  recentPrs: Array<{ service: string; environment: string; openedAt: string }> = [],
+) => evaluatePolicy(policy, change, ["@acme/payments"], { now, recentPrs });
 const rule = (result: ReturnType<typeof evaluate>, name: string) => result.rules.find((r) => r.rule === name);
 
 describe("evaluatePolicy", () => {
@@ -41,18 +53,36 @@ describe("evaluatePolicy", () => {
 
   it("reports every failing rule, not only the first", () => {
     const result = evaluate(scale(4, 40));
-    expect(result.rules.filter((r) => r.result === "fail").map((r) => r.rule).sort()).toEqual(["max_replicas", "max_step"]);
+    expect(
+      result.rules
+        .filter((r) => r.result === "fail")
+        .map((r) => r.rule)
+        .sort(),
+    ).toEqual(["max_replicas", "max_step"]);
   });
 
   it("denies an action or environment policy does not cover", () => {
     expect(rule(evaluate(scale(1, 2, { environment: "dev" })), "environment")?.result).toBe("fail");
     const notAllowed = Policy.parse({ environments: { prod: { actions: { scale: { allow: false } } } } });
     expect(evaluatePolicy(notAllowed, scale(4, 5), [], { now: NOW, recentPrs: [] }).decision).toBe("deny");
-    expect(rule(evaluate({ ...scale(1, 1), environment: "staging", action: "rollback-image", field: "image" }), "action")?.result).toBe("fail");
+    expect(
+      rule(
+        evaluate({ ...scale(1, 1), environment: "staging", action: "rollback-image", field: "image" }),
+        "action",
+      )?.result,
+    ).toBe("fail");
   });
 
   it("checks the image registry prefix of a set-image", () => {
-    const image = (imageRepository?: string): ProposedChange => ({ service: "checkout-api", environment: "prod", action: "set-image", field: "image", before: "1.0", after: "1.1", ...(imageRepository ? { imageRepository } : {}) });
+    const image = (imageRepository?: string): ProposedChange => ({
+      service: "checkout-api",
+      environment: "prod",
+      action: "set-image",
+      field: "image",
+      before: "1.0",
+      after: "1.1",
+      ...(imageRepository ? { imageRepository } : {}),
+    });
     expect(rule(evaluate(image("ghcr.io/acme/checkout-api")), "registries")?.result).toBe("pass");
     expect(rule(evaluate(image("docker.io/evil/checkout-api")), "registries")?.result).toBe("fail");
     expect(rule(evaluate(image()), "registries")?.detail).toContain("unknown");
@@ -62,24 +92,48 @@ describe("evaluatePolicy", () => {
   it("a freeze window denies, except for the actions it names, which are flagged", () => {
     const inFreeze = "2026-11-27T12:00:00Z";
     expect(rule(evaluate(scale(4, 6), inFreeze), "freeze")?.result).toBe("fail");
-    const rollback = evaluate({ service: "checkout-api", environment: "prod", action: "rollback-image", field: "image", before: "1.4.2", after: "1.4.1" }, inFreeze);
+    const rollback = evaluate(
+      {
+        service: "checkout-api",
+        environment: "prod",
+        action: "rollback-image",
+        field: "image",
+        before: "1.4.2",
+        after: "1.4.1",
+      },
+      inFreeze,
+    );
     expect(rollback.decision).toBe("propose");
     expect(rollback.freezeException).toContain("Black Friday");
-    expect(rule(evaluate(scale(4, 6), "2026-12-01T00:00:00Z"), "freeze")).toMatchObject({ result: "pass", detail: "no freeze window in force" });
+    expect(rule(evaluate(scale(4, 6), "2026-12-01T00:00:00Z"), "freeze")).toMatchObject({
+      result: "pass",
+      detail: "no freeze window in force",
+    });
   });
 
   it("rate-limits per service and environment over the last hour only", () => {
-    const pr = (service: string, openedAt: string, environment = "prod") => ({ service, environment, openedAt });
+    const pr = (service: string, openedAt: string, environment = "prod") => ({
+      service,
+      environment,
+      openedAt,
+    });
     const two = [pr("checkout-api", "2026-11-21T09:30:00Z"), pr("checkout-api", "2026-11-21T09:45:00Z")];
     expect(rule(evaluate(scale(4, 6), NOW, two), "rate_limit")?.result).toBe("fail");
     const old = [pr("checkout-api", "2026-11-21T08:59:00Z"), pr("checkout-api", "2026-11-21T09:45:00Z")];
     expect(rule(evaluate(scale(4, 6), NOW, old), "rate_limit")?.result).toBe("pass");
-    const others = [pr("search-api", "2026-11-21T09:30:00Z"), pr("checkout-api", "2026-11-21T09:45:00Z", "staging"), pr("checkout-api", "2026-11-21T09:50:00Z")];
+    const others = [
+      pr("search-api", "2026-11-21T09:30:00Z"),
+      pr("checkout-api", "2026-11-21T09:45:00Z", "staging"),
+      pr("checkout-api", "2026-11-21T09:50:00Z"),
+    ];
     expect(rule(evaluate(scale(4, 6), NOW, others), "rate_limit")?.result).toBe("pass");
   });
 
   it("a revert is not held back by freeze, rate limit or registry", () => {
-    const result = evaluate({ ...scale(6, 4), revert: true }, "2026-11-27T12:00:00Z", [{ service: "checkout-api", environment: "prod", openedAt: "2026-11-27T11:50:00Z" }, { service: "checkout-api", environment: "prod", openedAt: "2026-11-27T11:55:00Z" }]);
+    const result = evaluate({ ...scale(6, 4), revert: true }, "2026-11-27T12:00:00Z", [
+      { service: "checkout-api", environment: "prod", openedAt: "2026-11-27T11:50:00Z" },
+      { service: "checkout-api", environment: "prod", openedAt: "2026-11-27T11:55:00Z" },
+    ]);
     expect(result.decision).toBe("propose");
   });
 });
@@ -87,24 +141,41 @@ describe("evaluatePolicy", () => {
 describe("mergePolicies", () => {
   it("merges maps key by key, later scalars win, lists only grow", () => {
     const merged = mergePolicies([
-      { environments: { prod: { actions: { scale: { allow: true, max_step: 4 } }, reviewers: ["@a"] } }, escalate: { keywords: ["data loss"] } },
-      { environments: { prod: { actions: { scale: { max_step: 2 } }, reviewers: ["@b", "@a"] } }, escalate: { keywords: ["drop table"] } },
+      {
+        environments: { prod: { actions: { scale: { allow: true, max_step: 4 } }, reviewers: ["@a"] } },
+        escalate: { keywords: ["data loss"] },
+      },
+      {
+        environments: { prod: { actions: { scale: { max_step: 2 } }, reviewers: ["@b", "@a"] } },
+        escalate: { keywords: ["drop table"] },
+      },
       null,
     ]);
-    expect(merged).toEqual({ environments: { prod: { actions: { scale: { allow: true, max_step: 2 } }, reviewers: ["@a", "@b"] } }, escalate: { keywords: ["data loss", "drop table"] } });
+    expect(merged).toEqual({
+      environments: { prod: { actions: { scale: { allow: true, max_step: 2 } }, reviewers: ["@a", "@b"] } },
+      escalate: { keywords: ["data loss", "drop table"] },
+    });
   });
 });
 
 describe("escalationReason", () => {
   const matchers = policy.escalate;
   it("escalates by alert name, label or keyword phrase", () => {
-    expect(escalationReason(alertIncident({ alertname: "DatabaseFailover" }), matchers)).toBe("policy escalates alert DatabaseFailover");
-    expect(escalationReason(alertIncident({ alertname: "X", severity: "page-human" }), matchers)).toBe('policy escalates alerts labelled severity="page-human"');
-    expect(escalationReason(issueIncident("risk of data loss on checkout"), matchers)).toBe('policy escalates signals that mention "data loss"');
+    expect(escalationReason(alertIncident({ alertname: "DatabaseFailover" }), matchers)).toBe(
+      "policy escalates alert DatabaseFailover",
+    );
+    expect(escalationReason(alertIncident({ alertname: "X", severity: "page-human" }), matchers)).toBe(
+      'policy escalates alerts labelled severity="page-human"',
+    );
+    expect(escalationReason(issueIncident("risk of data loss on checkout"), matchers)).toBe(
+      'policy escalates signals that mention "data loss"',
+    );
   });
 
   it("needs the keyword's words adjacent, and returns null otherwise", () => {
     expect(escalationReason(issueIncident("data was copied, no loss"), matchers)).toBeNull();
-    expect(escalationReason(alertIncident({ alertname: "HighLatency", severity: "warning" }), matchers)).toBeNull();
+    expect(
+      escalationReason(alertIncident({ alertname: "HighLatency", severity: "warning" }), matchers),
+    ).toBeNull();
   });
 });

@@ -21,13 +21,18 @@ describe("requestedValues", () => {
     expect(requestedValues(text).replicas).toEqual({ kind: "relative", delta });
   });
 
-  it.each(["3x traffic since 9am", "traffic is 3x normal", "scale to 50%", "latency 250ms at p99", "p99 at 1.2s", "error rate 5.5%", "x2 capacity needed"])(
-    "finds no replica request in %j",
-    (text) => {
-      expect(requestedValues(text).replicas).toBeUndefined();
-      expect(requestedValues(text).conflicts).toEqual({});
-    },
-  );
+  it.each([
+    "3x traffic since 9am",
+    "traffic is 3x normal",
+    "scale to 50%",
+    "latency 250ms at p99",
+    "p99 at 1.2s",
+    "error rate 5.5%",
+    "x2 capacity needed",
+  ])("finds no replica request in %j", (text) => {
+    expect(requestedValues(text).replicas).toBeUndefined();
+    expect(requestedValues(text).conflicts).toEqual({});
+  });
 
   it.each([
     ["deploy 1.4.3", "1.4.3"],
@@ -60,6 +65,9 @@ describe("requestedValues", () => {
   });
 
   it("the same value said twice is not a conflict", () => {
-    expect(requestedValues("scale to 6 replicas. yes, 6 replicas")).toEqual({ conflicts: {}, replicas: { kind: "absolute", count: 6 } });
+    expect(requestedValues("scale to 6 replicas. yes, 6 replicas")).toEqual({
+      conflicts: {},
+      replicas: { kind: "absolute", count: 6 },
+    });
   });
 });

@@ -7,7 +7,14 @@ describe("words", () => {
   });
 
   it("keeps versions and dotted tokens whole, splits words joined by - or _", () => {
-    expect(words("image 1.4.2, high_latency and scale-up")).toEqual(["imag", "1.4.2", "high", "latency", "scal", "up"]);
+    expect(words("image 1.4.2, high_latency and scale-up")).toEqual([
+      "imag",
+      "1.4.2",
+      "high",
+      "latency",
+      "scal",
+      "up",
+    ]);
   });
 
   it("stems plural and -ing forms to meet their base words", () => {

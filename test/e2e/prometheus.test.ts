@@ -8,15 +8,24 @@ import { InMemoryForge } from "../../src/forge/memory/in-memory-forge.js";
 import { MemoryStore } from "../../src/store/store.js";
 import { healthFromConfig } from "../../src/verification/health-from-config.js";
 import type { VerifySpec } from "../../src/verification/verify-spec.js";
-import { mergedRemedyPullRequest, revertPullRequests, VALUES_FILE, valuesYaml } from "./fixtures/merged-remedy-pr.js";
+import {
+  mergedRemedyPullRequest,
+  revertPullRequests,
+  VALUES_FILE,
+  valuesYaml,
+} from "./fixtures/merged-remedy-pr.js";
 import { GaugeEndpoint, prometheusBinary, RealPrometheus, waitFor } from "./fixtures/real-prometheus.js";
 
 const binary = prometheusBinary();
 if (binary === null && process.env.CI) {
-  throw new Error("prometheus is not installed: run scripts/install-test-deps.sh (CI must run the real-Prometheus end-to-end test)");
+  throw new Error(
+    "prometheus is not installed: run scripts/install-test-deps.sh (CI must run the real-Prometheus end-to-end test)",
+  );
 }
 if (binary === null) {
-  console.warn("test/e2e/prometheus.test.ts skipped: no `prometheus` binary on PATH (install it with scripts/install-test-deps.sh)");
+  console.warn(
+    "test/e2e/prometheus.test.ts skipped: no `prometheus` binary on PATH (install it with scripts/install-test-deps.sh)",
+  );
 }
 
 const METRIC = "remedy_e2e_error_ratio";
@@ -26,7 +35,13 @@ const SPEC: VerifySpec = {
   failureThreshold: 2,
   maxErrors: 3,
   deadlineSeconds: 30,
-  checks: [{ name: "error_rate", query: `max(${METRIC}{service="{{service}}",environment="{{environment}}"})`, max: 0.05 }],
+  checks: [
+    {
+      name: "error_rate",
+      query: `max(${METRIC}{service="{{service}}",environment="{{environment}}"})`,
+      max: 0.05,
+    },
+  ],
 };
 
 describe.skipIf(binary === null)("verification against a real Prometheus", () => {
@@ -47,7 +62,11 @@ describe.skipIf(binary === null)("verification against a real Prometheus", () =>
   /** Sets the gauge and waits until Prometheus has scraped it, so the verdict reads what we set. */
   async function setGauge(value: number): Promise<void> {
     gauge.value = value;
-    await waitFor(`Prometheus to scrape ${METRIC} = ${value}`, 20_000, async () => (await prometheus.query(METRIC)) === value);
+    await waitFor(
+      `Prometheus to scrape ${METRIC} = ${value}`,
+      20_000,
+      async () => (await prometheus.query(METRIC)) === value,
+    );
   }
 
   /** Merges a Remedy PR and lets a real scheduler (real timers) verify it until it is decided. */
@@ -63,13 +82,24 @@ describe.skipIf(binary === null)("verification against a real Prometheus", () =>
       botLogin: "remedy[bot]",
       health: (config, plan) => healthFromConfig(config, plan, process.env),
     };
-    const fixture = await mergedRemedyPullRequest(forge, { verify: SPEC, health: `health:\n  prometheus: ${prometheus.url}\n` });
+    const fixture = await mergedRemedyPullRequest(forge, {
+      verify: SPEC,
+      health: `health:\n  prometheus: ${prometheus.url}\n`,
+    });
     const errors: unknown[] = [];
-    const scheduler = new VerificationScheduler({ store, depsFor: async () => deps, log: { info() {}, warn() {}, error: (meta) => void errors.push(meta) } });
+    const scheduler = new VerificationScheduler({
+      store,
+      depsFor: async () => deps,
+      log: { info() {}, warn() {}, error: (meta) => void errors.push(meta) },
+    });
     const record = await startVerification(deps, fixture.pr);
     scheduler.track(record!);
     try {
-      await waitFor("the verification to finish", 25_000, async () => (await store.listVerifications()).length === 0);
+      await waitFor(
+        "the verification to finish",
+        25_000,
+        async () => (await store.listVerifications()).length === 0,
+      );
     } finally {
       scheduler.stop();
     }
@@ -77,35 +107,58 @@ describe.skipIf(binary === null)("verification against a real Prometheus", () =>
     return { forge, ...fixture };
   }
 
-  it("passes a healthy change: success check, before/after comment, incident closed", { timeout: 60_000 }, async () => {
-    await setGauge(0.01);
-    const { forge, pr, incident } = await verifyMerged();
-    const check = forge.checkRuns.find((c) => c.name === "remedy/verify")!;
-    expect(check).toMatchObject({ status: "completed", conclusion: "success" });
-    expect(check.summary).toContain("error_rate: 0.09 → 0.01");
-    expect(forge.comments.find((c) => c.on === pr.number)!.body).toContain("Verified");
-    expect((await forge.getIssue(incident))!.state).toBe("closed");
-    expect(revertPullRequests(forge)).toHaveLength(0);
-  });
+  it(
+    "passes a healthy change: success check, before/after comment, incident closed",
+    { timeout: 60_000 },
+    async () => {
+      await setGauge(0.01);
+      const { forge, pr, incident } = await verifyMerged();
+      const check = forge.checkRuns.find((c) => c.name === "remedy/verify")!;
+      expect(check).toMatchObject({ status: "completed", conclusion: "success" });
+      expect(check.summary).toContain("error_rate: 0.09 → 0.01");
+      expect(forge.comments.find((c) => c.on === pr.number)!.body).toContain("Verified");
+      expect((await forge.getIssue(incident))!.state).toBe("closed");
+      expect(revertPullRequests(forge)).toHaveLength(0);
+    },
+  );
 
-  it("fails an unhealthy change and opens the revert PR with the figures Prometheus gave", { timeout: 60_000 }, async () => {
-    await setGauge(0.42);
-    const { forge, pr, mergeSha } = await verifyMerged();
-    expect(forge.checkRuns.find((c) => c.name === "remedy/verify")).toMatchObject({ status: "completed", conclusion: "failure" });
-    const reverts = revertPullRequests(forge);
-    expect(reverts).toHaveLength(1);
-    expect(reverts[0]!.head).toBe(`revert/${mergeSha}`);
-    expect(reverts[0]!.body).toContain(`Reverts #${pr.number}`);
-    expect(reverts[0]!.body).toContain("error_rate 0.42 > max 0.05");
-    expect(forge.fileAt(reverts[0]!.head, VALUES_FILE)).toBe(valuesYaml(4));
-  });
+  it(
+    "fails an unhealthy change and opens the revert PR with the figures Prometheus gave",
+    { timeout: 60_000 },
+    async () => {
+      await setGauge(0.42);
+      const { forge, pr, mergeSha } = await verifyMerged();
+      expect(forge.checkRuns.find((c) => c.name === "remedy/verify")).toMatchObject({
+        status: "completed",
+        conclusion: "failure",
+      });
+      const reverts = revertPullRequests(forge);
+      expect(reverts).toHaveLength(1);
+      expect(reverts[0]!.head).toBe(`revert/${mergeSha}`);
+      expect(reverts[0]!.body).toContain(`Reverts #${pr.number}`);
+      expect(reverts[0]!.body).toContain("error_rate 0.42 > max 0.05");
+      expect(forge.fileAt(reverts[0]!.head, VALUES_FILE)).toBe(valuesYaml(4));
+    },
+  );
 
   it("treats an empty result as no data, never healthy", async () => {
     const forge = new InMemoryForge({ now: () => new Date().toISOString() });
-    const fixture = await mergedRemedyPullRequest(forge, { verify: SPEC, health: `health:\n  prometheus: ${prometheus.url}\n` });
+    const fixture = await mergedRemedyPullRequest(forge, {
+      verify: SPEC,
+      health: `health:\n  prometheus: ${prometheus.url}\n`,
+    });
     const config = RepoConfig.parse({ health: { prometheus: prometheus.url } });
     const { health } = healthFromConfig(config, fixture.plan, {});
-    const sample = await health.sample({ name: "error_rate", query: `max(${METRIC}{service="nope"})`, max: 0.05 }, { service: "nope", environment: "prod", workload: "nope", mergeSha: fixture.mergeSha, at: new Date().toISOString() });
+    const sample = await health.sample(
+      { name: "error_rate", query: `max(${METRIC}{service="nope"})`, max: 0.05 },
+      {
+        service: "nope",
+        environment: "prod",
+        workload: "nope",
+        mergeSha: fixture.mergeSha,
+        at: new Date().toISOString(),
+      },
+    );
     expect(sample).toEqual({ name: "error_rate", value: null, reason: "no series" });
   });
 });

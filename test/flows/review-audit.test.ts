@@ -26,28 +26,72 @@ function setup() {
 describe("review audit", () => {
   it("records who approved a Remedy PR, with the review id as the approval id", async () => {
     const { forge, deps } = setup();
-    const issue = forge.openIssueAs("oncall", { title: "checkout-api p99 latency high in prod, scale up", body: "", labels: ["incident"] });
+    const issue = forge.openIssueAs("oncall", {
+      title: "checkout-api p99 latency high in prod, scale up",
+      body: "",
+      labels: ["incident"],
+    });
     const result = await onIncidentIssue(deps, issue);
     expect(result?.proposal?.status).toBe("opened");
     const pr = result!.proposal!.status === "opened" ? result!.proposal!.pr : null;
 
-    const entry = await onReview(deps, { pr: pr!, reviewId: 4242, reviewer: "alice", state: "approved", submittedAt: "2026-11-21T10:03:00Z", commitSha: null });
+    const entry = await onReview(deps, {
+      pr: pr!,
+      reviewId: 4242,
+      reviewer: "alice",
+      state: "approved",
+      submittedAt: "2026-11-21T10:03:00Z",
+      commitSha: null,
+    });
 
-    expect(entry).toMatchObject({ kind: "review", pr: pr!.number, incident: issue.number, actor: "alice", data: { approvalId: 4242, state: "approved", reviewer: "alice" } });
+    expect(entry).toMatchObject({
+      kind: "review",
+      pr: pr!.number,
+      incident: issue.number,
+      actor: "alice",
+      data: { approvalId: 4242, state: "approved", reviewer: "alice" },
+    });
     const entries = await deps.audit.entries();
     expect(entries.at(-1)?.hash).toBe(entry?.hash);
   });
 
   it("ignores plain comments and PRs that carry no Remedy plan", async () => {
     const { forge, deps } = setup();
-    const human = forge.seedPullRequest({ head: "feature", labels: [], createdAt: "2026-11-21T09:00:00Z", body: "a person's change" });
-    expect(await onReview(deps, { pr: human, reviewId: 1, reviewer: "bob", state: "approved", submittedAt: "2026-11-21T10:00:00Z", commitSha: null })).toBeNull();
+    const human = forge.seedPullRequest({
+      head: "feature",
+      labels: [],
+      createdAt: "2026-11-21T09:00:00Z",
+      body: "a person's change",
+    });
+    expect(
+      await onReview(deps, {
+        pr: human,
+        reviewId: 1,
+        reviewer: "bob",
+        state: "approved",
+        submittedAt: "2026-11-21T10:00:00Z",
+        commitSha: null,
+      }),
+    ).toBeNull();
 
-    const issue = forge.openIssueAs("oncall", { title: "checkout-api p99 latency high in prod, scale up", body: "", labels: ["incident"] });
+    const issue = forge.openIssueAs("oncall", {
+      title: "checkout-api p99 latency high in prod, scale up",
+      body: "",
+      labels: ["incident"],
+    });
     const result = await onIncidentIssue(deps, issue);
     const pr = result?.proposal?.status === "opened" ? result.proposal.pr : null;
     const before = (await deps.audit.entries()).length;
-    expect(await onReview(deps, { pr: pr!, reviewId: 2, reviewer: "bob", state: "commented", submittedAt: "2026-11-21T10:00:00Z", commitSha: null })).toBeNull();
+    expect(
+      await onReview(deps, {
+        pr: pr!,
+        reviewId: 2,
+        reviewer: "bob",
+        state: "commented",
+        submittedAt: "2026-11-21T10:00:00Z",
+        commitSha: null,
+      }),
+    ).toBeNull();
     expect((await deps.audit.entries()).length).toBe(before);
   });
 });

@@ -6,7 +6,12 @@ import type { VerificationRecord } from "../../src/store/store.js";
 import { nextEvaluationAt } from "../../src/verification/next-evaluation-at.js";
 import { ScriptedHealth } from "../../src/verification/scripted-health.js";
 import { flowHarness, type Harness } from "../e2e/fixtures/flow-harness.js";
-import { mergedRemedyPullRequest, revertPullRequests, VALUES_FILE, valuesYaml } from "../e2e/fixtures/merged-remedy-pr.js";
+import {
+  mergedRemedyPullRequest,
+  revertPullRequests,
+  VALUES_FILE,
+  valuesYaml,
+} from "../e2e/fixtures/merged-remedy-pr.js";
 
 async function merged(series: Record<string, (number | null)[]>) {
   const scripted = new ScriptedHealth(series);
@@ -35,8 +40,14 @@ async function runToEnd(h: Harness, record: VerificationRecord, beforeTick?: (n:
 describe("verification after merge", () => {
   it("starts once: an in-progress remedy/verify check on the merge commit, the record stored", async () => {
     const h = await merged({ error_rate: [0.01] });
-    expect(h.forge.checkRuns).toEqual([expect.objectContaining({ name: VERIFY_CHECK, headSha: h.mergeSha, status: "in_progress" })]);
-    expect(await h.store.getVerification(h.record.id)).toMatchObject({ pr: h.pr.number, mergeSha: h.mergeSha, before: { error_rate: 0.09 } });
+    expect(h.forge.checkRuns).toEqual([
+      expect.objectContaining({ name: VERIFY_CHECK, headSha: h.mergeSha, status: "in_progress" }),
+    ]);
+    expect(await h.store.getVerification(h.record.id)).toMatchObject({
+      pr: h.pr.number,
+      mergeSha: h.mergeSha,
+      before: { error_rate: 0.09 },
+    });
     expect(await startVerification(h.deps, h.pr)).toEqual(h.record);
     expect(h.forge.checkRuns).toHaveLength(1);
   });
@@ -57,7 +68,11 @@ describe("verification after merge", () => {
     const tick = await runToEnd(h, h.record);
     expect(tick.record.verdict.outcome).toBe("pass");
     expect(tick.revert).toBeNull();
-    expect(h.forge.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "success", title: "Verified: healthy" });
+    expect(h.forge.checkRuns[0]).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      title: "Verified: healthy",
+    });
     const onPr = h.forge.comments.filter((c) => c.on === h.pr.number);
     expect(onPr).toHaveLength(1);
     expect(onPr[0]!.body).toContain("Verified");
@@ -98,7 +113,11 @@ describe("verification after merge", () => {
     expect(revert.body).toContain("error_rate 0.21 > max 0.05");
     expect(revert.body).toContain("error_rate 0.34 > max 0.05");
     const plan = parsePacket(revert.body)!;
-    expect(plan).toMatchObject({ before: "6", after: "4", reverts: { pr: h.pr.number, mergeSha: h.mergeSha } });
+    expect(plan).toMatchObject({
+      before: "6",
+      after: "4",
+      reverts: { pr: h.pr.number, mergeSha: h.mergeSha },
+    });
     expect(h.forge.comments.find((c) => c.on === h.pr.number)!.body).toContain(revert.url);
     expect(h.forge.comments.find((c) => c.on === h.incident)!.body).toContain(revert.url);
     expect(h.forge.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
@@ -132,7 +151,9 @@ describe("verification after merge", () => {
     expect(tick.revert?.status).toBe("conflict");
     expect(revertPullRequests(h.forge)).toHaveLength(0);
     expect(await h.forge.branchHead(`revert/${h.mergeSha}`)).toBeNull();
-    const comment = h.forge.comments.find((c) => c.on === h.pr.number && c.body.includes("Revert not opened"))!;
+    const comment = h.forge.comments.find(
+      (c) => c.on === h.pr.number && c.body.includes("Revert not opened"),
+    )!;
     expect(comment.body).toContain("is now `8`");
     expect(comment.body).toContain("Restore `4` by hand");
     expect((await h.forge.getIssue(h.incident))!.labels).toContain("needs-human");
@@ -145,7 +166,9 @@ describe("verification after merge", () => {
     const tick = await runToEnd(h, h.record);
     expect(tick.revert?.status).toBe("conflict");
     expect(revertPullRequests(h.forge)).toHaveLength(0);
-    expect(h.forge.comments.find((c) => c.body.includes("Revert not opened"))!.body).toContain("is already back to `4`");
+    expect(h.forge.comments.find((c) => c.body.includes("Revert not opened"))!.body).toContain(
+      "is already back to `4`",
+    );
   });
 });
 
@@ -160,7 +183,9 @@ describe("/rollback", () => {
     expect(h.forge.fileAt(reverts[0]!.head, VALUES_FILE)).toBe(valuesYaml(4));
     expect(reverts[0]!.body).toContain("/rollback requested by @oncall");
     const comments = h.forge.comments.filter((c) => c.on === h.pr.number).map((c) => c.body);
-    expect(comments.some((c) => c.startsWith("The revert is already open:") && c.includes(reverts[0]!.url))).toBe(true);
+    expect(
+      comments.some((c) => c.startsWith("The revert is already open:") && c.includes(reverts[0]!.url)),
+    ).toBe(true);
   });
 
   it("a failed verification after /rollback reuses that revert PR", async () => {
@@ -174,9 +199,15 @@ describe("/rollback", () => {
   it("on an open PR replies that it should be closed instead", async () => {
     const h = flowHarness(() => ({ health: new ScriptedHealth({}) }));
     h.forge.seedCommit("feature", { "README.md": "hi\n" }, "wip", "2026-01-01T00:00:00.000Z");
-    const pr = h.forge.seedPullRequest({ head: "feature", labels: ["remedy"], createdAt: "2026-01-01T00:00:00.000Z" });
+    const pr = h.forge.seedPullRequest({
+      head: "feature",
+      labels: ["remedy"],
+      createdAt: "2026-01-01T00:00:00.000Z",
+    });
     await rollbackPullRequest(h.deps, pr.number, "oncall");
-    expect(h.forge.comments).toEqual([expect.objectContaining({ on: pr.number, body: expect.stringContaining("close it instead") })]);
+    expect(h.forge.comments).toEqual([
+      expect.objectContaining({ on: pr.number, body: expect.stringContaining("close it instead") }),
+    ]);
     expect(h.forge.pullRequests).toHaveLength(1);
   });
 });

@@ -38,7 +38,12 @@ async function setup(goodForMs = 45_000) {
 describe("VerificationScheduler", () => {
   it("ticks each record at its next evaluation time and stops when it is decided", async () => {
     const s = await setup();
-    const scheduler = new VerificationScheduler({ store: s.store, depsFor: async () => s.deps, log: recordingLog(), timers: s.clock });
+    const scheduler = new VerificationScheduler({
+      store: s.store,
+      depsFor: async () => s.deps,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     expect(await scheduler.start()).toBe(1);
     await s.clock.advance(29_999);
     expect(s.calls).toHaveLength(0);
@@ -58,11 +63,20 @@ describe("VerificationScheduler", () => {
   it("evaluates at once when the next time is already past (resume after downtime)", async () => {
     const s = await setup();
     s.clock.ms += 10 * 60_000;
-    const scheduler = new VerificationScheduler({ store: s.store, depsFor: async () => s.deps, log: recordingLog(), timers: s.clock });
+    const scheduler = new VerificationScheduler({
+      store: s.store,
+      depsFor: async () => s.deps,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     await scheduler.start();
     await s.clock.advance(0);
     // The missed grid points are replayed in order, at their own times.
-    expect(s.calls).toEqual(["2026-03-01T10:00:30.000Z", "2026-03-01T10:01:00.000Z", "2026-03-01T10:01:30.000Z"]);
+    expect(s.calls).toEqual([
+      "2026-03-01T10:00:30.000Z",
+      "2026-03-01T10:01:00.000Z",
+      "2026-03-01T10:01:30.000Z",
+    ]);
     expect(revertPullRequests(s.forge)).toHaveLength(1);
   });
 
@@ -74,7 +88,13 @@ describe("VerificationScheduler", () => {
       if (failures-- > 0) throw new Error("installation token: 502 Bad Gateway");
       return s.deps;
     };
-    const scheduler = new VerificationScheduler({ store: s.store, depsFor, log, timers: s.clock, retryMs: 1_000 });
+    const scheduler = new VerificationScheduler({
+      store: s.store,
+      depsFor,
+      log,
+      timers: s.clock,
+      retryMs: 1_000,
+    });
     await scheduler.start();
     await s.clock.advance(30_000);
     expect(log.errors).toHaveLength(1);
@@ -98,7 +118,12 @@ describe("VerificationScheduler", () => {
       await gate;
       return s.deps;
     };
-    const scheduler = new VerificationScheduler({ store: s.store, depsFor, log: recordingLog(), timers: s.clock });
+    const scheduler = new VerificationScheduler({
+      store: s.store,
+      depsFor,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     await scheduler.start();
     await s.clock.advance(30_000);
     expect(entered).toBe(1);
@@ -117,7 +142,12 @@ describe("VerificationScheduler", () => {
 
   it("stop() clears its timers", async () => {
     const s = await setup();
-    const scheduler = new VerificationScheduler({ store: s.store, depsFor: async () => s.deps, log: recordingLog(), timers: s.clock });
+    const scheduler = new VerificationScheduler({
+      store: s.store,
+      depsFor: async () => s.deps,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     await scheduler.start();
     expect(s.clock.pendingTimers).toBe(1);
     scheduler.stop();
@@ -130,7 +160,12 @@ describe("VerificationScheduler", () => {
     const clock = new ManualClock("2026-03-01T10:00:00.000Z");
     const store = new MemoryStore(() => clock.ms);
     const h = flowHarness(() => ({ health: failingAfter(() => 0, 0) }), { clock, store });
-    const scheduler = new VerificationScheduler({ store, depsFor: async () => h.deps, log: recordingLog(), timers: clock });
+    const scheduler = new VerificationScheduler({
+      store,
+      depsFor: async () => h.deps,
+      log: recordingLog(),
+      timers: clock,
+    });
     expect(await scheduler.start()).toBe(0);
     const fixture = await mergedRemedyPullRequest(h.forge);
     scheduler.track((await startVerification(h.deps, fixture.pr))!);
@@ -140,7 +175,12 @@ describe("VerificationScheduler", () => {
 
   it("resume: a new scheduler on the same store continues mid-way and yields exactly one revert", async () => {
     const s = await setup(45_000);
-    const first = new VerificationScheduler({ store: s.store, depsFor: async () => s.deps, log: recordingLog(), timers: s.clock });
+    const first = new VerificationScheduler({
+      store: s.store,
+      depsFor: async () => s.deps,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     await first.start();
     await s.clock.advance(60_000);
     const saved = (await s.store.getVerification(s.record.id))!;
@@ -149,20 +189,39 @@ describe("VerificationScheduler", () => {
 
     // The process is gone; a new one rebuilds everything from the store alone.
     await s.clock.advance(5 * 60_000);
-    const second = new VerificationScheduler({ store: s.store, depsFor: async () => s.deps, log: recordingLog(), timers: s.clock });
+    const second = new VerificationScheduler({
+      store: s.store,
+      depsFor: async () => s.deps,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     expect(await second.start()).toBe(1);
     await s.clock.advance(0);
     expect(revertPullRequests(s.forge)).toHaveLength(1);
-    expect(s.calls).toEqual(["2026-03-01T10:00:30.000Z", "2026-03-01T10:01:00.000Z", "2026-03-01T10:01:30.000Z"]);
+    expect(s.calls).toEqual([
+      "2026-03-01T10:00:30.000Z",
+      "2026-03-01T10:01:00.000Z",
+      "2026-03-01T10:01:30.000Z",
+    ]);
     // A third start (a redeploy right after) finds nothing left to do and opens nothing more.
-    const third = new VerificationScheduler({ store: s.store, depsFor: async () => s.deps, log: recordingLog(), timers: s.clock });
+    const third = new VerificationScheduler({
+      store: s.store,
+      depsFor: async () => s.deps,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     expect(await third.start()).toBe(0);
     expect(revertPullRequests(s.forge)).toHaveLength(1);
   });
 
   it("a crash after the revert opened but before the record was removed does not open a second one", async () => {
     const s = await setup(0);
-    const scheduler = new VerificationScheduler({ store: s.store, depsFor: async () => s.deps, log: recordingLog(), timers: s.clock });
+    const scheduler = new VerificationScheduler({
+      store: s.store,
+      depsFor: async () => s.deps,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     await scheduler.start();
     const stale = (await s.store.getVerification(s.record.id))!;
     await s.clock.advance(30_000);
@@ -172,7 +231,12 @@ describe("VerificationScheduler", () => {
     scheduler.stop();
     stale.verdict = { ...stale.verdict, evaluations: [], consecutiveFailures: 0 };
     await s.store.saveVerification(stale);
-    const again = new VerificationScheduler({ store: s.store, depsFor: async () => s.deps, log: recordingLog(), timers: s.clock });
+    const again = new VerificationScheduler({
+      store: s.store,
+      depsFor: async () => s.deps,
+      log: recordingLog(),
+      timers: s.clock,
+    });
     await again.start();
     await s.clock.advance(0);
     expect(await s.store.listVerifications()).toEqual([]);

@@ -19,20 +19,45 @@ export function chatCompletion(content: string, finishReason: "stop" | "length" 
     object: "chat.completion",
     created: 1_763_719_800,
     model: "gpt-4o-mini-2024-07-18",
-    choices: [{ index: 0, message: { role: "assistant", content, refusal: null, annotations: [] }, logprobs: null, finish_reason: finishReason }],
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: finishReason,
+      },
+    ],
     usage: {
       prompt_tokens: 812,
       completion_tokens: 74,
       total_tokens: 886,
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
     },
     service_tier: "default",
     system_fingerprint: "fp_560af6e559",
   };
 }
 
-export function answer(fields: Partial<Record<"runbook_id" | "service" | "environment" | "requested_value" | "rationale" | "confidence" | "uncertainties", unknown>>): string {
+export function answer(
+  fields: Partial<
+    Record<
+      | "runbook_id"
+      | "service"
+      | "environment"
+      | "requested_value"
+      | "rationale"
+      | "confidence"
+      | "uncertainties",
+      unknown
+    >
+  >,
+): string {
   return JSON.stringify({
     runbook_id: "none",
     service: "unknown",
@@ -46,7 +71,10 @@ export function answer(fields: Partial<Record<"runbook_id" | "service" | "enviro
 }
 
 /** Intercepts one chat completions call and keeps the request body it got. */
-export function mockModel(reply: (body: Record<string, unknown>) => [number, unknown], bodies: Array<Record<string, unknown>> = []) {
+export function mockModel(
+  reply: (body: Record<string, unknown>) => [number, unknown],
+  bodies: Array<Record<string, unknown>> = [],
+) {
   return nock(MODEL_BASE)
     .post(MODEL_PATH, (body: Record<string, unknown>) => {
       bodies.push(body);

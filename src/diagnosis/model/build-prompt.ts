@@ -35,9 +35,16 @@ const SYSTEM = [
  * marker derived from the text itself, so the text cannot forge its own end marker.
  */
 export function buildPrompt(incident: Incident, rules: Diagnosis, repository: Repository): ModelPrompt {
-  const candidates = modelCandidates(rules.candidates).filter((c) => repository.runbooks.some((r) => r.id === c.id));
+  const candidates = modelCandidates(rules.candidates).filter((c) =>
+    repository.runbooks.some((r) => r.id === c.id),
+  );
   const services = Object.keys(repository.config.services).sort();
-  const environments = [...new Set([...Object.values(repository.config.services).flatMap((s) => Object.keys(s.environments)), ...Object.keys(repository.config.environments)])].sort();
+  const environments = [
+    ...new Set([
+      ...Object.values(repository.config.services).flatMap((s) => Object.keys(s.environments)),
+      ...Object.keys(repository.config.environments),
+    ]),
+  ].sort();
   const choices: ModelChoices = { runbooks: candidates.map((c) => c.id), services, environments };
 
   const data = {
@@ -47,18 +54,31 @@ export function buildPrompt(incident: Incident, rules: Diagnosis, repository: Re
         id: c.id,
         title: redactForModel(c.title),
         action: c.action,
-        match_terms: [...(runbook?.match.alertnames ?? []), ...(runbook?.match.keywords ?? [])].map(redactForModel),
+        match_terms: [...(runbook?.match.alertnames ?? []), ...(runbook?.match.keywords ?? [])].map(
+          redactForModel,
+        ),
         rules_score: c.score,
       };
     }),
-    rules_result: rules.runbook === null ? `no runbook chosen: ${redactForModel(rules.explanation)}` : `chose ${rules.runbook.id} (confidence ${rules.confidence})`,
-    configured_services: services.map((name) => ({ name, aliases: repository.config.services[name]?.aliases ?? [], environments: Object.keys(repository.config.services[name]?.environments ?? {}) })),
-    environment_aliases: Object.fromEntries(Object.entries(repository.config.environments).map(([name, env]) => [name, env.aliases])),
+    rules_result:
+      rules.runbook === null
+        ? `no runbook chosen: ${redactForModel(rules.explanation)}`
+        : `chose ${rules.runbook.id} (confidence ${rules.confidence})`,
+    configured_services: services.map((name) => ({
+      name,
+      aliases: repository.config.services[name]?.aliases ?? [],
+      environments: Object.keys(repository.config.services[name]?.environments ?? {}),
+    })),
+    environment_aliases: Object.fromEntries(
+      Object.entries(repository.config.environments).map(([name, env]) => [name, env.aliases]),
+    ),
     signal: {
       source: incident.source,
       status: incident.status,
       alertnames: incident.alertnames.map(redactForModel),
-      labels: Object.fromEntries(Object.entries(incident.labels).map(([k, v]) => [redactForModel(k), redactForModel(v)])),
+      labels: Object.fromEntries(
+        Object.entries(incident.labels).map(([k, v]) => [redactForModel(k), redactForModel(v)]),
+      ),
       truncated_alerts: incident.truncatedAlerts,
     },
   };
@@ -74,5 +94,12 @@ export function buildPrompt(incident: Incident, rules: Diagnosis, repository: Re
     text.replaceAll(marker, "[marker]"),
     `${marker}>>>`,
   ].join("\n");
-  return { messages: [{ role: "system", content: SYSTEM }, { role: "user", content: user }], choices, candidates };
+  return {
+    messages: [
+      { role: "system", content: SYSTEM },
+      { role: "user", content: user },
+    ],
+    choices,
+    candidates,
+  };
 }

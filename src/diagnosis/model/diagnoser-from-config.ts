@@ -9,7 +9,10 @@ import { modelNotUsed } from "./model-not-used.js";
  * not per incident) and in every packet, so nobody believes a model looked when none did. The only
  * file under model/ that is not pure: it reaches the OpenAI adapter.
  */
-export function diagnoserFromConfig(env: Readonly<Record<string, string | undefined>>, opts: OpenAiDiagnoserOptions = {}): (config: RepoConfig) => Diagnoser | undefined {
+export function diagnoserFromConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  opts: OpenAiDiagnoserOptions = {},
+): (config: RepoConfig) => Diagnoser | undefined {
   const warned = new Set<string>();
   return (config) => {
     const model = config.model;
@@ -19,7 +22,10 @@ export function diagnoserFromConfig(env: Readonly<Record<string, string | undefi
     const reason = `${model.api_key_env} is not set, so diagnosis is deterministic only`;
     if (!warned.has(model.api_key_env)) {
       warned.add(model.api_key_env);
-      opts.log?.warn({ model: model.name, env: model.api_key_env }, "model configured but no API key; deterministic diagnosis only");
+      opts.log?.warn(
+        { model: model.name, env: model.api_key_env },
+        "model configured but no API key; deterministic diagnosis only",
+      );
     }
     return async (_incident, rules) => modelNotUsed(rules, model.name, reason);
   };

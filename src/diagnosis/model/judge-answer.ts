@@ -29,8 +29,19 @@ export const RESCUE_CONFIDENCE_CAP = 0.45;
  * malformed output) discards the whole answer, because an answer that is wrong in one field was
  * likely steered by the text it read. Pure: tested without HTTP.
  */
-export function judgeAnswer(content: string, prompt: ModelPrompt, incident: Incident, rules: Diagnosis, repository: Repository, model: string): Judgement {
-  const reject = (reason: string): Judgement => ({ diagnosis: modelNotUsed(rules, model, reason), outcome: "rejected", reason });
+export function judgeAnswer(
+  content: string,
+  prompt: ModelPrompt,
+  incident: Incident,
+  rules: Diagnosis,
+  repository: Repository,
+  model: string,
+): Judgement {
+  const reject = (reason: string): Judgement => ({
+    diagnosis: modelNotUsed(rules, model, reason),
+    outcome: "rejected",
+    reason,
+  });
 
   let raw: unknown;
   try {
@@ -43,7 +54,9 @@ export function judgeAnswer(content: string, prompt: ModelPrompt, incident: Inci
   const parsed = modelAnswerSchema(prompt.choices).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return reject(`its answer does not fit the schema (${issue === undefined ? "unknown problem" : `${issue.path.join(".") || "answer"}: ${sanitizeModelText(issue.message, 80)}`})`);
+    return reject(
+      `its answer does not fit the schema (${issue === undefined ? "unknown problem" : `${issue.path.join(".") || "answer"}: ${sanitizeModelText(issue.message, 80)}`})`,
+    );
   }
   const answer = parsed.data;
 
@@ -54,14 +67,24 @@ export function judgeAnswer(content: string, prompt: ModelPrompt, incident: Inci
     ["environment", answer.environment, resolution.environment],
   ] as const) {
     if (named === UNKNOWN) continue;
-    if (resolution.ok && named !== resolved) return reject(`it named ${kind} ${named}, but the signal resolves to ${resolved}`);
+    if (resolution.ok && named !== resolved)
+      return reject(`it named ${kind} ${named}, but the signal resolves to ${resolved}`);
     if (!resolution.ok && named !== resolved) {
-      if (!namesInText(incident.text, named, kind, repository)) return reject(`it named ${kind} ${named}, which the incident text does not mention`);
-      notes.push(`model suggests ${kind} ${named} (named in the text); Remedy resolves ${kind}s only from the signal, so name it in the issue to act on it`);
+      if (!namesInText(incident.text, named, kind, repository))
+        return reject(`it named ${kind} ${named}, which the incident text does not mention`);
+      notes.push(
+        `model suggests ${kind} ${named} (named in the text); Remedy resolves ${kind}s only from the signal, so name it in the issue to act on it`,
+      );
     }
   }
-  if (answer.requested_value !== null && answer.requested_value.trim() !== "" && !literallyIn(incident.trustedText, answer.requested_value.trim())) {
-    return reject(`it asked for the value "${sanitizeModelText(answer.requested_value, 40)}", which no person with write permission wrote`);
+  if (
+    answer.requested_value !== null &&
+    answer.requested_value.trim() !== "" &&
+    !literallyIn(incident.trustedText, answer.requested_value.trim())
+  ) {
+    return reject(
+      `it asked for the value "${sanitizeModelText(answer.requested_value, 40)}", which no person with write permission wrote`,
+    );
   }
 
   const chosen = answer.runbook_id === NONE ? null : answer.runbook_id;
@@ -70,7 +93,15 @@ export function judgeAnswer(content: string, prompt: ModelPrompt, incident: Inci
   const tail = notes.length > 0 ? ` Note: ${notes.join("; ")}.` : "";
 
   if (chosen === ruled) {
-    return { diagnosis: { ...rules, decidedBy: "rules", explanation: `${rules.explanation} Model ${model} agrees.${tail}` }, outcome: "agreed", reason: "agrees with the rules" };
+    return {
+      diagnosis: {
+        ...rules,
+        decidedBy: "rules",
+        explanation: `${rules.explanation} Model ${model} agrees.${tail}`,
+      },
+      outcome: "agreed",
+      reason: "agrees with the rules",
+    };
   }
   if (ruled !== null) {
     // Overturning a runbook the rules matched is exactly what injected text would try; a human decides.
@@ -86,8 +117,14 @@ export function judgeAnswer(content: string, prompt: ModelPrompt, incident: Inci
       reason: `chose ${chosen ?? NONE} against the rules' ${ruled}`,
     };
   }
-  if (chosen === null) return { diagnosis: { ...rules, explanation: `${rules.explanation} Model ${model} agrees.${tail}` }, outcome: "agreed", reason: "agrees with the rules" };
-  if (answer.confidence < MIN_RESCUE_CONFIDENCE) return reject(`its confidence ${answer.confidence} in ${chosen} is below ${MIN_RESCUE_CONFIDENCE}`);
+  if (chosen === null)
+    return {
+      diagnosis: { ...rules, explanation: `${rules.explanation} Model ${model} agrees.${tail}` },
+      outcome: "agreed",
+      reason: "agrees with the rules",
+    };
+  if (answer.confidence < MIN_RESCUE_CONFIDENCE)
+    return reject(`its confidence ${answer.confidence} in ${chosen} is below ${MIN_RESCUE_CONFIDENCE}`);
   const runbook = repository.runbooks.find((r) => r.id === chosen);
   if (runbook === undefined) return reject(`runbook ${chosen} is not loaded`);
   const score = rules.candidates.find((c) => c.id === chosen)?.score ?? 0;
@@ -113,7 +150,10 @@ function describe(answer: ModelAnswer, model: string, incidentText: string): str
   };
   const rationale = own(answer.rationale, 200);
   const doubts = answer.uncertainties.slice(0, 2).flatMap((u) => own(u, 100) ?? []);
-  const said = rationale === null ? "its rationale withheld: it repeats the incident text or is empty" : `its rationale, unverified: "${rationale.replaceAll('"', "'")}"`;
+  const said =
+    rationale === null
+      ? "its rationale withheld: it repeats the incident text or is empty"
+      : `its rationale, unverified: "${rationale.replaceAll('"', "'")}"`;
   return `model ${model} chose ${choice} (${said}${doubts.length > 0 ? `; its doubts: ${doubts.join("; ")}` : ""})`;
 }
 
@@ -122,7 +162,10 @@ function describe(answer: ModelAnswer, model: string, incidentText: string): str
  * the incident text (where injected instructions live) is withheld rather than relayed.
  */
 function shingles(text: string): Set<string> {
-  const tokens = text.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t !== "");
+  const tokens = text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((t) => t !== "");
   return new Set(tokens.slice(2).map((_, i) => tokens.slice(i, i + 3).join(" ")));
 }
 
@@ -133,17 +176,31 @@ function outsideChoices(raw: unknown, prompt: ModelPrompt): string | null {
   const checks: Array<[string, string[], string, string]> = [
     ["runbook_id", [...prompt.choices.runbooks, NONE], "runbook", "is not among the candidates"],
     ["service", [...prompt.choices.services, UNKNOWN], "service", "is not a configured service"],
-    ["environment", [...prompt.choices.environments, UNKNOWN], "environment", "is not a configured environment"],
+    [
+      "environment",
+      [...prompt.choices.environments, UNKNOWN],
+      "environment",
+      "is not a configured environment",
+    ],
   ];
   for (const [field, allowed, noun, why] of checks) {
     const value = record[field];
-    if (typeof value === "string" && !allowed.includes(value)) return `it chose ${noun} "${sanitizeModelText(value, 60)}", which ${why}`;
+    if (typeof value === "string" && !allowed.includes(value))
+      return `it chose ${noun} "${sanitizeModelText(value, 60)}", which ${why}`;
   }
   return null;
 }
 
-function namesInText(text: string, name: string, kind: "service" | "environment", repository: Repository): boolean {
-  const aliases = kind === "service" ? (repository.config.services[name]?.aliases ?? []) : (repository.config.environments[name]?.aliases ?? []);
+function namesInText(
+  text: string,
+  name: string,
+  kind: "service" | "environment",
+  repository: Repository,
+): boolean {
+  const aliases =
+    kind === "service"
+      ? (repository.config.services[name]?.aliases ?? [])
+      : (repository.config.environments[name]?.aliases ?? []);
   return [name, ...aliases].some((alias) => mentions(text, alias));
 }
 

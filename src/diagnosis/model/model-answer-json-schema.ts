@@ -6,6 +6,8 @@ import { modelAnswerSchema, type ModelChoices } from "./model-answer-schema.js";
  * two cannot drift. `$schema` is dropped: strict structured-output servers reject keys they do not know.
  */
 export function modelAnswerJsonSchema(choices: ModelChoices): Record<string, unknown> {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(modelAnswerSchema(choices), { target: "draft-7" }) as Record<string, unknown>;
+  const { $schema: _drop, ...schema } = z.toJSONSchema(modelAnswerSchema(choices), {
+    target: "draft-7",
+  }) as Record<string, unknown>;
   return schema;
 }

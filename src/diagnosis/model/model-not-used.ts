@@ -2,5 +2,9 @@ import type { Diagnosis } from "../match-runbooks.js";
 
 /** The deterministic result, saying in the packet why the model did not decide. */
 export function modelNotUsed(rules: Diagnosis, model: string, reason: string): Diagnosis {
-  return { ...rules, decidedBy: "rules", explanation: `${rules.explanation} (model ${model} not used: ${reason})` };
+  return {
+    ...rules,
+    decidedBy: "rules",
+    explanation: `${rules.explanation} (model ${model} not used: ${reason})`,
+  };
 }

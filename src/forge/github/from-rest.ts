@@ -64,5 +64,7 @@ export function issueFromRest(issue: RestIssue): Issue {
 }
 
 function labelNames(labels: RestPull["labels"]): string[] {
-  return (labels ?? []).flatMap((label) => (typeof label === "string" ? [label] : label.name === undefined ? [] : [label.name]));
+  return (labels ?? []).flatMap((label) =>
+    typeof label === "string" ? [label] : label.name === undefined ? [] : [label.name],
+  );
 }

@@ -793,7 +793,6 @@ export class GitHubForge implements Forge {
   }
 }
 
-
 function output(
   title: string | undefined,
   summary: string,

@@ -63,7 +63,12 @@ export class InMemoryForge implements Forge {
     this.now = options.now;
     this.botLogin = options.botLogin ?? "remedy[bot]";
     this.permissions = options.permissions ?? {};
-    this.protectionState = options.protection ?? { readable: true, requiredApprovals: 1, requiresCodeOwners: false, detail: "ok: 1 required approving review (in-memory forge)" };
+    this.protectionState = options.protection ?? {
+      readable: true,
+      requiredApprovals: 1,
+      requiresCodeOwners: false,
+      detail: "ok: 1 required approving review (in-memory forge)",
+    };
   }
 
   /** Adds a commit on a branch (creating the branch): how a scenario lays down the repository. */
@@ -77,8 +82,17 @@ export class InMemoryForge implements Forge {
     return this.addCommit(branch, parentSha, snapshot, message, at);
   }
 
-  seedPullRequest(input: { head: string; labels: string[]; createdAt: string; body?: string; title?: string }): PullRequest {
-    const pr = this.newPullRequest({ head: input.head, base: "main", title: input.title ?? input.head, body: input.body ?? "" }, input.createdAt);
+  seedPullRequest(input: {
+    head: string;
+    labels: string[];
+    createdAt: string;
+    body?: string;
+    title?: string;
+  }): PullRequest {
+    const pr = this.newPullRequest(
+      { head: input.head, base: "main", title: input.title ?? input.head, body: input.body ?? "" },
+      input.createdAt,
+    );
     pr.labels.push(...input.labels);
     return pr;
   }
@@ -91,7 +105,8 @@ export class InMemoryForge implements Forge {
     const forkPoint = head.parent === null ? null : this.commits.get(head.parent);
     const base = this.commitAt(pr.base);
     const snapshot = new Map(base.files);
-    for (const [path, content] of head.files) if (forkPoint?.files.get(path) !== content) snapshot.set(path, content);
+    for (const [path, content] of head.files)
+      if (forkPoint?.files.get(path) !== content) snapshot.set(path, content);
     const sha = this.addCommit(pr.base, base.sha, snapshot, `${pr.title} (#${pr.number})`, this.now());
     Object.assign(pr, { state: "closed", merged: true, mergeSha: sha, mergedAt: this.now() });
     return sha;
@@ -116,16 +131,23 @@ export class InMemoryForge implements Forge {
 
   async listFiles(dir: string, ref?: string): Promise<string[]> {
     const prefix = normalize(dir).replace(/\/?$/, "/");
-    const files = [...(this.resolve(ref)?.files.keys() ?? [])].filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/"));
+    const files = [...(this.resolve(ref)?.files.keys() ?? [])].filter(
+      (p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/"),
+    );
     return files.sort();
   }
 
   async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
     const versions: FileVersion[] = [];
-    for (let commit = this.resolve(ref); commit !== undefined && versions.length < limit; commit = commit.parent === null ? undefined : this.commits.get(commit.parent)) {
+    for (
+      let commit = this.resolve(ref);
+      commit !== undefined && versions.length < limit;
+      commit = commit.parent === null ? undefined : this.commits.get(commit.parent)
+    ) {
       const parent = commit.parent === null ? undefined : this.commits.get(commit.parent);
       const content = commit.files.get(path) ?? null;
-      if (content !== (parent?.files.get(path) ?? null)) versions.push({ sha: commit.sha, at: commit.at, message: commit.message, content });
+      if (content !== (parent?.files.get(path) ?? null))
+        versions.push({ sha: commit.sha, at: commit.at, message: commit.message, content });
     }
     return versions;
   }
@@ -137,11 +159,23 @@ export class InMemoryForge implements Forge {
     return "created";
   }
 
-  async commitFile(input: { branch: string; expectedHeadSha: string; path: string; content: string; message: string }): Promise<CommitResult> {
+  async commitFile(input: {
+    branch: string;
+    expectedHeadSha: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<CommitResult> {
     const head = this.branches.get(input.branch);
     if (head === undefined) throw new Error(`no branch ${input.branch}`);
     if (head !== input.expectedHeadSha) return { ok: false, reason: "stale-head" };
-    this.writes.push({ kind: "commit", branch: input.branch, path: input.path, content: input.content, message: input.message });
+    this.writes.push({
+      kind: "commit",
+      branch: input.branch,
+      path: input.path,
+      content: input.content,
+      message: input.message,
+    });
     const snapshot = new Map(this.commitAt(head).files);
     snapshot.set(input.path, input.content);
     return { ok: true, sha: this.addCommit(input.branch, head, snapshot, input.message, this.now()) };
@@ -155,8 +189,15 @@ export class InMemoryForge implements Forge {
     return this.pullRequests.find((pr) => pr.number === number) ?? null;
   }
 
-  async openPullRequest(input: { head: string; base: string; title: string; body: string; draft?: boolean }): Promise<PullRequest> {
-    if (this.pullRequests.some((pr) => pr.head === input.head && pr.state === "open")) throw new Error(`A pull request already exists for ${input.head}`);
+  async openPullRequest(input: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    draft?: boolean;
+  }): Promise<PullRequest> {
+    if (this.pullRequests.some((pr) => pr.head === input.head && pr.state === "open"))
+      throw new Error(`A pull request already exists for ${input.head}`);
     const pr = this.newPullRequest(input, this.now());
     this.writes.push({ kind: "pr", number: pr.number, title: pr.title, body: pr.body });
     return pr;
@@ -188,7 +229,16 @@ export class InMemoryForge implements Forge {
   }
 
   async createIssue(input: { title: string; body: string; labels: string[] }): Promise<Issue> {
-    const issue: Issue = { number: this.nextNumber++, url: `https://github.com/${this.repo}/issues/${this.nextNumber - 1}`, title: input.title, body: input.body, state: "open", labels: [...input.labels], author: this.botLogin, createdAt: this.now() };
+    const issue: Issue = {
+      number: this.nextNumber++,
+      url: `https://github.com/${this.repo}/issues/${this.nextNumber - 1}`,
+      title: input.title,
+      body: input.body,
+      state: "open",
+      labels: [...input.labels],
+      author: this.botLogin,
+      createdAt: this.now(),
+    };
     this.issues.push(issue);
     this.writes.push({ kind: "issue", number: issue.number, title: issue.title, body: issue.body });
     return issue;
@@ -196,13 +246,25 @@ export class InMemoryForge implements Forge {
 
   /** A person opens an issue (scenarios and tests). */
   openIssueAs(author: string, input: { title: string; body: string; labels: string[] }): Issue {
-    const issue: Issue = { number: this.nextNumber++, url: `https://github.com/${this.repo}/issues/${this.nextNumber - 1}`, title: input.title, body: input.body, state: "open", labels: [...input.labels], author, createdAt: this.now() };
+    const issue: Issue = {
+      number: this.nextNumber++,
+      url: `https://github.com/${this.repo}/issues/${this.nextNumber - 1}`,
+      title: input.title,
+      body: input.body,
+      state: "open",
+      labels: [...input.labels],
+      author,
+      createdAt: this.now(),
+    };
     this.issues.push(issue);
     return issue;
   }
 
   async findIssue(label: string, marker: string): Promise<Issue | null> {
-    return this.issues.find((i) => i.state === "open" && i.labels.includes(label) && i.body.includes(marker)) ?? null;
+    return (
+      this.issues.find((i) => i.state === "open" && i.labels.includes(label) && i.body.includes(marker)) ??
+      null
+    );
   }
 
   async closeIssue(number: number): Promise<void> {
@@ -211,13 +273,15 @@ export class InMemoryForge implements Forge {
   }
 
   async addLabels(number: number, labels: string[]): Promise<void> {
-    const target = this.issues.find((i) => i.number === number) ?? this.pullRequests.find((p) => p.number === number);
+    const target =
+      this.issues.find((i) => i.number === number) ?? this.pullRequests.find((p) => p.number === number);
     if (!target) throw new Error(`no issue or PR #${number}`);
     for (const label of labels) if (!target.labels.includes(label)) target.labels.push(label);
   }
 
   async removeLabel(number: number, label: string): Promise<void> {
-    const target = this.issues.find((i) => i.number === number) ?? this.pullRequests.find((p) => p.number === number);
+    const target =
+      this.issues.find((i) => i.number === number) ?? this.pullRequests.find((p) => p.number === number);
     if (target) target.labels = target.labels.filter((l) => l !== label);
   }
 
@@ -229,7 +293,9 @@ export class InMemoryForge implements Forge {
   }
 
   async upsertComment(on: number, marker: string, body: string): Promise<{ id: number }> {
-    const existing = this.comments.find((c) => c.on === on && c.author === this.botLogin && c.body.includes(marker));
+    const existing = this.comments.find(
+      (c) => c.on === on && c.author === this.botLogin && c.body.includes(marker),
+    );
     if (!existing) return this.comment(on, body);
     existing.body = body;
     this.writes.push({ kind: "comment", on, body });
@@ -273,9 +339,27 @@ export class InMemoryForge implements Forge {
     return this.resolve(ref)?.files.get(path) ?? null;
   }
 
-  private newPullRequest(input: { head: string; base: string; title: string; body: string; draft?: boolean }, createdAt: string): PullRequest {
+  private newPullRequest(
+    input: { head: string; base: string; title: string; body: string; draft?: boolean },
+    createdAt: string,
+  ): PullRequest {
     const number = this.nextNumber++;
-    const pr: PullRequest = { number, url: `https://github.com/${this.repo}/pull/${number}`, title: input.title, body: input.body, head: input.head, base: input.base, state: "open", merged: false, mergeSha: null, mergedAt: null, createdAt, labels: [], draft: input.draft ?? false, author: this.botLogin };
+    const pr: PullRequest = {
+      number,
+      url: `https://github.com/${this.repo}/pull/${number}`,
+      title: input.title,
+      body: input.body,
+      head: input.head,
+      base: input.base,
+      state: "open",
+      merged: false,
+      mergeSha: null,
+      mergedAt: null,
+      createdAt,
+      labels: [],
+      draft: input.draft ?? false,
+      author: this.botLogin,
+    };
     this.pullRequests.push(pr);
     return pr;
   }
@@ -286,7 +370,13 @@ export class InMemoryForge implements Forge {
     return pr;
   }
 
-  private addCommit(branch: string, parent: string | null, files: Map<string, string>, message: string, at: string): string {
+  private addCommit(
+    branch: string,
+    parent: string | null,
+    files: Map<string, string>,
+    message: string,
+    at: string,
+  ): string {
     const sha = createHash("sha1").update(`${parent}\n${at}\n${message}\n${this.commits.size}`).digest("hex");
     this.commits.set(sha, { sha, parent, at, message, files });
     this.branches.set(branch, sha);
