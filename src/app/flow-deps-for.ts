@@ -3,6 +3,7 @@ import { AuditLedger } from "../audit/index.js";
 import { diagnoserFromConfig } from "../diagnosis/model/diagnoser-from-config.js";
 import { auditSteps } from "../flows/audit-step.js";
 import type { FlowDeps, Logger } from "../flows/deps.js";
+import type { GitHubCache } from "../forge/github/github-cache.js";
 import { GitHubForge } from "../forge/github/github-forge.js";
 import type { Store } from "../store/store.js";
 import { evidenceFromConfig, healthFromConfig } from "../verification/health-from-config.js";
@@ -17,6 +18,8 @@ export interface FlowDepsInput {
   /** Where health sources find the tokens `.github/remedy.yml` names; never the repository. */
   env: NodeJS.ProcessEnv;
   now?: () => string;
+  /** The process-wide cache of immutable reads; each forge gets its own when absent. */
+  cache?: GitHubCache;
 }
 
 /**
@@ -31,6 +34,7 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     repo: input.repo,
     botLogin: input.botLogin,
     log: input.log,
+    ...(input.cache === undefined ? {} : { cache: input.cache }),
   });
   const deps: FlowDeps = {
     forge,

@@ -1,5 +1,6 @@
 import type { Logger as PinoLogger, Probot, ProbotOctokit } from "probot";
 import type { FlowDeps } from "../flows/deps.js";
+import { GitHubCache } from "../forge/github/github-cache.js";
 import type { VerificationRecord } from "../store/store.js";
 import { FileStore } from "../store/file-store.js";
 import type { Store } from "../store/store.js";
@@ -27,6 +28,8 @@ export class RemedyRuntime {
   readonly queue = new KeyedQueue();
   readonly log: PinoLogger;
   readonly scheduler: VerificationScheduler;
+  /** File listings and texts by immutable id, and the last ledger seen, shared by every delivery. */
+  readonly github = new GitHubCache();
   readonly #running = new Set<Promise<unknown>>();
   readonly #installations = new Map<string, { id: number; until: number }>();
   #botLogin: Promise<string> | null = null;
@@ -92,6 +95,7 @@ export class RemedyRuntime {
       botLogin: await this.botLogin(),
       log,
       env: this.processEnv,
+      cache: this.github,
     });
   }
 

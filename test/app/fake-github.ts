@@ -247,18 +247,31 @@ export class FakeGitHub {
             },
           ];
     }
-    if (method === "GET" && (m = route(/^\/git\/trees\/([0-9a-f]+)$/))) {
-      const tree = this.trees.get(m[1] ?? "");
-      return tree === undefined
-        ? notFound()
-        : [
-            200,
-            {
-              sha: m[1],
-              truncated: false,
-              tree: [...tree].map(([p, sha]) => ({ path: p, type: "blob", mode: "100644", sha })),
-            },
-          ];
+    if (method === "GET" && (m = route(/^\/git\/trees\/(.+)$/))) {
+      // Like GitHub, a commit sha or a branch name stands for its tree.
+      const key = m[1] ?? "";
+      const commit = this.commits.get(key) ?? this.commits.get(this.refs.get(key) ?? "");
+      const tree = this.trees.get(key) ?? (commit === undefined ? undefined : this.trees.get(commit.tree));
+      if (tree === undefined) return notFound();
+      const recursive = query.get("recursive") !== null;
+      const entries = new Map<string, unknown>();
+      for (const [p, sha] of tree) {
+        const parts = p.split("/");
+        // Folders appear as tree entries, as GitHub lists them.
+        for (let depth = 1; depth < parts.length && (recursive || depth === 1); depth++) {
+          const dir = parts.slice(0, depth).join("/");
+          entries.set(dir, { path: dir, type: "tree", mode: "040000", sha: this.#hash(`dir:${dir}`) });
+        }
+        if (recursive || parts.length === 1)
+          entries.set(p, {
+            path: p,
+            type: "blob",
+            mode: "100644",
+            sha,
+            size: this.blobs.get(sha)?.length ?? 0,
+          });
+      }
+      return [200, { sha: key, truncated: false, tree: [...entries.values()] }];
     }
     if (method === "GET" && (m = route(/^\/git\/blobs\/([0-9a-f]+)$/))) {
       const blob = this.blobs.get(m[1] ?? "");
@@ -522,6 +535,28 @@ export class FakeGitHub {
       this.refs.set(input.branch.branchName, sha);
       for (const pr of this.pulls()) if (pr.pull?.head === input.branch.branchName) pr.pull.headSha = sha;
       return [200, { data: { createCommitOnBranch: { commit: { oid: sha } } } }];
+    }
+    if (query.includes("query RemedyLedger")) {
+      const head = this.refs.get(String(variables.ref).replace(/^refs\/heads\//, ""));
+      if (head === undefined) return [200, { data: { repository: { ref: null } } }];
+      const blob = this.#tree(head).get(String(variables.path));
+      const object =
+        blob === undefined ? null : { oid: blob, text: this.blobs.get(blob), isTruncated: false };
+      return [
+        200,
+        {
+          data: { repository: { ref: { target: { oid: head, file: object === null ? null : { object } } } } },
+        },
+      ];
+    }
+    if (query.includes("query RemedyBlobs")) {
+      const repository: Record<string, unknown> = {};
+      for (const [name, oid] of Object.entries(variables))
+        if (/^b\d+$/.test(name)) {
+          const text = this.blobs.get(String(oid));
+          repository[name] = text === undefined ? null : { text, isTruncated: false };
+        }
+      return [200, { data: { repository } }];
     }
     if (query.includes("history(")) {
       const start = this.#resolve(String(variables.ref));

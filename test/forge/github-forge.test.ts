@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GitHubForge } from "../../src/forge/github/github-forge.js";
+import { GitHubCache } from "../../src/forge/github/github-cache.js";
 import { GitHubLedgerBackend } from "../../src/forge/github/github-ledger-backend.js";
 import { GITHUB_API, probotOctokit, recordGitHub, type GitHubRequest } from "../helpers/github-api.js";
 
@@ -113,11 +114,11 @@ describe("reads", () => {
     expect(await f.branchHead("remedy/nope")).toBeNull();
   });
 
-  it("reads a file at a ref (base64 wrapped at 60 columns), and null when absent", async () => {
+  it("reads a file at a branch through the contents API (base64 wrapped at 60 columns), and null when absent", async () => {
     const text = "replicaCount: 4 # é\n";
     github()
       .get(`${REPO}/contents/apps%2Fcheckout%2Fvalues-prod.yaml`)
-      .query({ ref: BASE })
+      .query({ ref: "remedy/x" })
       .reply(200, {
         type: "file",
         encoding: "base64",
@@ -132,8 +133,107 @@ describe("reads", () => {
       .get(`${REPO}/contents/missing.yaml`)
       .reply(404, { message: "Not Found" });
     const f = forge();
-    expect(await f.readFile("./apps/checkout/values-prod.yaml", BASE)).toBe(text);
+    expect(await f.readFile("./apps/checkout/values-prod.yaml", "remedy/x")).toBe(text);
     expect(await f.readFile("missing.yaml")).toBeNull();
+  });
+
+  it("reads at a commit from its file listing, fetching a folder's files in one GraphQL request", async () => {
+    const values = "replicaCount: 4 # é\n";
+    const staging = "replicaCount: 2\n";
+    const blob = (n: number) => String(n).repeat(40);
+    github()
+      .get(`${REPO}/git/trees/${BASE}`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: BASE,
+        truncated: false,
+        tree: [
+          { path: "apps", type: "tree", mode: "040000", sha: blob(9) },
+          { path: "apps/checkout", type: "tree", mode: "040000", sha: blob(8) },
+          { path: "apps/checkout/values-prod.yaml", type: "blob", mode: "100644", sha: blob(1), size: 20 },
+          { path: "apps/checkout/values-staging.yaml", type: "blob", mode: "100644", sha: blob(2), size: 16 },
+          { path: "apps/checkout/logo.png", type: "blob", mode: "100644", sha: blob(3), size: 900 },
+          { path: "README.md", type: "blob", mode: "100644", sha: blob(4), size: 10 },
+        ],
+      })
+      .post("/graphql", (body: { query: string }) => body.query.includes("RemedyBlobs"))
+      .reply(200, {
+        data: {
+          repository: {
+            b0: { text: values, isTruncated: false },
+            b1: { text: staging, isTruncated: false },
+          },
+        },
+      });
+    const f = forge();
+    expect(await f.readFile("./apps/checkout/values-prod.yaml", BASE)).toBe(values);
+    // Fetched with the first read, listed or absent: no more requests.
+    expect(await f.readFile("apps/checkout/values-staging.yaml", BASE)).toBe(staging);
+    expect(await f.readFile("apps/checkout/missing.yaml", BASE)).toBeNull();
+    expect(await f.listFiles("apps/checkout/", BASE)).toEqual([
+      "apps/checkout/logo.png",
+      "apps/checkout/values-prod.yaml",
+      "apps/checkout/values-staging.yaml",
+    ]);
+    expect(await f.listFiles("apps", BASE)).toEqual([]);
+    expect(f.requestCount).toBe(2);
+    expect(graphqlVariables()).toEqual({ owner: "acme", repo: "gitops", b0: blob(1), b1: blob(2) });
+  });
+
+  it("shares file texts between forges through the process cache, by blob id", async () => {
+    const cache = new GitHubCache();
+    const listing = (commit: string, oid: string) => ({
+      sha: commit,
+      truncated: false,
+      tree: [{ path: "values.yaml", type: "blob", mode: "100644", sha: oid, size: 5 }],
+    });
+    github()
+      .get(`${REPO}/git/trees/${BASE}`)
+      .query({ recursive: "1" })
+      .reply(200, listing(BASE, "1".repeat(40)))
+      .post("/graphql")
+      .reply(200, { data: { repository: { b0: { text: "a: 1\n", isTruncated: false } } } })
+      // A later commit where the file did not change: its listing is new, its text is not.
+      .get(`${REPO}/git/trees/${HEAD}`)
+      .query({ recursive: "1" })
+      .reply(200, listing(HEAD, "1".repeat(40)));
+    const one = new GitHubForge({
+      octokit: probotOctokit(),
+      owner: "acme",
+      repo: "gitops",
+      botLogin: BOT,
+      cache,
+    });
+    const two = new GitHubForge({
+      octokit: probotOctokit(),
+      owner: "acme",
+      repo: "gitops",
+      botLogin: BOT,
+      cache,
+    });
+    expect(await one.readFile("values.yaml", BASE)).toBe("a: 1\n");
+    expect(await two.readFile("values.yaml", BASE)).toBe("a: 1\n");
+    expect(await two.readFile("values.yaml", HEAD)).toBe("a: 1\n");
+    expect(one.requestCount + two.requestCount).toBe(3);
+  });
+
+  it("falls back to the contents API when GitHub truncated the listing", async () => {
+    github()
+      .get(`${REPO}/git/trees/${BASE}`)
+      .query({ recursive: "1" })
+      .reply(200, { sha: BASE, truncated: true, tree: [] })
+      .get(`${REPO}/contents/deep%2Fvalues.yaml`)
+      .query({ ref: BASE })
+      .reply(200, {
+        type: "file",
+        encoding: "base64",
+        size: 5,
+        name: "values.yaml",
+        path: "deep/values.yaml",
+        sha: "f".repeat(40),
+        content: Buffer.from("a: 1\n").toString("base64"),
+      });
+    expect(await forge().readFile("deep/values.yaml", BASE)).toBe("a: 1\n");
   });
 
   it("lists only the files of a directory, and nothing for a missing one", async () => {
@@ -856,8 +956,10 @@ describe("protection", () => {
 });
 
 describe("ledger", () => {
-  it("is the Git Data ledger backend on the same repository", async () => {
-    github().get(`${REPO}/git/ref/heads%2Fremedy-audit`).reply(404, { message: "Not Found" });
+  it("is the GitHub ledger backend on the same repository", async () => {
+    github()
+      .post("/graphql", (body: { query: string }) => body.query.includes("RemedyLedger"))
+      .reply(200, { data: { repository: { ref: null } } });
     const f = forge();
     expect(f.ledger).toBeInstanceOf(GitHubLedgerBackend);
     expect(await f.ledger.load()).toEqual({ text: "", version: null });

@@ -3,6 +3,8 @@ import type { FileVersion } from "../../repo/repo-reader.js";
 import { ROLES, type Role } from "../../signals/role.js";
 import type { CheckRunInput, CommitResult, Forge, Issue, Protection, PullRequest } from "../forge.js";
 import { issueFromRest, pullRequestFromRest, type RestPull } from "./from-rest.js";
+import { GitHubCache, type CommitTree } from "./github-cache.js";
+import { commitOnBranch, isAmbiguous, statusOf } from "./commit-on-branch.js";
 import { GitHubLedgerBackend } from "./github-ledger-backend.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -20,16 +22,20 @@ export interface GitHubForgeOptions {
   /** The App's login as REST reports it (`remedy[bot]`): upsertComment only edits its own comments. */
   botLogin: string;
   log?: GitHubForgeLog;
+  /** Shared by every forge of one process; a private one when not given. */
+  cache?: GitHubCache;
 }
 
 // GitHub's hard cap on check-run output fields (and on issue, PR and comment bodies).
 const MAX_OUTPUT = 65_535;
 // GraphQL's page ceiling; fileHistory and listRemedyPullRequests never ask for more per request.
 const PAGE = 100;
-
-const COMMIT_ON_BRANCH = `mutation RemedyCommit($input: CreateCommitOnBranchInput!) {
-  createCommitOnBranch(input: $input) { commit { oid } }
-}`;
+// Reads at a commit go through its file listing (one request) and fetch the texts of a folder's
+// files together (one GraphQL request for up to this many); bigger files are fetched alone.
+const BLOB_BATCH = 100;
+const BLOB_BATCH_MAX_BYTES = 256 * 1024;
+const BATCHED_FILE = /\.(ya?ml|json)$/i;
+const COMMIT_SHA = /^[0-9a-f]{40}$/i;
 
 const ENABLE_AUTO_MERGE = `mutation RemedyAutoMerge($id: ID!) {
   enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
@@ -132,6 +138,8 @@ export class GitHubForge implements Forge {
   readonly #name: string;
   readonly #botLogin: string;
   readonly #log: GitHubForgeLog;
+  readonly #cache: GitHubCache;
+  readonly #treeLoads = new Map<string, Promise<CommitTree>>();
   #requests = 0;
   #defaultBranch: Promise<string> | undefined;
   readonly #roles = new Map<string, Promise<Role>>();
@@ -144,8 +152,13 @@ export class GitHubForge implements Forge {
     this.#name = options.repo;
     this.#botLogin = options.botLogin;
     this.#log = options.log ?? silent;
+    this.#cache = options.cache ?? new GitHubCache();
     this.repo = `${options.owner}/${options.repo}`;
-    this.ledger = new GitHubLedgerBackend(options.octokit, { owner: options.owner, repo: options.repo });
+    this.ledger = new GitHubLedgerBackend(options.octokit, {
+      owner: options.owner,
+      repo: options.repo,
+      cache: this.#cache,
+    });
     // A hook sees every HTTP request this octokit makes, GraphQL and the ledger's included.
     this.#octokit.hook.before("request", () => {
       this.#requests++;
@@ -164,9 +177,14 @@ export class GitHubForge implements Forge {
   // --- reads -------------------------------------------------------------------------------------
 
   defaultBranch(): Promise<string> {
+    const known = this.#cache.defaultBranch(this.repo);
+    if (known !== undefined) return Promise.resolve(known);
     this.#defaultBranch ??= this.#octokit
       .request("GET /repos/{owner}/{repo}", this.#r)
-      .then((response) => response.data.default_branch)
+      .then((response) => {
+        this.#cache.setDefaultBranch(this.repo, response.data.default_branch);
+        return response.data.default_branch;
+      })
       .catch((error: unknown) => {
         this.#defaultBranch = undefined;
         throw error;
@@ -184,27 +202,34 @@ export class GitHubForge implements Forge {
     return ref?.data.object.sha ?? null;
   }
 
+  /**
+   * At a commit sha, reads come from the commit's file listing and a process-wide cache of blob
+   * texts (both immutable): a file that is not in the listing is absent without asking, and the
+   * first read in a folder fetches that folder's files in one request. Branch names go to the
+   * contents API, which always answers for the branch's current head.
+   */
   async readFile(path: string, ref?: string): Promise<string | null> {
-    const response = await orNull(
-      this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
-        ...this.#r,
-        path: normalize(path),
-        ...(ref === undefined ? {} : { ref }),
-      }),
-    );
-    const data = response?.data;
-    if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data))
-      return null;
-    // Files over 1 MB come back without content; the blob endpoint still has them.
-    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return this.#blobText(data.sha);
-    return decode(data.content);
+    const file = normalize(path);
+    if (ref !== undefined && COMMIT_SHA.test(ref)) {
+      const tree = await this.#commitTree(ref);
+      if (!tree.truncated) {
+        const entry = tree.files.get(file);
+        return entry === undefined ? null : this.#text(tree, file, entry.oid);
+      }
+    }
+    return this.#contentsFile(file, ref);
   }
 
   async listFiles(dir: string, ref?: string): Promise<string[]> {
+    const folder = normalize(dir).replace(/\/$/, "");
+    if (ref !== undefined && COMMIT_SHA.test(ref)) {
+      const tree = await this.#commitTree(ref);
+      if (!tree.truncated) return [...tree.files.keys()].filter((path) => parentOf(path) === folder).sort();
+    }
     const response = await orNull(
       this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
         ...this.#r,
-        path: normalize(dir).replace(/\/$/, ""),
+        path: folder,
         ...(ref === undefined ? {} : { ref }),
       }),
     );
@@ -266,31 +291,18 @@ export class GitHubForge implements Forge {
     content: string;
     message: string;
   }): Promise<CommitResult> {
-    const { headline, body } = splitMessage(input.message);
-    const variables = {
-      input: {
-        branch: { repositoryNameWithOwner: this.repo, branchName: input.branch },
+    const send = (): Promise<CommitResult> =>
+      commitOnBranch(this.#octokit, {
+        repo: this.repo,
+        branch: input.branch,
         expectedHeadOid: input.expectedHeadSha,
-        message: body === "" ? { headline } : { headline, body },
-        fileChanges: {
-          additions: [
-            { path: normalize(input.path), contents: Buffer.from(input.content, "utf8").toString("base64") },
-          ],
-        },
-      },
-    };
-    const send = async (): Promise<CommitResult> => {
-      const data = await this.#octokit.graphql<{
-        createCommitOnBranch: { commit: { oid: string } | null } | null;
-      }>(COMMIT_ON_BRANCH, variables);
-      const sha = data.createCommitOnBranch?.commit?.oid;
-      if (sha === undefined) throw new Error(`createCommitOnBranch on ${input.branch} returned no commit`);
-      return { ok: true, sha };
-    };
+        path: normalize(input.path),
+        content: input.content,
+        message: input.message,
+      });
     try {
       return await send();
     } catch (error) {
-      if (isStaleHead(error)) return { ok: false, reason: "stale-head" };
       if (!isAmbiguous(error)) throw error;
       const head = await this.branchHead(input.branch);
       this.#log.warn(
@@ -311,12 +323,7 @@ export class GitHubForge implements Forge {
         return ours ? { ok: true, sha: head } : { ok: false, reason: "stale-head" };
       }
       // Nothing landed. Sending again is safe: expectedHeadOid makes the mutation at-most-once.
-      try {
-        return await send();
-      } catch (again) {
-        if (isStaleHead(again)) return { ok: false, reason: "stale-head" };
-        throw again;
-      }
+      return send();
     }
   }
 
@@ -753,12 +760,98 @@ export class GitHubForge implements Forge {
     }
   }
 
+  async #contentsFile(path: string, ref: string | undefined): Promise<string | null> {
+    const response = await orNull(
+      this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...this.#r,
+        path,
+        ...(ref === undefined ? {} : { ref }),
+      }),
+    );
+    const data = response?.data;
+    if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data))
+      return null;
+    // Files over 1 MB come back without content; the blob endpoint still has them.
+    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return this.#blobText(data.sha);
+    return decode(data.content);
+  }
+
+  /** Every file of a commit, one request (the tree endpoint resolves a commit sha to its tree). */
+  #commitTree(commit: string): Promise<CommitTree> {
+    const cached = this.#cache.tree(this.repo, commit);
+    if (cached !== undefined) return Promise.resolve(cached);
+    let load = this.#treeLoads.get(commit);
+    if (load === undefined) {
+      load = this.#octokit
+        .request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+          ...this.#r,
+          tree_sha: commit,
+          recursive: "1",
+        })
+        .then(({ data }) => {
+          const files = new Map<string, { oid: string; size: number }>();
+          for (const entry of data.tree)
+            if (entry.type === "blob" && entry.path !== undefined && entry.sha !== undefined)
+              files.set(entry.path, { oid: entry.sha, size: entry.size ?? 0 });
+          const tree: CommitTree = { files, truncated: data.truncated };
+          this.#cache.setTree(this.repo, commit, tree);
+          return tree;
+        })
+        .finally(() => this.#treeLoads.delete(commit));
+      this.#treeLoads.set(commit, load);
+    }
+    return load;
+  }
+
+  /**
+   * A blob's text from the cache, or fetched together with the other uncached files of every folder
+   * read before in this repository (runbooks, policies, the services' manifest folders), so a new
+   * base commit costs one request for whatever changed.
+   */
+  async #text(tree: CommitTree, path: string, oid: string): Promise<string> {
+    const cached = this.#cache.blob(this.repo, oid);
+    if (cached !== undefined) return cached;
+    const hot = this.#cache.hotDirs(this.repo);
+    hot.add(parentOf(path));
+    const wanted = new Set([oid]);
+    for (const [other, entry] of tree.files) {
+      if (wanted.size >= BLOB_BATCH) break;
+      if (
+        hot.has(parentOf(other)) &&
+        BATCHED_FILE.test(other) &&
+        entry.size <= BLOB_BATCH_MAX_BYTES &&
+        this.#cache.blob(this.repo, entry.oid) === undefined
+      )
+        wanted.add(entry.oid);
+    }
+    const texts = await this.#blobTexts([...wanted]);
+    return texts.get(oid) ?? (await this.#blobText(oid));
+  }
+
+  async #blobTexts(oids: string[]): Promise<Map<string, string>> {
+    const variables = Object.fromEntries(oids.map((oid, i) => [`b${i}`, oid]));
+    const data = await this.#octokit.graphql<{
+      repository: Record<string, { text?: string | null; isTruncated?: boolean } | null> | null;
+    }>(blobsQuery(oids.length), { ...this.#r, ...variables });
+    const texts = new Map<string, string>();
+    oids.forEach((oid, i) => {
+      const blob = data.repository?.[`b${i}`];
+      // Binary (text null) or cut short: left to the blob endpoint, one at a time.
+      if (blob?.text === undefined || blob.text === null || blob.isTruncated === true) return;
+      texts.set(oid, blob.text);
+      this.#cache.setBlob(this.repo, oid, blob.text);
+    });
+    return texts;
+  }
+
   async #blobText(sha: string): Promise<string> {
     const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
       ...this.#r,
       file_sha: sha,
     });
-    return data.encoding === "base64" ? decode(data.content) : data.content;
+    const text = data.encoding === "base64" ? decode(data.content) : data.content;
+    this.#cache.setBlob(this.repo, sha, text);
+    return text;
   }
 
   #fromRest(pull: RestPullWithNode): PullRequest {
@@ -806,17 +899,23 @@ function cap(text: string): string {
   return text.length <= MAX_OUTPUT ? text : text.slice(0, MAX_OUTPUT - note.length) + note;
 }
 
-/** createCommitOnBranch takes the subject and the rest separately; git joins them with a blank line. */
-function splitMessage(message: string): { headline: string; body: string } {
-  const match = /\r?\n\s*\r?\n/.exec(message);
-  if (match === null) return { headline: message.trim().replace(/\s*\n\s*/g, " "), body: "" };
-  return {
-    headline: message
-      .slice(0, match.index)
-      .trim()
-      .replace(/\s*\n\s*/g, " "),
-    body: message.slice(match.index + match[0].length).trimEnd(),
-  };
+/** One GraphQL request for several blobs by id, as aliases b0, b1, … */
+function blobsQuery(count: number): string {
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  const variables = indexes.map((i) => `$b${i}: GitObjectID!`).join(", ");
+  const fields = indexes
+    .map((i) => `b${i}: object(oid: $b${i}) { ... on Blob { text isTruncated } }`)
+    .join("\n    ");
+  return `query RemedyBlobs($owner: String!, $repo: String!, ${variables}) {
+  repository(owner: $owner, name: $repo) {
+    ${fields}
+  }
+}`;
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
 }
 
 function decode(base64: string): string {
@@ -836,31 +935,6 @@ async function orNull<T>(request: Promise<T>): Promise<T | null> {
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-// 5xx or no HTTP answer at all: the write may or may not have happened.
-function isAmbiguous(error: unknown): boolean {
-  const status = statusOf(error);
-  // A GraphQL error answer (HTTP 200 with `errors`) is definite: the mutation did not run.
-  if (status === undefined) return !(typeof error === "object" && error !== null && "errors" in error);
-  return status >= 500;
-}
-
-// createCommitOnBranch answers a moved head with a GraphQL error (HTTP 200), typed STALE_DATA or
-// worded "Expected branch to point to …" / "… is at …".
-function isStaleHead(error: unknown): boolean {
-  const errors = (error as { errors?: Array<{ type?: string; message?: string }> } | null)?.errors;
-  if (!Array.isArray(errors)) return false;
-  return errors.some(
-    (e) =>
-      e.type === "STALE_DATA" ||
-      /expected .*(head|branch)|is at [0-9a-f]{7,}|expectedHeadOid/i.test(e.message ?? ""),
-  );
 }

@@ -1,26 +1,21 @@
 import type { LedgerBackend } from "../../audit/ledger-backend.js";
+import { commitOnBranch, isAmbiguous, statusOf, type GraphqlClient } from "./commit-on-branch.js";
+import type { GitHubCache } from "./github-cache.js";
 
 type Repo = { owner: string; repo: string };
 type Call<Params, Data> = (params: Params) => Promise<{ data: Data }>;
 
-/** The slice of `octokit.rest.git` the ledger uses; a ProbotOctokit satisfies it. */
-export type GitDataClient = {
+/** The slice of a ProbotOctokit the ledger uses: GraphQL, and the Git Data API for the first commit. */
+export type GitDataClient = GraphqlClient & {
   rest: {
     git: {
-      getRef: Call<Repo & { ref: string }, { object: { sha: string } }>;
-      getCommit: Call<Repo & { commit_sha: string }, { tree: { sha: string } }>;
-      getTree: Call<
-        Repo & { tree_sha: string },
-        { tree: { path?: string; type?: string; sha?: string | null }[] }
-      >;
       getBlob: Call<Repo & { file_sha: string }, { content: string; encoding: string }>;
       createBlob: Call<Repo & { content: string; encoding: string }, { sha: string }>;
       createTree: Call<
-        Repo & { base_tree?: string; tree: { path: string; mode: "100644"; type: "blob"; sha: string }[] },
+        Repo & { tree: { path: string; mode: "100644"; type: "blob"; sha: string }[] },
         { sha: string }
       >;
       createCommit: Call<Repo & { message: string; tree: string; parents: string[] }, { sha: string }>;
-      updateRef: Call<Repo & { ref: string; sha: string; force: boolean }, unknown>;
       createRef: Call<Repo & { ref: string; sha: string }, unknown>;
     };
   };
@@ -33,50 +28,113 @@ export interface GitHubLedgerOptions {
   branch?: string;
   /** Default `ledger.jsonl` (SPEC §6). */
   path?: string;
+  /**
+   * Remembers the last ledger this process read or wrote, so the next append needs no read: the
+   * write is a compare-and-swap on that head, and a stale head only costs one reload.
+   */
+  cache?: GitHubCache;
+}
+
+const LEDGER = `query RemedyLedger($owner: String!, $repo: String!, $ref: String!, $path: String!) {
+  repository(owner: $owner, name: $repo) {
+    ref(qualifiedName: $ref) {
+      target { oid ... on Commit { file(path: $path) { object { ... on Blob { oid text isTruncated } } } } }
+    }
+  }
+}`;
+
+interface LedgerData {
+  repository: {
+    ref: {
+      target: {
+        oid: string;
+        file?: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null;
+      } | null;
+    } | null;
+  } | null;
 }
 
 /**
- * The ledger on the `remedy-audit` branch, written with the Git Data API. The version is the branch
- * head commit; a store makes blob, tree and a commit whose only parent is that head, then moves the
- * ref without force, so GitHub refuses the move when someone else appended first ("not a fast
- * forward"), which is the compare-and-swap the ledger needs. The branch does not share history with
- * the default branch: the first store makes a parentless commit and creates the ref.
+ * The ledger on the `remedy-audit` branch. The version is the branch head commit. An append is one
+ * GraphQL `createCommitOnBranch` whose `expectedHeadOid` is that head, so GitHub refuses it when
+ * someone else appended first: the compare-and-swap the ledger needs, in one request, with a commit
+ * GitHub signs. A load is one GraphQL query (head and text together), skipped when this process
+ * already knows the head it last wrote. The very first append has no branch to commit on; it makes
+ * a parentless commit with the Git Data API and creates the ref, which fails if another writer
+ * created it first. The branch shares no history with the default branch.
  */
 export class GitHubLedgerBackend implements LedgerBackend {
   readonly #client: GitDataClient;
   readonly #repo: Repo;
   readonly #branch: string;
   readonly #path: string;
-  // Commits are immutable, so the tree of a head seen by load() can be reused by the store after it.
-  readonly #treeOf = new Map<string, string>();
+  readonly #cache: GitHubCache | undefined;
+  readonly #key: string;
 
   constructor(client: GitDataClient, opts: GitHubLedgerOptions) {
     this.#client = client;
     this.#repo = { owner: opts.owner, repo: opts.repo };
     this.#branch = opts.branch ?? "remedy-audit";
     this.#path = opts.path ?? "ledger.jsonl";
+    this.#cache = opts.cache;
+    this.#key = `${opts.owner}/${opts.repo}#${this.#branch}:${this.#path}`;
   }
 
   async load(): Promise<{ text: string; version: string | null }> {
-    const git = this.#client.rest.git;
-    let head: string;
-    try {
-      head = (await git.getRef({ ...this.#repo, ref: `heads/${this.#branch}` })).data.object.sha;
-    } catch (error) {
-      if (statusOf(error) === 404) return { text: "", version: null };
-      throw error;
-    }
-    const tree = await this.#treeSha(head);
-    const listing = (await git.getTree({ ...this.#repo, tree_sha: tree })).data.tree;
-    const file = listing.find((item) => item.path === this.#path && item.type === "blob");
-    if (file?.sha === undefined || file.sha === null) return { text: "", version: head };
-    const blob = (await git.getBlob({ ...this.#repo, file_sha: file.sha })).data;
-    const text =
-      blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
-    return { text, version: head };
+    const known = this.#cache?.ledger(this.#key);
+    if (known !== undefined) return { ...known };
+    return this.#read();
   }
 
   async store(text: string, expectedVersion: string | null, message: string): Promise<"stored" | "conflict"> {
+    if (expectedVersion === null) return this.#create(text, message);
+    let result;
+    try {
+      result = await commitOnBranch(this.#client, {
+        repo: `${this.#repo.owner}/${this.#repo.repo}`,
+        branch: this.#branch,
+        expectedHeadOid: expectedVersion,
+        path: this.#path,
+        content: text,
+        message,
+      });
+    } catch (error) {
+      this.#cache?.setLedger(this.#key, undefined);
+      if (!isAmbiguous(error)) throw error;
+      // The append may have landed: only the ledger itself can say. Ours is there byte for byte, or
+      // it is not and the caller reloads and chains again (nothing is written twice either way).
+      const now = await this.#read();
+      return now.text === text ? "stored" : "conflict";
+    }
+    if (!result.ok) {
+      this.#cache?.setLedger(this.#key, undefined);
+      return "conflict";
+    }
+    this.#cache?.setLedger(this.#key, { version: result.sha, text });
+    return "stored";
+  }
+
+  async #read(): Promise<{ text: string; version: string | null }> {
+    const data = await this.#client.graphql<LedgerData>(LEDGER, {
+      ...this.#repo,
+      ref: `refs/heads/${this.#branch}`,
+      path: this.#path,
+    });
+    const target = data.repository?.ref?.target ?? null;
+    if (target === null) return { text: "", version: null };
+    const blob = target.file?.object ?? null;
+    let text = blob?.text ?? "";
+    // GraphQL cuts long texts short (and gives none for binary): the blob endpoint has them whole.
+    if (blob?.oid !== undefined && (blob.isTruncated === true || blob.text === null)) {
+      const raw = (await this.#client.rest.git.getBlob({ ...this.#repo, file_sha: blob.oid })).data;
+      text = raw.encoding === "base64" ? Buffer.from(raw.content, "base64").toString("utf8") : raw.content;
+    }
+    this.#cache?.setLedger(this.#key, { version: target.oid, text });
+    return { text, version: target.oid };
+  }
+
+  /** The first entry: a parentless commit, and the ref created only if nobody else did first. */
+  async #create(text: string, message: string): Promise<"stored" | "conflict"> {
     const git = this.#client.rest.git;
     // base64 keeps the bytes exact; the hashes are over UTF-8 and must survive the trip.
     const blob = await git.createBlob({
@@ -84,55 +142,23 @@ export class GitHubLedgerBackend implements LedgerBackend {
       content: Buffer.from(text, "utf8").toString("base64"),
       encoding: "base64",
     });
-    const entry = { path: this.#path, mode: "100644" as const, type: "blob" as const, sha: blob.data.sha };
     const tree = await git.createTree({
       ...this.#repo,
-      ...(expectedVersion === null ? {} : { base_tree: await this.#treeSha(expectedVersion) }),
-      tree: [entry],
+      tree: [{ path: this.#path, mode: "100644", type: "blob", sha: blob.data.sha }],
     });
-    const commit = await git.createCommit({
-      ...this.#repo,
-      message,
-      tree: tree.data.sha,
-      parents: expectedVersion === null ? [] : [expectedVersion],
-    });
+    const commit = await git.createCommit({ ...this.#repo, message, tree: tree.data.sha, parents: [] });
     try {
-      if (expectedVersion === null) {
-        await git.createRef({ ...this.#repo, ref: `refs/heads/${this.#branch}`, sha: commit.data.sha });
-      } else {
-        await git.updateRef({
-          ...this.#repo,
-          ref: `heads/${this.#branch}`,
-          sha: commit.data.sha,
-          force: false,
-        });
-      }
+      await git.createRef({ ...this.#repo, ref: `refs/heads/${this.#branch}`, sha: commit.data.sha });
     } catch (error) {
-      if (isLostRace(error)) return "conflict";
+      this.#cache?.setLedger(this.#key, undefined);
+      if (statusOf(error) === 422 && /reference already exists/i.test(messageOf(error))) return "conflict";
       throw error;
     }
-    this.#treeOf.set(commit.data.sha, tree.data.sha);
+    this.#cache?.setLedger(this.#key, { version: commit.data.sha, text });
     return "stored";
   }
-
-  async #treeSha(commit: string): Promise<string> {
-    const cached = this.#treeOf.get(commit);
-    if (cached !== undefined) return cached;
-    const tree = (await this.#client.rest.git.getCommit({ ...this.#repo, commit_sha: commit })).data.tree.sha;
-    this.#treeOf.set(commit, tree);
-    return tree;
-  }
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
-// Only the answers that mean "someone else moved the branch"; any other 422 (say, a ruleset that
-// blocks the push) is a real failure and must not be retried as a race.
-function isLostRace(error: unknown): boolean {
-  if (statusOf(error) !== 422) return false;
-  const message = error instanceof Error ? error.message : String(error);
-  return /not a fast[- ]forward|reference already exists|reference cannot be updated/i.test(message);
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
