@@ -1,5 +1,6 @@
 import type { PullRequest } from "../forge/forge.js";
 import { evidenceFigures, parsePacket } from "../proposal/approval-packet.js";
+import type { Plan } from "../proposal/plan.js";
 import type { VerificationRecord } from "../store/store.js";
 import { applyObservation } from "../verification/apply-observation.js";
 import { nextEvaluationAt } from "../verification/next-evaluation-at.js";
@@ -7,6 +8,8 @@ import { observe } from "../verification/observe.js";
 import { renderQuery } from "../verification/render-query.js";
 import { startVerdict } from "../verification/start-verdict.js";
 import { summarizeVerdict } from "../verification/summarize-verdict.js";
+import { renderVerdictBlock, type VerdictBinding } from "../verification/verdict-block.js";
+import type { VerdictState } from "../verification/verdict-state.js";
 import { isRolloutCheck } from "../verification/verify-spec.js";
 import { loadConfig } from "../repo/load-repository.js";
 import { auditSteps } from "./audit-step.js";
@@ -21,8 +24,21 @@ export function verificationId(repo: string, pr: number): string {
 }
 
 /**
+ * The check run's hidden text while a verification is in progress: the verdict so far, so a lost
+ * store can be rebuilt from GitHub (see recover-verifications.ts). When even a trimmed block does not
+ * fit, the text says so and replaces any older block, which would otherwise be restored as if current.
+ */
+export function verdictText(verdict: VerdictState, binding: VerdictBinding): string {
+  return (
+    renderVerdictBlock(verdict, binding) ??
+    "The verdict state is too large to keep on this check run; if Remedy loses its store, this verification restarts from the merge."
+  );
+}
+
+/**
  * A merged Remedy PR starts verification: the plan is read back from the PR body, a `remedy/verify`
- * check run goes on the merge commit, and the state is stored so a restart resumes it.
+ * check run goes on the merge commit, and the state is stored so a restart resumes it. The check run
+ * carries the verdict too, so a lost store can be rebuilt from GitHub.
  */
 export async function startVerification(
   deps: FlowDeps,
@@ -42,6 +58,7 @@ export async function startVerification(
     status: "in_progress",
     title: "Verifying the rollout",
     summary: `Verifying ${plan.service} in ${plan.environment} after #${pr.number}: ${plan.verify.checks.map((c) => c.name).join(", ")}. First evaluation at ${nextEvaluationAt(verdict)}.`,
+    text: verdictText(verdict, { id, mergeSha: pr.mergeSha }),
     externalId: id,
   });
   const record: VerificationRecord = {
@@ -53,10 +70,7 @@ export async function startVerification(
     checkRunId: check.id,
     incident: plan.incident,
     plan,
-    before: evidenceFigures(
-      pr.body,
-      new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name)),
-    ),
+    before: beforeFigures(pr.body, plan),
     verdict,
   };
   await deps.store.saveVerification(record);
@@ -83,6 +97,14 @@ export async function startVerification(
     },
   ]);
   return record;
+}
+
+/** The metric figures the approval packet recorded at diagnosis: the "before" of before/after. */
+export function beforeFigures(body: string, plan: Plan): Record<string, number | null> {
+  return evidenceFigures(
+    body,
+    new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name)),
+  );
 }
 
 export type TickResult = { record: VerificationRecord; done: boolean; revert: RevertResult | null };
@@ -131,6 +153,7 @@ export async function verificationTick(deps: FlowDeps, record: VerificationRecor
         status: "in_progress",
         title: "Verifying the rollout",
         summary: `${summary.text}\n\n${summary.table}`,
+        text: verdictText(verdict, { id: record.id, mergeSha: record.mergeSha }),
       });
     return { record: next, done: false, revert: null };
   }
