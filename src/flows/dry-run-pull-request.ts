@@ -6,7 +6,7 @@ import { loadRepository } from "../repo/load-repository.js";
 import type { FlowDeps } from "./deps.js";
 import { describeChange } from "./plan-incident.js";
 import { planFromPullRequest } from "./plan-from-pull-request.js";
-import { recentRemedyPrs } from "./recent-remedy-prs.js";
+import { rateWindowStart, recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
 
 const MARKER = "<!-- remedy:pr-dry-run -->";
@@ -35,7 +35,11 @@ export async function dryRunPullRequest(deps: FlowDeps, number: number): Promise
     current?.ok && current.value !== plan.before && !pr.merged
       ? `\n\n⚠️ The base now has ${plan.field} \`${current.value}\`, not \`${plan.before}\` as this PR assumed.`
       : "";
-  const recentPrs = await recentRemedyPrs(forge, deps.now(), number);
+  const recentPrs = recentRemedyPrs(
+    await forge.listRemedyPullRequests(rateWindowStart(deps.now())),
+    deps.now(),
+    number,
+  );
   const policy = evaluatePolicy(
     repository.policy,
     {

@@ -7,7 +7,7 @@ import type { Incident } from "../signals/incident.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { openProposal, type ProposalResult } from "./open-proposal.js";
-import { recentRemedyPrs } from "./recent-remedy-prs.js";
+import { rateWindowStart, recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
 
 /** `auto` follows the repository's `mode`; `/dry-run` and `/propose` override it. */
@@ -47,7 +47,9 @@ export async function handleIncident(
     return { outcome: null, error: error.message, proposal: null };
   }
 
-  const recentPrs = await recentRemedyPrs(deps.forge, deps.now());
+  // One listing serves the rate limit (recent ones) and the one-PR-per-field rule (open ones).
+  const remedyPrs = await deps.forge.listRemedyPullRequests(rateWindowStart(deps.now()));
+  const recentPrs = recentRemedyPrs(remedyPrs, deps.now());
   const evidence = deps.evidence?.(repository.config);
   const diagnoser = deps.diagnoser?.(repository.config);
   const outcome = await planIncident({
@@ -110,6 +112,7 @@ export async function handleIncident(
       baseSha,
       decisionHash: entries.at(-1)?.hash ?? null,
       actor,
+      remedyPrs,
     });
     return { outcome, error: null, proposal };
   }

@@ -19,6 +19,8 @@ interface ProposalContext {
   baseSha: string;
   decisionHash: string | null;
   actor: string;
+  /** Remedy's PRs as listed when planning (every open one included). */
+  remedyPrs: readonly PullRequest[];
 }
 
 /**
@@ -34,7 +36,7 @@ export async function openProposal(
   const branch = branchName(plan);
   const { forge } = deps;
 
-  const sameTarget = await openPullRequestForTarget(deps, plan, branch);
+  const sameTarget = openPullRequestForTarget(context.remedyPrs, plan, branch);
   if (sameTarget !== null) {
     await linkIncident(
       deps,
@@ -44,21 +46,25 @@ export async function openProposal(
     return { status: "reused", pr: sameTarget, branch: sameTarget.head };
   }
 
-  const protection = await checkProtection(deps, plan, context.base);
+  // The forge cannot delete a branch, so a branch created for a commit that is then refused would
+  // stay behind as a lock with no PR. Check the base once more before taking the lock (at the same
+  // time as the branch rules: they do not depend on each other).
+  const [protection, moved] = await Promise.all([
+    checkProtection(deps, plan, context.base),
+    baseMovedUnder(deps, plan, context),
+  ]);
   if (protection.block !== null) {
     await linkIncident(deps, plan, protection.block);
     return { status: "blocked", reason: protection.block, branch };
   }
-
-  // The forge cannot delete a branch, so a branch created for a commit that is then refused would
-  // stay behind as a lock with no PR. Check the base once more before taking the lock.
-  const moved = await baseMovedUnder(deps, plan, context);
   if (moved !== null) {
     await linkIncident(deps, plan, moved);
     return { status: "blocked", reason: moved, branch };
   }
 
   const created = await forge.createBranch(branch, context.baseSha);
+  // A branch just created is at the base: the commit needs no read of either to start.
+  const knownHead: string | null = created === "created" ? context.baseSha : null;
   if (created === "exists") {
     const existing = await forge.findPullRequest(branch);
     if (existing !== null) {
@@ -68,7 +74,7 @@ export async function openProposal(
     }
   }
 
-  const commit = await commitChange(deps, plan, branch, context);
+  const commit = await commitChange(deps, plan, branch, context, knownHead);
   if ("blocked" in commit) {
     // Only reachable when the base moved in the instant between the check above and the branch, or
     // an earlier attempt left the branch: say which branch holds the lock so a person can free it.
@@ -154,10 +160,14 @@ async function commitChange(
   plan: Plan,
   branch: string,
   context: ProposalContext,
+  createdHead: string | null,
 ): Promise<{ sha: string } | { blocked: string }> {
   const { forge } = deps;
   const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: context.decisionHash === null ? [] : [context.decisionHash] })}`;
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
+    // The base is read every time (it may move in the instant after the check before the lock); the
+    // head of a branch this attempt just created is the base, so only a later attempt reads it.
+    const fresh = attempt === 1 && createdHead !== null;
     const baseNow = await forge.branchHead(context.base);
     if (baseNow !== null && baseNow !== context.baseSha) {
       const onBase = await forge.readFile(plan.target.file, baseNow);
@@ -168,7 +178,7 @@ async function commitChange(
         };
       }
     }
-    const head = await forge.branchHead(branch);
+    const head = fresh ? createdHead : await forge.branchHead(branch);
     if (head === null) throw new Error(`branch ${branch} vanished while committing`);
     const text = await forge.readFile(plan.target.file, head);
     if (text === null)
@@ -197,14 +207,12 @@ async function commitChange(
   };
 }
 
-async function openPullRequestForTarget(
-  deps: FlowDeps,
+function openPullRequestForTarget(
+  remedyPrs: readonly PullRequest[],
   plan: Plan,
   branch: string,
-): Promise<PullRequest | null> {
-  const open = (await deps.forge.listRemedyPullRequests("1970-01-01T00:00:00Z")).filter(
-    (pr) => pr.state === "open" && pr.head !== branch,
-  );
+): PullRequest | null {
+  const open = remedyPrs.filter((pr) => pr.state === "open" && pr.head !== branch);
   return (
     open.find((pr) => {
       const other = parsePacket(pr.body);

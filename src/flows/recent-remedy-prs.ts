@@ -1,4 +1,4 @@
-import type { Forge } from "../forge/forge.js";
+import type { PullRequest } from "../forge/forge.js";
 
 export interface RecentPr {
   service: string;
@@ -6,14 +6,19 @@ export interface RecentPr {
   openedAt: string;
 }
 
+/** How far back `listRemedyPullRequests` must reach for the rate limit. */
+export function rateWindowStart(now: string): string {
+  return new Date(Date.parse(now) - 3_600_000).toISOString();
+}
+
 /**
  * Remedy PRs opened in the hour before `now`, by the `service:` and `env:` labels Remedy puts on them:
  * what the policy's rate limit counts. Reverts do not count against it.
  */
-export async function recentRemedyPrs(forge: Forge, now: string, except?: number): Promise<RecentPr[]> {
-  const since = new Date(Date.parse(now) - 3_600_000).toISOString();
-  return (await forge.listRemedyPullRequests(since)).flatMap((pr) => {
-    if (pr.number === except || pr.labels.includes("remedy:revert")) return [];
+export function recentRemedyPrs(prs: readonly PullRequest[], now: string, except?: number): RecentPr[] {
+  const since = rateWindowStart(now);
+  return prs.flatMap((pr) => {
+    if (pr.createdAt < since || pr.number === except || pr.labels.includes("remedy:revert")) return [];
     const service = pr.labels.find((l) => l.startsWith("service:"))?.slice("service:".length);
     const environment = pr.labels.find((l) => l.startsWith("env:"))?.slice("env:".length);
     return service && environment ? [{ service, environment, openedAt: pr.createdAt }] : [];

@@ -89,7 +89,10 @@ export interface Forge {
   updatePullRequestBody(number: number, body: string): Promise<void>;
   /** Paths a PR changes (for `/dry-run` and `/rollback` on a person's PR). */
   pullRequestFiles(number: number): Promise<string[]>;
-  /** Remedy's PRs (label `remedy`) created since `since`, any state: rate limits and dedupe. */
+  /**
+   * Remedy's PRs (label `remedy`): every open one, and those created since `since` in any state.
+   * The rate limit counts the recent ones; the one-PR-per-field rule looks at the open ones.
+   */
   listRemedyPullRequests(since: string): Promise<PullRequest[]>;
   requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void>;
   enableAutoMerge(pr: number): Promise<void>;

@@ -600,11 +600,15 @@ export class FakeGitHub {
           author: { __typename: "Bot", login: "remedy" },
           labels: { nodes: p.labels.map((name) => ({ name })) },
         }));
+      const open = nodes.filter((n) => n.state === "OPEN");
       return [
         200,
         {
           data: {
-            repository: { pullRequests: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } },
+            repository: {
+              ...(variables.withOpen === true ? { open: { nodes: open } } : {}),
+              recent: { pageInfo: { hasNextPage: false, endCursor: null }, nodes },
+            },
           },
         },
       ];

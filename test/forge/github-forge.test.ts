@@ -540,7 +540,7 @@ describe("pull requests", () => {
     expect(await f.pullRequestFiles(7)).toEqual(["apps/values.yaml", "apps/new.yaml", "apps/old.yaml"]);
   });
 
-  it("lists Remedy PRs newest first and stops at the first one older than since", async () => {
+  it("lists every open Remedy PR and the recent ones, newest first, stopping at the first one older than since", async () => {
     const node = (number: number, createdAt: string) => ({
       id: `PR_${number}`,
       number,
@@ -563,7 +563,9 @@ describe("pull requests", () => {
       .reply(200, {
         data: {
           repository: {
-            pullRequests: {
+            // An old PR still open counts for the one-PR-per-field rule.
+            open: { nodes: [node(6, "2025-03-02T00:00:00Z"), node(2, "2024-12-01T00:00:00Z")] },
+            recent: {
               pageInfo: { hasNextPage: true, endCursor: "Y3Vyc29y" },
               nodes: [
                 node(6, "2025-03-02T00:00:00Z"),
@@ -575,7 +577,8 @@ describe("pull requests", () => {
         },
       });
     const prs = await forge().listRemedyPullRequests("2025-02-15T00:00:00Z");
-    expect(prs.map((pr) => pr.number)).toEqual([6, 5]);
+    expect(prs.map((pr) => pr.number)).toEqual([6, 5, 2]);
+    expect(graphqlVariables()).toEqual({ owner: "acme", repo: "gitops", after: null, withOpen: true });
     expect(prs[1]).toMatchObject({
       state: "closed",
       merged: true,

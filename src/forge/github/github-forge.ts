@@ -62,19 +62,25 @@ const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: String!, $
 
 // Label-filtered and newest first on the server, with head and merge state included: the issues
 // list would also filter by label but has no head branch, and search has the same gap plus its own
-// (stricter) rate limit. Paging stops at the first PR older than `since`.
-const REMEDY_PULLS = `query RemedyPulls($owner: String!, $repo: String!, $after: String) {
+// (stricter) rate limit. The first page also brings every open one (up to 100: more open Remedy PRs
+// than that would be a problem of its own); paging stops at the first PR older than `since`.
+const REMEDY_PULLS = `query RemedyPulls($owner: String!, $repo: String!, $after: String, $withOpen: Boolean!) {
   repository(owner: $owner, name: $repo) {
-    pullRequests(labels: ["remedy"], first: ${PAGE}, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
+    open: pullRequests(labels: ["remedy"], states: [OPEN], first: ${PAGE}, orderBy: { field: CREATED_AT, direction: DESC }) @include(if: $withOpen) {
+      nodes { ...RemedyPull }
+    }
+    recent: pullRequests(labels: ["remedy"], first: ${PAGE}, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
       pageInfo { hasNextPage endCursor }
-      nodes {
-        id number url title body headRefName baseRefName state merged mergedAt createdAt isDraft
-        mergeCommit { oid }
-        author { __typename login }
-        labels(first: 50) { nodes { name } }
-      }
+      nodes { ...RemedyPull }
     }
   }
+}
+
+fragment RemedyPull on PullRequest {
+  id number url title body headRefName baseRefName state merged mergedAt createdAt isDraft
+  mergeCommit { oid }
+  author { __typename login }
+  labels(first: 50) { nodes { name } }
 }`;
 
 interface HistoryData {
@@ -112,7 +118,8 @@ interface GraphPull {
 
 interface PullsData {
   repository: {
-    pullRequests: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphPull[] };
+    open?: { nodes: GraphPull[] } | null;
+    recent: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphPull[] };
   } | null;
 }
 
@@ -406,19 +413,29 @@ export class GitHubForge implements Forge {
   }
 
   async listRemedyPullRequests(since: string): Promise<PullRequest[]> {
-    const pulls: PullRequest[] = [];
+    const pulls = new Map<number, PullRequest>();
     let after: string | null = null;
     for (;;) {
-      const data: PullsData = await this.#octokit.graphql<PullsData>(REMEDY_PULLS, { ...this.#r, after });
-      const page = data.repository?.pullRequests;
-      if (page === undefined) return pulls;
+      const data: PullsData = await this.#octokit.graphql<PullsData>(REMEDY_PULLS, {
+        ...this.#r,
+        after,
+        withOpen: after === null,
+      });
+      for (const node of data.repository?.open?.nodes ?? []) pulls.set(node.number, this.#fromGraph(node));
+      const page = data.repository?.recent;
+      if (page === undefined) break;
+      let older = false;
       for (const node of page.nodes) {
-        if (node.createdAt < since) return pulls;
-        pulls.push(this.#fromGraph(node));
+        if (node.createdAt < since) {
+          older = true;
+          break;
+        }
+        pulls.set(node.number, this.#fromGraph(node));
       }
-      if (!page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) return pulls;
+      if (older || !page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) break;
       after = page.pageInfo.endCursor;
     }
+    return [...pulls.values()].sort((a, b) => b.number - a.number);
   }
 
   async requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void> {

@@ -213,7 +213,9 @@ export class InMemoryForge implements Forge {
   }
 
   async listRemedyPullRequests(since: string): Promise<PullRequest[]> {
-    return this.pullRequests.filter((pr) => pr.labels.includes("remedy") && pr.createdAt >= since);
+    return this.pullRequests.filter(
+      (pr) => pr.labels.includes("remedy") && (pr.state === "open" || pr.createdAt >= since),
+    );
   }
 
   async requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void> {
