@@ -1,4 +1,7 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import type { Logger as PinoLogger, Probot, ProbotOctokit } from "probot";
+import { recoverVerifications } from "../flows/recover-verifications.js";
 import type { FlowDeps } from "../flows/deps.js";
 import { GitHubCache } from "../forge/github/github-cache.js";
 import type { VerificationRecord } from "../store/store.js";
@@ -14,6 +17,9 @@ import type { WorkItem } from "./work-item.js";
 import { workKey } from "./work-key.js";
 
 const INSTALLATION_CACHE_MS = 5 * 60_000;
+// How far back recovery looks for merged Remedy PRs, by PR creation time: a PR can wait for review
+// for days before its merge starts a verification.
+const RECOVERY_WINDOW_MS = 14 * 24 * 3_600_000;
 
 /**
  * What the handlers share in one process: the store, the inbox of accepted work, the per-target
@@ -126,14 +132,53 @@ export class RemedyRuntime {
 
   async #resume(): Promise<void> {
     try {
+      // Decided before anything touches the store, which creates its folders on first use.
+      const recover =
+        this.env.recover === "always" ||
+        (this.env.recover === "auto" && !(await exists(join(this.env.dataDir, "verifications"))));
       await this.scheduler.start();
       const pending = await this.inbox.list();
       if (pending.length > 0) this.log.info({ pending: pending.length }, "replaying accepted work");
       for (const item of pending) this.dispatch(item);
+      if (recover) await this.#recoverFromGitHub();
     } catch (error) {
       // Startup trouble (an unreadable data directory) is logged; webhooks and alerts still answer.
       this.log.error({ err: error, dataDir: this.env.dataDir }, "could not resume stored work");
     }
+  }
+
+  /**
+   * With no store to resume from, the verifications in flight are rebuilt from GitHub: every
+   * repository of every installation, merged Remedy PRs whose `remedy/verify` run is still in
+   * progress. One repository failing does not stop the others.
+   */
+  async #recoverFromGitHub(): Promise<void> {
+    const since = new Date(Date.now() - RECOVERY_WINDOW_MS).toISOString();
+    const app = await this.app.auth();
+    const installations = await app.paginate(app.rest.apps.listInstallations, { per_page: 100 });
+    let rebuilt = 0;
+    for (const installation of installations) {
+      const octokit = await this.app.auth(installation.id);
+      const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, {
+        per_page: 100,
+      });
+      for (const repository of repositories) {
+        const log = this.log.child({ installation: installation.id, repo: repository.full_name });
+        try {
+          const deps = await this.depsFor(octokit, repository.owner.login, repository.name, log);
+          for (const record of await recoverVerifications(deps, {
+            since,
+            installationId: installation.id,
+          })) {
+            this.scheduler.track(record);
+            rebuilt++;
+          }
+        } catch (error) {
+          log.warn({ err: error }, "could not look for verifications to rebuild");
+        }
+      }
+    }
+    this.log.info({ installations: installations.length, rebuilt }, "recovery from GitHub done");
   }
 
   /** Called when a merge starts a verification. */
@@ -168,4 +213,11 @@ export class RemedyRuntime {
       .finally(() => this.#running.delete(task));
     this.#running.add(task);
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -198,6 +198,18 @@ export class FakeGitHub {
     const repoPrefix = `/repos/${OWNER}/${REPO}`;
     if (method === "GET" && path === "/app")
       return [200, { id: 1, slug: "remedy", name: "Remedy", node_id: "A_1", owner: { login: OWNER } }];
+    if (method === "GET" && path === "/app/installations")
+      return [200, this.installed ? [{ id: INSTALLATION_ID, account: { login: OWNER }, app_id: 1 }] : []];
+    if (method === "GET" && path === "/installation/repositories")
+      return [
+        200,
+        {
+          total_count: 1,
+          repositories: [
+            { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER }, private: true },
+          ],
+        },
+      ];
     if (method === "GET" && path === `${repoPrefix}/installation`)
       return this.installed ? [200, { id: INSTALLATION_ID, account: { login: OWNER } }] : notFound();
     if (method === "POST" && path === "/graphql") return this.#graphql(body);

@@ -60,7 +60,14 @@ export interface Harness {
  * REMEDY_DATA_DIR and logs captured as JSON lines.
  */
 export async function startRemedy(
-  options: { delayMs?: number; github?: FakeGitHub; expectAuth?: boolean; throttle?: boolean } = {},
+  options: {
+    delayMs?: number;
+    github?: FakeGitHub;
+    expectAuth?: boolean;
+    throttle?: boolean;
+    /** REMEDY_RECOVER; "off" unless a test is about recovery, so no test pays for the scan. */
+    recover?: "auto" | "always" | "off";
+  } = {},
 ): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), "remedy-app-"));
   const github = options.github ?? new FakeGitHub();
@@ -82,7 +89,11 @@ export async function startRemedy(
   await probot.load(remedy, {
     cwd: process.cwd(),
     addHandler: (handler) => handlers.push(handler),
-    remedyEnv: { REMEDY_DATA_DIR: dataDir, REMEDY_ALERT_TOKEN: ALERT_TOKEN },
+    remedyEnv: {
+      REMEDY_DATA_DIR: dataDir,
+      REMEDY_ALERT_TOKEN: ALERT_TOKEN,
+      REMEDY_RECOVER: options.recover ?? "off",
+    },
     onRuntime: (created: RemedyRuntime) => (runtime = created),
   });
   if (runtime === undefined) throw new Error("the app did not create its runtime");
@@ -202,6 +213,7 @@ export function pullRequestMerged(pr: {
   head: string;
   mergeSha: string;
   labels: string[];
+  mergedAt?: string;
 }): Record<string, unknown> {
   const payload = example("pull_request", "closed");
   payload.pull_request = {
@@ -209,7 +221,7 @@ export function pullRequestMerged(pr: {
     number: pr.number,
     body: pr.body,
     merged: true,
-    merged_at: "2026-03-02T11:00:00Z",
+    merged_at: pr.mergedAt ?? "2026-03-02T11:00:00Z",
     merge_commit_sha: pr.mergeSha,
     state: "closed",
     head: { ref: pr.head, sha: pr.mergeSha },

@@ -302,6 +302,65 @@ describe("incident issue → pull request", () => {
     expect(h.github.checkRuns.filter((r) => r.name === "remedy/verify")).toHaveLength(1);
   });
 
+  it("rebuilds a verification in flight from GitHub when the data directory is lost", async () => {
+    harness = await startRemedy();
+    const first = harness;
+    const issue = openIncident(first);
+    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    const pr = first.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no PR");
+    const mergeSha = first.github.commit(
+      first.github.refs.get("main") ?? null,
+      {},
+      `Merge pull request #${pr.number}`,
+    );
+    // GitHub's side of the merge, as the next process will read it. Recovery looks at PRs of the last
+    // two weeks by the real clock, and the fake's clock is fixed in the past.
+    pr.createdAt = new Date().toISOString();
+    Object.assign(pr.pull, { mergedAt: pr.createdAt, mergeSha });
+    pr.state = "closed";
+    await receive(
+      "pull_request",
+      "d-merged",
+      pullRequestMerged({
+        number: pr.number,
+        body: pr.body,
+        head: pr.pull.head,
+        mergeSha,
+        labels: pr.labels,
+        mergedAt: pr.createdAt,
+      }),
+    );
+    const run = first.github.checkRuns.find((r) => r.name === "remedy/verify");
+    expect(run?.output.text).toContain("<!-- remedy:verdict");
+    const [stored] = await first.runtime.store.listVerifications();
+    // The volume is gone: close() deletes the data directory with the store in it.
+    await first.close();
+    harness = undefined;
+
+    harness = await startRemedy({ github: first.github, recover: "auto" });
+    // The App starts its runtime when Probot loads it; recovery runs in that start.
+    await harness.runtime.idle();
+    const rebuilt = await harness.runtime.store.listVerifications();
+    expect(rebuilt).toEqual([
+      expect.objectContaining({
+        id: stored?.id,
+        pr: pr.number,
+        mergeSha,
+        checkRunId: run?.id,
+        installationId: stored?.installationId,
+        plan: stored?.plan,
+      }),
+    ]);
+    // The verdict so far comes back from the check run, so the schedule and the evaluations hold.
+    expect(rebuilt[0]?.verdict).toEqual(stored?.verdict);
+    expect(harness.runtime.scheduler.size).toBe(1);
+    // Resumed on the same check run: no second one.
+    expect(harness.github.checkRuns.filter((r) => r.name === "remedy/verify")).toHaveLength(1);
+    const ledger = harness.github.file("ledger.jsonl", "remedy-audit") ?? "";
+    expect(ledger).toContain('"kind":"verify.resumed"');
+  });
+
   it("ignores merged PRs without a Remedy plan", async () => {
     harness = await startRemedy({ expectAuth: false });
     await receive(
