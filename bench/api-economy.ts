@@ -16,8 +16,8 @@ export async function bench(): Promise<string[]> {
   try {
     const lines: string[] = [];
     lines.push(...(await requestsPerIncident()));
-    lines.push(await alertToPr(false));
-    lines.push(await alertToPr(true));
+    lines.push(...(await alertToPr(false)));
+    lines.push(...(await alertToPr(true)));
     return lines;
   } finally {
     nock.cleanAll();
@@ -25,8 +25,14 @@ export async function bench(): Promise<string[]> {
   }
 }
 
+/** A repository Remedy has worked on before: its audit ledger exists (creating it is a one-off). */
+function withLedger(h: Harness): Harness {
+  h.github.refs.set("remedy-audit", h.github.commit(null, { "ledger.jsonl": "" }, "audit: start"));
+  return h;
+}
+
 async function requestsPerIncident(): Promise<string[]> {
-  const h = await startRemedy();
+  const h = withLedger(await startRemedy());
   try {
     const first = await incident(
       h,
@@ -61,27 +67,42 @@ async function incident(h: Harness, delivery: string, title: string): Promise<nu
   return h.github.requests.length;
 }
 
-async function alertToPr(throttle: boolean): Promise<string> {
-  const h = await startRemedy({ delayMs: ROUND_TRIP_MS, throttle });
+/**
+ * Alert in, PR out, timed from the POST: once in a fresh process (authentication, first reads of
+ * the repository) and once in a process that has already handled an alert for another service.
+ */
+async function alertToPr(throttle: boolean): Promise<string[]> {
+  const h = withLedger(await startRemedy({ delayMs: ROUND_TRIP_MS, throttle }));
   try {
     const url = await h.listen();
-    const started = performance.now();
-    const response = await fetch(`${url}/alerts/shop/gitops`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${ALERT_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify(firingAlert()),
-    });
-    const acked = performance.now() - started;
-    if (response.status !== 202) throw new Error(`alert answered ${response.status}`);
-    let opened: number | null = null;
-    while (opened === null) {
-      if (h.github.pulls().length > 0) opened = performance.now() - started;
-      else await new Promise((resolve) => setTimeout(resolve, 5));
-      if (performance.now() - started > 120_000) throw new Error("no PR within 120 s");
-    }
     const label = throttle ? "Probot's write throttle on (1 s between writes)" : "write throttle off";
-    const verdict = opened <= LATENCY_GOAL_MS ? "" : " — over the goal";
-    return `alert-to-pr: ${Math.round(opened)} ms (goal ≤ ${LATENCY_GOAL_MS}) with ${ROUND_TRIP_MS} ms round trips, ${label}; 202 after ${Math.round(acked)} ms${verdict}`;
+    const lines: string[] = [];
+    for (const [run, service] of [
+      ["fresh process", "storefront"],
+      ["warm process", "cart"],
+    ] as const) {
+      const before = h.github.pulls().length;
+      const started = performance.now();
+      const response = await fetch(`${url}/alerts/shop/gitops`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ALERT_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify(firingAlert({ service, fingerprint: `bench-${service}` })),
+      });
+      const acked = performance.now() - started;
+      if (response.status !== 202) throw new Error(`alert answered ${response.status}`);
+      let opened: number | null = null;
+      while (opened === null) {
+        if (h.github.pulls().length > before) opened = performance.now() - started;
+        else await new Promise((resolve) => setTimeout(resolve, 5));
+        if (performance.now() - started > 120_000) throw new Error("no PR within 120 s");
+      }
+      await h.runtime.idle();
+      const verdict = opened <= LATENCY_GOAL_MS ? "" : " — over the goal";
+      lines.push(
+        `alert-to-pr: ${Math.round(opened)} ms, ${run} (goal ≤ ${LATENCY_GOAL_MS}) with ${ROUND_TRIP_MS} ms round trips, ${label}; 202 after ${Math.round(acked)} ms${verdict}`,
+      );
+    }
+    return lines;
   } finally {
     await h.close();
   }

@@ -37,6 +37,10 @@ export async function handleIncident(
   const baseSha = await deps.forge.branchHead(base);
   if (baseSha === null) throw new Error(`the default branch ${base} of ${deps.forge.repo} has no commits`);
   const reader = repoAt(deps.forge, baseSha);
+  // One listing serves the rate limit (recent ones) and the one-PR-per-field rule (open ones); it
+  // does not depend on the files, so it is fetched while they load.
+  const listing = deps.forge.listRemedyPullRequests(rateWindowStart(deps.now()));
+  listing.catch(() => undefined); // awaited below; an early return must not leave it unhandled
 
   let repository: Repository;
   try {
@@ -47,8 +51,7 @@ export async function handleIncident(
     return { outcome: null, error: error.message, proposal: null };
   }
 
-  // One listing serves the rate limit (recent ones) and the one-PR-per-field rule (open ones).
-  const remedyPrs = await deps.forge.listRemedyPullRequests(rateWindowStart(deps.now()));
+  const remedyPrs = await listing;
   const recentPrs = recentRemedyPrs(remedyPrs, deps.now());
   const evidence = deps.evidence?.(repository.config);
   const diagnoser = deps.diagnoser?.(repository.config);
@@ -69,7 +72,9 @@ export async function handleIncident(
     "incident planned",
   );
 
-  const entries = await auditSteps(deps, [
+  // The diagnosis and decision go to the ledger while the proposal checks the branch rules; the
+  // commit waits for them, because its trailer names the decision's hash.
+  const appended = auditSteps(deps, [
     ...leading,
     {
       kind: "diagnosis",
@@ -105,17 +110,22 @@ export async function handleIncident(
     },
   ]);
 
+  appended.catch(() => undefined); // awaited on every path below
   const writeMode = mode === "auto" ? (repository.config.mode === "dry-run" ? "dry-run" : "propose") : mode;
   if (outcome.decision === "propose" && writeMode === "propose") {
+    const decisionHash = appended.then((entries) => entries.at(-1)?.hash ?? null);
+    decisionHash.catch(() => undefined); // a proposal that stops early does not await it
     const proposal = await openProposal(deps, outcome, {
       base,
       baseSha,
-      decisionHash: entries.at(-1)?.hash ?? null,
+      decisionHash,
       actor,
       remedyPrs,
     });
+    await appended;
     return { outcome, error: null, proposal };
   }
+  await appended;
   await reportOutcome(deps, outcome, writeMode === "dry-run");
   return { outcome, error: null, proposal: null };
 }

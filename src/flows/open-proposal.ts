@@ -17,7 +17,8 @@ const MAX_COMMIT_ATTEMPTS = 3;
 interface ProposalContext {
   base: string;
   baseSha: string;
-  decisionHash: string | null;
+  /** The decision's ledger entry, being appended: the commit trailer names it. */
+  decisionHash: Promise<string | null>;
   actor: string;
   /** Remedy's PRs as listed when planning (every open one included). */
   remedyPrs: readonly PullRequest[];
@@ -49,9 +50,11 @@ export async function openProposal(
   // The forge cannot delete a branch, so a branch created for a commit that is then refused would
   // stay behind as a lock with no PR. Check the base once more before taking the lock (at the same
   // time as the branch rules: they do not depend on each other).
-  const [protection, moved] = await Promise.all([
+  const [protection, moved, decisionHash] = await Promise.all([
     checkProtection(deps, plan, context.base),
     baseMovedUnder(deps, plan, context),
+    // Before the lock: a ledger that cannot be written stops the proposal before any branch exists.
+    context.decisionHash,
   ]);
   if (protection.block !== null) {
     await linkIncident(deps, plan, protection.block);
@@ -62,9 +65,11 @@ export async function openProposal(
     return { status: "blocked", reason: moved, branch };
   }
 
-  const created = await forge.createBranch(branch, context.baseSha);
-  // A branch just created is at the base: the commit needs no read of either to start.
-  const knownHead: string | null = created === "created" ? context.baseSha : null;
+  // The base is read again as the lock is taken: a move in between is caught before the commit.
+  const [created, baseAtLock] = await Promise.all([
+    forge.createBranch(branch, context.baseSha),
+    forge.branchHead(context.base),
+  ]);
   if (created === "exists") {
     const existing = await forge.findPullRequest(branch);
     if (existing !== null) {
@@ -74,7 +79,11 @@ export async function openProposal(
     }
   }
 
-  const commit = await commitChange(deps, plan, branch, context, knownHead);
+  const commit = await commitChange(deps, plan, branch, context, decisionHash, {
+    base: baseAtLock,
+    // A branch just created is at the base: the first attempt needs no read of it.
+    head: created === "created" ? context.baseSha : null,
+  });
   if ("blocked" in commit) {
     // Only reachable when the base moved in the instant between the check above and the branch, or
     // an earlier attempt left the branch: say which branch holds the lock so a person can free it.
@@ -160,15 +169,15 @@ async function commitChange(
   plan: Plan,
   branch: string,
   context: ProposalContext,
-  createdHead: string | null,
+  decisionHash: string | null,
+  first: { base: string | null; head: string | null },
 ): Promise<{ sha: string } | { blocked: string }> {
   const { forge } = deps;
-  const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: context.decisionHash === null ? [] : [context.decisionHash] })}`;
+  const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: decisionHash === null ? [] : [decisionHash] })}`;
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
-    // The base is read every time (it may move in the instant after the check before the lock); the
-    // head of a branch this attempt just created is the base, so only a later attempt reads it.
-    const fresh = attempt === 1 && createdHead !== null;
-    const baseNow = await forge.branchHead(context.base);
+    // The first attempt uses what was read as the lock was taken; after a lost compare-and-swap
+    // both the base and the branch are read again.
+    const baseNow = attempt === 1 ? first.base : await forge.branchHead(context.base);
     if (baseNow !== null && baseNow !== context.baseSha) {
       const onBase = await forge.readFile(plan.target.file, baseNow);
       const value = onBase === null ? null : readField(onBase, plan.target, plan.field);
@@ -178,7 +187,7 @@ async function commitChange(
         };
       }
     }
-    const head = fresh ? createdHead : await forge.branchHead(branch);
+    const head = attempt === 1 && first.head !== null ? first.head : await forge.branchHead(branch);
     if (head === null) throw new Error(`branch ${branch} vanished while committing`);
     const text = await forge.readFile(plan.target.file, head);
     if (text === null)
