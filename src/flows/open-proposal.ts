@@ -106,29 +106,25 @@ export async function openProposal(
     if (existing === null) throw error;
     pr = existing;
   }
-  await forge.addLabels(pr.number, [
-    "remedy",
-    `env:${plan.environment}`,
-    `risk:${plan.risk}`,
-    `service:${plan.service}`,
-  ]);
-  await forge.requestReviewers(pr.number, splitReviewers(plan.reviewers, deps.botLogin));
-  await forge.createCheckRun({
-    name: "remedy/policy",
-    headSha: commit.sha,
-    status: "completed",
-    conclusion: protection.readable ? "success" : "failure",
-    title: protection.readable ? `Policy allows: ${commitSubject(plan)}` : "Branch protection unverified",
-    summary: protection.readable
-      ? `Policy decision: propose. ${plan.approvals} approval(s) required. ${protection.detail}`
-      : `Remedy could not read the branch rules of ${context.base} (${protection.detail}). It never assumes a human gate exists: make the rules readable (Metadata: read; Administration: read for classic protection) or verify them, then re-run this check.`,
+  await forge.finishPullRequest(pr, {
+    labels: ["remedy", `env:${plan.environment}`, `risk:${plan.risk}`, `service:${plan.service}`],
+    reviewers: splitReviewers(plan.reviewers, deps.botLogin),
+    checkRun: {
+      name: "remedy/policy",
+      headSha: commit.sha,
+      status: "completed",
+      conclusion: protection.readable ? "success" : "failure",
+      title: protection.readable ? `Policy allows: ${commitSubject(plan)}` : "Branch protection unverified",
+      summary: protection.readable
+        ? `Policy decision: propose. ${plan.approvals} approval(s) required. ${protection.detail}`
+        : `Remedy could not read the branch rules of ${context.base} (${protection.detail}). It never assumes a human gate exists: make the rules readable (Metadata: read; Administration: read for classic protection) or verify them, then re-run this check.`,
+    },
+    autoMerge: plan.autoMerge,
+    ...linkFor(
+      plan,
+      `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`,
+    ),
   });
-  if (plan.autoMerge) await forge.enableAutoMerge(pr.number);
-  await linkIncident(
-    deps,
-    plan,
-    `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`,
-  );
   await auditSteps(deps, [
     {
       kind: "pr.opened",
@@ -251,8 +247,14 @@ async function checkProtection(
 }
 
 async function linkIncident(deps: FlowDeps, plan: Plan, text: string): Promise<void> {
-  if (plan.incident === null) return;
-  await deps.forge.upsertComment(plan.incident, LINK_MARKER, `${LINK_MARKER}\n${text}`);
+  const { link } = linkFor(plan, text);
+  if (link !== undefined) await deps.forge.upsertComment(link.issue, link.marker, link.body);
+}
+
+/** The incident issue's one comment about this proposal, updated in place on every run. */
+function linkFor(plan: Plan, text: string): { link?: { issue: number; marker: string; body: string } } {
+  if (plan.incident === null) return {};
+  return { link: { issue: plan.incident, marker: LINK_MARKER, body: `${LINK_MARKER}\n${text}` } };
 }
 
 /** `@org/team` is a team review request, `@user` a user one; the bot cannot review its own PR. */

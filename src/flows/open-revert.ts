@@ -153,21 +153,24 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
     if (raced === null) throw error;
     pr = raced;
   }
-  await forge.addLabels(pr.number, [
-    "remedy",
-    "remedy:revert",
-    `env:${plan.environment}`,
-    `risk:${revert.risk}`,
-    `service:${plan.service}`,
-  ]);
-  await forge.requestReviewers(pr.number, splitReviewers(plan.reviewers, deps.botLogin));
-  await forge.createCheckRun({
-    name: "remedy/policy",
-    headSha: commitSha,
-    status: "completed",
-    conclusion: "success",
-    title: `Revert of #${original.number}`,
-    summary: `Restores ${plan.field} ${revert.after} from before #${original.number}. ${request.reason}`,
+  await forge.finishPullRequest(pr, {
+    labels: [
+      "remedy",
+      "remedy:revert",
+      `env:${plan.environment}`,
+      `risk:${revert.risk}`,
+      `service:${plan.service}`,
+    ],
+    reviewers: splitReviewers(plan.reviewers, deps.botLogin),
+    checkRun: {
+      name: "remedy/policy",
+      headSha: commitSha,
+      status: "completed",
+      conclusion: "success",
+      title: `Revert of #${original.number}`,
+      summary: `Restores ${plan.field} ${revert.after} from before #${original.number}. ${request.reason}`,
+    },
+    autoMerge: false,
   });
   await forge.comment(
     original.number,

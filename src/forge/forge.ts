@@ -50,6 +50,16 @@ export interface Protection {
   detail: string;
 }
 
+/** What follows opening a PR, in one call so an adapter can send it as one request. */
+export interface FinishPullRequestInput {
+  labels: string[];
+  reviewers: { users: string[]; teams: string[] };
+  checkRun: CheckRunInput;
+  autoMerge: boolean;
+  /** The incident issue's comment linking the PR: the one containing `marker` is updated, or one is made. */
+  link?: { issue: number; marker: string; body: string };
+}
+
 export type CommitResult = { ok: true; sha: string } | { ok: false; reason: "stale-head" };
 
 /**
@@ -96,6 +106,12 @@ export interface Forge {
   listRemedyPullRequests(since: string): Promise<PullRequest[]>;
   requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void>;
   enableAutoMerge(pr: number): Promise<void>;
+  /**
+   * Labels, review requests, the policy check run, auto-merge and the incident link for a PR just
+   * opened: the same as the separate calls, in any order. Auto-merge is best effort (the repository
+   * may not allow it); everything else must land or throw.
+   */
+  finishPullRequest(pr: PullRequest, input: FinishPullRequestInput): Promise<void>;
 
   getIssue(number: number): Promise<Issue | null>;
   createIssue(input: { title: string; body: string; labels: string[] }): Promise<Issue>;

@@ -548,6 +548,106 @@ export class FakeGitHub {
       for (const pr of this.pulls()) if (pr.pull?.head === input.branch.branchName) pr.pull.headSha = sha;
       return [200, { data: { createCommitOnBranch: { commit: { oid: sha } } } }];
     }
+    if (query.includes("query RemedyFinishContext")) {
+      const labels = new Set(["incident", ...[...this.issues.values()].flatMap((i) => i.labels)]);
+      const issue = variables.withIssue === true ? this.issues.get(Number(variables.issue)) : undefined;
+      const data: Record<string, unknown> = {
+        repository: {
+          id: "R_1",
+          labels: { nodes: [...labels].map((name) => ({ id: `LA_${name}`, name })) },
+          ...(variables.withIssue === true
+            ? {
+                issue:
+                  issue === undefined
+                    ? null
+                    : {
+                        id: `I_${issue.number}`,
+                        comments: {
+                          nodes: this.commentsOn(issue.number).map((c) => ({
+                            id: `IC_${c.id}`,
+                            body: c.body,
+                            // GraphQL names an App by its slug, without REST's "[bot]".
+                            author: { login: c.user.replace(/\[bot\]$/, "") },
+                          })),
+                        },
+                      },
+              }
+            : {}),
+        },
+      };
+      if (variables.withTeams === true)
+        data.organization = Object.fromEntries(
+          Object.entries(variables)
+            .filter(([k]) => /^t\d+$/.test(k))
+            .map(([k, slug]) => [k, { id: `T_${String(slug)}` }]),
+        );
+      for (const [k, login] of Object.entries(variables))
+        if (/^u\d+$/.test(k)) data[k] = { id: `U_${String(login)}` };
+      return [200, { data }];
+    }
+    if (query.includes("mutation RemedyFinish")) {
+      const data: Record<string, unknown> = {};
+      const errors: unknown[] = [];
+      const v = variables as Record<string, Record<string, unknown>>;
+      const pull = (id: unknown) => this.issues.get(Number(String(id).replace(/^PR_/, "")));
+      if (v.labels !== undefined) {
+        const pr = pull(v.labels.labelableId);
+        for (const id of v.labels.labelIds as string[]) {
+          const name = id.replace(/^LA_/, "");
+          if (pr !== undefined && !pr.labels.includes(name)) pr.labels.push(name);
+        }
+        data.labels = { clientMutationId: null };
+      }
+      if (v.reviews !== undefined) {
+        const users = (v.reviews.userIds as string[]).map((id) => id.replace(/^U_/, ""));
+        const strangers = users.filter((login) => !this.roles.has(login));
+        if (strangers.length > 0) {
+          data.reviews = null;
+          errors.push({
+            path: ["reviews"],
+            type: "UNPROCESSABLE",
+            message: `Could not request reviews: ${strangers.join(", ")} is not a collaborator`,
+          });
+        } else {
+          this.reviewRequests.push({
+            pr: pull(v.reviews.pullRequestId)?.number ?? 0,
+            reviewers: users,
+            teams: (v.reviews.teamIds as string[]).map((id) => id.replace(/^T_/, "")),
+          });
+          data.reviews = { clientMutationId: null };
+        }
+      }
+      if (v.check !== undefined) {
+        const c = v.check;
+        const run: CheckRunRecord = {
+          id: this.#ids++,
+          name: String(c.name),
+          head_sha: String(c.headSha),
+          status: String(c.status).toLowerCase(),
+          conclusion: c.conclusion === undefined ? null : String(c.conclusion).toLowerCase(),
+          output: (c.output as CheckRunRecord["output"]) ?? {},
+          external_id: (c.externalId as string) ?? null,
+        };
+        this.checkRuns.push(run);
+        data.check = { checkRun: { databaseId: run.id } };
+      }
+      if (v.autoMerge !== undefined) data.autoMerge = { clientMutationId: null };
+      if (v.link !== undefined && query.includes("addComment(")) {
+        const comment: CommentRecord = {
+          id: this.#ids++,
+          issue: Number(String(v.link.subjectId).replace(/^I_/, "")),
+          body: String(v.link.body),
+          user: BOT_LOGIN,
+        };
+        this.comments.push(comment);
+        data.link = { clientMutationId: null };
+      } else if (v.link !== undefined) {
+        const comment = this.comments.find((c) => `IC_${c.id}` === v.link?.id);
+        if (comment !== undefined) comment.body = String(v.link.body);
+        data.link = { clientMutationId: null };
+      }
+      return [200, errors.length > 0 ? { data, errors } : { data }];
+    }
     if (query.includes("query RemedyLedger")) {
       const head = this.refs.get(String(variables.ref).replace(/^refs\/heads\//, ""));
       if (head === undefined) return [200, { data: { repository: { ref: null } } }];

@@ -969,3 +969,164 @@ describe("ledger", () => {
     expect(f.requestCount).toBe(1);
   });
 });
+
+describe("finishPullRequest", () => {
+  const CHECK = {
+    name: "remedy/policy",
+    headSha: HEAD,
+    status: "completed" as const,
+    conclusion: "success" as const,
+    title: "Policy allows",
+    summary: "ok",
+  };
+  const LINK = { issue: 3, marker: "<!-- remedy:proposal -->", body: "<!-- remedy:proposal -->\nopened #7" };
+  const context = (comments: Array<{ id: string; body: string; login: string }> = []) => ({
+    data: {
+      repository: {
+        id: "R_1",
+        labels: { nodes: ["remedy", "env:prod"].map((name) => ({ id: `LA_${name}`, name })) },
+        issue: {
+          id: "I_3",
+          comments: { nodes: comments.map((c) => ({ id: c.id, body: c.body, author: { login: c.login } })) },
+        },
+      },
+      organization: { t0: { id: "T_sre" } },
+      u0: { id: "U_alice" },
+    },
+  });
+  const isContext = (body: { query: string }) => body.query.includes("RemedyFinishContext");
+  const isFinish = (body: { query: string }) => body.query.includes("mutation RemedyFinish");
+
+  async function opened(f: GitHubForge) {
+    github().post(`${REPO}/pulls`).reply(201, restPull(7));
+    return f.openPullRequest({ head: "remedy/x", base: "main", title: "t", body: "b" });
+  }
+
+  it("sends labels, reviewers, the check run, auto-merge and the incident link as one mutation", async () => {
+    const f = forge();
+    const pr = await opened(f);
+    github()
+      .post("/graphql", isContext)
+      .reply(200, context())
+      .post("/graphql", isFinish)
+      .reply(200, {
+        data: {
+          labels: { clientMutationId: null },
+          reviews: { clientMutationId: null },
+          check: { checkRun: { databaseId: 5 } },
+          autoMerge: { clientMutationId: null },
+          link: { clientMutationId: null },
+        },
+      });
+    await f.finishPullRequest(pr, {
+      labels: ["remedy", "env:prod"],
+      reviewers: { users: ["alice"], teams: ["sre"] },
+      checkRun: CHECK,
+      autoMerge: true,
+      link: LINK,
+    });
+    expect(f.requestCount).toBe(3);
+    expect(graphqlVariables(0)).toMatchObject({ owner: "acme", issue: 3, withIssue: true, withTeams: true });
+    expect(graphqlVariables(1)).toEqual({
+      labels: { labelableId: "PR_kwDO7", labelIds: ["LA_remedy", "LA_env:prod"] },
+      reviews: { pullRequestId: "PR_kwDO7", userIds: ["U_alice"], teamIds: ["T_sre"], union: true },
+      check: {
+        repositoryId: "R_1",
+        headSha: HEAD,
+        name: "remedy/policy",
+        status: "COMPLETED",
+        conclusion: "SUCCESS",
+        output: { title: "Policy allows", summary: "ok" },
+      },
+      autoMerge: { pullRequestId: "PR_kwDO7" },
+      link: { subjectId: "I_3", body: LINK.body },
+    });
+  });
+
+  it("updates the bot's own link comment in place, never a person's quoting the marker", async () => {
+    const f = forge();
+    const pr = await opened(f);
+    github()
+      .post("/graphql", isContext)
+      .reply(
+        200,
+        context([
+          { id: "IC_1", body: `quoting ${LINK.marker}`, login: "alice" },
+          { id: "IC_2", body: `${LINK.marker}\nold`, login: "remedy" },
+        ]),
+      )
+      .post("/graphql", isFinish)
+      .reply(200, { data: { check: { checkRun: { databaseId: 5 } }, link: { clientMutationId: null } } });
+    await f.finishPullRequest(pr, {
+      labels: [],
+      reviewers: { users: [], teams: [] },
+      checkRun: CHECK,
+      autoMerge: false,
+      link: LINK,
+    });
+    const finish = sent.filter((r) => r.path === "/graphql")[1]?.body as { query: string };
+    expect(finish.query).toContain("updateIssueComment");
+    expect(graphqlVariables(1).link).toEqual({ id: "IC_2", body: LINK.body });
+  });
+
+  it("sends what GitHub refused, and labels it does not have yet, again through REST", async () => {
+    const f = forge();
+    const pr = await opened(f);
+    github()
+      .post("/graphql", isContext)
+      .reply(200, context())
+      .post("/graphql", isFinish)
+      .reply(200, {
+        data: { reviews: null, check: { checkRun: { databaseId: 5 } } },
+        errors: [{ path: ["reviews"], type: "UNPROCESSABLE", message: "not a collaborator" }],
+      })
+      .post(`${REPO}/issues/7/labels`, { labels: ["remedy", "service:checkout"] })
+      .reply(200, [])
+      .post(`${REPO}/pulls/7/requested_reviewers`, { reviewers: ["alice"], team_reviewers: [] })
+      .reply(201, restPull(7));
+    await f.finishPullRequest(pr, {
+      labels: ["remedy", "service:checkout"],
+      reviewers: { users: ["alice"], teams: [] },
+      checkRun: CHECK,
+      autoMerge: false,
+    });
+    // The labels went by REST only (one was unknown), so the mutation did not carry them.
+    expect(Object.keys(graphqlVariables(1))).toEqual(["reviews", "check"]);
+    expect(warnings).toContain("some PR updates refused; sending them by REST");
+  });
+
+  it("after an ambiguous failure, redoes every part by REST without a second check run", async () => {
+    const f = forge();
+    const pr = await opened(f);
+    github()
+      .post("/graphql", isContext)
+      .reply(200, context())
+      .post("/graphql", isFinish)
+      .reply(502, { message: "Bad Gateway" })
+      .post(`${REPO}/issues/7/labels`)
+      .reply(200, [])
+      .get(`${REPO}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, {
+        total_count: 1,
+        check_runs: [
+          {
+            id: 5,
+            name: "remedy/policy",
+            head_sha: HEAD,
+            status: "completed",
+            conclusion: "success",
+            external_id: null,
+            output: { title: "Policy allows", summary: "ok", text: null },
+          },
+        ],
+      });
+    await f.finishPullRequest(pr, {
+      labels: ["remedy"],
+      reviewers: { users: [], teams: [] },
+      checkRun: CHECK,
+      autoMerge: false,
+    });
+    expect(sent.some((r) => r.method === "POST" && r.path.endsWith("/check-runs"))).toBe(false);
+  });
+});

@@ -1,7 +1,15 @@
 import type { ProbotOctokit } from "probot";
 import type { FileVersion } from "../../repo/repo-reader.js";
 import { ROLES, type Role } from "../../signals/role.js";
-import type { CheckRunInput, CommitResult, Forge, Issue, Protection, PullRequest } from "../forge.js";
+import type {
+  CheckRunInput,
+  CommitResult,
+  FinishPullRequestInput,
+  Forge,
+  Issue,
+  Protection,
+  PullRequest,
+} from "../forge.js";
 import { issueFromRest, pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { GitHubCache, type CommitTree } from "./github-cache.js";
 import { commitOnBranch, isAmbiguous, statusOf } from "./commit-on-branch.js";
@@ -462,6 +470,169 @@ export class GitHubForge implements Forge {
     }
   }
 
+  /**
+   * Two requests instead of five or six: one query for the node ids the mutations take (labels,
+   * reviewers, the incident issue and its link comment), then one document with every mutation.
+   * GitHub runs a document's mutations one after another and reports each one's error on its own,
+   * so a part that fails (a reviewer who is not a collaborator, a label that does not exist yet) is
+   * sent again on its own through REST, which creates labels and asks reviewers one by one. After an
+   * ambiguous failure nothing is assumed: every part goes through REST, whose writes are idempotent
+   * here (the check run is looked up before it is created again).
+   */
+  async finishPullRequest(pr: PullRequest, input: FinishPullRequestInput): Promise<void> {
+    const pullId = this.#nodeIds.get(pr.number);
+    if (pullId === undefined) return this.#finishByRest(pr, input, new Set(["all"]));
+    const users = input.reviewers.users;
+    const teams = input.reviewers.teams;
+    const ids = await this.#graphqlPartial<FinishContext>(finishContextQuery(users.length, teams.length), {
+      ...this.#r,
+      issue: input.link?.issue ?? 0,
+      withIssue: input.link !== undefined,
+      withTeams: teams.length > 0,
+      ...Object.fromEntries(users.map((login, i) => [`u${i}`, login])),
+      ...Object.fromEntries(teams.map((slug, i) => [`t${i}`, slug])),
+    });
+    const repository = ids?.repository ?? null;
+    if (repository === null) return this.#finishByRest(pr, input, new Set(["all"]));
+
+    const known = new Map((repository.labels?.nodes ?? []).map((label) => [label.name, label.id]));
+    const labelIds = input.labels.flatMap((name) => known.get(name) ?? []);
+    const rest = new Set<string>();
+    if (labelIds.length < input.labels.length) rest.add("labels");
+    const userIds = users.map((_, i) => ids?.[`u${i}`]?.id ?? null);
+    const teamIds = teams.map((_, i) => ids?.organization?.[`t${i}`]?.id ?? null);
+    if ([...userIds, ...teamIds].includes(null)) rest.add("reviews");
+    const bot = this.#botLogin.replace(/\[bot\]$/, "");
+    const link = input.link;
+    const existing =
+      link === undefined
+        ? undefined
+        : repository.issue?.comments.nodes.find(
+            (c) => c.author?.login === bot && c.body.includes(link.marker),
+          );
+    if (link !== undefined && repository.issue == null) rest.add("link");
+
+    const parts: MutationPart[] = [];
+    if (!rest.has("labels") && labelIds.length > 0)
+      parts.push({
+        alias: "labels",
+        field: "addLabelsToLabelable",
+        type: "AddLabelsToLabelableInput",
+        input: { labelableId: pullId, labelIds },
+        select: "clientMutationId",
+      });
+    if (!rest.has("reviews") && userIds.length + teamIds.length > 0)
+      parts.push({
+        alias: "reviews",
+        field: "requestReviews",
+        type: "RequestReviewsInput",
+        input: { pullRequestId: pullId, userIds, teamIds, union: true },
+        select: "clientMutationId",
+      });
+    const run = input.checkRun;
+    parts.push({
+      alias: "check",
+      field: "createCheckRun",
+      type: "CreateCheckRunInput",
+      input: {
+        repositoryId: repository.id,
+        headSha: run.headSha,
+        name: run.name,
+        status: run.status.toUpperCase(),
+        ...(run.conclusion === undefined ? {} : { conclusion: run.conclusion.toUpperCase() }),
+        ...(run.externalId === undefined ? {} : { externalId: run.externalId }),
+        output: output(run.title, run.summary, run.text),
+      },
+      select: "checkRun { databaseId }",
+    });
+    if (input.autoMerge)
+      parts.push({
+        alias: "autoMerge",
+        field: "enablePullRequestAutoMerge",
+        type: "EnablePullRequestAutoMergeInput",
+        input: { pullRequestId: pullId },
+        select: "clientMutationId",
+      });
+    if (link !== undefined && !rest.has("link")) {
+      if (existing === undefined)
+        parts.push({
+          alias: "link",
+          field: "addComment",
+          type: "AddCommentInput",
+          input: { subjectId: repository.issue?.id, body: link.body },
+          select: "clientMutationId",
+        });
+      else if (existing.body !== link.body)
+        parts.push({
+          alias: "link",
+          field: "updateIssueComment",
+          type: "UpdateIssueCommentInput",
+          input: { id: existing.id, body: link.body },
+          select: "clientMutationId",
+        });
+    }
+
+    try {
+      await this.#octokit.graphql(finishMutation(parts), {
+        ...Object.fromEntries(parts.map((part) => [part.alias, part.input])),
+      });
+    } catch (error) {
+      const failed = (error as { errors?: Array<{ path?: unknown[] }> } | null)?.errors;
+      if (!Array.isArray(failed)) {
+        if (!isAmbiguous(error)) throw error;
+        this.#log.warn(
+          { pr: pr.number, status: statusOf(error) ?? null },
+          "ambiguous finish; redone by REST",
+        );
+        return this.#finishByRest(pr, input, new Set(["all"]), true);
+      }
+      for (const e of failed) {
+        const part = String(e.path?.[0] ?? "all");
+        // Auto-merge is best effort: a repository that does not allow it says so once, not twice.
+        if (part === "autoMerge") this.#log.warn({ pr: pr.number }, "could not enable auto-merge");
+        else rest.add(part);
+      }
+      this.#log.warn({ pr: pr.number, parts: [...rest] }, "some PR updates refused; sending them by REST");
+    }
+    if (rest.size > 0) await this.#finishByRest(pr, input, rest);
+  }
+
+  async #finishByRest(
+    pr: PullRequest,
+    input: FinishPullRequestInput,
+    parts: Set<string>,
+    reconcile = false,
+  ): Promise<void> {
+    const all = parts.has("all");
+    if (all || parts.has("labels")) await this.addLabels(pr.number, input.labels);
+    if (all || parts.has("reviews")) await this.requestReviewers(pr.number, input.reviewers);
+    if (all || parts.has("check")) {
+      const run = input.checkRun;
+      const landed =
+        reconcile && (await this.listCheckRuns(run.headSha, run.name)).some((r) => r.title === run.title);
+      if (!landed) await this.createCheckRun(run);
+    }
+    if (input.autoMerge && (all || parts.has("autoMerge"))) await this.enableAutoMerge(pr.number);
+    if (input.link !== undefined && (all || parts.has("link")))
+      await this.upsertComment(input.link.issue, input.link.marker, input.link.body);
+  }
+
+  /** A GraphQL answer with some fields in error still carries the rest; null fields stay null. */
+  async #graphqlPartial<T>(query: string, variables: Record<string, unknown>): Promise<T | null> {
+    try {
+      return await this.#octokit.graphql<T>(query, variables);
+    } catch (error) {
+      const data = (error as { data?: unknown } | null)?.data;
+      if (
+        Array.isArray((error as { errors?: unknown } | null)?.errors) &&
+        data !== undefined &&
+        data !== null
+      )
+        return data as T;
+      throw error;
+    }
+  }
+
   // --- issues and comments -----------------------------------------------------------------------
 
   async getIssue(number: number): Promise<Issue | null> {
@@ -914,6 +1085,59 @@ function output(
 function cap(text: string): string {
   const note = "\n\n… (truncated: GitHub caps this field at 65,535 characters)";
   return text.length <= MAX_OUTPUT ? text : text.slice(0, MAX_OUTPUT - note.length) + note;
+}
+
+interface FinishContext {
+  repository: {
+    id: string;
+    labels: { nodes: Array<{ id: string; name: string }> } | null;
+    issue?: {
+      id: string;
+      comments: { nodes: Array<{ id: string; body: string; author: { login: string } | null }> };
+    } | null;
+  } | null;
+  organization?: Record<string, { id: string } | null> | null;
+  [user: `u${number}`]: { id: string } | null | undefined;
+}
+
+interface MutationPart {
+  alias: string;
+  field: string;
+  type: string;
+  input: unknown;
+  select: string;
+}
+
+/** The node ids finishPullRequest needs, in one query; reviewers as aliases u0…, teams as t0… */
+function finishContextQuery(users: number, teams: number): string {
+  const userVars = Array.from({ length: users }, (_, i) => `, $u${i}: String!`).join("");
+  const teamVars = Array.from({ length: teams }, (_, i) => `, $t${i}: String!`).join("");
+  const userFields = Array.from({ length: users }, (_, i) => `u${i}: user(login: $u${i}) { id }`).join(
+    "\n  ",
+  );
+  const teamFields = Array.from({ length: teams }, (_, i) => `t${i}: team(slug: $t${i}) { id }`).join(" ");
+  return `query RemedyFinishContext($owner: String!, $repo: String!, $issue: Int!, $withIssue: Boolean!, $withTeams: Boolean!${userVars}${teamVars}) {
+  repository(owner: $owner, name: $repo) {
+    id
+    labels(first: ${PAGE}) { nodes { id name } }
+    issue(number: $issue) @include(if: $withIssue) {
+      id
+      comments(last: ${PAGE}) { nodes { id body author { login } } }
+    }
+  }
+  organization(login: $owner) @include(if: $withTeams) { ${teamFields || "id"} }
+  ${userFields}
+}`;
+}
+
+function finishMutation(parts: MutationPart[]): string {
+  const variables = parts.map((part) => `$${part.alias}: ${part.type}!`).join(", ");
+  const fields = parts
+    .map((part) => `${part.alias}: ${part.field}(input: $${part.alias}) { ${part.select} }`)
+    .join("\n  ");
+  return `mutation RemedyFinish(${variables}) {
+  ${fields}
+}`;
 }
 
 /** One GraphQL request for several blobs by id, as aliases b0, b1, … */

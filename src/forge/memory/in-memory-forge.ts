@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import { InMemoryLedgerBackend } from "../../audit/index.js";
 import type { FileVersion } from "../../repo/repo-reader.js";
 import type { Role } from "../../signals/role.js";
-import type { CheckRunInput, CommitResult, Forge, Issue, Protection, PullRequest } from "../forge.js";
+import type {
+  CheckRunInput,
+  CommitResult,
+  FinishPullRequestInput,
+  Forge,
+  Issue,
+  Protection,
+  PullRequest,
+} from "../forge.js";
 
 interface Commit {
   sha: string;
@@ -224,6 +232,15 @@ export class InMemoryForge implements Forge {
 
   async enableAutoMerge(pr: number): Promise<void> {
     this.autoMerge.add(pr);
+  }
+
+  async finishPullRequest(pr: PullRequest, input: FinishPullRequestInput): Promise<void> {
+    await this.addLabels(pr.number, input.labels);
+    await this.requestReviewers(pr.number, input.reviewers);
+    await this.createCheckRun(input.checkRun);
+    if (input.autoMerge) await this.enableAutoMerge(pr.number);
+    if (input.link !== undefined)
+      await this.upsertComment(input.link.issue, input.link.marker, input.link.body);
   }
 
   async getIssue(number: number): Promise<Issue | null> {
