@@ -1,6 +1,7 @@
 import type { ApplicationFunction } from "probot";
 import { alertRoute } from "./app/alert-route.js";
 import { createRuntime } from "./app/create-runtime.js";
+import { onCheckRunEvent } from "./app/on-check-run-event.js";
 import { onCommentEvent } from "./app/on-comment-event.js";
 import { onIssueEvent } from "./app/on-issue-event.js";
 import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
@@ -15,6 +16,7 @@ const remedy: ApplicationFunction = (app, options) => {
   app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], (context) =>
     onReviewEvent(runtime, context),
   );
+  app.on("check_run.rerequested", (context) => onCheckRunEvent(runtime, context));
   options?.addHandler?.(alertRoute(runtime));
   void runtime.start();
 };

@@ -2,6 +2,7 @@ import { onAlert } from "../flows/on-alert.js";
 import { onComment } from "../flows/on-comment.js";
 import { onIncidentIssue } from "../flows/on-issue.js";
 import { onReview } from "../flows/on-review.js";
+import { recheckPolicy } from "../flows/recheck-policy.js";
 import { startVerification } from "../flows/verify-merged.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 import type { WorkItem } from "./work-item.js";
@@ -76,6 +77,11 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
         },
         "review handled",
       );
+      return;
+    }
+    case "recheck": {
+      const result = await recheckPolicy(deps, work.pr, work.headSha);
+      log.info({ pr: work.pr, headSha: work.headSha, result }, "policy check re-run");
       return;
     }
   }

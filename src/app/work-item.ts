@@ -9,7 +9,8 @@ export type Work =
   | { kind: "issue"; issue: Issue }
   | { kind: "comment"; comment: CommentSignal }
   | { kind: "merged"; pr: PullRequest }
-  | { kind: "review"; review: ReviewSignal };
+  | { kind: "review"; review: ReviewSignal }
+  | { kind: "recheck"; pr: number; headSha: string };
 
 export interface WorkItem {
   id: string;

@@ -18,5 +18,7 @@ export function workKey(item: WorkItem): string {
       return `${repo}#${item.work.pr.number}`;
     case "review":
       return `${repo}#${item.work.review.pr.number}`;
+    case "recheck":
+      return `${repo}#${item.work.pr}`;
   }
 }

@@ -20,6 +20,8 @@ export type AuditKind =
   | "incident.closed"
   | "model.call"
   | "comment"
+  | "verify.resumed"
+  | "policy.rechecked"
   // Keeps autocompletion for the known kinds while letting newer writers add kinds without a release.
   | (string & {});
 

@@ -1,5 +1,5 @@
 import { trailersFor } from "../audit/index.js";
-import type { PullRequest } from "../forge/forge.js";
+import type { CheckRunInput, PullRequest } from "../forge/forge.js";
 import { editField, readField } from "../manifests/index.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
@@ -12,6 +12,7 @@ export type ProposalResult =
   | { status: "blocked"; reason: string; branch: string };
 
 const LINK_MARKER = "<!-- remedy:proposal -->";
+export const POLICY_CHECK = "remedy/policy";
 const MAX_COMMIT_ATTEMPTS = 3;
 
 interface ProposalContext {
@@ -109,16 +110,7 @@ export async function openProposal(
   await forge.finishPullRequest(pr, {
     labels: ["remedy", `env:${plan.environment}`, `risk:${plan.risk}`, `service:${plan.service}`],
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
-    checkRun: {
-      name: "remedy/policy",
-      headSha: commit.sha,
-      status: "completed",
-      conclusion: protection.readable ? "success" : "failure",
-      title: protection.readable ? `Policy allows: ${commitSubject(plan)}` : "Branch protection unverified",
-      summary: protection.readable
-        ? `Policy decision: propose. ${plan.approvals} approval(s) required. ${protection.detail}`
-        : `Remedy could not read the branch rules of ${context.base} (${protection.detail}). It never assumes a human gate exists: make the rules readable (Metadata: read; Administration: read for classic protection) or verify them, then re-run this check.`,
-    },
+    checkRun: policyCheckRun(plan, protection, context.base, commit.sha),
     autoMerge: plan.autoMerge,
     ...linkFor(
       plan,
@@ -226,8 +218,37 @@ function openPullRequestForTarget(
   );
 }
 
+/**
+ * The `remedy/policy` check run of a proposal: success when the base's rules are readable (a block
+ * never gets this far on a new PR; on a re-check it fails the run), failure when they are not.
+ */
+export function policyCheckRun(
+  plan: Plan,
+  protection: { block: string | null; readable: boolean; detail: string },
+  base: string,
+  headSha: string,
+): CheckRunInput {
+  const ok = protection.readable && protection.block === null;
+  return {
+    name: POLICY_CHECK,
+    headSha,
+    status: "completed",
+    conclusion: ok ? "success" : "failure",
+    title: ok
+      ? `Policy allows: ${commitSubject(plan)}`
+      : protection.readable
+        ? "No required review on the base branch"
+        : "Branch protection unverified",
+    summary: ok
+      ? `Policy decision: propose. ${plan.approvals} approval(s) required. ${protection.detail}`
+      : protection.block !== null
+        ? `The base branch \`${base}\` requires no approving review, so nothing would stop this ${plan.environment} change from merging unreviewed. Protect it (a ruleset requiring a pull request with at least 1 approval, or classic branch protection with required reviews), then re-run this check.`
+        : `Remedy could not read the branch rules of ${base} (${protection.detail}). It never assumes a human gate exists: make the rules readable (Metadata: read; Administration: read for classic protection) or verify them, then re-run this check.`,
+  };
+}
+
 /** The human gate is checked, not assumed: prod needs a required review on the base branch. */
-async function checkProtection(
+export async function checkProtection(
   deps: FlowDeps,
   plan: Plan,
   base: string,

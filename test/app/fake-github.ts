@@ -108,6 +108,8 @@ export class FakeGitHub {
       },
     },
   ];
+  /** False: the rules endpoint answers 403, as for an App without the permission to read them. */
+  rulesReadable = true;
   installed = true;
   #next = 1;
   #ids = 1000;
@@ -506,7 +508,10 @@ export class FakeGitHub {
       const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
       return [200, { permission, role_name: role, user: { login: m[1] } }];
     }
-    if (method === "GET" && route(/^\/rules\/branches\/[^/]+$/)) return [200, this.rules];
+    if (method === "GET" && route(/^\/rules\/branches\/[^/]+$/))
+      return this.rulesReadable
+        ? [200, this.rules]
+        : [403, { message: "Resource not accessible by integration" }];
     if (method === "GET" && route(/^\/branches\/[^/]+\/protection$/))
       return [404, { message: "Branch not protected" }];
     return unknown(method, path, this.requests);

@@ -233,6 +233,33 @@ export function pullRequestMerged(pr: {
   return payload;
 }
 
+/** "Re-run" on a check run of a PR, as GitHub sends it to the App that made the run. */
+export function checkRunRerequested(run: {
+  name: string;
+  headSha: string;
+  pr: number;
+}): Record<string, unknown> {
+  const payload = example("check_run", "rerequested");
+  const checkRun = payload.check_run as Record<string, unknown>;
+  payload.check_run = {
+    ...checkRun,
+    name: run.name,
+    head_sha: run.headSha,
+    pull_requests: [
+      {
+        url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${run.pr}`,
+        id: run.pr,
+        number: run.pr,
+        head: { ref: "remedy/x", sha: run.headSha, repo: { id: 1, url: "", name: REPO } },
+        base: { ref: "main", sha: run.headSha, repo: { id: 1, url: "", name: REPO } },
+      },
+    ],
+  };
+  payload.repository = repository(payload.repository);
+  payload.installation = { id: INSTALLATION_ID, node_id: "I_1" };
+  return payload;
+}
+
 /** A firing Alertmanager v4 notification for one alert. */
 export function firingAlert(
   overrides: { startsAt?: string; fingerprint?: string; alertname?: string; service?: string } = {},

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parsePacket } from "../../src/proposal/approval-packet.js";
 import { BOT_LOGIN } from "./fake-github.js";
 import {
+  checkRunRerequested,
   commentCreated,
   issueOpened,
   pullRequestMerged,
@@ -228,6 +229,41 @@ describe("incident issue → pull request", () => {
         .map((c) => c.body)
         .join("\n"),
     ).toMatch(/no required approving review/);
+  });
+
+  it("fails remedy/policy while the rules are unreadable, and passes it on Re-run once they can be read", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    h.github.rulesReadable = false;
+    const issue = openIncident(h);
+    await receive("issues", "d-unverified", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no PR");
+    const policy = () => h.github.checkRuns.filter((r) => r.name === "remedy/policy");
+    expect(policy()).toEqual([
+      expect.objectContaining({
+        head_sha: pr.pull.headSha,
+        conclusion: "failure",
+        output: expect.objectContaining({ title: "Branch protection unverified" }),
+      }),
+    ]);
+    // A reader cannot fake a re-check: only GitHub sends rerequested, to the App that made the run.
+    h.github.rulesReadable = true;
+    await receive(
+      "check_run",
+      "d-rerun",
+      checkRunRerequested({ name: "remedy/policy", headSha: pr.pull.headSha, pr: pr.number }),
+    );
+    expect(policy()).toHaveLength(2);
+    expect(policy()[1]).toMatchObject({ head_sha: pr.pull.headSha, conclusion: "success" });
+    expect(h.github.file("ledger.jsonl", "remedy-audit")).toContain('"kind":"policy.rechecked"');
+    // Another App's check of the same name is not Remedy's to answer.
+    await receive(
+      "check_run",
+      "d-other",
+      checkRunRerequested({ name: "lint", headSha: pr.pull.headSha, pr: pr.number }),
+    );
+    expect(h.github.checkRuns).toHaveLength(2);
   });
 
   it("reuses the PR when the branch already exists (a second /propose)", async () => {
