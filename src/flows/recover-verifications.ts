@@ -5,7 +5,7 @@ import { startVerdict } from "../verification/start-verdict.js";
 import { parseVerdictBlock, restoreVerdict } from "../verification/verdict-block.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
-import { beforeFigures, verificationId, VERIFY_CHECK } from "./verify-merged.js";
+import { verificationId, verificationRecord, VERIFY_CHECK } from "./verify-merged.js";
 
 export interface RecoverOptions {
   /** Remedy PRs created at or after this time are looked at (a merge comes after the PR opens). */
@@ -74,18 +74,11 @@ async function recoverOne(
       : restoreVerdict(block, { id, mergeSha: pr.mergeSha, spec: plan.verify, mergedAt: pr.mergedAt });
   const mergedAt = pr.mergedAt ?? block?.mergedAt ?? deps.now();
   const verdict = restored ?? startVerdict(plan.verify, mergedAt);
-  const record: VerificationRecord = {
-    id,
-    repo: deps.forge.repo,
+  const record = verificationRecord(deps, { ...pr, mergeSha: pr.mergeSha }, plan, {
     installationId,
-    pr: pr.number,
-    mergeSha: pr.mergeSha,
     checkRunId: run.id,
-    incident: plan.incident,
-    plan,
-    before: beforeFigures(pr.body, plan),
     verdict,
-  };
+  });
   await deps.store.saveVerification(record);
   await auditSteps(deps, [
     {

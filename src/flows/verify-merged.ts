@@ -61,18 +61,11 @@ export async function startVerification(
     text: verdictText(verdict, { id, mergeSha: pr.mergeSha }),
     externalId: id,
   });
-  const record: VerificationRecord = {
-    id,
-    repo: deps.forge.repo,
+  const record = verificationRecord(deps, { ...pr, mergeSha: pr.mergeSha }, plan, {
     installationId,
-    pr: pr.number,
-    mergeSha: pr.mergeSha,
     checkRunId: check.id,
-    incident: plan.incident,
-    plan,
-    before: beforeFigures(pr.body, plan),
     verdict,
-  };
+  });
   await deps.store.saveVerification(record);
   await auditSteps(deps, [
     {
@@ -105,6 +98,27 @@ export function beforeFigures(body: string, plan: Plan): Record<string, number |
     body,
     new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name)),
   );
+}
+
+/** A verification as the store keeps it, for a merged PR with a plan block. */
+export function verificationRecord(
+  deps: FlowDeps,
+  pr: PullRequest & { mergeSha: string },
+  plan: Plan,
+  state: { installationId: number | null; checkRunId: number | null; verdict: VerdictState },
+): VerificationRecord {
+  return {
+    id: verificationId(deps.forge.repo, pr.number),
+    repo: deps.forge.repo,
+    installationId: state.installationId,
+    pr: pr.number,
+    mergeSha: pr.mergeSha,
+    checkRunId: state.checkRunId,
+    incident: plan.incident,
+    plan,
+    before: beforeFigures(pr.body, plan),
+    verdict: state.verdict,
+  };
 }
 
 export type TickResult = { record: VerificationRecord; done: boolean; revert: RevertResult | null };
