@@ -13,6 +13,20 @@ import type {
 import { issueFromRest, pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { GitHubCache, type CommitTree } from "./github-cache.js";
 import { commitOnBranch, isAmbiguous, statusOf } from "./commit-on-branch.js";
+import {
+  blobsQuery,
+  ENABLE_AUTO_MERGE,
+  FILE_HISTORY,
+  finishContextQuery,
+  finishMutation,
+  PAGE,
+  REMEDY_PULLS,
+  type FinishContext,
+  type GraphPull,
+  type HistoryData,
+  type MutationPart,
+  type PullsData,
+} from "./graphql-documents.js";
 import { GitHubLedgerBackend } from "./github-ledger-backend.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -36,100 +50,12 @@ export interface GitHubForgeOptions {
 
 // GitHub's hard cap on check-run output fields (and on issue, PR and comment bodies).
 const MAX_OUTPUT = 65_535;
-// GraphQL's page ceiling; fileHistory and listRemedyPullRequests never ask for more per request.
-const PAGE = 100;
 // Reads at a commit go through its file listing (one request) and fetch the texts of a folder's
 // files together (one GraphQL request for up to this many); bigger files are fetched alone.
 const BLOB_BATCH = 100;
 const BLOB_BATCH_MAX_BYTES = 256 * 1024;
 const BATCHED_FILE = /\.(ya?ml|json)$/i;
 const COMMIT_SHA = /^[0-9a-f]{40}$/i;
-
-const ENABLE_AUTO_MERGE = `mutation RemedyAutoMerge($id: ID!) {
-  enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
-}`;
-
-// One request for the whole history, content included, instead of one per version (REST needs a
-// contents call per commit); `text` is null for binary blobs and cut short for very large ones.
-const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: String!, $ref: String!, $path: String!, $first: Int!) {
-  repository(owner: $owner, name: $repo) {
-    object(expression: $ref) {
-      ... on Commit {
-        history(path: $path, first: $first) {
-          nodes {
-            oid
-            committedDate
-            message
-            file(path: $path) { object { ... on Blob { oid text isTruncated } } }
-          }
-        }
-      }
-    }
-  }
-}`;
-
-// Label-filtered and newest first on the server, with head and merge state included: the issues
-// list would also filter by label but has no head branch, and search has the same gap plus its own
-// (stricter) rate limit. The first page also brings every open one (up to 100: more open Remedy PRs
-// than that would be a problem of its own); paging stops at the first PR older than `since`.
-const REMEDY_PULLS = `query RemedyPulls($owner: String!, $repo: String!, $after: String, $withOpen: Boolean!) {
-  repository(owner: $owner, name: $repo) {
-    open: pullRequests(labels: ["remedy"], states: [OPEN], first: ${PAGE}, orderBy: { field: CREATED_AT, direction: DESC }) @include(if: $withOpen) {
-      nodes { ...RemedyPull }
-    }
-    recent: pullRequests(labels: ["remedy"], first: ${PAGE}, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
-      pageInfo { hasNextPage endCursor }
-      nodes { ...RemedyPull }
-    }
-  }
-}
-
-fragment RemedyPull on PullRequest {
-  id number url title body headRefName baseRefName state merged mergedAt createdAt isDraft
-  mergeCommit { oid }
-  author { __typename login }
-  labels(first: 50) { nodes { name } }
-}`;
-
-interface HistoryData {
-  repository: {
-    object: {
-      history?: {
-        nodes: Array<{
-          oid: string;
-          committedDate: string;
-          message: string;
-          file: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null;
-        }>;
-      };
-    } | null;
-  } | null;
-}
-
-interface GraphPull {
-  id: string;
-  number: number;
-  url: string;
-  title: string;
-  body: string;
-  headRefName: string;
-  baseRefName: string;
-  state: "OPEN" | "CLOSED" | "MERGED";
-  merged: boolean;
-  mergedAt: string | null;
-  createdAt: string;
-  isDraft: boolean;
-  mergeCommit: { oid: string } | null;
-  author: { __typename: string; login: string } | null;
-  labels: { nodes: Array<{ name: string }> } | null;
-}
-
-interface PullsData {
-  repository: {
-    open?: { nodes: GraphPull[] } | null;
-    recent: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphPull[] };
-  } | null;
-}
 
 /** The REST pull-request fields Remedy maps, plus the node id GraphQL mutations need. */
 interface RestPullWithNode extends RestPull {
@@ -1085,73 +1011,6 @@ function output(
 function cap(text: string): string {
   const note = "\n\n… (truncated: GitHub caps this field at 65,535 characters)";
   return text.length <= MAX_OUTPUT ? text : text.slice(0, MAX_OUTPUT - note.length) + note;
-}
-
-interface FinishContext {
-  repository: {
-    id: string;
-    labels: { nodes: Array<{ id: string; name: string }> } | null;
-    issue?: {
-      id: string;
-      comments: { nodes: Array<{ id: string; body: string; author: { login: string } | null }> };
-    } | null;
-  } | null;
-  organization?: Record<string, { id: string } | null> | null;
-  [user: `u${number}`]: { id: string } | null | undefined;
-}
-
-interface MutationPart {
-  alias: string;
-  field: string;
-  type: string;
-  input: unknown;
-  select: string;
-}
-
-/** The node ids finishPullRequest needs, in one query; reviewers as aliases u0…, teams as t0… */
-function finishContextQuery(users: number, teams: number): string {
-  const userVars = Array.from({ length: users }, (_, i) => `, $u${i}: String!`).join("");
-  const teamVars = Array.from({ length: teams }, (_, i) => `, $t${i}: String!`).join("");
-  const userFields = Array.from({ length: users }, (_, i) => `u${i}: user(login: $u${i}) { id }`).join(
-    "\n  ",
-  );
-  const teamFields = Array.from({ length: teams }, (_, i) => `t${i}: team(slug: $t${i}) { id }`).join(" ");
-  return `query RemedyFinishContext($owner: String!, $repo: String!, $issue: Int!, $withIssue: Boolean!, $withTeams: Boolean!${userVars}${teamVars}) {
-  repository(owner: $owner, name: $repo) {
-    id
-    labels(first: ${PAGE}) { nodes { id name } }
-    issue(number: $issue) @include(if: $withIssue) {
-      id
-      comments(last: ${PAGE}) { nodes { id body author { login } } }
-    }
-  }
-  organization(login: $owner) @include(if: $withTeams) { ${teamFields || "id"} }
-  ${userFields}
-}`;
-}
-
-function finishMutation(parts: MutationPart[]): string {
-  const variables = parts.map((part) => `$${part.alias}: ${part.type}!`).join(", ");
-  const fields = parts
-    .map((part) => `${part.alias}: ${part.field}(input: $${part.alias}) { ${part.select} }`)
-    .join("\n  ");
-  return `mutation RemedyFinish(${variables}) {
-  ${fields}
-}`;
-}
-
-/** One GraphQL request for several blobs by id, as aliases b0, b1, … */
-function blobsQuery(count: number): string {
-  const indexes = Array.from({ length: count }, (_, i) => i);
-  const variables = indexes.map((i) => `$b${i}: GitObjectID!`).join(", ");
-  const fields = indexes
-    .map((i) => `b${i}: object(oid: $b${i}) { ... on Blob { text isTruncated } }`)
-    .join("\n    ");
-  return `query RemedyBlobs($owner: String!, $repo: String!, ${variables}) {
-  repository(owner: $owner, name: $repo) {
-    ${fields}
-  }
-}`;
 }
 
 function parentOf(path: string): string {

@@ -1,0 +1,160 @@
+/**
+ * The GraphQL documents the GitHub forge sends, with the shapes of their answers. Each is validated
+ * against GitHub's schema by the tests (test/helpers/github-api.ts), including the generated ones.
+ */
+
+// GraphQL's page ceiling: no connection here asks for more per request.
+export const PAGE = 100;
+
+export const ENABLE_AUTO_MERGE = `mutation RemedyAutoMerge($id: ID!) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
+}`;
+
+// One request for the whole history, content included, instead of one per version (REST needs a
+// contents call per commit); `text` is null for binary blobs and cut short for very large ones.
+export const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: String!, $ref: String!, $path: String!, $first: Int!) {
+  repository(owner: $owner, name: $repo) {
+    object(expression: $ref) {
+      ... on Commit {
+        history(path: $path, first: $first) {
+          nodes {
+            oid
+            committedDate
+            message
+            file(path: $path) { object { ... on Blob { oid text isTruncated } } }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+// Label-filtered and newest first on the server, with head and merge state included: the issues
+// list would also filter by label but has no head branch, and search has the same gap plus its own
+// (stricter) rate limit. The first page also brings every open one (up to 100: more open Remedy PRs
+// than that would be a problem of its own); paging stops at the first PR older than `since`.
+export const REMEDY_PULLS = `query RemedyPulls($owner: String!, $repo: String!, $after: String, $withOpen: Boolean!) {
+  repository(owner: $owner, name: $repo) {
+    open: pullRequests(labels: ["remedy"], states: [OPEN], first: ${PAGE}, orderBy: { field: CREATED_AT, direction: DESC }) @include(if: $withOpen) {
+      nodes { ...RemedyPull }
+    }
+    recent: pullRequests(labels: ["remedy"], first: ${PAGE}, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...RemedyPull }
+    }
+  }
+}
+
+fragment RemedyPull on PullRequest {
+  id number url title body headRefName baseRefName state merged mergedAt createdAt isDraft
+  mergeCommit { oid }
+  author { __typename login }
+  labels(first: 50) { nodes { name } }
+}`;
+
+export interface HistoryData {
+  repository: {
+    object: {
+      history?: {
+        nodes: Array<{
+          oid: string;
+          committedDate: string;
+          message: string;
+          file: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null;
+        }>;
+      };
+    } | null;
+  } | null;
+}
+
+export interface GraphPull {
+  id: string;
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  headRefName: string;
+  baseRefName: string;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  merged: boolean;
+  mergedAt: string | null;
+  createdAt: string;
+  isDraft: boolean;
+  mergeCommit: { oid: string } | null;
+  author: { __typename: string; login: string } | null;
+  labels: { nodes: Array<{ name: string }> } | null;
+}
+
+export interface PullsData {
+  repository: {
+    open?: { nodes: GraphPull[] } | null;
+    recent: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphPull[] };
+  } | null;
+}
+
+export interface FinishContext {
+  repository: {
+    id: string;
+    labels: { nodes: Array<{ id: string; name: string }> } | null;
+    issue?: {
+      id: string;
+      comments: { nodes: Array<{ id: string; body: string; author: { login: string } | null }> };
+    } | null;
+  } | null;
+  organization?: Record<string, { id: string } | null> | null;
+  [user: `u${number}`]: { id: string } | null | undefined;
+}
+
+export interface MutationPart {
+  alias: string;
+  field: string;
+  type: string;
+  input: unknown;
+  select: string;
+}
+
+/** The node ids finishPullRequest needs, in one query; reviewers as aliases u0…, teams as t0… */
+export function finishContextQuery(users: number, teams: number): string {
+  const userVars = Array.from({ length: users }, (_, i) => `, $u${i}: String!`).join("");
+  const teamVars = Array.from({ length: teams }, (_, i) => `, $t${i}: String!`).join("");
+  const userFields = Array.from({ length: users }, (_, i) => `u${i}: user(login: $u${i}) { id }`).join(
+    "\n  ",
+  );
+  const teamFields = Array.from({ length: teams }, (_, i) => `t${i}: team(slug: $t${i}) { id }`).join(" ");
+  return `query RemedyFinishContext($owner: String!, $repo: String!, $issue: Int!, $withIssue: Boolean!, $withTeams: Boolean!${userVars}${teamVars}) {
+  repository(owner: $owner, name: $repo) {
+    id
+    labels(first: ${PAGE}) { nodes { id name } }
+    issue(number: $issue) @include(if: $withIssue) {
+      id
+      comments(last: ${PAGE}) { nodes { id body author { login } } }
+    }
+  }
+  organization(login: $owner) @include(if: $withTeams) { ${teamFields || "id"} }
+  ${userFields}
+}`;
+}
+
+export function finishMutation(parts: MutationPart[]): string {
+  const variables = parts.map((part) => `$${part.alias}: ${part.type}!`).join(", ");
+  const fields = parts
+    .map((part) => `${part.alias}: ${part.field}(input: $${part.alias}) { ${part.select} }`)
+    .join("\n  ");
+  return `mutation RemedyFinish(${variables}) {
+  ${fields}
+}`;
+}
+
+/** One GraphQL request for several blobs by id, as aliases b0, b1, … */
+export function blobsQuery(count: number): string {
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  const variables = indexes.map((i) => `$b${i}: GitObjectID!`).join(", ");
+  const fields = indexes
+    .map((i) => `b${i}: object(oid: $b${i}) { ... on Blob { text isTruncated } }`)
+    .join("\n    ");
+  return `query RemedyBlobs($owner: String!, $repo: String!, ${variables}) {
+  repository(owner: $owner, name: $repo) {
+    ${fields}
+  }
+}`;
+}
