@@ -113,12 +113,10 @@ export async function handleIncident(
   appended.catch(() => undefined); // awaited on every path below
   const writeMode = mode === "auto" ? (repository.config.mode === "dry-run" ? "dry-run" : "propose") : mode;
   if (outcome.decision === "propose" && writeMode === "propose") {
-    const decisionHash = appended.then((entries) => entries.at(-1)?.hash ?? null);
-    decisionHash.catch(() => undefined); // a proposal that stops early does not await it
     const proposal = await openProposal(deps, outcome, {
       base,
       baseSha,
-      decisionHash,
+      decision: appended,
       actor,
       remedyPrs,
     });

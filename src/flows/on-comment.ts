@@ -111,13 +111,7 @@ async function incidentForCommand(deps: FlowDeps, issue: Issue, command: Command
     };
   }
   const role = await deps.forge.permission(issue.author);
-  const base = incidentFromIssue(deps.forge.repo, {
-    number: issue.number,
-    title: issue.title,
-    body: issue.body,
-    author: issue.author,
-    role,
-  });
+  const base = incidentFromIssue(deps.forge.repo, { ...issue, role });
   return {
     ...base,
     source: "comment" as const,

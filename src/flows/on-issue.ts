@@ -13,13 +13,7 @@ export async function onIncidentIssue(deps: FlowDeps, issue: Issue): Promise<Inc
   // Remedy's own alert issues are handled by the alert flow that opened them.
   if (readAlertIssue(issue.body, issue.author, deps.botLogin) !== null) return null;
   const role = await deps.forge.permission(issue.author);
-  const incident = incidentFromIssue(deps.forge.repo, {
-    number: issue.number,
-    title: issue.title,
-    body: issue.body,
-    author: issue.author,
-    role,
-  });
+  const incident = incidentFromIssue(deps.forge.repo, { ...issue, role });
   const signal: AuditStep = {
     kind: "signal",
     incident: issue.number,

@@ -1,4 +1,4 @@
-import { trailersFor } from "../audit/index.js";
+import { trailersFor, type LedgerEntry } from "../audit/index.js";
 import type { CheckRunInput, PullRequest } from "../forge/forge.js";
 import { editField, readField } from "../manifests/index.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
@@ -18,8 +18,8 @@ const MAX_COMMIT_ATTEMPTS = 3;
 interface ProposalContext {
   base: string;
   baseSha: string;
-  /** The decision's ledger entry, being appended: the commit trailer names it. */
-  decisionHash: Promise<string | null>;
+  /** The ledger entries being appended, the decision last: the commit trailer names its hash. */
+  decision: Promise<readonly LedgerEntry[]>;
   actor: string;
   /** Remedy's PRs as listed when planning (every open one included). */
   remedyPrs: readonly PullRequest[];
@@ -51,12 +51,13 @@ export async function openProposal(
   // The forge cannot delete a branch, so a branch created for a commit that is then refused would
   // stay behind as a lock with no PR. Check the base once more before taking the lock (at the same
   // time as the branch rules: they do not depend on each other).
-  const [protection, moved, decisionHash] = await Promise.all([
+  const [protection, moved, entries] = await Promise.all([
     checkProtection(deps, plan, context.base),
     baseMovedUnder(deps, plan, context),
     // Before the lock: a ledger that cannot be written stops the proposal before any branch exists.
-    context.decisionHash,
+    context.decision,
   ]);
+  const decisionHash = entries.at(-1)?.hash ?? null;
   if (protection.block !== null) {
     await linkIncident(deps, plan, protection.block);
     return { status: "blocked", reason: protection.block, branch };

@@ -39,6 +39,31 @@ function openIncident(h: Harness, input: { title?: string; body?: string; user?:
   });
 }
 
+/**
+ * An incident becomes Remedy's PR, and the PR is merged on GitHub's side (as the next process will
+ * read it); returns the merge webhook. Recovery reads PRs of the last two weeks by the real clock
+ * while the fake's clock is fixed in the past, so the PR is dated now.
+ */
+async function incidentPrMerged(h: Harness) {
+  const issue = openIncident(h);
+  await receive("issues", "d-incident", issueOpened({ ...issue }));
+  const pr = h.github.pulls()[0];
+  if (pr?.pull === undefined) throw new Error("no PR");
+  const mergeSha = h.github.commit(h.github.refs.get("main") ?? null, {}, `Merge pull request #${pr.number}`);
+  pr.createdAt = new Date().toISOString();
+  Object.assign(pr.pull, { mergedAt: pr.createdAt, mergeSha });
+  pr.state = "closed";
+  const merged = pullRequestMerged({
+    number: pr.number,
+    body: pr.body,
+    head: pr.pull.head,
+    mergeSha,
+    labels: pr.labels,
+    mergedAt: pr.createdAt,
+  });
+  return { pr, mergeSha, merged };
+}
+
 describe("incident issue → pull request", () => {
   it("opens one PR: branch, signed commit through GraphQL, packet, labels, reviewers, policy check", async () => {
     harness = await startRemedy();
@@ -247,7 +272,7 @@ describe("incident issue → pull request", () => {
         output: expect.objectContaining({ title: "Branch protection unverified" }),
       }),
     ]);
-    // A reader cannot fake a re-check: only GitHub sends rerequested, to the App that made the run.
+    // Fixed (or the permission granted), a Re-run reads the rules again.
     h.github.rulesReadable = true;
     await receive(
       "check_run",
@@ -291,26 +316,8 @@ describe("incident issue → pull request", () => {
   it("starts verification when a Remedy PR is merged, and resumes it after a restart", async () => {
     harness = await startRemedy();
     const h = harness;
-    const issue = openIncident(h);
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
-    const pr = h.github.pulls()[0];
-    if (pr?.pull === undefined) throw new Error("no PR");
-    const mergeSha = h.github.commit(
-      h.github.refs.get("main") ?? null,
-      {},
-      `Merge pull request #${pr.number}`,
-    );
-    await receive(
-      "pull_request",
-      "d-merged",
-      pullRequestMerged({
-        number: pr.number,
-        body: pr.body,
-        head: pr.pull.head,
-        mergeSha,
-        labels: pr.labels,
-      }),
-    );
+    const { pr, mergeSha, merged } = await incidentPrMerged(h);
+    await receive("pull_request", "d-merged", merged);
     expect(h.github.checkRuns.filter((r) => r.name === "remedy/verify")).toEqual([
       expect.objectContaining({
         head_sha: mergeSha,
@@ -324,49 +331,15 @@ describe("incident issue → pull request", () => {
       expect.objectContaining({ pr: pr.number, mergeSha, installationId: expect.any(Number) }),
     ]);
     // A redelivered merge starts nothing new.
-    await receive(
-      "pull_request",
-      "d-merged",
-      pullRequestMerged({
-        number: pr.number,
-        body: pr.body,
-        head: pr.pull.head,
-        mergeSha,
-        labels: pr.labels,
-      }),
-    );
+    await receive("pull_request", "d-merged", merged);
     expect(h.github.checkRuns.filter((r) => r.name === "remedy/verify")).toHaveLength(1);
   });
 
   it("rebuilds a verification in flight from GitHub when the data directory is lost", async () => {
     harness = await startRemedy();
     const first = harness;
-    const issue = openIncident(first);
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
-    const pr = first.github.pulls()[0];
-    if (pr?.pull === undefined) throw new Error("no PR");
-    const mergeSha = first.github.commit(
-      first.github.refs.get("main") ?? null,
-      {},
-      `Merge pull request #${pr.number}`,
-    );
-    // GitHub's side of the merge, as the next process will read it. Recovery looks at PRs of the last
-    // two weeks by the real clock, and the fake's clock is fixed in the past.
-    pr.createdAt = new Date().toISOString();
-    Object.assign(pr.pull, { mergedAt: pr.createdAt, mergeSha });
-    pr.state = "closed";
-    await receive(
-      "pull_request",
-      "d-merged",
-      pullRequestMerged({
-        number: pr.number,
-        body: pr.body,
-        head: pr.pull.head,
-        mergeSha,
-        labels: pr.labels,
-        mergedAt: pr.createdAt,
-      }),
-    );
+    const { pr, mergeSha, merged } = await incidentPrMerged(first);
+    await receive("pull_request", "d-merged", merged);
     const run = first.github.checkRuns.find((r) => r.name === "remedy/verify");
     expect(run?.output.text).toContain("<!-- remedy:verdict");
     const [stored] = await first.runtime.store.listVerifications();

@@ -65,19 +65,6 @@ export function splitMessage(message: string): { headline: string; body: string 
   };
 }
 
-export function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
-// 5xx or no HTTP answer at all: the write may or may not have happened.
-export function isAmbiguous(error: unknown): boolean {
-  const status = statusOf(error);
-  // A GraphQL error answer (HTTP 200 with `errors`) is definite: the mutation did not run.
-  if (status === undefined) return !(typeof error === "object" && error !== null && "errors" in error);
-  return status >= 500;
-}
-
 // createCommitOnBranch answers a moved head with a GraphQL error (HTTP 200), typed STALE_DATA or
 // worded "Expected branch to point to …" / "… is at …".
 function isStaleHead(error: unknown): boolean {

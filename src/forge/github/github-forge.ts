@@ -12,7 +12,8 @@ import type {
 } from "../forge.js";
 import { issueFromRest, pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { GitHubCache, type CommitTree } from "./github-cache.js";
-import { commitOnBranch, isAmbiguous, statusOf } from "./commit-on-branch.js";
+import { commitOnBranch } from "./commit-on-branch.js";
+import { isAmbiguous, messageOf, statusOf } from "./http-errors.js";
 import {
   blobsQuery,
   ENABLE_AUTO_MERGE,
@@ -56,6 +57,10 @@ const BLOB_BATCH = 100;
 const BLOB_BATCH_MAX_BYTES = 256 * 1024;
 const BATCHED_FILE = /\.(ya?ml|json)$/i;
 const COMMIT_SHA = /^[0-9a-f]{40}$/i;
+
+/** The mutations finishPullRequest sends; each is also the alias GitHub names in its errors. */
+type FinishPart = "labels" | "reviews" | "check" | "autoMerge" | "link";
+const FINISH_PARTS: readonly FinishPart[] = ["labels", "reviews", "check", "autoMerge", "link"];
 
 /** The REST pull-request fields Remedy maps, plus the node id GraphQL mutations need. */
 interface RestPullWithNode extends RestPull {
@@ -407,7 +412,8 @@ export class GitHubForge implements Forge {
    */
   async finishPullRequest(pr: PullRequest, input: FinishPullRequestInput): Promise<void> {
     const pullId = this.#nodeIds.get(pr.number);
-    if (pullId === undefined) return this.#finishByRest(pr, input, new Set(["all"]));
+    // Nothing has been sent yet on these two paths, so REST starts from scratch.
+    if (pullId === undefined) return this.#finishByRest(pr, input, new Set(FINISH_PARTS), false);
     const users = input.reviewers.users;
     const teams = input.reviewers.teams;
     const ids = await this.#graphqlPartial<FinishContext>(finishContextQuery(users.length, teams.length), {
@@ -419,11 +425,11 @@ export class GitHubForge implements Forge {
       ...Object.fromEntries(teams.map((slug, i) => [`t${i}`, slug])),
     });
     const repository = ids?.repository ?? null;
-    if (repository === null) return this.#finishByRest(pr, input, new Set(["all"]));
+    if (repository === null) return this.#finishByRest(pr, input, new Set(FINISH_PARTS), false);
 
     const known = new Map((repository.labels?.nodes ?? []).map((label) => [label.name, label.id]));
     const labelIds = input.labels.flatMap((name) => known.get(name) ?? []);
-    const rest = new Set<string>();
+    const rest = new Set<FinishPart>();
     if (labelIds.length < input.labels.length) rest.add("labels");
     const userIds = users.map((_, i) => ids?.[`u${i}`]?.id ?? null);
     const teamIds = teams.map((_, i) => ids?.organization?.[`t${i}`]?.id ?? null);
@@ -438,7 +444,7 @@ export class GitHubForge implements Forge {
           );
     if (link !== undefined && repository.issue == null) rest.add("link");
 
-    const parts: MutationPart[] = [];
+    const parts: Array<MutationPart & { alias: FinishPart }> = [];
     if (!rest.has("labels") && labelIds.length > 0)
       parts.push({
         alias: "labels",
@@ -504,42 +510,43 @@ export class GitHubForge implements Forge {
       });
     } catch (error) {
       const failed = (error as { errors?: Array<{ path?: unknown[] }> } | null)?.errors;
-      if (!Array.isArray(failed)) {
-        if (!isAmbiguous(error)) throw error;
-        this.#log.warn(
-          { pr: pr.number, status: statusOf(error) ?? null },
-          "ambiguous finish; redone by REST",
-        );
-        return this.#finishByRest(pr, input, new Set(["all"]), true);
+      if (!Array.isArray(failed) && !isAmbiguous(error)) throw error;
+      const refused = (failed ?? []).map((e) => FINISH_PARTS.find((part) => part === e.path?.[0]));
+      // No answer, or an error tied to no one mutation: any part may have run, so all are redone.
+      if (!Array.isArray(failed) || refused.includes(undefined)) {
+        this.#log.warn({ pr: pr.number, status: statusOf(error) ?? null }, "unclear finish; redone by REST");
+        return this.#finishByRest(pr, input, new Set(FINISH_PARTS), true);
       }
-      for (const e of failed) {
-        const part = String(e.path?.[0] ?? "all");
+      for (const part of refused) {
         // Auto-merge is best effort: a repository that does not allow it says so once, not twice.
         if (part === "autoMerge") this.#log.warn({ pr: pr.number }, "could not enable auto-merge");
-        else rest.add(part);
+        else if (part !== undefined) rest.add(part);
       }
       this.#log.warn({ pr: pr.number, parts: [...rest] }, "some PR updates refused; sending them by REST");
     }
-    if (rest.size > 0) await this.#finishByRest(pr, input, rest);
+    if (rest.size > 0) await this.#finishByRest(pr, input, rest, false);
   }
 
+  /**
+   * The parts by REST. Labels, review requests, auto-merge and the upserted link are idempotent;
+   * the check run is not, so when it may already exist (`checkFirst`) it is looked up first.
+   */
   async #finishByRest(
     pr: PullRequest,
     input: FinishPullRequestInput,
-    parts: Set<string>,
-    reconcile = false,
+    parts: ReadonlySet<FinishPart>,
+    checkFirst: boolean,
   ): Promise<void> {
-    const all = parts.has("all");
-    if (all || parts.has("labels")) await this.addLabels(pr.number, input.labels);
-    if (all || parts.has("reviews")) await this.requestReviewers(pr.number, input.reviewers);
-    if (all || parts.has("check")) {
+    if (parts.has("labels")) await this.addLabels(pr.number, input.labels);
+    if (parts.has("reviews")) await this.requestReviewers(pr.number, input.reviewers);
+    if (parts.has("check")) {
       const run = input.checkRun;
       const landed =
-        reconcile && (await this.listCheckRuns(run.headSha, run.name)).some((r) => r.title === run.title);
+        checkFirst && (await this.listCheckRuns(run.headSha, run.name)).some((r) => r.title === run.title);
       if (!landed) await this.createCheckRun(run);
     }
-    if (input.autoMerge && (all || parts.has("autoMerge"))) await this.enableAutoMerge(pr.number);
-    if (input.link !== undefined && (all || parts.has("link")))
+    if (input.autoMerge && parts.has("autoMerge")) await this.enableAutoMerge(pr.number);
+    if (input.link !== undefined && parts.has("link"))
       await this.upsertComment(input.link.issue, input.link.marker, input.link.body);
   }
 
@@ -1033,8 +1040,4 @@ async function orNull<T>(request: Promise<T>): Promise<T | null> {
     if (statusOf(error) === 404) return null;
     throw error;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,6 @@
 import type { LedgerBackend } from "../../audit/ledger-backend.js";
-import { commitOnBranch, isAmbiguous, statusOf, type GraphqlClient } from "./commit-on-branch.js";
+import { commitOnBranch, type GraphqlClient } from "./commit-on-branch.js";
+import { isAmbiguous, messageOf, statusOf } from "./http-errors.js";
 import type { GitHubCache } from "./github-cache.js";
 
 type Repo = { owner: string; repo: string };
@@ -157,8 +158,4 @@ export class GitHubLedgerBackend implements LedgerBackend {
     this.#cache?.setLedger(this.#key, { version: commit.data.sha, text });
     return "stored";
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -248,17 +248,7 @@ export class InMemoryForge implements Forge {
   }
 
   async createIssue(input: { title: string; body: string; labels: string[] }): Promise<Issue> {
-    const issue: Issue = {
-      number: this.nextNumber++,
-      url: `https://github.com/${this.repo}/issues/${this.nextNumber - 1}`,
-      title: input.title,
-      body: input.body,
-      state: "open",
-      labels: [...input.labels],
-      author: this.botLogin,
-      createdAt: this.now(),
-    };
-    this.issues.push(issue);
+    const issue = this.openIssueAs(this.botLogin, input);
     this.writes.push({ kind: "issue", number: issue.number, title: issue.title, body: issue.body });
     return issue;
   }
