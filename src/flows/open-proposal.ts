@@ -3,6 +3,7 @@ import type { CheckRunInput, PullRequest } from "../forge/forge.js";
 import { editField, readField } from "../manifests/index.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
+import { planHash } from "../proposal/plan-hash.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { Outcome } from "./plan-incident.js";
@@ -132,6 +133,7 @@ export async function openProposal(
         field: plan.field,
         before: plan.before,
         after: plan.after,
+        planHash: planHash(plan),
       },
     },
   ]);

@@ -4,6 +4,7 @@ import { editField, readField, unifiedDiff } from "../manifests/index.js";
 import { renderPacket } from "../proposal/approval-packet.js";
 import { commitSubject, revertBranchName, type Plan } from "../proposal/plan.js";
 import { revertPlan } from "../proposal/revert-plan.js";
+import { planHash } from "../proposal/plan-hash.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { splitReviewers } from "./open-proposal.js";
@@ -191,6 +192,7 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
         field: plan.field,
         restore: revert.after,
         reason: request.reason,
+        planHash: planHash(revert),
       },
     },
   ]);

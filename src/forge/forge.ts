@@ -60,6 +60,16 @@ export interface FinishPullRequestInput {
   link?: { issue: number; marker: string; body: string };
 }
 
+/** How a branch differs from its base, as GitHub's compare view shows it. */
+export interface Comparison {
+  /** Paths that differ between the merge base and head (both paths of a rename). */
+  files: string[];
+  /** Commits on head since the merge base, oldest first; `author` is the login, null when unknown. */
+  commits: Array<{ sha: string; author: string | null }>;
+  /** True when the listing was cut short by the host (too many commits or files to trust it). */
+  truncated: boolean;
+}
+
 export type CommitResult = { ok: true; sha: string } | { ok: false; reason: "stale-head" };
 
 /**
@@ -97,6 +107,8 @@ export interface Forge {
     draft?: boolean;
   }): Promise<PullRequest>;
   updatePullRequestBody(number: number, body: string): Promise<void>;
+  /** `head` against `base` (branch names or shas): what a PR from head would change, and who wrote it. */
+  compare(base: string, head: string): Promise<Comparison>;
   /** Paths a PR changes (for `/dry-run` and `/rollback` on a person's PR). */
   pullRequestFiles(number: number): Promise<string[]>;
   /**

@@ -1,9 +1,8 @@
-import { z } from "zod";
 import type { Outcome } from "../flows/plan-incident.js";
 import type { PolicyResult } from "../policy/evaluate-policy.js";
 import { formatDuration } from "../verification/format-duration.js";
 import { fenced, safeToken, table } from "./markdown.js";
-import type { Plan } from "./plan.js";
+import { parsePlan, type Plan } from "./plan.js";
 
 /** GitHub rejects bodies over 65,536 characters; keep a margin for the markers. */
 export const MAX_BODY = 65_000;
@@ -159,34 +158,6 @@ function planBlock(plan: Plan | null): string {
   return `<!-- ${PLAN_MARKER} ${json} -->`;
 }
 
-const PlanShape = z.looseObject({
-  version: z.literal(1),
-  repo: z.string(),
-  incidentKey: z.string().regex(/^[0-9a-f]{16,64}$/),
-  service: z.string(),
-  environment: z.string(),
-  action: z.enum(["scale", "set-image", "rollback-image"]),
-  field: z.enum(["replicas", "image"]),
-  before: z.string(),
-  after: z.string(),
-  target: z.looseObject({
-    kind: z.enum(["helm", "kustomize"]),
-    file: z.string(),
-    workload: z.string(),
-    replicasKey: z.string(),
-    tagKey: z.string(),
-  }),
-  revert: z.object({ field: z.enum(["replicas", "image"]), value: z.string() }),
-  verify: z.looseObject({
-    intervalSeconds: z.number(),
-    soakSeconds: z.number(),
-    failureThreshold: z.number(),
-    maxErrors: z.number(),
-    deadlineSeconds: z.number(),
-    checks: z.array(z.looseObject({ name: z.string() })),
-  }),
-});
-
 /** Whether a body carries a plan block at all: a cheap filter before `parsePacket`. */
 export function hasPlanBlock(body: string | null | undefined): boolean {
   return (body ?? "").includes(`<!-- ${PLAN_MARKER} `);
@@ -225,8 +196,8 @@ export function parsePacket(body: string | null | undefined): Plan | null {
   const match = new RegExp(`^<!-- ${PLAN_MARKER} (\\{.*?\\}) -->`, "s").exec(body.slice(start));
   if (!match) return null;
   try {
-    const parsed = PlanShape.safeParse(JSON.parse(match[1] as string));
-    return parsed.success ? (parsed.data as unknown as Plan) : null;
+    const parsed = parsePlan(JSON.parse(match[1] as string));
+    return parsed.ok ? parsed.plan : null;
   } catch {
     return null;
   }

@@ -14,6 +14,8 @@ interface Commit {
   parents: string[];
   message: string;
   date: string;
+  /** Login of the commit's GitHub author: the App for what Remedy commits. */
+  author: string;
 }
 interface IssueRecord {
   number: number;
@@ -172,7 +174,12 @@ export class FakeGitHub {
     return blob === undefined ? null : (this.blobs.get(blob) ?? null);
   }
 
-  commit(parent: string | null, changes: Record<string, string>, message: string): string {
+  commit(
+    parent: string | null,
+    changes: Record<string, string>,
+    message: string,
+    author = "octocat",
+  ): string {
     const tree = new Map(parent === null ? [] : this.#tree(parent));
     for (const [path, content] of Object.entries(changes)) tree.set(path, this.#blob(content));
     const treeSha = this.#hash(`tree${this.#ids++}`);
@@ -183,6 +190,7 @@ export class FakeGitHub {
       parents: parent === null ? [] : [parent],
       message,
       date: this.#now(),
+      author,
     });
     return sha;
   }
@@ -324,8 +332,65 @@ export class FakeGitHub {
         parents: body.parents as string[],
         message: String(body.message),
         date: this.#now(),
+        author: BOT_LOGIN,
       });
       return [201, { sha }];
+    }
+    if (method === "GET" && (m = route(/^\/compare\/(.+)\.\.\.(.+)$/))) {
+      const base = this.#resolve(m[1] ?? "");
+      const head = this.#resolve(m[2] ?? "");
+      if (base === null || head === null) return notFound();
+      const onBase = new Set<string>();
+      for (let sha: string | undefined = base; sha !== undefined; sha = this.commits.get(sha)?.parents[0])
+        onBase.add(sha);
+      const ahead: string[] = [];
+      let mergeBase: string | undefined = head;
+      while (mergeBase !== undefined && !onBase.has(mergeBase)) {
+        ahead.unshift(mergeBase);
+        mergeBase = this.commits.get(mergeBase)?.parents[0];
+      }
+      const from = mergeBase === undefined ? new Map<string, string>() : this.#tree(mergeBase);
+      const to = this.#tree(head);
+      const files = [...new Set([...from.keys(), ...to.keys()])]
+        .filter((path) => from.get(path) !== to.get(path))
+        .map((filename) => ({
+          sha: to.get(filename) ?? from.get(filename),
+          filename,
+          status: !from.has(filename) ? "added" : !to.has(filename) ? "removed" : "modified",
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+        }));
+      const commits = ahead.map((sha) => ({
+        sha,
+        node_id: `C_${sha}`,
+        url: `${GITHUB_API}/repos/${OWNER}/${REPO}/commits/${sha}`,
+        html_url: `https://github.com/${OWNER}/${REPO}/commit/${sha}`,
+        comments_url: `${GITHUB_API}/repos/${OWNER}/${REPO}/commits/${sha}/comments`,
+        commit: {
+          url: `${GITHUB_API}/repos/${OWNER}/${REPO}/git/commits/${sha}`,
+          message: this.commits.get(sha)?.message ?? "",
+          comment_count: 0,
+          tree: { sha: this.commits.get(sha)?.tree ?? "", url: "" },
+          author: { name: this.commits.get(sha)?.author, email: "", date: this.commits.get(sha)?.date },
+          committer: { name: "GitHub", email: "noreply@github.com", date: this.commits.get(sha)?.date },
+        },
+        author: { login: this.commits.get(sha)?.author, id: 1, type: "User" },
+        committer: null,
+        parents: (this.commits.get(sha)?.parents ?? []).map((p) => ({ sha: p, url: "" })),
+      }));
+      return [
+        200,
+        {
+          url: `${GITHUB_API}/repos/${OWNER}/${REPO}/compare/${m[1]}...${m[2]}`,
+          status: ahead.length === 0 ? "behind" : "ahead",
+          ahead_by: ahead.length,
+          behind_by: 0,
+          total_commits: ahead.length,
+          commits,
+          files,
+        },
+      ];
     }
     // contents
     if (method === "GET" && (m = route(/^\/contents\/(.*)$/))) {
@@ -548,6 +613,7 @@ export class FakeGitHub {
         head,
         changes,
         [input.message.headline, input.message.body].filter(Boolean).join("\n\n"),
+        BOT_LOGIN,
       );
       this.refs.set(input.branch.branchName, sha);
       for (const pr of this.pulls()) if (pr.pull?.head === input.branch.branchName) pr.pull.headSha = sha;

@@ -4,6 +4,7 @@ import { ROLES, type Role } from "../../signals/role.js";
 import type {
   CheckRunInput,
   CommitResult,
+  Comparison,
   FinishPullRequestInput,
   Forge,
   Issue,
@@ -333,6 +334,27 @@ export class GitHubForge implements Forge {
       pull_number: number,
       body,
     });
+  }
+
+  async compare(base: string, head: string): Promise<Comparison> {
+    const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
+      ...this.#r,
+      basehead: `${base}...${head}`,
+      per_page: 100,
+    });
+    const files = data.files ?? [];
+    return {
+      files: [
+        ...new Set(
+          files.flatMap((file) =>
+            file.previous_filename === undefined ? [file.filename] : [file.filename, file.previous_filename],
+          ),
+        ),
+      ],
+      commits: data.commits.map((c) => ({ sha: c.sha, author: c.author?.login ?? null })),
+      // GitHub lists at most 250 commits and 300 files here; a longer comparison cannot be vouched for.
+      truncated: data.total_commits > data.commits.length || files.length >= 300,
+    };
   }
 
   async pullRequestFiles(number: number): Promise<string[]> {

@@ -5,6 +5,7 @@ import type { Role } from "../../signals/role.js";
 import type {
   CheckRunInput,
   CommitResult,
+  Comparison,
   FinishPullRequestInput,
   Forge,
   Issue,
@@ -17,6 +18,8 @@ interface Commit {
   parent: string | null;
   at: string;
   message: string;
+  /** Login of whoever wrote the commit: the bot for Remedy's own, a person's otherwise. */
+  author: string;
   files: ReadonlyMap<string, string>;
 }
 
@@ -80,14 +83,26 @@ export class InMemoryForge implements Forge {
   }
 
   /** Adds a commit on a branch (creating the branch): how a scenario lays down the repository. */
-  seedCommit(branch: string, files: Record<string, string | null>, message: string, at: string): string {
+  seedCommit(
+    branch: string,
+    files: Record<string, string | null>,
+    message: string,
+    at: string,
+    author = PERSON,
+  ): string {
     const parentSha = this.branches.get(branch) ?? null;
     const snapshot = new Map(parentSha === null ? [] : (this.commits.get(parentSha)?.files ?? []));
     for (const [path, content] of Object.entries(files)) {
       if (content === null) snapshot.delete(path);
       else snapshot.set(path, content);
     }
-    return this.addCommit(branch, parentSha, snapshot, message, at);
+    return this.addCommit(branch, parentSha, snapshot, message, at, author);
+  }
+
+  /** A person (or anyone but Remedy) pushes one commit to a branch, e.g. to Remedy's PR branch. */
+  pushAs(author: string, branch: string, files: Record<string, string | null>, message: string): string {
+    if (!this.branches.has(branch)) throw new Error(`no branch ${branch}`);
+    return this.seedCommit(branch, files, message, this.now(), author);
   }
 
   seedPullRequest(input: {
@@ -115,7 +130,14 @@ export class InMemoryForge implements Forge {
     const snapshot = new Map(base.files);
     for (const [path, content] of head.files)
       if (forkPoint?.files.get(path) !== content) snapshot.set(path, content);
-    const sha = this.addCommit(pr.base, base.sha, snapshot, `${pr.title} (#${pr.number})`, this.now());
+    const sha = this.addCommit(
+      pr.base,
+      base.sha,
+      snapshot,
+      `${pr.title} (#${pr.number})`,
+      this.now(),
+      PERSON,
+    );
     Object.assign(pr, { state: "closed", merged: true, mergeSha: sha, mergedAt: this.now() });
     return sha;
   }
@@ -186,7 +208,10 @@ export class InMemoryForge implements Forge {
     });
     const snapshot = new Map(this.commitAt(head).files);
     snapshot.set(input.path, input.content);
-    return { ok: true, sha: this.addCommit(input.branch, head, snapshot, input.message, this.now()) };
+    return {
+      ok: true,
+      sha: this.addCommit(input.branch, head, snapshot, input.message, this.now(), this.botLogin),
+    };
   }
 
   async findPullRequest(head: string): Promise<PullRequest | null> {
@@ -214,6 +239,22 @@ export class InMemoryForge implements Forge {
   async updatePullRequestBody(number: number, body: string): Promise<void> {
     this.mustPullRequest(number).body = body;
     this.writes.push({ kind: "pr-body", number, body });
+  }
+
+  async compare(base: string, head: string): Promise<Comparison> {
+    const baseCommit = this.commitAt(base);
+    const onBase = new Set<string>();
+    for (let c: Commit | undefined = baseCommit; c !== undefined; c = this.parentOf(c)) onBase.add(c.sha);
+    const commits: Comparison["commits"] = [];
+    let mergeBase: Commit | undefined = this.commitAt(head);
+    while (mergeBase !== undefined && !onBase.has(mergeBase.sha)) {
+      commits.unshift({ sha: mergeBase.sha, author: mergeBase.author });
+      mergeBase = this.parentOf(mergeBase);
+    }
+    const from = mergeBase?.files ?? new Map<string, string>();
+    const to = this.commitAt(head).files;
+    const files = [...new Set([...from.keys(), ...to.keys()])].filter((p) => from.get(p) !== to.get(p));
+    return { files: files.sort(), commits, truncated: false };
   }
 
   async pullRequestFiles(number: number): Promise<string[]> {
@@ -385,11 +426,16 @@ export class InMemoryForge implements Forge {
     files: Map<string, string>,
     message: string,
     at: string,
+    author: string,
   ): string {
     const sha = createHash("sha1").update(`${parent}\n${at}\n${message}\n${this.commits.size}`).digest("hex");
-    this.commits.set(sha, { sha, parent, at, message, files });
+    this.commits.set(sha, { sha, parent, at, message, author, files });
     this.branches.set(branch, sha);
     return sha;
+  }
+
+  private parentOf(commit: Commit): Commit | undefined {
+    return commit.parent === null ? undefined : this.commits.get(commit.parent);
   }
 
   private commitAt(ref: string): Commit {
@@ -403,6 +449,9 @@ export class InMemoryForge implements Forge {
     return this.commits.get(this.branches.get(name) ?? name);
   }
 }
+
+/** Who wrote a commit that Remedy did not: the repository's history, a reviewer's merge. */
+const PERSON = "octocat";
 
 function normalize(path: string): string {
   return path.replace(/^\.?\/+/, "").replace(/\/+/g, "/");
