@@ -22,6 +22,8 @@ export type AuditKind =
   | "comment"
   | "verify.resumed"
   | "policy.rechecked"
+  | "verify.refused"
+  | "branch.refused"
   // Keeps autocompletion for the known kinds while letting newer writers add kinds without a release.
   | (string & {});
 

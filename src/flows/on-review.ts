@@ -1,8 +1,8 @@
 import type { PullRequest } from "../forge/forge.js";
-import { parsePacket } from "../proposal/approval-packet.js";
 import type { LedgerEntry } from "../audit/index.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
+import { ownPlan } from "./own-plan.js";
 
 export interface ReviewSignal {
   pr: PullRequest;
@@ -19,8 +19,10 @@ export interface ReviewSignal {
  * the review id as the approval id, so the ledger shows which person let each change through.
  */
 export async function onReview(deps: FlowDeps, review: ReviewSignal): Promise<LedgerEntry | null> {
-  const plan = parsePacket(review.pr.body);
-  if (plan === null || review.state === "commented") return null;
+  if (review.state === "commented") return null;
+  const own = await ownPlan(deps, review.pr);
+  if (own.status !== "own") return null;
+  const { plan } = own;
   const [entry] = await auditSteps(deps, [
     {
       kind: "review",

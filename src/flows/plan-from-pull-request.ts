@@ -1,26 +1,28 @@
 import type { PullRequest } from "../forge/forge.js";
 import { VerifyBlock } from "../diagnosis/runbook-schema.js";
 import { readField, type Field } from "../manifests/index.js";
-import { parsePacket } from "../proposal/approval-packet.js";
 import { assessRisk } from "../proposal/assess-risk.js";
 import type { Plan } from "../proposal/plan.js";
 import { verifySpecFromRunbook } from "../proposal/verify-spec-from-runbook.js";
 import { loadRepository } from "../repo/load-repository.js";
 import { incidentKey } from "../signals/incident.js";
 import type { FlowDeps } from "./deps.js";
+import { ownPlan } from "./own-plan.js";
 import { manifestTarget } from "./plan-incident.js";
 import { repoAt } from "./repo-at.js";
 
 /**
- * The plan behind a PR: Remedy's own from its hidden block; a person's from the one configured field
- * it changed (so `/dry-run` and `/rollback` work on human PRs too).
+ * The plan behind a PR: Remedy's own from its hidden block, when Remedy can vouch for it (see
+ * ownPlan); a person's from the one configured field it changed (so `/dry-run` and `/rollback` work on
+ * human PRs too). A block in a person's PR is ignored: only the files they changed count.
  */
 export async function planFromPullRequest(
   deps: FlowDeps,
   pr: PullRequest,
 ): Promise<{ plan: Plan } | { problem: string }> {
-  const own = parsePacket(pr.body);
-  if (own !== null) return { plan: own };
+  const own = await ownPlan(deps, pr);
+  if (own.status === "own") return { plan: own.plan };
+  if (own.status === "tampered") return { problem: `Remedy cannot vouch for this PR's plan: ${own.why}.` };
   const { forge } = deps;
   const base = await forge.defaultBranch();
   const baseSha = await forge.branchHead(base);

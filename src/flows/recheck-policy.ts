@@ -1,7 +1,7 @@
-import { parsePacket } from "../proposal/approval-packet.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { checkProtection, policyCheckRun } from "./open-proposal.js";
+import { ownPlan } from "./own-plan.js";
 
 export type RecheckResult = "rechecked" | "not-remedy" | "closed";
 
@@ -16,7 +16,8 @@ export async function recheckPolicy(
   headSha: string,
 ): Promise<RecheckResult> {
   const pr = await deps.forge.getPullRequest(prNumber);
-  const plan = pr === null ? null : parsePacket(pr.body);
+  const own = pr === null ? null : await ownPlan(deps, pr);
+  const plan = own?.status === "own" ? own.plan : null;
   if (pr === null || plan === null || plan.reverts !== undefined) return "not-remedy";
   if (pr.state !== "open") return "closed";
   const protection = await checkProtection(deps, plan, pr.base);

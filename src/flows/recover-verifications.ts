@@ -1,5 +1,5 @@
 import type { PullRequest } from "../forge/forge.js";
-import { parsePacket } from "../proposal/approval-packet.js";
+import { ownPlan } from "./own-plan.js";
 import type { VerificationRecord } from "../store/store.js";
 import { startVerdict } from "../verification/start-verdict.js";
 import { parseVerdictBlock, restoreVerdict } from "../verification/verdict-block.js";
@@ -49,8 +49,9 @@ async function recoverOne(
   installationId: number | null,
 ): Promise<VerificationRecord | null> {
   if (!pr.merged || pr.mergeSha === null) return null;
-  const plan = parsePacket(pr.body);
-  if (plan === null) return null;
+  const own = await ownPlan(deps, pr);
+  if (own.status !== "own") return null;
+  const { plan } = own;
   const id = verificationId(deps.forge.repo, pr.number);
   if ((await deps.store.getVerification(id)) !== null) return null;
 

@@ -1,5 +1,5 @@
 import type { PullRequest } from "../forge/forge.js";
-import { evidenceFigures, parsePacket } from "../proposal/approval-packet.js";
+import { evidenceFigures } from "../proposal/approval-packet.js";
 import type { Plan } from "../proposal/plan.js";
 import type { VerificationRecord } from "../store/store.js";
 import { applyObservation } from "../verification/apply-observation.js";
@@ -15,9 +15,11 @@ import { loadConfig } from "../repo/load-repository.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { openRevert, type RevertResult } from "./open-revert.js";
+import { ownPlan, refusalFor } from "./own-plan.js";
 import { repoAt } from "./repo-at.js";
 
 export const VERIFY_CHECK = "remedy/verify";
+const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
 
 export function verificationId(repo: string, pr: number): string {
   return `${repo}#${pr}`;
@@ -45,11 +47,33 @@ export async function startVerification(
   pr: PullRequest,
   installationId: number | null = null,
 ): Promise<VerificationRecord | null> {
-  const plan = parsePacket(pr.body);
-  if (plan === null || !pr.merged || pr.mergeSha === null) return null;
+  if (!pr.merged || pr.mergeSha === null) return null;
   const id = verificationId(deps.forge.repo, pr.number);
   const existing = await deps.store.getVerification(id);
   if (existing !== null) return existing;
+  const own = await ownPlan(deps, pr);
+  if (own.status === "foreign") return null;
+  if (own.status === "tampered") {
+    // Merged all the same, so a person must watch this rollout: say so where they will see it.
+    await deps.forge.upsertComment(
+      pr.number,
+      TAMPERED_MARKER,
+      `${TAMPERED_MARKER}\n${refusalFor("verify or revert this merge", own.why)}\n\nThis PR is merged: watch the rollout by hand.`,
+    );
+    await deps.forge.addLabels(pr.number, ["needs-human"]);
+    await auditSteps(deps, [
+      {
+        kind: "verify.refused",
+        incident: null,
+        pr: pr.number,
+        sha: pr.mergeSha,
+        actor: "remedy",
+        data: { why: own.why },
+      },
+    ]);
+    return null;
+  }
+  const { plan } = own;
   const mergedAt = pr.mergedAt ?? deps.now();
   const verdict = startVerdict(plan.verify, mergedAt);
   const check = await deps.forge.createCheckRun({

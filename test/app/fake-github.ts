@@ -195,6 +195,48 @@ export class FakeGitHub {
     return sha;
   }
 
+  /** Someone pushes `files` to a new branch `head` off main and opens a PR from it. */
+  addPullRequest(input: {
+    title: string;
+    body: string;
+    user: string;
+    head: string;
+    files: Record<string, string>;
+    labels?: string[];
+  }): IssueRecord {
+    const main = this.refs.get("main") ?? null;
+    const headSha = this.commit(main, input.files, input.title, input.user);
+    this.refs.set(input.head, headSha);
+    const pr: IssueRecord = {
+      number: this.#next++,
+      title: input.title,
+      body: input.body,
+      state: "open",
+      labels: input.labels ?? [],
+      user: input.user,
+      createdAt: this.#now(),
+      pull: { head: input.head, base: "main", draft: false, mergedAt: null, mergeSha: null, headSha },
+    };
+    this.issues.set(pr.number, pr);
+    return pr;
+  }
+
+  /** A reviewer squash-merges a PR: its changes since main land on main as one commit. */
+  mergePullRequest(number: number): string {
+    const pr = this.issues.get(number);
+    if (pr?.pull === undefined) throw new Error(`no PR #${number}`);
+    const main = this.refs.get("main") ?? null;
+    const head = this.#tree(pr.pull.headSha);
+    const base = main === null ? new Map<string, string>() : this.#tree(main);
+    const changes: Record<string, string> = {};
+    for (const [path, blob] of head) if (base.get(path) !== blob) changes[path] = this.blobs.get(blob) ?? "";
+    const sha = this.commit(main, changes, `${pr.title} (#${number})`);
+    this.refs.set("main", sha);
+    Object.assign(pr.pull, { mergedAt: this.#now(), mergeSha: sha });
+    pr.state = "closed";
+    return sha;
+  }
+
   // --- routing -----------------------------------------------------------------------------------
 
   #answer(method: string, uri: string, rawBody: unknown): Reply {
@@ -466,6 +508,28 @@ export class FakeGitHub {
       };
       this.issues.set(pr.number, pr);
       return [201, this.#restPull(pr)];
+    }
+    if (method === "GET" && (m = route(/^\/pulls\/(\d+)\/files$/))) {
+      const pr = this.issues.get(Number(m[1]));
+      if (pr?.pull === undefined) return notFound();
+      const headSha = pr.pull.mergeSha ?? pr.pull.headSha;
+      const parent = this.commits.get(headSha)?.parents[0];
+      const from = parent === undefined ? new Map<string, string>() : this.#tree(parent);
+      const to = this.#tree(headSha);
+      const files = [...new Set([...from.keys(), ...to.keys()])]
+        .filter((path) => from.get(path) !== to.get(path))
+        .map((filename) => ({
+          sha: to.get(filename) ?? from.get(filename),
+          filename,
+          status: !from.has(filename) ? "added" : !to.has(filename) ? "removed" : "modified",
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+          blob_url: "",
+          raw_url: "",
+          contents_url: "",
+        }));
+      return [200, files];
     }
     if ((m = route(/^\/pulls\/(\d+)$/))) {
       const pr = this.issues.get(Number(m[1]));
@@ -817,7 +881,7 @@ export class FakeGitHub {
       merge_commit_sha: p.pull?.mergeSha ?? null,
       created_at: p.createdAt,
       labels: p.labels.map((name) => ({ name })),
-      user: { login: p.user, type: "Bot" },
+      user: { login: p.user, type: p.user.endsWith("[bot]") ? "Bot" : "User" },
     };
   }
 

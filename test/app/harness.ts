@@ -12,7 +12,7 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import type { RemedyRuntime } from "../../src/app/remedy-runtime.js";
 import remedy from "../../src/index.js";
-import { FakeGitHub, INSTALLATION_ID, OWNER, REPO } from "./fake-github.js";
+import { BOT_LOGIN, FakeGitHub, INSTALLATION_ID, OWNER, REPO } from "./fake-github.js";
 
 // The examples' JSON, as @octokit/webhooks-examples ships it (its typings do not describe the default export).
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{
@@ -214,10 +214,14 @@ export function pullRequestMerged(pr: {
   mergeSha: string;
   labels: string[];
   mergedAt?: string;
+  /** Who opened the PR: Remedy's App unless a test says otherwise. */
+  user?: string;
 }): Record<string, unknown> {
   const payload = example("pull_request", "closed");
+  const author = pr.user ?? BOT_LOGIN;
   payload.pull_request = {
     ...(payload.pull_request as object),
+    user: user(author, author.endsWith("[bot]") ? "Bot" : "User"),
     number: pr.number,
     body: pr.body,
     merged: true,

@@ -133,6 +133,7 @@ describe("recovering verifications from GitHub after the store is lost", () => {
     expect(h.forge.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "success" });
     expect(revertPullRequests(h.forge)).toHaveLength(0);
     expect(await kinds(after)).toEqual([
+      "pr.opened",
       "pr.merged",
       "verify.started",
       "verify.resumed",
@@ -180,16 +181,16 @@ describe("recovering verifications from GitHub after the store is lost", () => {
     expect(resumed.data).toMatchObject({ rebuilt: true, from: "plan", evaluations: 0 });
   });
 
-  it("a block written for another plan is not restored onto this one", async () => {
+  it("invariant 6: a plan block edited in the PR body after the merge is not rebuilt at all", async () => {
     const h = await merged({ error_rate: [0.01] });
     await ticks(h, h.record, 2);
-    // Someone edited the plan in the PR body after the merge.
+    // Someone edited the plan in the PR body after the merge: Remedy can no longer vouch for it.
     const edited = h.pr.body.replace('"soakSeconds":120', '"soakSeconds":60');
     expect(edited).not.toBe(h.pr.body);
+    expect(parsePacket(edited)).not.toBeNull();
     await h.forge.updatePullRequestBody(h.pr.number, edited);
     const after = lostStore(h);
-    const [rebuilt] = await recoverVerifications(after.deps, { since: SINCE, installationId: null });
-    expect(rebuilt!.verdict).toEqual(startVerdict(parsePacket(edited)!.verify, h.pr.mergedAt!));
+    expect(await recoverVerifications(after.deps, { since: SINCE, installationId: null })).toEqual([]);
   });
 
   it("a second recovery rebuilds nothing and writes nothing", async () => {

@@ -86,7 +86,7 @@ describe("verification after merge", () => {
     expect(revertPullRequests(h.forge)).toHaveLength(0);
     expect(await h.store.listVerifications()).toEqual([]);
     const kinds = (await h.deps.audit.entries()).map((e) => e.kind);
-    expect(kinds).toEqual(["pr.merged", "verify.started", "verify.passed", "incident.closed"]);
+    expect(kinds).toEqual(["pr.opened", "pr.merged", "verify.started", "verify.passed", "incident.closed"]);
   });
 
   it("a single bad sample between good ones is not a failure", async () => {
