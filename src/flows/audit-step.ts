@@ -13,9 +13,15 @@ export interface AuditStep {
 
 /**
  * Appends steps to the ledger. The ledger is evidence, not a gate: a failed append is logged and the
- * incident goes on, because blocking a fix on bookkeeping would be the worse failure at 3 AM.
+ * incident goes on, because blocking a fix on bookkeeping would be the worse failure at 3 AM. The one
+ * exception is an append that later trust rests on (`mustLand`: the record of a plan Remedy wrote,
+ * without which Remedy will not act on its own PR): that one throws, so the work is retried.
  */
-export async function auditSteps(deps: FlowDeps, steps: AuditStep[]): Promise<LedgerEntry[]> {
+export async function auditSteps(
+  deps: FlowDeps,
+  steps: AuditStep[],
+  options: { mustLand?: boolean } = {},
+): Promise<LedgerEntry[]> {
   try {
     return await deps.audit.append(
       steps.map((step) => ({
@@ -31,6 +37,7 @@ export async function auditSteps(deps: FlowDeps, steps: AuditStep[]): Promise<Le
     );
   } catch (error) {
     deps.log.error({ err: error, kinds: steps.map((s) => s.kind) }, "audit append failed");
+    if (options.mustLand === true) throw error;
     return [];
   }
 }

@@ -9,6 +9,8 @@ import type { FlowDeps } from "./deps.js";
 import { openProposal, type ProposalResult } from "./open-proposal.js";
 import { rateWindowStart, recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
+import { withTargetLock } from "./with-target-lock.js";
+import type { PullRequest } from "../forge/forge.js";
 
 /** `auto` follows the repository's `mode`; `/dry-run` and `/propose` override it. */
 export type WriteMode = "auto" | "dry-run" | "propose";
@@ -39,7 +41,7 @@ export async function handleIncident(
   const reader = repoAt(deps.forge, baseSha);
   // One listing serves the rate limit (recent ones) and the one-PR-per-field rule (open ones); it
   // does not depend on the files, so it is fetched while they load.
-  const listing = deps.forge.listRemedyPullRequests(rateWindowStart(deps.now()));
+  const listing = ownRemedyPrs(deps);
   listing.catch(() => undefined); // awaited below; an early return must not leave it unhandled
 
   let repository: Repository;
@@ -51,34 +53,79 @@ export async function handleIncident(
     return { outcome: null, error: error.message, proposal: null };
   }
 
-  const remedyPrs = await listing;
-  const recentPrs = recentRemedyPrs(remedyPrs, deps.now());
   const evidence = deps.evidence?.(repository.config);
   const diagnoser = deps.diagnoser?.(repository.config);
-  const outcome = await planIncident({
-    repo: deps.forge.repo,
-    repository,
-    reader,
-    history: reader,
-    baseSha,
-    incident,
-    now: deps.now(),
-    recentPrs,
-    ...(evidence === undefined ? {} : { evidence }),
-    ...(diagnoser === undefined ? {} : { diagnoser }),
+  const plan = (remedyPrs: readonly PullRequest[]): Promise<Outcome> =>
+    planIncident({
+      repo: deps.forge.repo,
+      repository,
+      reader,
+      history: reader,
+      baseSha,
+      incident,
+      now: deps.now(),
+      recentPrs: recentRemedyPrs(remedyPrs, deps.now()),
+      ...(evidence === undefined ? {} : { evidence }),
+      ...(diagnoser === undefined ? {} : { diagnoser }),
+    });
+  const remedyPrs = await listing;
+  const outcome = await plan(remedyPrs);
+  const writeMode = mode === "auto" ? (repository.config.mode === "dry-run" ? "dry-run" : "propose") : mode;
+  if (outcome.decision !== "propose" || writeMode !== "propose" || outcome.plan === null)
+    return decide(deps, outcome, { writeMode, actor, leading });
+
+  // Incidents for the same target decide one at a time, each seeing the PRs opened before it: one
+  // field gets one PR, and the rate limit counts PRs being opened, not only those already listed.
+  return withTargetLock(deps, outcome.plan, async () => {
+    const fresh = await ownRemedyPrs(deps);
+    const current = samePullRequests(fresh, remedyPrs) ? outcome : await plan(fresh);
+    return decide(deps, current, { writeMode, actor, leading, open: { base, baseSha, remedyPrs: fresh } });
   });
+}
+
+/**
+ * Records the diagnosis and decision, then acts on it: the PR (when `open` is given and the decision
+ * is still propose) or the decision as a comment.
+ */
+async function decide(
+  deps: FlowDeps,
+  outcome: Outcome,
+  how: {
+    writeMode: "dry-run" | "propose";
+    actor: string;
+    leading: AuditStep[];
+    open?: { base: string; baseSha: string; remedyPrs: readonly PullRequest[] };
+  },
+): Promise<IncidentResult> {
+  const { incident } = outcome;
   deps.log.info(
     { incident: incident.issue, key: incident.key.slice(0, 8), decision: outcome.decision },
     "incident planned",
   );
-
   // The diagnosis and decision go to the ledger while the proposal checks the branch rules; the
   // commit waits for them, because its trailer names the decision's hash.
-  const appended = auditSteps(deps, [
-    ...leading,
+  const appended = auditSteps(deps, [...how.leading, ...decisionSteps(outcome, how.actor)]);
+  appended.catch(() => undefined); // awaited on every path below
+  if (outcome.decision === "propose" && how.open !== undefined) {
+    const proposal = await openProposal(deps, outcome, {
+      ...how.open,
+      decision: appended,
+      actor: how.actor,
+    });
+    await appended;
+    return { outcome, error: null, proposal };
+  }
+  await appended;
+  await reportOutcome(deps, outcome, how.writeMode === "dry-run");
+  return { outcome, error: null, proposal: null };
+}
+
+function decisionSteps(outcome: Outcome, actor: string): AuditStep[] {
+  const incident = outcome.incident.issue;
+  return [
     {
       kind: "diagnosis",
-      incident: incident.issue,
+      incident,
       actor,
       data: {
         runbook: outcome.diagnosis?.runbook?.id ?? null,
@@ -91,7 +138,7 @@ export async function handleIncident(
     },
     {
       kind: "decision",
-      incident: incident.issue,
+      incident,
       actor,
       data: {
         decision: outcome.decision,
@@ -108,24 +155,25 @@ export async function handleIncident(
         rules: outcome.policy?.rules ?? [],
       },
     },
-  ]);
+  ];
+}
 
-  appended.catch(() => undefined); // awaited on every path below
-  const writeMode = mode === "auto" ? (repository.config.mode === "dry-run" ? "dry-run" : "propose") : mode;
-  if (outcome.decision === "propose" && writeMode === "propose") {
-    const proposal = await openProposal(deps, outcome, {
-      base,
-      baseSha,
-      decision: appended,
-      actor,
-      remedyPrs,
-    });
-    await appended;
-    return { outcome, error: null, proposal };
-  }
-  await appended;
-  await reportOutcome(deps, outcome, writeMode === "dry-run");
-  return { outcome, error: null, proposal: null };
+/**
+ * Remedy's PRs (open, and the last hour's) as the rate limit and the one-PR-per-field rule count them:
+ * only those Remedy's own App opened. A `remedy` label on someone else's PR counts for nothing.
+ */
+async function ownRemedyPrs(deps: FlowDeps): Promise<PullRequest[]> {
+  const listed = await deps.forge.listRemedyPullRequests(rateWindowStart(deps.now()));
+  return listed.filter((pr) => pr.author === deps.botLogin);
+}
+
+function samePullRequests(a: readonly PullRequest[], b: readonly PullRequest[]): boolean {
+  const key = (prs: readonly PullRequest[]) =>
+    prs
+      .map((pr) => `${pr.number}:${pr.state}`)
+      .sort()
+      .join(",");
+  return key(a) === key(b);
 }
 
 /** The decision as a comment on the incident issue, updated in place when the incident is re-run. */

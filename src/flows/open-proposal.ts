@@ -7,6 +7,8 @@ import { planHash } from "../proposal/plan-hash.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { Outcome } from "./plan-incident.js";
+import { latestPlanHash } from "./own-plan.js";
+import { vouchForBranch } from "./vouch-for-branch.js";
 
 export type ProposalResult =
   | { status: "opened" | "reused"; pr: PullRequest; branch: string }
@@ -75,8 +77,17 @@ export async function openProposal(
   ]);
   if (created === "exists") {
     const existing = await forge.findPullRequest(branch);
+    if (existing !== null && existing.author !== deps.botLogin)
+      return refuseBranch(
+        deps,
+        plan,
+        branch,
+        context.actor,
+        `a PR from it (#${existing.number}) was opened by @${existing.author}, not by Remedy`,
+      );
     if (existing !== null) {
       deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
+      await completeHalfMade(deps, existing, context.actor);
       await linkIncident(deps, plan, `Remedy's PR for this incident: ${existing.url}`);
       return { status: "reused", pr: existing, branch };
     }
@@ -87,6 +98,7 @@ export async function openProposal(
     // A branch just created is at the base: the first attempt needs no read of it.
     head: created === "created" ? context.baseSha : null,
   });
+  if ("refused" in commit) return refuseBranch(deps, plan, branch, context.actor, commit.refused);
   if ("blocked" in commit) {
     // Only reachable when the base moved in the instant between the check above and the branch, or
     // an earlier attempt left the branch: say which branch holds the lock so a person can free it.
@@ -105,40 +117,138 @@ export async function openProposal(
     pr = await forge.openPullRequest({ head: branch, base: context.base, title: commitSubject(plan), body });
   } catch (error) {
     // An ambiguous or racing create: read before writing again.
-    const existing = await forge.findPullRequest(branch);
-    if (existing === null) throw error;
+    const existing = await forge.findPullRequest(branch).catch(() => null);
+    if (existing === null) return reportHalfMade(deps, plan, branch, "open the pull request", error);
     pr = existing;
   }
-  await forge.finishPullRequest(pr, {
+  try {
+    await finishProposal(deps, plan, pr, {
+      protection,
+      base: context.base,
+      sha: commit.sha,
+      actor: context.actor,
+    });
+  } catch (error) {
+    return reportHalfMade(deps, plan, branch, `finish ${pr.url}`, error);
+  }
+  deps.log.info({ incident: plan.incident, pr: pr.number, branch }, "proposal opened");
+  return { status: "opened", pr, branch };
+}
+
+/** Labels, reviewers, the policy check and the incident link, then the ledger record that makes it Remedy's. */
+async function finishProposal(
+  deps: FlowDeps,
+  plan: Plan,
+  pr: PullRequest,
+  at: {
+    protection: { block: string | null; readable: boolean; detail: string };
+    base: string;
+    sha: string;
+    actor: string;
+  },
+): Promise<void> {
+  await deps.forge.finishPullRequest(pr, {
     labels: ["remedy", `env:${plan.environment}`, `risk:${plan.risk}`, `service:${plan.service}`],
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
-    checkRun: policyCheckRun(plan, protection, context.base, commit.sha),
+    checkRun: policyCheckRun(plan, at.protection, at.base, at.sha),
     autoMerge: plan.autoMerge,
     ...linkFor(
       plan,
       `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`,
     ),
   });
-  await auditSteps(deps, [
-    {
-      kind: "pr.opened",
-      incident: plan.incident,
-      pr: pr.number,
-      sha: commit.sha,
-      actor: context.actor,
-      data: {
-        branch,
-        title: pr.title,
-        file: plan.target.file,
-        field: plan.field,
-        before: plan.before,
-        after: plan.after,
-        planHash: planHash(plan),
+  await auditSteps(
+    deps,
+    [
+      {
+        kind: "pr.opened",
+        incident: plan.incident,
+        pr: pr.number,
+        sha: at.sha,
+        actor: at.actor,
+        data: {
+          branch: pr.head,
+          title: pr.title,
+          file: plan.target.file,
+          field: plan.field,
+          before: plan.before,
+          after: plan.after,
+          planHash: planHash(plan),
+        },
       },
-    },
+    ],
+    { mustLand: true },
+  );
+}
+
+/**
+ * A commit is on Remedy's branch but the PR could not be opened or finished: the incident is told what
+ * failed and how to retry, and the error goes on so the accepted work is retried. The next attempt
+ * finds Remedy's own branch and completes the PR (SPEC §1 invariant 7).
+ */
+async function reportHalfMade(
+  deps: FlowDeps,
+  plan: Plan,
+  branch: string,
+  what: string,
+  error: unknown,
+): Promise<never> {
+  const message = error instanceof Error ? error.message : String(error);
+  deps.log.error({ incident: plan.incident, branch, err: error }, "proposal left half-made");
+  await linkIncident(
+    deps,
+    plan,
+    `Remedy committed the change to \`${branch}\` but could not ${what}: ${message.slice(0, 300)}. Remedy retries on its own; comment \`/propose\` to retry now. Nothing was merged.`,
+  ).catch(() => undefined);
+  throw error;
+}
+
+/**
+ * A PR Remedy opened whose ledger record never landed (a crash between the two) is finished now: the
+ * record is what lets Remedy act on it later (ownPlan), and its labels are what lists it.
+ */
+async function completeHalfMade(deps: FlowDeps, pr: PullRequest, actor: string): Promise<void> {
+  const own = parsePacket(pr.body);
+  if (own === null || latestPlanHash(await deps.audit.entries(), pr.number) !== null) return;
+  const baseSha = await deps.forge.branchHead(pr.base);
+  const headSha = await deps.forge.branchHead(pr.head);
+  if (baseSha === null || headSha === null || (await vouchForBranch(deps, own, baseSha, headSha)) !== null)
+    return;
+  await deps.forge.addLabels(pr.number, [
+    "remedy",
+    `env:${own.environment}`,
+    `risk:${own.risk}`,
+    `service:${own.service}`,
   ]);
-  deps.log.info({ incident: plan.incident, pr: pr.number, branch }, "proposal opened");
-  return { status: "opened", pr, branch };
+  await auditSteps(
+    deps,
+    [
+      {
+        kind: "pr.opened",
+        incident: own.incident,
+        pr: pr.number,
+        sha: null,
+        actor,
+        data: { branch: pr.head, title: pr.title, completed: true, planHash: planHash(own) },
+      },
+    ],
+    { mustLand: true },
+  );
+}
+
+/** Someone else's branch under Remedy's name: never adopted; the incident is told, the ledger records it. */
+async function refuseBranch(
+  deps: FlowDeps,
+  plan: Plan,
+  branch: string,
+  actor: string,
+  why: string,
+): Promise<ProposalResult> {
+  const reason = `Remedy did not open a PR: the branch \`${branch}\` already exists and Remedy cannot vouch for it: ${why}. Remedy only opens PRs on branches it wrote itself. Delete the branch (after checking who pushed it and why), then comment \`/propose\`.`;
+  deps.log.warn({ incident: plan.incident, branch }, "refused a branch Remedy did not write");
+  await auditSteps(deps, [{ kind: "branch.refused", incident: plan.incident, actor, data: { branch, why } }]);
+  await linkIncident(deps, plan, reason);
+  return { status: "blocked", reason, branch };
 }
 
 /** A refusal when the base branch moved since planning and the planned field no longer holds `before`. */
@@ -162,7 +272,7 @@ async function commitChange(
   context: ProposalContext,
   decisionHash: string | null,
   first: { base: string | null; head: string | null },
-): Promise<{ sha: string } | { blocked: string }> {
+): Promise<{ sha: string } | { blocked: string } | { refused: string }> {
   const { forge } = deps;
   const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: decisionHash === null ? [] : [decisionHash] })}`;
   for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -180,6 +290,11 @@ async function commitChange(
     }
     const head = attempt === 1 && first.head !== null ? first.head : await forge.branchHead(branch);
     if (head === null) throw new Error(`branch ${branch} vanished while committing`);
+    // Anything already on the branch must be Remedy's own planned edit before Remedy builds on it.
+    if (head !== context.baseSha) {
+      const refusal = await vouchForBranch(deps, plan, context.baseSha, head);
+      if (refusal !== null) return { refused: refusal };
+    }
     const text = await forge.readFile(plan.target.file, head);
     if (text === null)
       return { blocked: `${plan.target.file} no longer exists on ${branch}; nothing was committed.` };

@@ -8,6 +8,7 @@ import { planHash } from "../proposal/plan-hash.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { splitReviewers } from "./open-proposal.js";
+import { vouchForBranch } from "./vouch-for-branch.js";
 import type { Outcome } from "./plan-incident.js";
 
 export type RevertResult =
@@ -33,7 +34,14 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
   const mergeSha = original.mergeSha ?? original.head;
   const branch = revertBranchName(mergeSha);
   const existing = await forge.findPullRequest(branch);
-  if (existing !== null) return { status: "reused", pr: existing };
+  if (existing !== null && existing.author === deps.botLogin) return { status: "reused", pr: existing };
+  if (existing !== null)
+    return refuseRevertBranch(
+      deps,
+      request,
+      branch,
+      `a PR from it (#${existing.number}) was opened by @${existing.author}`,
+    );
 
   const base = await forge.defaultBranch();
   const baseSha = await forge.branchHead(base);
@@ -74,9 +82,19 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
 
   if ((await forge.createBranch(branch, baseSha)) === "exists") {
     const racing = await forge.findPullRequest(branch);
-    if (racing !== null) return { status: "reused", pr: racing };
+    if (racing !== null && racing.author === deps.botLogin) return { status: "reused", pr: racing };
+    if (racing !== null)
+      return refuseRevertBranch(
+        deps,
+        request,
+        branch,
+        `a PR from it (#${racing.number}) was opened by @${racing.author}`,
+      );
   }
   const head = (await forge.branchHead(branch)) as string;
+  // A branch that was already there must hold nothing but Remedy's own revert commit.
+  const refusal = await vouchForBranch(deps, revert, baseSha, head);
+  if (refusal !== null) return refuseRevertBranch(deps, request, branch, refusal);
   const [entry] = await auditSteps(deps, [
     {
       kind: "decision",
@@ -179,22 +197,52 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
   );
   if (plan.incident !== null)
     await forge.comment(plan.incident, `Remedy opened the revert ${pr.url} for #${original.number}.`);
+  await auditSteps(
+    deps,
+    [
+      {
+        kind: "revert.opened",
+        incident: plan.incident,
+        pr: pr.number,
+        sha: commitSha,
+        actor: request.actor,
+        data: {
+          reverts: original.number,
+          mergeSha,
+          field: plan.field,
+          restore: revert.after,
+          reason: request.reason,
+          planHash: planHash(revert),
+        },
+      },
+    ],
+    { mustLand: true },
+  );
+  return { status: "opened", pr };
+}
+
+/** A revert branch Remedy did not write is never used; the original PR says why and a person takes over. */
+async function refuseRevertBranch(
+  deps: FlowDeps,
+  request: RevertRequest,
+  branch: string,
+  why: string,
+): Promise<RevertResult> {
+  const { original, plan } = request;
+  const reason = `Remedy did not open a revert: the branch \`${branch}\` already exists and Remedy cannot vouch for it: ${why}. Delete it (after checking who pushed it), then comment \`/rollback\`, or restore \`${plan.revert.value}\` by hand.`;
+  await deps.forge.comment(
+    original.number,
+    `### Revert not opened\n${reason}\n\nWhy a revert was asked for: ${request.reason}`,
+  );
+  if (plan.incident !== null) await deps.forge.addLabels(plan.incident, ["needs-human"]);
   await auditSteps(deps, [
     {
-      kind: "revert.opened",
+      kind: "branch.refused",
       incident: plan.incident,
-      pr: pr.number,
-      sha: commitSha,
+      pr: original.number,
       actor: request.actor,
-      data: {
-        reverts: original.number,
-        mergeSha,
-        field: plan.field,
-        restore: revert.after,
-        reason: request.reason,
-        planHash: planHash(revert),
-      },
+      data: { branch, why },
     },
   ]);
-  return { status: "opened", pr };
+  return { status: "conflict", reason };
 }

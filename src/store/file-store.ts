@@ -42,6 +42,10 @@ export class FileStore implements Store {
     return (await readFile(file, "utf8")) === mine;
   }
 
+  async release(key: string): Promise<void> {
+    await rm(join(this.claims, digest(key)), { force: true });
+  }
+
   async saveVerification(record: VerificationRecord): Promise<void> {
     await this.init();
     await this.atomicWrite(join(this.verifications, `${digest(record.id)}.json`), JSON.stringify(record));

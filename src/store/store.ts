@@ -22,6 +22,8 @@ export interface VerificationRecord {
  */
 export interface Store {
   claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Gives a claim up before it expires (a lock's holder is done). Releasing a free key is a no-op. */
+  release(key: string): Promise<void>;
   saveVerification(record: VerificationRecord): Promise<void>;
   getVerification(id: string): Promise<VerificationRecord | null>;
   listVerifications(): Promise<VerificationRecord[]>;
@@ -38,6 +40,9 @@ export class MemoryStore implements Store {
     if (until !== undefined && until > this.now()) return false;
     this.claims.set(key, this.now() + ttlSeconds * 1000);
     return true;
+  }
+  async release(key: string): Promise<void> {
+    this.claims.delete(key);
   }
   async saveVerification(record: VerificationRecord): Promise<void> {
     this.verifications.set(record.id, structuredClone(record));

@@ -112,6 +112,8 @@ export class FakeGitHub {
   ];
   /** False: the rules endpoint answers 403, as for an App without the permission to read them. */
   rulesReadable = true;
+  /** Answers to give instead of the real one, for failure tests: the first match is used up. */
+  readonly failures: Array<{ method: string; path: RegExp; status: number; times: number }> = [];
   installed = true;
   #next = 1;
   #ids = 1000;
@@ -248,6 +250,11 @@ export class FakeGitHub {
       unknown
     >;
     const repoPrefix = `/repos/${OWNER}/${REPO}`;
+    const failure = this.failures.find((f) => f.times > 0 && f.method === method && f.path.test(path));
+    if (failure !== undefined) {
+      failure.times -= 1;
+      return [failure.status, { message: `injected ${failure.status}` }];
+    }
     if (method === "GET" && path === "/app")
       return [200, { id: 1, slug: "remedy", name: "Remedy", node_id: "A_1", owner: { login: OWNER } }];
     if (method === "GET" && path === "/app/installations")

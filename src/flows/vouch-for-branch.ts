@@ -1,0 +1,42 @@
+import { compareBranchEdit } from "../manifests/index.js";
+import type { Plan } from "../proposal/plan.js";
+import type { FlowDeps } from "./deps.js";
+
+/**
+ * Whether Remedy may build on an existing branch: every commit on it since the base is Remedy's own
+ * (its App identity wrote it), and together they are nothing but the planned field edit, or nothing
+ * yet. Returns null when it may, else what is wrong with the branch. Branch names are predictable, so
+ * a `remedy/…` branch someone pushed in advance must never become Remedy's PR (SPEC §1 invariant 6).
+ */
+export async function vouchForBranch(
+  deps: FlowDeps,
+  plan: Plan,
+  baseSha: string,
+  headSha: string,
+): Promise<string | null> {
+  if (headSha === baseSha) return null;
+  const comparison = await deps.forge.compare(baseSha, headSha);
+  if (comparison.truncated)
+    return "it holds more commits or files than GitHub lists, so it cannot be checked";
+  const strangers = [...new Set(comparison.commits.map((c) => c.author ?? "an unknown author"))].filter(
+    (author) => author !== deps.botLogin,
+  );
+  const problems: string[] = [];
+  if (strangers.length > 0)
+    problems.push(`it has commits by ${strangers.map((a) => `@${a}`).join(", ")}, not by Remedy's App`);
+  const [baseText, headText] = await Promise.all([
+    deps.forge.readFile(plan.target.file, baseSha),
+    deps.forge.readFile(plan.target.file, headSha),
+  ]);
+  const edit = compareBranchEdit({
+    target: plan.target,
+    field: plan.field,
+    changedFiles: comparison.files,
+    baseText,
+    headText,
+  });
+  if (edit.kind === "invalid") problems.push(...edit.problems);
+  if (edit.kind === "edit" && edit.value !== plan.after)
+    problems.push(`it sets the ${plan.field} to \`${edit.value}\`, not the planned \`${plan.after}\``);
+  return problems.length === 0 ? null : problems.join("; ");
+}
