@@ -32,8 +32,26 @@ export function parseYamlData(file: string, text: string): unknown {
       }),
     );
   }
-  return doc.toJS({ maxAliasCount: 50 });
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (cause) {
+    // The yaml package throws a ReferenceError when aliases would expand past the limit (a "billion
+    // laughs" file): that is a bad file, not a crash, and the user needs its name.
+    throw new InvalidFileError(
+      [
+        {
+          file,
+          path: "",
+          message: `cannot be read: ${cause instanceof Error ? firstLine(cause.message) : String(cause)} (a file that expands aliases this much is refused; write the values out instead of nesting aliases)`,
+        },
+      ],
+      { cause },
+    );
+  }
 }
+
+/** How many alias expansions a config, runbook or policy may use; real files use a handful at most. */
+const MAX_ALIAS_COUNT = 50;
 
 export function validateData<S extends z.ZodType>(
   file: string,

@@ -258,6 +258,7 @@ async function planChange(
       return {
         refusal: `replicas of ${target.workload} are managed by a HorizontalPodAutoscaler (${hpa.reason ?? "HPA found"}); editing them would fight the HPA. Change the HPA's bounds instead`,
       };
+    uncertainties.push(...(hpa.unchecked ?? []));
   }
 
   let current = readField(text, target, field);

@@ -12,12 +12,13 @@ const AUTOSCALER_KINDS = new Set(["HorizontalPodAutoscaler", "ScaledObject"]);
  * anywhere in what the overlay builds from.
  *
  * `reason` says why when managed. When not managed it is set only if something could not be checked
- * (remote or unreadable resources); callers should show it as an uncertainty.
+ * (remote or unreadable resources), and `unchecked` then lists each such place as a sentence for the
+ * packet's Uncertainties: an HPA there would go unnoticed.
  */
 export async function findHpa(
   target: ManifestTarget,
   readFile: ReadFile,
-): Promise<{ managed: boolean; reason?: string }> {
+): Promise<{ managed: boolean; reason?: string; unchecked?: string[] }> {
   if (target.kind === "helm") {
     const text = await readFile(target.file);
     if (text === null)
@@ -48,6 +49,10 @@ export async function findHpa(
   });
   if (found.length > 0) return { managed: true, reason: found.join("; ") };
   return notes.length > 0
-    ? { managed: false, reason: `not checked: ${notes.join("; ")}` }
+    ? {
+        managed: false,
+        reason: `not checked: ${notes.join("; ")}`,
+        unchecked: notes.map((note) => `${note} (an HPA there would go unnoticed)`),
+      }
     : { managed: false };
 }

@@ -99,7 +99,7 @@ export async function walkKustomization(
     const dir = posix.dirname(path);
     for (const entry of REFERENCE_KEYS.flatMap((key) => stringsIn(data[key]))) {
       if (isRemote(entry)) {
-        notes.push(`${path}: remote resource ${entry} was not checked`);
+        notes.push(`${path}: remote base ${entry} not checked`);
         continue;
       }
       const target = posix.normalize(posix.join(dir, entry));

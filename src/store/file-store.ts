@@ -1,12 +1,13 @@
-import { createHash } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Store, VerificationRecord } from "./store.js";
 
 /**
- * The embedded durable store: plain files under a data directory, no server. Claims use O_EXCL file
- * creation, so two processes sharing the directory cannot both win; records are written to a temp
- * file and renamed, so a crash never leaves half a record.
+ * The embedded durable store: plain files under a data directory, no server. A claim is a file linked
+ * into place from a complete temp file (link fails when the name exists), so two processes sharing
+ * the directory cannot both win and a crash never leaves an empty claim; records are written to a
+ * temp file and renamed, so a crash never leaves half a record.
  */
 export class FileStore implements Store {
   private readonly claims: string;
@@ -24,22 +25,74 @@ export class FileStore implements Store {
   async claim(key: string, ttlSeconds: number): Promise<boolean> {
     await this.init();
     const file = join(this.claims, digest(key));
-    const expires = String(this.now() + ttlSeconds * 1000);
+    const content = `${this.now() + ttlSeconds * 1000} ${process.pid}.${randomToken()}\n`;
+    // The claim is written whole to a temp file first and then linked into place: link, like
+    // open(wx), fails when the name exists, but the claim file never exists empty or half written.
+    const temp = await this.tempWith(file, content);
     try {
-      const handle = await open(file, "wx");
-      await handle.writeFile(expires);
-      await handle.close();
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if (await linkIfAbsent(temp, file)) return true;
+      if (!(await this.expired(file))) return false;
+      // Expired: only one taker may replace it. mkdir is atomic, so the takeover lock has one holder;
+      // inside it the claim is read again, since another taker may have replaced it just before.
+      const lock = `${file}.takeover`;
+      if (!(await this.lock(lock))) return false;
+      try {
+        if (!(await this.expired(file))) return false;
+        await rename(temp, file);
+        return true;
+      } finally {
+        await rm(lock, { recursive: true, force: true });
+      }
+    } finally {
+      await rm(temp, { force: true });
     }
-    const until = Number(await readFile(file, "utf8").catch(() => "0"));
-    // An empty file is a claim being written right now by another process: it holds.
-    if (until === 0 || until > this.now()) return false;
-    // Expired: take it over by rename, and check we are the one whose value stuck.
-    const mine = `${expires}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-    await this.atomicWrite(file, mine);
-    return (await readFile(file, "utf8")) === mine;
+  }
+
+  /**
+   * Whether the claim in `file` no longer holds. A claim that cannot be read as `<expires> <token>`
+   * (an empty file left by an older version that crashed mid-write, a damaged disk) holds for a grace
+   * period after it was last written, then counts as expired, so it never blocks its key forever.
+   */
+  private async expired(file: string): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+      throw error;
+    }
+    const until = parseClaim(text);
+    if (until !== null) return until <= this.now();
+    const written = await stat(file).then(
+      (info) => info.mtimeMs,
+      () => 0,
+    );
+    return this.now() - written >= UNREADABLE_CLAIM_GRACE_MS;
+  }
+
+  /** Takes the takeover lock; a lock left by a taker that crashed is broken after the grace period. */
+  private async lock(path: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        await mkdir(path);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const since = await stat(path).then(
+        (info) => info.mtimeMs,
+        () => 0,
+      );
+      if (this.now() - since < UNREADABLE_CLAIM_GRACE_MS) return false;
+      await rm(path, { recursive: true, force: true });
+    }
+    return false;
+  }
+
+  private async tempWith(file: string, content: string): Promise<string> {
+    const temp = `${file}.${process.pid}.${randomToken()}.tmp`;
+    await writeFile(temp, content, { flag: "wx" });
+    return temp;
   }
 
   async release(key: string): Promise<void> {
@@ -79,10 +132,33 @@ export class FileStore implements Store {
   }
 
   private async atomicWrite(file: string, content: string): Promise<void> {
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const temp = `${file}.${process.pid}.${randomToken()}.tmp`;
     await writeFile(temp, content);
     await rename(temp, file);
   }
+}
+
+/** How long a claim file that cannot be read holds before it counts as expired. */
+export const UNREADABLE_CLAIM_GRACE_MS = 30_000;
+
+/** The expiry of a claim file's `<expires> <token>` text (older versions wrote `<expires>` alone). */
+function parseClaim(text: string): number | null {
+  const match = /^(\d{1,16})(?:[ .\n]|$)/.exec(text);
+  return match === null ? null : Number(match[1]);
+}
+
+async function linkIfAbsent(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+function randomToken(): string {
+  return randomBytes(8).toString("hex");
 }
 
 function digest(key: string): string {

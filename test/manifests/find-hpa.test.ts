@@ -104,7 +104,7 @@ describe("findHpa: kustomize", () => {
     };
     const result = await findHpa(kustomize({ file: "o/kustomization.yaml" }), repo(files));
     expect(result.managed).toBe(false);
-    expect(result.reason).toContain("remote resource https://github.com/acme/x//base?ref=v1 was not checked");
+    expect(result.reason).toContain("remote base https://github.com/acme/x//base?ref=v1 not checked");
     expect(result.reason).toContain("../../outside is outside the repository");
     expect(result.reason).toContain("o/missing.yaml");
     expect(result.reason).toContain("o/broken.yaml is not valid YAML");
