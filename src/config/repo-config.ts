@@ -10,6 +10,9 @@ const RepoPath = z
   .min(1)
   .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a path inside the repository");
 
+/** A manifest Remedy may edit: a YAML file, never one of the files that govern Remedy itself (below). */
+const ManifestPath = RepoPath.regex(/\.ya?ml$/, "must be a .yaml or .yml manifest");
+
 const DottedKey = z
   .string()
   .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "must be a dotted key like image.tag");
@@ -17,7 +20,7 @@ const DottedKey = z
 export const EnvironmentTarget = z
   .strictObject({
     kind: z.enum(["kustomize", "helm"]),
-    file: RepoPath,
+    file: ManifestPath,
     /** kustomize: the name in `replicas:` (defaults to the service name); also the Deployment's name. */
     workload: z.string().optional(),
     /** kustomize: `images[].name`; helm: checked against `image.repository`. */
@@ -93,7 +96,36 @@ export const RepoConfig = z
       .default({}),
     model: ModelConfig.optional(),
   })
+  .superRefine((config, ctx) => {
+    // A service pointed at a workflow, a policy or a runbook would let a plan rewrite the rules
+    // that judge it (invariant 1), so such a config is refused as a whole, naming the target.
+    const reserved = [".github/", folder(config.runbooks), folder(config.policies)];
+    const allowed = `must be a manifest outside ${[...new Set(reserved)].join(", ").replace(/, ([^,]*)$/, " and $1")}`;
+    for (const [service, { environments }] of Object.entries(config.services))
+      for (const [environment, target] of Object.entries(environments)) {
+        const file = normalizedPath(target.file).toLowerCase();
+        if (reserved.some((dir) => dir === "/" || file.startsWith(dir.toLowerCase())))
+          ctx.addIssue({
+            code: "custom",
+            path: ["services", service, "environments", environment, "file"],
+            message: allowed,
+          });
+      }
+  })
   .describe("Remedy repository configuration (.github/remedy.yml)");
 export type RepoConfig = z.infer<typeof RepoConfig>;
+
+/** `./a//b/./c` → `a/b/c`: the same file however the config spells it. */
+function normalizedPath(path: string): string {
+  return path
+    .split("/")
+    .filter((part) => part !== "" && part !== ".")
+    .join("/");
+}
+
+/** A configured folder as a prefix with one trailing slash (`/` when it is the repository root). */
+function folder(path: string): string {
+  return `${normalizedPath(path)}/`;
+}
 
 export const CONFIG_PATH = ".github/remedy.yml";
