@@ -14,6 +14,18 @@ import { parseOptions, type CliIo } from "./io.js";
 
 export const EVAL_USAGE = "remedy eval DIR [--json FILE] [--model]";
 
+export const EVAL_HELP = `usage: ${EVAL_USAGE}
+
+Runs every scenario (*.yaml) in DIR offline: an in-memory GitHub, scripted health, a simulated
+clock (format: the scenarios README; examples in examples/scenarios/). Prints PASS name or
+FAIL name: what differed, one line each, then "N passed, N failed" on the last line.
+
+  --json FILE   also writes {passed, failed, unsafe, by_category, results[]} to FILE
+  --model       diagnoses through the model named in each repository's .github/remedy.yml
+                (needs the API key its model.api_key_env names)
+
+Exit codes: 0 all passed, 1 any failed, 2 bad usage.`;
+
 /**
  * `remedy eval DIR [--json FILE] [--model]`: one line per scenario, then `N passed, N failed`.
  * `--model` runs each scenario through the model in its repository's `.github/remedy.yml`.

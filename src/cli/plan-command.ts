@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { InvalidFileError } from "../config/invalid-file-error.js";
 import { parseYamlData, validateData } from "../config/parse-with-schema.js";
@@ -14,8 +14,27 @@ import { z } from "zod";
 import { ROLES } from "../signals/role.js";
 import { parseOptions, type CliIo } from "./io.js";
 import { PROJECT_ROOT } from "../scenarios/run-scenario.js";
+import type { RepoConfig } from "../config/repo-config.js";
+import type { EvidenceSource } from "../flows/plan-incident.js";
+import { evidenceFromConfig } from "../verification/health-from-config.js";
 
-export const PLAN_USAGE = "remedy plan --repo DIR --signal FILE [--now ISO]";
+export const PLAN_USAGE = "remedy plan --repo DIR --signal FILE [--now ISO] [--prometheus URL]";
+
+export const PLAN_HELP = `usage: ${PLAN_USAGE}
+
+Runs the whole decision offline on a local checkout DIR (default: this project's example
+repository): signal, diagnosis, plan, policy. Prints the decision, the approval packet (Markdown)
+and the unified diff. Writes nothing.
+
+  --repo DIR         the GitOps checkout holding .github/remedy.yml, runbooks and policies
+  --signal FILE      an Alertmanager webhook payload (JSON), or an issue as {title, body} (JSON or
+                     YAML); an issue may say author_permission: admin | maintain | write | triage |
+                     read | none (default write: the issue is treated as written by a writer)
+  --now ISO          the clock for freeze windows and rate limits (default: now)
+  --prometheus URL   run the runbook's evidence queries against this Prometheus (default: not
+                     queried, even when .github/remedy.yml names one)
+
+Exit codes: 0 on any decision, 2 on bad input.`;
 
 const IssueFile = z.strictObject({
   title: z.string().min(1),
@@ -30,7 +49,12 @@ const IssueFile = z.strictObject({
  * packet and the diff; writes nothing. Exit 0 on any decision, 2 on bad input.
  */
 export async function planCommand(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseOptions(args, { repo: "value", signal: "value", now: "value" });
+  const parsed = parseOptions(args, {
+    repo: "value",
+    signal: "value",
+    now: "value",
+    prometheus: "value",
+  });
   if ("error" in parsed || typeof parsed.options.signal !== "string" || parsed.positional.length > 0) {
     io.err(
       `usage: ${PLAN_USAGE}${"error" in parsed ? ` (${parsed.error})` : typeof (parsed as { options: Record<string, unknown> }).options.signal !== "string" ? " (--signal FILE is required)" : ""}`,
@@ -43,6 +67,21 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     io.err(`remedy plan: --now must be an ISO-8601 time like 2026-11-21T10:00:00Z (got "${now}")`);
     return 2;
   }
+  const isDirectory = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDirectory) {
+    io.err(`remedy plan: --repo ${String(parsed.options.repo ?? dir)}: the directory does not exist`);
+    return 2;
+  }
+  const prometheus = typeof parsed.options.prometheus === "string" ? parsed.options.prometheus : null;
+  if (prometheus !== null && !/^https?:\/\/[^\s/]+/.test(prometheus)) {
+    io.err(
+      `remedy plan: --prometheus must be an http(s) URL like http://127.0.0.1:9090 (got "${prometheus}")`,
+    );
+    return 2;
+  }
   const repo = `local/${dir.split("/").filter(Boolean).at(-1) ?? "repo"}`;
   try {
     const signalFile = parsed.options.signal;
@@ -52,6 +91,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
       ]);
     });
     const data = parseYamlData(signalFile, text);
+    let assumedWriter = false;
     const incident =
       typeof data === "object" &&
       data !== null &&
@@ -59,6 +99,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
         ? incidentFromAlert(repo, validateData(signalFile, data, AlertPayload, text))
         : (() => {
             const issue = validateData(signalFile, data, IssueFile, text);
+            assumedWriter = typeof data === "object" && data !== null && !("author_permission" in data);
             return incidentFromIssue(repo, {
               number: issue.number ?? null,
               title: issue.title,
@@ -69,6 +110,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
           })();
     const reader = localRepo(dir);
     const repository = await loadRepository(reader);
+    const evidence = evidenceSource(repository.config, prometheus);
     const outcome = await planIncident({
       repo,
       repository,
@@ -78,7 +120,12 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
       incident,
       now,
       recentPrs: [],
+      ...(evidence === undefined ? {} : { evidence }),
     });
+    if (assumedWriter)
+      io.out(
+        `Note: ${signalFile} has no author_permission, so the issue is treated as written by someone with write permission (values it names count). Add author_permission: read to see what Remedy does for a reader.`,
+      );
     io.out(`Decision: ${outcome.decision}`);
     io.out(outcome.summary);
     if (outcome.plan) io.out(`Branch: ${branchName(outcome.plan)}`);
@@ -96,4 +143,24 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * Offline, the configured Prometheus is named but not queried; `--prometheus URL` queries that one
+ * instead (the config's token_env and timeout still apply).
+ */
+function evidenceSource(config: RepoConfig, prometheus: string | null): EvidenceSource | undefined {
+  if (prometheus !== null) {
+    const setting = config.health.prometheus;
+    const health = {
+      ...config.health,
+      prometheus: typeof setting === "object" ? { ...setting, url: prometheus } : prometheus,
+    };
+    return evidenceFromConfig({ ...config, health }, process.env);
+  }
+  const configured = config.health.prometheus;
+  if (configured === undefined) return undefined;
+  const url = typeof configured === "string" ? configured : configured.url;
+  const note = `Prometheus configured at ${url} but not queried offline (use --prometheus URL to query it)`;
+  return () => Promise.resolve({ value: null, reason: note, note });
 }

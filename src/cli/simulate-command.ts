@@ -7,6 +7,14 @@ import type { CliIo } from "./io.js";
 
 export const SIMULATE_USAGE = "remedy simulate FILE";
 
+export const SIMULATE_HELP = `usage: ${SIMULATE_USAGE}
+
+Plays one scenario file (format: the scenarios README; try examples/scenarios/) as a story: the
+signal, the diagnosis and decision, the approval packet and diff, the merge, each verification
+tick, the outcome and the revert packet, then the audit ledger and whether the expectations hold.
+
+Exit codes: 0 after the story, 2 when FILE cannot be read or is not a valid scenario.`;
+
 /** `remedy simulate FILE`: plays one scenario and tells it as a story, step by step. */
 export async function simulateCommand(args: string[], io: CliIo): Promise<number> {
   if (args.length !== 1 || (args[0] as string).startsWith("--")) {

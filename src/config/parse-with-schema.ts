@@ -86,12 +86,55 @@ function describeIssue(issue: z.core.$ZodIssue, found: unknown): string {
     case "unrecognized_keys":
       return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (check the spelling; see the JSON Schema in schemas/)`;
     case "invalid_type":
-      return `must be ${article(issue.expected)} (got ${got})`;
+      return found === undefined
+        ? `is required: ${article(issue.expected)}`
+        : `must be ${article(issue.expected)} (got ${got})`;
     case "invalid_value":
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${got})`;
+      return found === undefined
+        ? `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`
+        : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")} (got ${got})`;
+    case "invalid_union":
+      return describeUnion(issue, found, got);
     default:
       return `${lowerFirst(issue.message)} (got ${got})`;
   }
+}
+
+/**
+ * zod's union wording ("Invalid input", "Invalid discriminator value") names no choice a person can
+ * make. A discriminated union names its options; any other union says what the branch that came
+ * closest wanted, or which types would do.
+ */
+function describeUnion(
+  issue: z.core.$ZodIssue & { code: "invalid_union" },
+  found: unknown,
+  got: string,
+): string {
+  const options = (issue as { options?: unknown[] }).options;
+  if (issue.errors.length === 0 && Array.isArray(options) && options.length > 0) {
+    const list = options.map(String).join(", ");
+    return found === undefined ? `is required: one of ${list}` : `must be one of ${list} (got ${got})`;
+  }
+  // A branch that accepted the type but not the value says the most (a string that is not "+2").
+  const closest = issue.errors.find((branch) => branch.some((inner) => inner.code !== "invalid_type"));
+  const inner = closest?.find((i) => i.code !== "invalid_type");
+  if (inner !== undefined) {
+    const where = inner.path.map(String).join(".");
+    const text = describeIssue(inner, valueAt(found, inner.path));
+    return where === "" ? text : `${where} ${text}`;
+  }
+  const types = [
+    ...new Set(
+      issue.errors.flatMap((branch) =>
+        branch
+          .filter((i) => i.code === "invalid_type" && i.path.length === 0)
+          .map((i) => article((i as { expected: string }).expected)),
+      ),
+    ),
+  ];
+  if (types.length === 0) return `${lowerFirst(issue.message)} (got ${got})`;
+  const expected = types.length === 1 ? types[0] : `${types.slice(0, -1).join(", ")} or ${types.at(-1)}`;
+  return found === undefined ? `is required: ${expected}` : `must be ${expected} (got ${got})`;
 }
 
 function article(expected: string): string {

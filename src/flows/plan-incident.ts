@@ -36,7 +36,7 @@ export interface EvidenceRow {
 export type EvidenceSource = (
   name: string,
   query: string,
-) => Promise<{ value: number | null; reason?: string }>;
+) => Promise<{ value: number | null; reason?: string; note?: string }>;
 
 /** Chooses among the deterministic scorer's candidates; may only narrow, never widen (see diagnosis/). */
 export type Diagnoser = (incident: Incident, rules: Diagnosis, repository: Repository) => Promise<Diagnosis>;
@@ -374,7 +374,8 @@ async function collectEvidence(
         name,
         query: rendered,
         value: sample.value,
-        note: sample.value === null ? `no data: ${sample.reason ?? "empty result"}` : "",
+        // A source may say why it did not look (the offline CLI: configured but not queried).
+        note: sample.note ?? (sample.value === null ? `no data: ${sample.reason ?? "empty result"}` : ""),
       };
     }),
   );

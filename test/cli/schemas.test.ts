@@ -20,4 +20,19 @@ describe("schemas/", () => {
     expect(JSON.stringify(schemas["remedy-config"])).toContain("replicas_key");
     expect(JSON.stringify(schemas.runbook)).toContain("rollback-image");
   });
+
+  it("gives every schema an $id, which the example files' yaml-language-server hints point at", async () => {
+    for (const [name, schema] of Object.entries(jsonSchemas()))
+      expect((schema as { $id?: string }).$id).toBe(`https://remedy.dev/schemas/${name}.schema.json`);
+    const hints: Array<[string, string]> = [
+      [".github/remedy.yml", "../schemas/remedy-config.schema.json"],
+      ["runbooks/scale-on-saturation.yaml", "../schemas/runbook.schema.json"],
+      ["policies/10-prod.yaml", "../schemas/policy.schema.json"],
+      ["examples/scenarios/01-cart-latency-scale-is-reverted.yaml", "../../schemas/scenario.schema.json"],
+    ];
+    for (const [file, schema] of hints) {
+      const first = (await readFile(join(root, file), "utf8")).split("\n")[0];
+      expect(first, file).toBe(`# yaml-language-server: $schema=${schema}`);
+    }
+  });
 });

@@ -50,6 +50,33 @@ describe("parseWithSchema", () => {
     expect(lines[2]).toMatch(/^runbooks\/bad\.yaml:5: action\.replicas /);
   });
 
+  it("names the choices of a discriminated union instead of zod's discriminator wording", () => {
+    expect(problems("runbooks/x.yaml", "id: x\ntitle: X\naction: { replicas: 3 }\n", Runbook)).toEqual([
+      "runbooks/x.yaml:3: action.kind is required: one of scale, set-image, rollback-image, escalate",
+    ]);
+    expect(problems("runbooks/x.yaml", "id: x\ntitle: X\naction: { kind: restartt }\n", Runbook)).toEqual([
+      'runbooks/x.yaml:3: action.kind must be one of scale, set-image, rollback-image, escalate (got "restartt")',
+    ]);
+  });
+
+  it("says what any other union accepts, or what its closest branch wanted", () => {
+    expect(
+      problems("runbooks/x.yaml", "id: x\ntitle: X\naction: { kind: scale, replicas: [1] }\n", Runbook),
+    ).toEqual(["runbooks/x.yaml:3: action.replicas must be a number or a string (got [1])"]);
+    expect(
+      problems("runbooks/x.yaml", "id: x\ntitle: X\naction: { kind: scale, replicas: lots }\n", Runbook)[0],
+    ).toContain('action.replicas must be "+N", "-N", "xN" or a number');
+    expect(problems(".github/remedy.yml", "health: { prometheus: 7 }\n", RepoConfig)).toEqual([
+      ".github/remedy.yml:1: health.prometheus must be a string or an object (got 7)",
+    ]);
+  });
+
+  it("says a missing field is required rather than that it got nothing", () => {
+    expect(problems("runbooks/x.yaml", "id: x\ntitle: X\n", Runbook)).toEqual([
+      "runbooks/x.yaml:1: action is required: an object",
+    ]);
+  });
+
   it("gives the line of a YAML syntax error", () => {
     expect(problems("runbooks/broken.yaml", "id: x\ntitle: [unclosed\n", Runbook)[0]).toMatch(
       /^runbooks\/broken\.yaml:\d+: is not valid YAML: /,
