@@ -16,3 +16,4 @@ export { unifiedDiff } from "./unified-diff.js";
 export { isValidTag } from "./is-valid-tag.js";
 export { isValidDigest } from "./is-valid-digest.js";
 export { isValidReplicaCount } from "./is-valid-replica-count.js";
+export { yaml11NumberTag } from "./yaml11-number-tag.js";

@@ -18,6 +18,8 @@ interface Commit {
   at: string;
   message: string;
   files: ReadonlyMap<string, string>;
+  author?: string;
+  pullRequest?: { number: number; author: string };
 }
 
 export interface Comment {
@@ -80,14 +82,20 @@ export class InMemoryForge implements Forge {
   }
 
   /** Adds a commit on a branch (creating the branch): how a scenario lays down the repository. */
-  seedCommit(branch: string, files: Record<string, string | null>, message: string, at: string): string {
+  seedCommit(
+    branch: string,
+    files: Record<string, string | null>,
+    message: string,
+    at: string,
+    author?: string,
+  ): string {
     const parentSha = this.branches.get(branch) ?? null;
     const snapshot = new Map(parentSha === null ? [] : (this.commits.get(parentSha)?.files ?? []));
     for (const [path, content] of Object.entries(files)) {
       if (content === null) snapshot.delete(path);
       else snapshot.set(path, content);
     }
-    return this.addCommit(branch, parentSha, snapshot, message, at);
+    return this.addCommit(branch, parentSha, snapshot, message, at, author === undefined ? {} : { author });
   }
 
   seedPullRequest(input: {
@@ -115,14 +123,18 @@ export class InMemoryForge implements Forge {
     const snapshot = new Map(base.files);
     for (const [path, content] of head.files)
       if (forkPoint?.files.get(path) !== content) snapshot.set(path, content);
-    const sha = this.addCommit(pr.base, base.sha, snapshot, `${pr.title} (#${pr.number})`, this.now());
+    // A squash merge is authored by the PR's author, as on GitHub.
+    const sha = this.addCommit(pr.base, base.sha, snapshot, `${pr.title} (#${pr.number})`, this.now(), {
+      author: pr.author,
+      pullRequest: { number: pr.number, author: pr.author },
+    });
     Object.assign(pr, { state: "closed", merged: true, mergeSha: sha, mergedAt: this.now() });
     return sha;
   }
 
   /** A person edits the base branch directly (for conflict scenarios). */
-  pushToBase(files: Record<string, string>, message: string): string {
-    return this.seedCommit("main", files, message, this.now());
+  pushToBase(files: Record<string, string>, message: string, author?: string): string {
+    return this.seedCommit("main", files, message, this.now(), author);
   }
 
   async defaultBranch(): Promise<string> {
@@ -155,7 +167,14 @@ export class InMemoryForge implements Forge {
       const parent = commit.parent === null ? undefined : this.commits.get(commit.parent);
       const content = commit.files.get(path) ?? null;
       if (content !== (parent?.files.get(path) ?? null))
-        versions.push({ sha: commit.sha, at: commit.at, message: commit.message, content });
+        versions.push({
+          sha: commit.sha,
+          at: commit.at,
+          message: commit.message,
+          content,
+          ...(commit.author === undefined ? {} : { author: commit.author }),
+          ...(commit.pullRequest === undefined ? {} : { pullRequest: { ...commit.pullRequest } }),
+        });
     }
     return versions;
   }
@@ -186,7 +205,10 @@ export class InMemoryForge implements Forge {
     });
     const snapshot = new Map(this.commitAt(head).files);
     snapshot.set(input.path, input.content);
-    return { ok: true, sha: this.addCommit(input.branch, head, snapshot, input.message, this.now()) };
+    return {
+      ok: true,
+      sha: this.addCommit(input.branch, head, snapshot, input.message, this.now(), { author: this.botLogin }),
+    };
   }
 
   async findPullRequest(head: string): Promise<PullRequest | null> {
@@ -385,9 +407,10 @@ export class InMemoryForge implements Forge {
     files: Map<string, string>,
     message: string,
     at: string,
+    by: Pick<Commit, "author" | "pullRequest"> = {},
   ): string {
     const sha = createHash("sha1").update(`${parent}\n${at}\n${message}\n${this.commits.size}`).digest("hex");
-    this.commits.set(sha, { sha, parent, at, message, files });
+    this.commits.set(sha, { sha, parent, at, message, files, ...by });
     this.branches.set(branch, sha);
     return sha;
   }
