@@ -1,5 +1,12 @@
 import type { Incident } from "../signals/incident.js";
 import { containsPhrase, words } from "../text/words.js";
+import { formatDuration } from "../verification/format-duration.js";
+import { parseDuration } from "../verification/parse-duration.js";
+import { changedWithin } from "./changed-within.js";
+import { confidenceOf, type ConfidenceLevel } from "./confidence-of.js";
+import { INTENT } from "./intent-phrases.js";
+import { describeAge } from "./describe-age.js";
+import type { RecentChange } from "./recent-changes.js";
 import type { Runbook } from "./runbook-schema.js";
 
 export interface RunbookScore {
@@ -8,44 +15,64 @@ export interface RunbookScore {
   action: Runbook["action"]["kind"];
   score: number;
   reasons: string[];
+  /** What scored, for the confidence level. */
+  matched?: { alertname: boolean; labels: number; keywords: number; recentChange: boolean };
 }
 
 export interface Diagnosis {
   runbook: Runbook | null;
-  /** 0..1, from the winning score and its margin over the runner-up. */
+  /** 0..1, from the winning score and its margin over the runner-up (kept for the ledger). */
   confidence: number;
+  /** What the packet shows: high / medium / low (README "How Remedy decides"). */
+  level: ConfidenceLevel;
+  /** What drove the level, in words a reviewer can check. */
+  drivers: string[];
   /** Why this runbook (or why none), in words a reviewer can check. */
   explanation: string;
   candidates: RunbookScore[];
   /** Which path decided: the deterministic scorer, or a model choosing among its candidates. */
   decidedBy: "rules" | "model";
+  /** What the model did, when one is configured; absent when none is. */
+  model?: { name: string; outcome: "agreed" | "disagreed" | "accepted" | "not-used"; reason: string };
 }
 
 /** A runbook must reach this score to be acted on: one keyword, or an alert name. */
 export const MATCH_THRESHOLD = 3;
 
-const WEIGHT = { alertname: 10, label: 2, keyword: 3, intent: 2 } as const;
+export const WEIGHT = { alertname: 10, label: 2, keyword: 3, intent: 2, changedWithin: 5 } as const;
 
-/** Words that say what a person wants done, whatever the runbook's own keywords are. */
-const INTENT: Record<Runbook["action"]["kind"], string[]> = {
-  scale: ["scale up", "scale out", "more replica", "add replica", "add capacity"],
-  "set-image": ["roll forward", "deploy version", "upgrade to", "image tag"],
-  "rollback-image": ["roll back", "rollback", "revert deploy", "revert release", "previous version"],
-  escalate: [],
-};
+/** What the scorer knows beyond the signal: the target workload's recent changes, when resolved. */
+export interface MatchContext {
+  /** Newest first (recentChanges); absent when the target is unknown or its history unread. */
+  changes?: readonly RecentChange[];
+}
+
+/** The field a runbook's action edits, which `changed_within` looks for in the history. */
+function fieldOf(kind: Runbook["action"]["kind"]): "image" | "replicas" | null {
+  return kind === "scale" ? "replicas" : kind === "escalate" ? null : "image";
+}
 
 /**
  * Scores every runbook against an incident: alert names, label matchers (all must hold when the signal
- * carries that label) and keywords compared as normalised words, not raw substrings.
+ * carries that label) and keywords compared as normalised words, not raw substrings; and, for a
+ * runbook with `changed_within`, a change of its field in the workload's history shortly before the
+ * signal. A recent change only adds to a runbook the signal already matched: a deploy alone says
+ * nothing about which problem followed it.
  */
-export function scoreRunbooks(incident: Incident, runbooks: readonly Runbook[]): RunbookScore[] {
+export function scoreRunbooks(
+  incident: Incident,
+  runbooks: readonly Runbook[],
+  context: MatchContext = {},
+): RunbookScore[] {
   const textWords = words(incident.text);
   const scores = runbooks.map((runbook) => {
     const reasons: string[] = [];
+    const matched = { alertname: false, labels: 0, keywords: 0, recentChange: false };
     let score = 0;
     const alertname = incident.alertnames.find((name) => runbook.match.alertnames.includes(name));
     if (alertname !== undefined) {
       score += WEIGHT.alertname;
+      matched.alertname = true;
       reasons.push(`alert name ${alertname}`);
     }
     for (const [label, expected] of Object.entries(runbook.match.labels)) {
@@ -58,13 +85,16 @@ export function scoreRunbooks(incident: Incident, runbooks: readonly Runbook[]):
           action: runbook.action.kind,
           score: 0,
           reasons: [`label ${label}="${actual}" is not "${expected}"`],
+          matched: { alertname: false, labels: 0, keywords: 0, recentChange: false },
         };
       score += WEIGHT.label;
+      matched.labels += 1;
       reasons.push(`label ${label}="${expected}"`);
     }
     for (const keyword of runbook.match.keywords) {
       if (containsPhrase(textWords, keyword)) {
         score += WEIGHT.keyword;
+        matched.keywords += 1;
         reasons.push(`keyword "${keyword}"`);
       }
     }
@@ -73,13 +103,33 @@ export function scoreRunbooks(incident: Incident, runbooks: readonly Runbook[]):
       score += WEIGHT.intent;
       reasons.push(`asks to "${intent}"`);
     }
-    return { id: runbook.id, title: runbook.title, action: runbook.action.kind, score, reasons };
+    const field = fieldOf(runbook.action.kind);
+    const within = runbook.match.changed_within;
+    if (within !== undefined && field !== null && score > 0) {
+      const seconds = parseDuration(within);
+      const change = context.changes === undefined ? null : changedWithin(context.changes, field, seconds);
+      if (change !== null) {
+        score += WEIGHT.changedWithin;
+        matched.recentChange = true;
+        reasons.push(`${field} changed ${describeAge(change.secondsBeforeSignal)} (within ${within})`);
+      } else
+        reasons.push(
+          context.changes === undefined
+            ? `changed_within ${within}: history not read`
+            : `no ${field} change within ${formatDuration(seconds)} before the signal`,
+        );
+    }
+    return { id: runbook.id, title: runbook.title, action: runbook.action.kind, score, reasons, matched };
   });
   return scores.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
 
-export function matchRunbook(incident: Incident, runbooks: readonly Runbook[]): Diagnosis {
-  const candidates = scoreRunbooks(incident, runbooks);
+export function matchRunbook(
+  incident: Incident,
+  runbooks: readonly Runbook[],
+  context: MatchContext = {},
+): Diagnosis {
+  const candidates = scoreRunbooks(incident, runbooks, context);
   const [best, second] = candidates;
   const close = candidates
     .slice(1, 3)
@@ -90,6 +140,8 @@ export function matchRunbook(incident: Incident, runbooks: readonly Runbook[]): 
     return {
       runbook: null,
       confidence: 0,
+      level: "low",
+      drivers: [`best score ${best?.score ?? 0} is below the threshold ${MATCH_THRESHOLD}`],
       explanation: `No runbook matches well enough (best: ${best === undefined ? "none" : `${best.id} with ${best.score}`}, needed ${MATCH_THRESHOLD}).${closeText}`,
       candidates,
       decidedBy: "rules",
@@ -99,6 +151,8 @@ export function matchRunbook(incident: Incident, runbooks: readonly Runbook[]): 
     return {
       runbook: null,
       confidence: 0,
+      level: "low",
+      drivers: [`tie: ${best.id} and ${second.id} both score ${best.score}`],
       explanation: `Two runbooks with different actions match equally (${best.id} and ${second.id}, ${best.score} each); a human must choose.`,
       candidates,
       decidedBy: "rules",
@@ -107,9 +161,12 @@ export function matchRunbook(incident: Incident, runbooks: readonly Runbook[]): 
   const margin = best.score - (second?.score ?? 0);
   const confidence = Math.round(Math.min(1, best.score / 15) * Math.min(1, 0.5 + margin / 10) * 100) / 100;
   const runbook = runbooks.find((r) => r.id === best.id) ?? null;
+  const { level, drivers } = confidenceOf(best, candidates.slice(1));
   return {
     runbook,
     confidence,
+    level,
+    drivers,
     explanation: `Runbook ${best.id} (score ${best.score}): ${best.reasons.join(", ")}.${closeText}`,
     candidates,
     decidedBy: "rules",

@@ -16,6 +16,16 @@ export const Check = z
     query: z.string().min(1).optional(),
     max: z.number().optional(),
     min: z.number().optional(),
+    max_increase: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        "healthy while the value stays at most this fraction above the baseline (0.2: no more than 20% above)",
+      ),
+    baseline: Duration.optional().describe(
+      "the window before the merge over which the baseline is the query's average (default: the verify block's, 30m)",
+    ),
   })
   .refine(
     (c) => c.name === "rollout" || c.query !== undefined,
@@ -24,6 +34,10 @@ export const Check = z
   .refine(
     (c) => c.name !== "rollout" || c.query === undefined,
     "rollout is the workload's rollout state and takes no query",
+  )
+  .refine(
+    (c) => c.baseline === undefined || c.max_increase !== undefined,
+    "baseline only applies to a check with max_increase",
   );
 export type Check = z.infer<typeof Check>;
 
@@ -33,6 +47,9 @@ export const VerifyBlock = z.strictObject({
   failure_threshold: z.number().int().positive().default(2),
   max_errors: z.number().int().positive().default(3),
   deadline: Duration.default("10m"),
+  baseline: Duration.default("30m").describe(
+    "the window before the merge whose average is the baseline of max_increase checks",
+  ),
   checks: z.array(Check).default([{ name: "rollout" }]),
 });
 export type VerifyBlock = z.infer<typeof VerifyBlock>;
@@ -61,6 +78,9 @@ export const Runbook = z
         alertnames: z.array(z.string().min(1)).default([]),
         keywords: z.array(z.string().min(1)).default([]),
         labels: z.record(z.string(), z.string()).default({}),
+        changed_within: Duration.optional().describe(
+          "scores when git history shows the service's configured file changed this runbook's field (image for set-image/rollback-image, replicas for scale) within this time before the signal",
+        ),
       })
       .default({ alertnames: [], keywords: [], labels: {} }),
     action: RunbookAction,

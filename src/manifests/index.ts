@@ -17,3 +17,4 @@ export { isValidTag } from "./is-valid-tag.js";
 export { isValidDigest } from "./is-valid-digest.js";
 export { isValidReplicaCount } from "./is-valid-replica-count.js";
 export { compareBranchEdit, type BranchEdit, type BranchEditInput } from "./compare-branch-edit.js";
+export { yaml11NumberTag } from "./yaml11-number-tag.js";

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { promisify } from "node:util";
+import { pullRequestNumber } from "./pull-request-number.js";
 import type { FileVersion, HistoryReader, RepoReader } from "./repo-reader.js";
 
 const run = promisify(execFile);
@@ -43,19 +44,27 @@ export function localRepo(dir: string): RepoReader & HistoryReader {
       try {
         const { stdout } = await run(
           "git",
-          ["-C", dir, "log", `-n${limit}`, "--format=%H%x1f%aI%x1f%s", "--", path],
+          ["-C", dir, "log", `-n${limit}`, "--format=%H%x1f%aI%x1f%an%x1f%s", "--", path],
           { maxBuffer: 8 * 1024 * 1024 },
         );
         const versions: FileVersion[] = [];
         for (const line of stdout.split("\n").filter(Boolean)) {
-          const [sha, at, message] = line.split("\x1f") as [string, string, string];
+          const [sha, at, author, message] = line.split("\x1f") as [string, string, string, string];
           const content = await run("git", ["-C", dir, "show", `${sha}:${path}`], {
             maxBuffer: 8 * 1024 * 1024,
           }).then(
             (r) => r.stdout,
             () => null,
           );
-          versions.push({ sha, at, message, content });
+          const pr = pullRequestNumber(message);
+          versions.push({
+            sha,
+            at,
+            message,
+            content,
+            ...(author === "" ? {} : { author }),
+            ...(pr === null ? {} : { pullRequest: { number: pr } }),
+          });
         }
         return versions;
       } catch {

@@ -10,8 +10,13 @@ export interface RepoReader {
 export interface FileVersion {
   sha: string;
   at: string;
+  /** The commit message (the forge may give only its subject line). Untrusted text. */
   message: string;
   content: string | null;
+  /** Who made the change: the login when the forge knows it, else the commit author's name. Untrusted. */
+  author?: string;
+  /** The pull request that merged the commit, when known; `author` is who opened it. */
+  pullRequest?: { number: number; author?: string };
 }
 
 export interface HistoryReader {

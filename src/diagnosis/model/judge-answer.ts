@@ -92,13 +92,15 @@ export function judgeAnswer(
   const said = describe(answer, model, incident.text);
   const tail = notes.length > 0 ? ` Note: ${notes.join("; ")}.` : "";
 
+  const agreed = (): Diagnosis => ({
+    ...rules,
+    drivers: [...rules.drivers, `model ${model} agrees`],
+    model: { name: model, outcome: "agreed", reason: "agrees with the rules" },
+    explanation: `${rules.explanation} Model ${model} agrees.${tail}`,
+  });
   if (chosen === ruled) {
     return {
-      diagnosis: {
-        ...rules,
-        decidedBy: "rules",
-        explanation: `${rules.explanation} Model ${model} agrees.${tail}`,
-      },
+      diagnosis: agreed(),
       outcome: "agreed",
       reason: "agrees with the rules",
     };
@@ -110,6 +112,13 @@ export function judgeAnswer(
         ...rules,
         runbook: null,
         confidence: 0,
+        level: "low",
+        drivers: [...rules.drivers, `model ${model} disagrees: it chose ${chosen ?? NONE}`],
+        model: {
+          name: model,
+          outcome: "disagreed",
+          reason: `chose ${chosen ?? NONE} against the rules' ${ruled}`,
+        },
         decidedBy: "model",
         explanation: `The rules chose ${ruled}, but ${said}; a human must choose. Rules: ${rules.explanation}${tail}`,
       },
@@ -119,7 +128,7 @@ export function judgeAnswer(
   }
   if (chosen === null)
     return {
-      diagnosis: { ...rules, explanation: `${rules.explanation} Model ${model} agrees.${tail}` },
+      diagnosis: agreed(),
       outcome: "agreed",
       reason: "agrees with the rules",
     };
@@ -132,6 +141,14 @@ export function judgeAnswer(
     diagnosis: {
       runbook,
       confidence: Math.min(answer.confidence, RESCUE_CONFIDENCE_CAP),
+      // Never high: the rules did not find it. Medium, because the model's choice passed every check
+      // above and the packet still asks the reviewer to check the fit.
+      level: "medium",
+      drivers: [
+        `the rules scored ${chosen} ${score} (needed ${MATCH_THRESHOLD})`,
+        `model ${model} chose it with confidence ${answer.confidence}, capped at ${RESCUE_CONFIDENCE_CAP}`,
+      ],
+      model: { name: model, outcome: "accepted", reason: `rescued ${chosen}` },
       explanation: `${capitalise(said)}, which the rules scored ${score} (needed ${MATCH_THRESHOLD}); confidence capped at ${RESCUE_CONFIDENCE_CAP}. Without the model: ${rules.explanation}${tail}`,
       candidates: rules.candidates,
       decidedBy: "model",

@@ -5,6 +5,7 @@ export function modelNotUsed(rules: Diagnosis, model: string, reason: string): D
   return {
     ...rules,
     decidedBy: "rules",
+    model: { name: model, outcome: "not-used", reason },
     explanation: `${rules.explanation} (model ${model} not used: ${reason})`,
   };
 }

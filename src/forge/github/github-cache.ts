@@ -1,8 +1,11 @@
+import type { FileVersion } from "../../repo/repo-reader.js";
+
 /**
  * What one Remedy process remembers about repositories between deliveries, so an incident storm
  * does not re-read the same files for every alert. Only two kinds of thing are kept:
  *
- * - content addressed by an immutable git object id (a commit's file listing, a blob's text),
+ * - content addressed by an immutable git object id (a commit's file listing, a file's history
+ *   as seen from a commit, a blob's text),
  *   which can never go stale;
  * - the last known state of mutable things (the ledger's head and text, the default branch name),
  *   which is only ever used where a stale value is caught: the ledger write is a compare-and-swap
@@ -38,6 +41,7 @@ export class GitHubCache {
   readonly #ledgers = new Map<string, LedgerState>();
   readonly #defaultBranches = new Map<string, { name: string; until: number }>();
   readonly #hotDirs = new Map<string, Set<string>>();
+  readonly #histories = new Map<string, FileVersion[]>();
   readonly #maxTrees: number;
   readonly #maxBlobChars: number;
   readonly #defaultBranchTtlMs: number;
@@ -60,6 +64,19 @@ export class GitHubCache {
     for (const key of this.#trees.keys()) {
       if (this.#trees.size <= this.#maxTrees) break;
       this.#trees.delete(key);
+    }
+  }
+
+  /** A file's history as seen from one commit: immutable, like the commit's listing. */
+  history(repo: string, commit: string, path: string, limit: number): FileVersion[] | undefined {
+    return touch(this.#histories, `${repo}@${commit}:${limit}:${path}`);
+  }
+
+  setHistory(repo: string, commit: string, path: string, limit: number, versions: FileVersion[]): void {
+    this.#histories.set(`${repo}@${commit}:${limit}:${path}`, versions);
+    for (const key of this.#histories.keys()) {
+      if (this.#histories.size <= this.#maxTrees) break;
+      this.#histories.delete(key);
     }
   }
 

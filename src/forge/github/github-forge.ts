@@ -188,12 +188,22 @@ export class GitHubForge implements Forge {
       .sort();
   }
 
+  /**
+   * One GraphQL request per history. At a commit sha the history can never change, so it is cached
+   * (the planner, `/dry-run` and `/rollback` read the same file's history at the same base).
+   */
   async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
     const first = Math.max(1, Math.min(PAGE, Math.floor(limit)));
+    const file = normalize(path);
+    const immutable = ref !== undefined && COMMIT_SHA.test(ref);
+    if (immutable) {
+      const cached = this.#cache.history(this.repo, ref, file, first);
+      if (cached !== undefined) return cached;
+    }
     const data = await this.#octokit.graphql<HistoryData>(FILE_HISTORY, {
       ...this.#r,
       ref: ref ?? (await this.defaultBranch()),
-      path: normalize(path),
+      path: file,
       first,
     });
     const versions: FileVersion[] = [];
@@ -201,8 +211,25 @@ export class GitHubForge implements Forge {
       const blob = node.file?.object ?? null;
       let content: string | null = blob?.text ?? null;
       if (blob?.isTruncated === true && blob.oid !== undefined) content = await this.#blobText(blob.oid);
-      versions.push({ sha: node.oid, at: node.committedDate, message: node.message, content });
+      const author = node.author?.user?.login ?? node.author?.name ?? null;
+      const pull = node.associatedPullRequests?.nodes[0];
+      versions.push({
+        sha: node.oid,
+        at: node.committedDate,
+        message: node.message,
+        content,
+        ...(author === null ? {} : { author }),
+        ...(pull === undefined
+          ? {}
+          : {
+              pullRequest: {
+                number: pull.number,
+                ...(pull.author?.login === undefined ? {} : { author: pull.author.login }),
+              },
+            }),
+      });
     }
+    if (immutable) this.#cache.setHistory(this.repo, ref, file, first, versions);
     return versions;
   }
 

@@ -11,7 +11,8 @@ export const ENABLE_AUTO_MERGE = `mutation RemedyAutoMerge($id: ID!) {
 }`;
 
 // One request for the whole history, content included, instead of one per version (REST needs a
-// contents call per commit); `text` is null for binary blobs and cut short for very large ones.
+// contents call per commit), with who made each change and the PR that merged it (the recent-changes
+// table of the packet); `text` is null for binary blobs and cut short for very large ones.
 export const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: String!, $ref: String!, $path: String!, $first: Int!) {
   repository(owner: $owner, name: $repo) {
     object(expression: $ref) {
@@ -21,6 +22,8 @@ export const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: Str
             oid
             committedDate
             message
+            author { name user { login } }
+            associatedPullRequests(first: 1) { nodes { number author { login } } }
             file(path: $path) { object { ... on Blob { oid text isTruncated } } }
           }
         }
@@ -60,6 +63,10 @@ export interface HistoryData {
           oid: string;
           committedDate: string;
           message: string;
+          author?: { name: string | null; user: { login: string } | null } | null;
+          associatedPullRequests?: {
+            nodes: Array<{ number: number; author: { login: string } | null }>;
+          } | null;
           file: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null;
         }>;
       };

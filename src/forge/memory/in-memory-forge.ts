@@ -18,9 +18,10 @@ interface Commit {
   parent: string | null;
   at: string;
   message: string;
-  /** Login of whoever wrote the commit: the bot for Remedy's own, a person's otherwise. */
-  author: string;
   files: ReadonlyMap<string, string>;
+  /** Login of whoever wrote the commit: the bot for Remedy's own, a person's otherwise. */
+  author?: string;
+  pullRequest?: { number: number; author: string };
 }
 
 export interface Comment {
@@ -88,7 +89,7 @@ export class InMemoryForge implements Forge {
     files: Record<string, string | null>,
     message: string,
     at: string,
-    author = PERSON,
+    author?: string,
   ): string {
     const parentSha = this.branches.get(branch) ?? null;
     const snapshot = new Map(parentSha === null ? [] : (this.commits.get(parentSha)?.files ?? []));
@@ -96,7 +97,7 @@ export class InMemoryForge implements Forge {
       if (content === null) snapshot.delete(path);
       else snapshot.set(path, content);
     }
-    return this.addCommit(branch, parentSha, snapshot, message, at, author);
+    return this.addCommit(branch, parentSha, snapshot, message, at, author === undefined ? {} : { author });
   }
 
   /** A person (or anyone but Remedy) pushes one commit to a branch, e.g. to Remedy's PR branch. */
@@ -130,21 +131,18 @@ export class InMemoryForge implements Forge {
     const snapshot = new Map(base.files);
     for (const [path, content] of head.files)
       if (forkPoint?.files.get(path) !== content) snapshot.set(path, content);
-    const sha = this.addCommit(
-      pr.base,
-      base.sha,
-      snapshot,
-      `${pr.title} (#${pr.number})`,
-      this.now(),
-      PERSON,
-    );
+    // A squash merge is authored by the PR's author, as on GitHub.
+    const sha = this.addCommit(pr.base, base.sha, snapshot, `${pr.title} (#${pr.number})`, this.now(), {
+      author: pr.author,
+      pullRequest: { number: pr.number, author: pr.author },
+    });
     Object.assign(pr, { state: "closed", merged: true, mergeSha: sha, mergedAt: this.now() });
     return sha;
   }
 
   /** A person edits the base branch directly (for conflict scenarios). */
-  pushToBase(files: Record<string, string>, message: string): string {
-    return this.seedCommit("main", files, message, this.now());
+  pushToBase(files: Record<string, string>, message: string, author?: string): string {
+    return this.seedCommit("main", files, message, this.now(), author);
   }
 
   async defaultBranch(): Promise<string> {
@@ -177,7 +175,14 @@ export class InMemoryForge implements Forge {
       const parent = commit.parent === null ? undefined : this.commits.get(commit.parent);
       const content = commit.files.get(path) ?? null;
       if (content !== (parent?.files.get(path) ?? null))
-        versions.push({ sha: commit.sha, at: commit.at, message: commit.message, content });
+        versions.push({
+          sha: commit.sha,
+          at: commit.at,
+          message: commit.message,
+          content,
+          ...(commit.author === undefined ? {} : { author: commit.author }),
+          ...(commit.pullRequest === undefined ? {} : { pullRequest: { ...commit.pullRequest } }),
+        });
     }
     return versions;
   }
@@ -210,7 +215,7 @@ export class InMemoryForge implements Forge {
     snapshot.set(input.path, input.content);
     return {
       ok: true,
-      sha: this.addCommit(input.branch, head, snapshot, input.message, this.now(), this.botLogin),
+      sha: this.addCommit(input.branch, head, snapshot, input.message, this.now(), { author: this.botLogin }),
     };
   }
 
@@ -248,7 +253,7 @@ export class InMemoryForge implements Forge {
     const commits: Comparison["commits"] = [];
     let mergeBase: Commit | undefined = this.commitAt(head);
     while (mergeBase !== undefined && !onBase.has(mergeBase.sha)) {
-      commits.unshift({ sha: mergeBase.sha, author: mergeBase.author });
+      commits.unshift({ sha: mergeBase.sha, author: mergeBase.author ?? null });
       mergeBase = this.parentOf(mergeBase);
     }
     const from = mergeBase?.files ?? new Map<string, string>();
@@ -426,10 +431,10 @@ export class InMemoryForge implements Forge {
     files: Map<string, string>,
     message: string,
     at: string,
-    author: string,
+    by: Pick<Commit, "author" | "pullRequest"> = {},
   ): string {
     const sha = createHash("sha1").update(`${parent}\n${at}\n${message}\n${this.commits.size}`).digest("hex");
-    this.commits.set(sha, { sha, parent, at, message, author, files });
+    this.commits.set(sha, { sha, parent, at, message, files, ...by });
     this.branches.set(branch, sha);
     return sha;
   }
@@ -449,9 +454,6 @@ export class InMemoryForge implements Forge {
     return this.commits.get(this.branches.get(name) ?? name);
   }
 }
-
-/** Who wrote a commit that Remedy did not: the repository's history, a reviewer's merge. */
-const PERSON = "octocat";
 
 function normalize(path: string): string {
   return path.replace(/^\.?\/+/, "").replace(/\/+/g, "/");
