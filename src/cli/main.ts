@@ -1,3 +1,4 @@
+import { AUDIT_STATS_SYNOPSIS, auditStatsCommand } from "./audit-stats-command.js";
 import { auditVerifyCommand } from "./audit-verify.js";
 import { EVAL_USAGE, evalCommand } from "./eval-command.js";
 import { processIo, type CliIo } from "./io.js";
@@ -16,6 +17,8 @@ Usage:
       Plays one scenario as a story: signal, diagnosis, packet, diff, merge, verification, outcome.
   remedy audit verify [--repo DIR] [--ref remedy-audit]
       Checks the hash-chained audit ledger of a local clone.
+  ${AUDIT_STATS_SYNOPSIS}
+      Review statistics per environment from the audit ledger of a local clone.
   ${SCHEMAS_USAGE}
       Writes JSON Schemas for .github/remedy.yml, runbooks, policies and scenarios.
   remedy serve
@@ -37,7 +40,8 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
       return schemasCommand(rest, io);
     case "audit":
       if (rest[0] === "verify") return auditVerifyCommand(rest.slice(1), io);
-      io.err("usage: remedy audit verify [--repo DIR] [--ref remedy-audit]");
+      if (rest[0] === "stats") return auditStatsCommand(rest.slice(1), io);
+      io.err(`usage: remedy audit verify [--repo DIR] [--ref remedy-audit]\n       ${AUDIT_STATS_SYNOPSIS}`);
       return 2;
     case "serve": {
       const { serve } = await import("../app/serve.js");

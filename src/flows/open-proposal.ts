@@ -129,6 +129,8 @@ export async function openProposal(
       data: {
         branch,
         title: pr.title,
+        service: plan.service,
+        environment: plan.environment,
         file: plan.target.file,
         field: plan.field,
         before: plan.before,
