@@ -77,7 +77,8 @@ export async function openProposal(
     const existing = await forge.findPullRequest(branch);
     if (existing !== null) {
       deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
-      await linkIncident(deps, plan, `Remedy's PR for this incident: ${existing.url}`);
+      // A re-fire keeps the whole sentence, not a bare link: people read this comment to act.
+      await linkIncident(deps, plan, openedText(parsePacket(existing.body) ?? plan, existing));
       return { status: "reused", pr: existing, branch };
     }
   }
@@ -114,10 +115,7 @@ export async function openProposal(
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
     checkRun: policyCheckRun(plan, protection, context.base, commit.sha),
     autoMerge: plan.autoMerge,
-    ...linkFor(
-      plan,
-      `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`,
-    ),
+    ...linkFor(plan, openedText(plan, pr)),
   });
   await auditSteps(deps, [
     {
@@ -270,6 +268,10 @@ export async function checkProtection(
     };
   }
   return { block: null, readable: true, detail: `ok: ${protection.detail.replace(/^ok:\s*/, "")}` };
+}
+
+function openedText(plan: Plan, pr: PullRequest): string {
+  return `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`;
 }
 
 async function linkIncident(deps: FlowDeps, plan: Plan, text: string): Promise<void> {
