@@ -1,11 +1,9 @@
-import { stat } from "node:fs/promises";
 import { HASH_PATTERN } from "./ledger-entry.js";
 import { parseLedger } from "./parse-ledger.js";
 import { parseTrailers } from "./parse-trailers.js";
-import { gitRunnerIn, type GitRunner } from "./run-git.js";
+import { readLocalLedger } from "./read-local-ledger.js";
+import type { GitRunner } from "./run-git.js";
 import { verifyChain } from "./verify-chain.js";
-
-export const LEDGER_FILE = "ledger.jsonl";
 
 /**
  * ok: the ledger verifies. bad: it does not (the message names the first bad seq, line or commit).
@@ -28,43 +26,9 @@ export async function verifyLocalClone(opts: {
   ref: string;
   git?: GitRunner;
 }): Promise<LocalCloneVerdict> {
-  if (opts.ref === "" || opts.ref.startsWith("-")) {
-    return { status: "unusable", message: `--ref ${JSON.stringify(opts.ref)} is not a ref name` };
-  }
-  if (!(await isDirectory(opts.repo))) {
-    return { status: "unusable", message: `${opts.repo} is not a directory` };
-  }
-  const git = opts.git ?? gitRunnerIn(opts.repo);
-  if ((await git(["rev-parse", "--git-dir"])).code !== 0) {
-    return { status: "unusable", message: `${opts.repo} is not a git clone` };
-  }
-
-  const candidates =
-    opts.ref.startsWith("refs/") || opts.ref.startsWith("origin/")
-      ? [opts.ref]
-      : [opts.ref, `origin/${opts.ref}`];
-  let commit: string | undefined;
-  let resolvedRef = opts.ref;
-  for (const candidate of candidates) {
-    const found = await git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`]);
-    if (found.code === 0) {
-      commit = found.stdout.toString("utf8").trim();
-      resolvedRef = candidate;
-      break;
-    }
-  }
-  if (commit === undefined) {
-    return {
-      status: "unusable",
-      message:
-        `ref ${candidates.join(" or ")} not found in ${opts.repo}; ` +
-        `fetch the ledger first: git fetch origin ${opts.ref}:${opts.ref}`,
-    };
-  }
-
-  const blob = await git(["cat-file", "blob", `${commit}:${LEDGER_FILE}`]);
-  if (blob.code !== 0) return { status: "bad", message: `${LEDGER_FILE} not found at ${resolvedRef}` };
-  const text = blob.stdout.toString("utf8");
+  const read = await readLocalLedger(opts);
+  if (read.status !== "ok") return read;
+  const { git, text } = read;
 
   const { entries } = parseLedger(text);
   const known = await existingCommits(
@@ -134,12 +98,4 @@ async function remedyCommits(git: GitRunner): Promise<CommitTrailers[]> {
       return { sha, trailers: parseTrailers(message) };
     })
     .filter((commit) => (commit.trailers["Remedy-Audit"] ?? []).length > 0);
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }

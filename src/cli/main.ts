@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { AUDIT_STATS_SYNOPSIS, auditStatsCommand } from "./audit-stats-command.js";
 import { auditVerifyCommand } from "./audit-verify.js";
 import { EVAL_HELP, EVAL_USAGE, evalCommand } from "./eval-command.js";
 import { processIo, type CliIo } from "./io.js";
@@ -17,9 +18,11 @@ registers the App from app.yml (the /alerts endpoint is off in that mode). Set W
 Environment variables: see the README's "Install it as a GitHub App".`;
 
 const AUDIT_HELP = `usage: remedy audit verify [--repo DIR] [--ref remedy-audit]
+       ${AUDIT_STATS_SYNOPSIS}
 
 Subcommands:
-  verify   checks the hash-chained audit ledger of a local clone (remedy audit verify --help)`;
+  verify   checks the hash-chained audit ledger of a local clone (remedy audit verify --help)
+  stats    review statistics per environment from the ledger (remedy audit stats --help)`;
 
 const HELP = `remedy — a GitOps pull-request bot for incidents
 
@@ -32,6 +35,8 @@ Usage:
       Plays one scenario as a story: signal, diagnosis, packet, diff, merge, verification, outcome.
   remedy audit verify [--repo DIR] [--ref remedy-audit]
       Checks the hash-chained audit ledger of a local clone.
+  ${AUDIT_STATS_SYNOPSIS}
+      Review statistics per environment from the audit ledger of a local clone.
   ${SCHEMAS_USAGE}
       Writes JSON Schemas for .github/remedy.yml, runbooks, policies and scenarios.
   ${SERVE_USAGE}
@@ -57,6 +62,9 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
   if (command === "audit" && rest[0] === "verify") {
     return auditVerifyCommand(rest.slice(1), io);
   }
+  if (command === "audit" && rest[0] === "stats") {
+    return auditStatsCommand(rest.slice(1), io);
+  }
   if (command !== undefined && wantsHelp && COMMAND_HELP[command] !== undefined) {
     io.out(COMMAND_HELP[command]);
     return 0;
@@ -71,6 +79,8 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
     case "schemas":
       return schemasCommand(rest, io);
     case "audit":
+      if (rest[0] === "verify") return auditVerifyCommand(rest.slice(1), io);
+      if (rest[0] === "stats") return auditStatsCommand(rest.slice(1), io);
       io.err(
         `remedy audit: ${rest[0] === undefined ? "which check?" : `unknown subcommand "${rest[0]}"`}\n\n${AUDIT_HELP}`,
       );

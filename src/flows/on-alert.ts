@@ -1,6 +1,9 @@
 import type { AlertPayload } from "../signals/alert-payload.js";
 import { safeToken } from "../proposal/markdown.js";
 import { alertIssueMarker, renderAlertIssue } from "../signals/alert-issue.js";
+import { loadConfig } from "../repo/load-repository.js";
+import { resolveTarget } from "../signals/resolve-target.js";
+import { repoAt } from "./repo-at.js";
 import { incidentFromAlert } from "../signals/incident-from-alert.js";
 import type { Incident } from "../signals/incident.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
@@ -72,10 +75,12 @@ async function handleAlert(
           .sort()
           .at(-1) ?? deps.now(),
       );
+      // Each resolution keeps its own comment: a later "still firing" must not overwrite the record.
+      const resolvedMarker = `<!-- remedy:alert-resolved ${endsAt} -->`;
       await deps.forge.upsertComment(
         existing.number,
-        REPEAT_MARKER,
-        `${REPEAT_MARKER}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`,
+        resolvedMarker,
+        `${resolvedMarker}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`,
       );
     }
     return { outcome: null, error: null, proposal: null, issue: existing?.number ?? null };
@@ -83,7 +88,7 @@ async function handleAlert(
 
   let issueNumber: number;
   if (existing === null) {
-    const { title, body } = renderAlertIssue(incident, payload);
+    const { title, body } = renderAlertIssue(incident, payload, await resolvedNames(deps, incident));
     issueNumber = (await deps.forge.createIssue({ title, body, labels: ["incident"] })).number;
   } else {
     issueNumber = existing.number;
@@ -97,4 +102,24 @@ async function handleAlert(
     signal(issueNumber),
   ]);
   return { ...result, issue: issueNumber };
+}
+
+/**
+ * The configured service and environment an alert names (aliases and the `deployment` label
+ * resolved as the PR will resolve them), for the issue title; nulls when the config cannot say.
+ */
+async function resolvedNames(
+  deps: FlowDeps,
+  incident: Incident,
+): Promise<{ service: string | null; environment: string | null }> {
+  try {
+    const base = await deps.forge.defaultBranch();
+    const sha = await deps.forge.branchHead(base);
+    if (sha === null) return { service: null, environment: null };
+    const resolution = resolveTarget(incident, await loadConfig(repoAt(deps.forge, sha)));
+    return { service: resolution.service, environment: resolution.environment };
+  } catch {
+    // An unreadable config is reported by the incident loop; the title falls back to the labels.
+    return { service: null, environment: null };
+  }
 }

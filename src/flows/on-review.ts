@@ -23,6 +23,7 @@ export async function onReview(deps: FlowDeps, review: ReviewSignal): Promise<Le
   const own = await ownPlan(deps, review.pr);
   if (own.status !== "own") return null;
   const { plan } = own;
+  const latencySeconds = await latencyFromOpened(deps, review);
   const [entry] = await auditSteps(deps, [
     {
       kind: "review",
@@ -35,9 +36,28 @@ export async function onReview(deps: FlowDeps, review: ReviewSignal): Promise<Le
         state: review.state,
         reviewer: review.reviewer,
         submittedAt: review.submittedAt,
+        latencySeconds,
         change: { file: plan.target.file, field: plan.field, before: plan.before, after: plan.after },
       },
     },
   ]);
   return entry ?? null;
+}
+
+/**
+ * Seconds from the PR's `pr.opened` (or `revert.opened`) entry to this review, for the review
+ * statistics; the PR's creation time when the ledger cannot be read or predates the PR.
+ */
+async function latencyFromOpened(deps: FlowDeps, review: ReviewSignal): Promise<number | null> {
+  const entries = await deps.audit.entries().catch(() => []);
+  const opened = entries.find(
+    (e) =>
+      e.repo === deps.forge.repo &&
+      e.pr === review.pr.number &&
+      (e.kind === "pr.opened" || (e.kind === "revert.opened" && typeof e.data.reverts === "number")),
+  );
+  const from = Date.parse(opened?.at ?? review.pr.createdAt);
+  const to = Date.parse(review.submittedAt);
+  if (Number.isNaN(from) || Number.isNaN(to)) return null;
+  return Math.max(0, Math.round((to - from) / 1000));
 }

@@ -88,7 +88,8 @@ export async function openProposal(
     if (existing !== null) {
       deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
       await completeHalfMade(deps, existing, context.actor);
-      await linkIncident(deps, plan, `Remedy's PR for this incident: ${existing.url}`);
+      // A re-fire keeps the whole sentence, not a bare link: people read this comment to act.
+      await linkIncident(deps, plan, openedText(parsePacket(existing.body) ?? plan, existing));
       return { status: "reused", pr: existing, branch };
     }
   }
@@ -152,10 +153,7 @@ async function finishProposal(
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
     checkRun: policyCheckRun(plan, at.protection, at.base, at.sha),
     autoMerge: plan.autoMerge,
-    ...linkFor(
-      plan,
-      `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`,
-    ),
+    ...linkFor(plan, openedText(plan, pr)),
   });
   await auditSteps(
     deps,
@@ -169,6 +167,8 @@ async function finishProposal(
         data: {
           branch: pr.head,
           title: pr.title,
+          service: plan.service,
+          environment: plan.environment,
           file: plan.target.file,
           field: plan.field,
           before: plan.before,
@@ -383,6 +383,10 @@ export async function checkProtection(
     };
   }
   return { block: null, readable: true, detail: `ok: ${protection.detail.replace(/^ok:\s*/, "")}` };
+}
+
+function openedText(plan: Plan, pr: PullRequest): string {
+  return `Remedy opened ${pr.url} to ${commitSubject(plan)}. A reviewer must approve and merge it; Remedy never merges.`;
 }
 
 async function linkIncident(deps: FlowDeps, plan: Plan, text: string): Promise<void> {

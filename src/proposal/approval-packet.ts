@@ -1,6 +1,7 @@
 import type { Outcome } from "../flows/plan-incident.js";
 import type { PolicyResult } from "../policy/evaluate-policy.js";
 import { formatDuration } from "../verification/format-duration.js";
+import { renderQuery } from "../verification/render-query.js";
 import { fenced, safeToken, table } from "./markdown.js";
 import { parsePlan, type Plan } from "./plan.js";
 
@@ -137,7 +138,7 @@ export function renderVerificationPlan(plan: Plan): string {
     c.name,
     c.query === undefined
       ? "rollout state of the workload (Kubernetes / Argo CD)"
-      : `\`${c.query.replace(/`/g, "'")}\``,
+      : `\`${shownQuery(c.query, plan).replace(/`/g, "'")}\``,
     [c.max === undefined ? "" : `≤ ${c.max}`, c.min === undefined ? "" : `≥ ${c.min}`]
       .filter(Boolean)
       .join(", ") || (c.name === "rollout" ? "complete" : "informational"),
@@ -149,6 +150,20 @@ export function renderVerificationPlan(plan: Plan): string {
       `No data (query error, timeout, empty result, NaN) is never healthy: ${v.maxErrors} consecutive no-data evaluations make it inconclusive and a human is asked. ` +
       `Not rolled out within ${formatDuration(v.deadlineSeconds)} fails it.`,
   ].join("\n\n");
+}
+
+/** The query as verification will send it, so reviewers read what runs, not a template. */
+function shownQuery(query: string, plan: Plan): string {
+  try {
+    return renderQuery(query, {
+      service: plan.service,
+      environment: plan.environment,
+      workload: plan.target.workload,
+      ...(plan.target.namespace === undefined ? {} : { namespace: plan.target.namespace }),
+    });
+  } catch (error) {
+    return `${query} (cannot be rendered: ${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 function planBlock(plan: Plan | null): string {

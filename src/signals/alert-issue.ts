@@ -14,11 +14,12 @@ export function alertIssueMarker(incidentKey: string): string {
  * The incident issue Remedy opens for a firing alert group. Alert text is quoted as data; the hidden
  * block carries the incident so `/diagnose` on the issue can rebuild it without trusting its text.
  */
-export function renderAlertIssue(incident: Incident, payload: AlertPayload): { title: string; body: string } {
-  const service = payload.commonLabels.service ?? payload.commonLabels.app ?? payload.commonLabels.job;
-  const env = payload.commonLabels.env ?? payload.commonLabels.environment ?? payload.commonLabels.namespace;
-  const names = incident.alertnames.map((n) => safeToken(n)).join(", ") || "Alert";
-  const title = `[incident] ${names}${service ? ` on ${safeToken(service)}` : ""}${env ? ` (${safeToken(env)})` : ""}`;
+export function renderAlertIssue(
+  incident: Incident,
+  payload: AlertPayload,
+  target: { service: string | null; environment: string | null } = { service: null, environment: null },
+): { title: string; body: string } {
+  const title = alertIssueTitle(incident, payload, target);
   const rows = payload.alerts
     .slice(0, 50)
     .map(
@@ -50,6 +51,27 @@ export function renderAlertIssue(incident: Incident, payload: AlertPayload): { t
     `<!-- ${BLOCK} ${encode(incident)} -->`,
   ].join("\n");
   return { title, body };
+}
+
+/**
+ * `[incident] HighErrorRate on cart (prod)`: the configured service and environment names when the
+ * labels resolve to them (as the PR will say), else the first label SPEC §3.4 would look at.
+ */
+export function alertIssueTitle(
+  incident: Incident,
+  payload: AlertPayload,
+  target: { service: string | null; environment: string | null },
+): string {
+  const labels = payload.commonLabels;
+  const service =
+    target.service ?? firstLabel(labels, ["service", "app", "app_kubernetes_io_name", "deployment", "job"]);
+  const env = target.environment ?? firstLabel(labels, ["env", "environment", "namespace"]);
+  const names = incident.alertnames.map((n) => safeToken(n)).join(", ") || "Alert";
+  return `[incident] ${names}${service ? ` on ${safeToken(service)}` : ""}${env ? ` (${safeToken(env)})` : ""}`;
+}
+
+function firstLabel(labels: Record<string, string>, names: readonly string[]): string | undefined {
+  return names.map((name) => labels[name]).find((value) => value !== undefined && value !== "");
 }
 
 const StoredIncident = z.looseObject({

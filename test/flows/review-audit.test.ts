@@ -55,6 +55,28 @@ describe("review audit", () => {
     expect(entries.at(-1)?.hash).toBe(entry?.hash);
   });
 
+  it("records the approval latency from pr.opened, which names the service and environment", async () => {
+    const { forge, deps } = setup();
+    const issue = forge.openIssueAs("oncall", {
+      title: "checkout-api p99 latency high in prod, scale up",
+      body: "",
+      labels: ["incident"],
+    });
+    const result = await onIncidentIssue(deps, issue);
+    const pr = result!.proposal!.status === "opened" ? result!.proposal!.pr : null;
+    const entry = await onReview(deps, {
+      pr: pr!,
+      reviewId: 7,
+      reviewer: "alice",
+      state: "approved",
+      submittedAt: "2026-11-21T10:03:00Z",
+      commitSha: null,
+    });
+    expect(entry?.data.latencySeconds).toBe(180);
+    const opened = (await deps.audit.entries()).find((e) => e.kind === "pr.opened");
+    expect(opened?.data).toMatchObject({ service: "checkout-api", environment: "prod" });
+  });
+
   it("ignores plain comments and PRs that carry no Remedy plan", async () => {
     const { forge, deps } = setup();
     const human = forge.seedPullRequest({
