@@ -40,8 +40,7 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     ...(input.cache === undefined ? {} : { cache: input.cache }),
   });
   const mode = input.mode ?? "on";
-  const forge =
-    mode === "on" ? github : pausingForge(github, () => `REMEDY_MODE=${mode} for the whole App`);
+  const forge = mode === "on" ? github : pausingForge(github, () => `REMEDY_MODE=${mode} for the whole App`);
   const deps: FlowDeps = {
     forge,
     ...(mode === "on" ? {} : { appMode: mode }),

@@ -75,7 +75,9 @@ async function scopeOf(
   if (request.isPullRequest) {
     const pr = await deps.forge.getPullRequest(request.number);
     if (pr === null || pr.author !== deps.botLogin || !pr.labels.includes("remedy"))
-      return { refused: `\`/${request.pause ? "pause" : "resume"}\` works on Remedy's own PRs and incident issues.` };
+      return {
+        refused: `\`/${request.pause ? "pause" : "resume"}\` works on Remedy's own PRs and incident issues.`,
+      };
     return { scope: "pr", incident: null, labels: pr.labels };
   }
   const issue = await deps.forge.getIssue(request.number);
