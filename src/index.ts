@@ -4,6 +4,7 @@ import { createRuntime } from "./app/create-runtime.js";
 import { onCheckRunEvent } from "./app/on-check-run-event.js";
 import { onCommentEvent } from "./app/on-comment-event.js";
 import { onIssueEvent } from "./app/on-issue-event.js";
+import { onLabelEvent } from "./app/on-label-event.js";
 import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
 import { onReviewEvent } from "./app/on-review-event.js";
 
@@ -11,6 +12,10 @@ import { onReviewEvent } from "./app/on-review-event.js";
 const remedy: ApplicationFunction = (app, options) => {
   const runtime = createRuntime(app, options);
   app.on(["issues.opened", "issues.labeled"], (context) => onIssueEvent(runtime, context));
+  app.on(
+    ["issues.labeled", "issues.unlabeled", "pull_request.labeled", "pull_request.unlabeled"],
+    (context) => onLabelEvent(runtime, context),
+  );
   app.on("issue_comment.created", (context) => onCommentEvent(runtime, context));
   app.on("pull_request.closed", (context) => onPullRequestClosed(runtime, context));
   app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], (context) =>

@@ -5,6 +5,7 @@ import { auditSteps } from "../flows/audit-step.js";
 import type { FlowDeps, Logger } from "../flows/deps.js";
 import type { GitHubCache } from "../forge/github/github-cache.js";
 import { GitHubForge } from "../forge/github/github-forge.js";
+import { pausingForge } from "../forge/pausing-forge.js";
 import type { Store } from "../store/store.js";
 import { evidenceFromConfig, healthFromConfig } from "../verification/health-from-config.js";
 
@@ -20,6 +21,8 @@ export interface FlowDepsInput {
   now?: () => string;
   /** The process-wide cache of immutable reads; each forge gets its own when absent. */
   cache?: GitHubCache;
+  /** `REMEDY_MODE`; anything but "on" wraps the forge so it refuses every change write. */
+  mode?: "on" | "off" | "dry-run";
 }
 
 /**
@@ -28,7 +31,7 @@ export interface FlowDepsInput {
  * by hash (never the prompt).
  */
 export function flowDepsFor(input: FlowDepsInput): FlowDeps {
-  const forge = new GitHubForge({
+  const github = new GitHubForge({
     octokit: input.octokit,
     owner: input.owner,
     repo: input.repo,
@@ -36,8 +39,11 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     log: input.log,
     ...(input.cache === undefined ? {} : { cache: input.cache }),
   });
+  const mode = input.mode ?? "on";
+  const forge = mode === "on" ? github : pausingForge(github, () => `REMEDY_MODE=${mode} for the whole App`);
   const deps: FlowDeps = {
     forge,
+    ...(mode === "on" ? {} : { appMode: mode }),
     audit: new AuditLedger(forge.ledger),
     store: input.store,
     now: input.now ?? (() => new Date().toISOString()),

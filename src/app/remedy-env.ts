@@ -9,9 +9,15 @@ export interface RemedyEnv {
    * directory holds no store yet (a new or wiped volume), "always", or "off".
    */
   recover: "auto" | "always" | "off";
+  /**
+   * `REMEDY_MODE`: "on" (default), or "off" / "dry-run" to stop every change write of the App at once,
+   * whatever the repositories say (SPEC §8). "dry-run" still posts plans as comments.
+   */
+  mode: "on" | "off" | "dry-run";
 }
 
 const RECOVER = ["auto", "always", "off"] as const;
+const MODES = ["on", "off", "dry-run"] as const;
 
 export function remedyEnv(env: NodeJS.ProcessEnv): RemedyEnv {
   return {
@@ -19,6 +25,7 @@ export function remedyEnv(env: NodeJS.ProcessEnv): RemedyEnv {
     dataDir: env.REMEDY_DATA_DIR && env.REMEDY_DATA_DIR !== "" ? env.REMEDY_DATA_DIR : ".data",
     botLogin: env.REMEDY_BOT_LOGIN && env.REMEDY_BOT_LOGIN !== "" ? env.REMEDY_BOT_LOGIN : null,
     recover: recoverMode(env.REMEDY_RECOVER),
+    mode: appMode(env.REMEDY_MODE),
   };
 }
 
@@ -28,4 +35,11 @@ function recoverMode(value: string | undefined): RemedyEnv["recover"] {
   if (mode === undefined)
     throw new Error(`REMEDY_RECOVER must be one of ${RECOVER.join(", ")} (got "${value}")`);
   return mode;
+}
+
+function appMode(value: string | undefined): RemedyEnv["mode"] {
+  if (value === undefined || value === "") return "on";
+  const mode = MODES.find((m) => m === value.trim().toLowerCase());
+  // A typo must not leave Remedy writing: an unknown value stops writes rather than failing to start.
+  return mode ?? "off";
 }

@@ -102,6 +102,7 @@ export class RemedyRuntime {
       log,
       env: this.processEnv,
       cache: this.github,
+      mode: this.env.mode,
     });
   }
 

@@ -1,6 +1,7 @@
 import { onAlert } from "../flows/on-alert.js";
 import { onComment } from "../flows/on-comment.js";
 import { onIncidentIssue } from "../flows/on-issue.js";
+import { onLabel } from "../flows/on-label.js";
 import { onReview } from "../flows/on-review.js";
 import { recheckPolicy } from "../flows/recheck-policy.js";
 import { startVerification } from "../flows/verify-merged.js";
@@ -76,6 +77,14 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
           audited: entry !== null,
         },
         "review handled",
+      );
+      return;
+    }
+    case "label": {
+      const result = await onLabel(deps, work.label);
+      log.info(
+        { [work.label.on === "pr" ? "pr" : "incident"]: work.label.number, label: work.label.label, result },
+        "label handled",
       );
       return;
     }

@@ -1,4 +1,5 @@
 import type { CommentSignal } from "../flows/on-comment.js";
+import type { LabelSignal } from "../flows/on-label.js";
 import type { ReviewSignal } from "../flows/on-review.js";
 import type { Issue, PullRequest } from "../forge/forge.js";
 import type { AlertPayload } from "../signals/alert-payload.js";
@@ -10,7 +11,8 @@ export type Work =
   | { kind: "comment"; comment: CommentSignal }
   | { kind: "merged"; pr: PullRequest }
   | { kind: "review"; review: ReviewSignal }
-  | { kind: "recheck"; pr: number; headSha: string };
+  | { kind: "recheck"; pr: number; headSha: string }
+  | { kind: "label"; label: LabelSignal };
 
 export interface WorkItem {
   id: string;

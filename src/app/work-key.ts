@@ -20,5 +20,7 @@ export function workKey(item: WorkItem): string {
       return `${repo}#${item.work.review.pr.number}`;
     case "recheck":
       return `${repo}#${item.work.pr}`;
+    case "label":
+      return `${repo}#${item.work.label.number}`;
   }
 }

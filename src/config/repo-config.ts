@@ -86,7 +86,8 @@ export type ModelConfig = z.infer<typeof ModelConfig>;
 
 export const RepoConfig = z
   .strictObject({
-    mode: z.enum(["propose", "dry-run"]).default("propose"),
+    /** `off`: Remedy writes nothing in this repository (SPEC §2 "Pause"). */
+    mode: z.enum(["propose", "dry-run", "off"]).default("propose"),
     runbooks: RepoPath.default("runbooks/"),
     policies: RepoPath.default("policies/"),
     services: z.record(Name, Service).default({}),

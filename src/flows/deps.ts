@@ -31,4 +31,9 @@ export interface FlowDeps {
   health: (config: RepoConfig, plan: Plan) => HealthSources;
   evidence?: (config: RepoConfig) => EvidenceSource | undefined;
   diagnoser?: (config: RepoConfig) => Diagnoser | undefined;
+  /**
+   * `REMEDY_MODE` when it is not "on": the whole App is paused. Flows read it only to choose what to
+   * say (a plan comment, an acknowledgement); the forge refuses the writes itself (pausing-forge.ts).
+   */
+  appMode?: "off" | "dry-run";
 }

@@ -7,6 +7,7 @@ import type { Incident } from "../signals/incident.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { openProposal, type ProposalResult } from "./open-proposal.js";
+import { pauseOf, pausedNotice, type Pause } from "./pause-of.js";
 import { rateWindowStart, recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
 import { withTargetLock } from "./with-target-lock.js";
@@ -53,6 +54,14 @@ export async function handleIncident(
     return { outcome: null, error: error.message, proposal: null };
   }
 
+  // A paused scope plans nothing and writes nothing but one acknowledgement (SPEC §3.4 `none`).
+  const pause = await pauseOf(deps, { config: repository.config, incident: incident.issue });
+  if (pause !== null && pause.mode === "off") {
+    await listing.catch(() => undefined);
+    await reportPaused(deps, incident, pause, actor, leading);
+    return { outcome: null, error: null, proposal: null };
+  }
+
   const evidence = deps.evidence?.(repository.config);
   const diagnoser = deps.diagnoser?.(repository.config);
   const plan = (remedyPrs: readonly PullRequest[]): Promise<Outcome> =>
@@ -70,7 +79,14 @@ export async function handleIncident(
     });
   const remedyPrs = await listing;
   const outcome = await plan(remedyPrs);
-  const writeMode = mode === "auto" ? (repository.config.mode === "dry-run" ? "dry-run" : "propose") : mode;
+  const writeMode =
+    pause?.mode === "dry-run"
+      ? "dry-run"
+      : mode === "auto"
+        ? repository.config.mode === "dry-run"
+          ? "dry-run"
+          : "propose"
+        : mode;
   if (outcome.decision !== "propose" || writeMode !== "propose" || outcome.plan === null)
     return decide(deps, outcome, { writeMode, actor, leading });
 
@@ -192,6 +208,33 @@ async function reportOutcome(deps: FlowDeps, outcome: Outcome, dryRun: boolean):
   const body = `${DECISION_MARKER}\n${title}\n\n${renderPacket(outcome, head === undefined ? {} : { ledgerHead: head })}`;
   await deps.forge.upsertComment(issue, DECISION_MARKER, body);
   if (outcome.decision === "escalate") await deps.forge.addLabels(issue, ["needs-human"]);
+}
+
+const PAUSE_MARKER = "<!-- remedy:paused-notice -->";
+
+async function reportPaused(
+  deps: FlowDeps,
+  incident: Incident,
+  pause: Pause,
+  actor: string,
+  leading: AuditStep[],
+): Promise<void> {
+  deps.log.info({ incident: incident.issue, level: pause.level }, "scope paused; nothing planned");
+  await auditSteps(deps, [
+    ...leading,
+    {
+      kind: "decision",
+      incident: incident.issue,
+      actor,
+      data: { decision: "none", summary: `paused: ${pause.reason}`, level: pause.level },
+    },
+  ]);
+  if (incident.issue === null) return;
+  await deps.forge.upsertComment(
+    incident.issue,
+    PAUSE_MARKER,
+    `${PAUSE_MARKER}\n${pausedNotice(pause, "Remedy did not plan or open anything for this incident")}`,
+  );
 }
 
 async function reportInvalidFiles(

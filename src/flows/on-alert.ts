@@ -9,6 +9,7 @@ import type { Incident } from "../signals/incident.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { handleIncident, type IncidentResult } from "./handle-incident.js";
+import { repositoryPause } from "./pause-of.js";
 
 const REPEAT_MARKER = "<!-- remedy:alert-status -->";
 
@@ -84,6 +85,24 @@ async function handleAlert(
       );
     }
     return { outcome: null, error: null, proposal: null, issue: existing?.number ?? null };
+  }
+
+  if (existing === null) {
+    // A paused repository gets no new incident issue: the signal is recorded, nothing is written.
+    const pause = await repositoryPause(deps);
+    if (pause !== null) {
+      await auditSteps(deps, [
+        signal(null),
+        {
+          kind: "decision",
+          incident: null,
+          actor: "alertmanager",
+          data: { decision: "none", summary: `paused: ${pause.reason}`, level: pause.level },
+        },
+      ]);
+      deps.log.info({ level: pause.level, groupKey: payload.groupKey }, "alert in a paused repository");
+      return { outcome: null, error: null, proposal: null, issue: null };
+    }
   }
 
   let issueNumber: number;

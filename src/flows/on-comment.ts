@@ -8,6 +8,7 @@ import type { FlowDeps } from "./deps.js";
 import { handleIncident, type IncidentResult } from "./handle-incident.js";
 import { dryRunPullRequest } from "./dry-run-pull-request.js";
 import { rollbackPullRequest } from "./rollback-pull-request.js";
+import { setPause } from "./set-pause.js";
 
 export interface CommentSignal {
   /** The issue or PR number the comment is on. */
@@ -57,6 +58,17 @@ export async function onComment(deps: FlowDeps, comment: CommentSignal): Promise
       data: { command: command.name, role },
     },
   ]);
+
+  if (command.name === "pause" || command.name === "resume") {
+    await setPause(deps, {
+      number: comment.number,
+      isPullRequest: comment.isPullRequest,
+      pause: command.name === "pause",
+      actor: comment.author,
+      via: "command",
+    });
+    return { handled: true, command: command.name, result: null };
+  }
 
   if (comment.isPullRequest) {
     if (command.name === "dry-run") await dryRunPullRequest(deps, comment.number);

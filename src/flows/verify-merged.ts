@@ -17,6 +17,8 @@ import type { FlowDeps } from "./deps.js";
 import { openRevert, type RevertResult } from "./open-revert.js";
 import { ownPlan, refusalFor } from "./own-plan.js";
 import { repoAt } from "./repo-at.js";
+import type { RepoConfig } from "../config/repo-config.js";
+import { pauseOf, type Pause } from "./pause-of.js";
 
 export const VERIFY_CHECK = "remedy/verify";
 const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
@@ -195,7 +197,7 @@ export async function verificationTick(deps: FlowDeps, record: VerificationRecor
       });
     return { record: next, done: false, revert: null };
   }
-  const revert = await finishVerification(deps, next, summary);
+  const revert = await finishVerification(deps, next, summary, config);
   await deps.store.deleteVerification(record.id);
   return { record: next, done: true, revert };
 }
@@ -204,10 +206,22 @@ async function finishVerification(
   deps: FlowDeps,
   record: VerificationRecord,
   summary: { text: string; table: string },
+  config: RepoConfig | null = null,
 ): Promise<RevertResult | null> {
   const { plan, verdict } = record;
   const { forge } = deps;
   const outcome = verdict.outcome;
+  // Checked before the verdict is reported: a pause decides between revert and escalation.
+  const original = outcome === "fail" ? await forge.getPullRequest(record.pr) : null;
+  const pause: Pause | null =
+    outcome === "inconclusive"
+      ? null
+      : await pauseOf(deps, {
+          config,
+          incident: plan.incident,
+          pr: record.pr,
+          ...(original === null ? {} : { labels: original.labels }),
+        });
   const conclusion = outcome === "pass" ? "success" : outcome === "fail" ? "failure" : "neutral";
   const title =
     outcome === "pass"
@@ -240,7 +254,12 @@ async function finishVerification(
       record.pr,
       `### ✅ Verified\n${summary.text}\n\n<details><summary>Evaluations</summary>\n\n${summary.table}\n\n</details>`,
     );
-    if (plan.incident !== null) {
+    if (plan.incident !== null && pause !== null) {
+      await forge.comment(
+        plan.incident,
+        `### Verified healthy\n#${record.pr} verified healthy. Remedy is paused (${pause.reason}), so it leaves this incident open for a person to close.\n\n${summary.text}`,
+      );
+    } else if (plan.incident !== null) {
       await forge.comment(
         plan.incident,
         `### Incident closed by Remedy\n**Decision record**: ${plan.action} of ${plan.service} in ${plan.environment}, ${plan.field} ${plan.before} → ${plan.after} (runbook ${plan.runbook}), merged in #${record.pr} as ${record.mergeSha.slice(0, 12)}, verified healthy.\n\n${summary.text}`,
@@ -259,13 +278,15 @@ async function finishVerification(
     }
     return null;
   }
-  if (outcome === "inconclusive" || plan.reverts !== undefined) {
+  if (outcome === "inconclusive" || plan.reverts !== undefined || pause !== null) {
     // A failed revert is not reverted again: two bots undoing each other would be worse than a page.
     const owners = plan.reviewers.join(" ");
     const why =
       outcome === "inconclusive"
         ? "Verification was inconclusive: Remedy could not tell whether the change is healthy, and no data is never a pass."
-        : "Verification of this revert failed; Remedy does not revert a revert.";
+        : plan.reverts !== undefined
+          ? "Verification of this revert failed; Remedy does not revert a revert."
+          : `Verification failed while Remedy is paused (${pause?.reason ?? "paused"}), so it did not open a revert PR. To resume, ${pause?.resume ?? "comment /resume"}; then \`/rollback\` opens the revert.`;
     for (const target of [record.pr, plan.incident].filter((n): n is number => n !== null))
       await forge.addLabels(target, ["needs-human"]);
     await forge.comment(
@@ -274,7 +295,6 @@ async function finishVerification(
     );
     return null;
   }
-  const original = await forge.getPullRequest(record.pr);
   if (original === null) return null;
   const failing = verdict.evaluations
     .filter((e) => e.result === "failing")

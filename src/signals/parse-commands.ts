@@ -1,5 +1,5 @@
-export type CommandName = "diagnose" | "dry-run" | "propose" | "rollback";
-const COMMANDS: readonly CommandName[] = ["diagnose", "dry-run", "propose", "rollback"];
+export type CommandName = "diagnose" | "dry-run" | "propose" | "rollback" | "pause" | "resume";
+const COMMANDS: readonly CommandName[] = ["diagnose", "dry-run", "propose", "rollback", "pause", "resume"];
 
 export interface Command {
   name: CommandName;
