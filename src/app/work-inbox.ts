@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Inbox } from "./inbox.js";
 import type { WorkItem } from "./work-item.js";
 
 /**
- * Accepted work waiting to be done, one file per item under the data directory. An item is written
- * before the sender is answered and removed when its flow finishes, so a crash in between replays it
- * on restart instead of losing it: Alertmanager does not resend what it saw acknowledged, and GitHub
- * does not redeliver on its own.
+ * The embedded inbox: one file per item under the data directory. An item is written before the
+ * sender is answered and removed when its flow finishes, so a crash in between replays it on restart
+ * instead of losing it: Alertmanager does not resend what it saw acknowledged, and GitHub does not
+ * redeliver on its own. One process owns the directory, so its leases are held in memory: a restarted
+ * process holds none and takes over every item left.
  */
-export class WorkInbox {
+export class WorkInbox implements Inbox {
   readonly #dir: string;
+  readonly #held = new Set<string>();
   #ready: Promise<unknown> | null = null;
 
   constructor(dataDir: string) {
@@ -25,11 +28,26 @@ export class WorkInbox {
     // Temp file then rename: a crash never leaves half an item for the replay to choke on.
     await writeFile(`${file}.tmp`, JSON.stringify(stored));
     await rename(`${file}.tmp`, file);
+    this.#held.add(stored.id);
     return stored;
   }
 
   async remove(id: string): Promise<void> {
     await rm(join(this.#dir, `${id}.json`), { force: true });
+    this.#held.delete(id);
+  }
+
+  async renew(): Promise<void> {}
+
+  async takeOver(limit = Number.POSITIVE_INFINITY): Promise<WorkItem[]> {
+    const free = (await this.list()).filter((item) => !this.#held.has(item.id)).slice(0, limit);
+    for (const item of free) this.#held.add(item.id);
+    return free;
+  }
+
+  async depth(): Promise<number> {
+    await this.#init();
+    return (await readdir(this.#dir)).filter((name) => name.endsWith(".json")).length;
   }
 
   /** Pending items, oldest first. Unreadable files are skipped, not fatal. */

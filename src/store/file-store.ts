@@ -1,17 +1,22 @@
 import { createHash, randomBytes } from "node:crypto";
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { newLockToken } from "./new-lock-token.js";
 import type { Store, VerificationRecord } from "./store.js";
 
 /**
  * The embedded durable store: plain files under a data directory, no server. A claim is a file linked
  * into place from a complete temp file (link fails when the name exists), so two processes sharing
  * the directory cannot both win and a crash never leaves an empty claim; records are written to a
- * temp file and renamed, so a crash never leaves half a record.
+ * temp file and renamed, so a crash never leaves half a record. Leases (`lock`) are files holding
+ * `<expiry>:<token>`; they are exact within one process (each key's lease operations run one after
+ * another) and best effort between processes: several replicas share a Redis store instead.
  */
 export class FileStore implements Store {
   private readonly claims: string;
   private readonly verifications: string;
+  private readonly locks: string;
+  private readonly lockQueue = new Map<string, Promise<unknown>>();
   private ready: Promise<void> | null = null;
 
   constructor(
@@ -20,6 +25,7 @@ export class FileStore implements Store {
   ) {
     this.claims = join(dir, "claims");
     this.verifications = join(dir, "verifications");
+    this.locks = join(dir, "locks");
   }
 
   async claim(key: string, ttlSeconds: number): Promise<boolean> {
@@ -35,7 +41,7 @@ export class FileStore implements Store {
       // Expired: only one taker may replace it. mkdir is atomic, so the takeover lock has one holder;
       // inside it the claim is read again, since another taker may have replaced it just before.
       const lock = `${file}.takeover`;
-      if (!(await this.lock(lock))) return false;
+      if (!(await this.takeover(lock))) return false;
       try {
         if (!(await this.expired(file))) return false;
         await rename(temp, file);
@@ -71,7 +77,7 @@ export class FileStore implements Store {
   }
 
   /** Takes the takeover lock; a lock left by a taker that crashed is broken after the grace period. */
-  private async lock(path: string): Promise<boolean> {
+  private async takeover(path: string): Promise<boolean> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         await mkdir(path);
@@ -95,8 +101,52 @@ export class FileStore implements Store {
     return temp;
   }
 
-  async release(key: string): Promise<void> {
-    await rm(join(this.claims, digest(key)), { force: true });
+  lock(key: string, ttlMs: number): Promise<string | null> {
+    return this.serial(key, async () => {
+      await this.init();
+      const file = join(this.locks, digest(key));
+      const token = newLockToken();
+      const content = `${this.now() + ttlMs}:${token}`;
+      // Linked into place from a complete temp file, so a lease file is never seen empty.
+      const temp = await this.tempWith(file, content);
+      try {
+        await link(temp, file);
+        return token;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      } finally {
+        await rm(temp, { force: true });
+      }
+      const held = await this.readLock(file);
+      // An unreadable lock is one being written by another process right now: it holds.
+      if (held === null || held.until > this.now()) return null;
+      await this.atomicWrite(file, content);
+      return (await this.readLock(file))?.token === token ? token : null;
+    });
+  }
+
+  renew(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return this.serial(key, async () => {
+      const file = join(this.locks, digest(key));
+      const held = await this.readLock(file);
+      if (held === null || held.token !== token || held.until <= this.now()) return false;
+      await this.atomicWrite(file, `${this.now() + ttlMs}:${token}`);
+      return true;
+    });
+  }
+
+  release(key: string, token: string): Promise<void> {
+    return this.serial(key, async () => {
+      const file = join(this.locks, digest(key));
+      if ((await this.readLock(file))?.token === token) await rm(file, { force: true });
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.init();
+    const probe = join(this.claims, `.ping.${process.pid}`);
+    await this.atomicWrite(probe, String(this.now()));
+    await rm(probe, { force: true });
   }
 
   async saveVerification(record: VerificationRecord): Promise<void> {
@@ -127,8 +177,27 @@ export class FileStore implements Store {
     this.ready ??= Promise.all([
       mkdir(this.claims, { recursive: true }),
       mkdir(this.verifications, { recursive: true }),
+      mkdir(this.locks, { recursive: true }),
     ]).then(() => undefined);
     return this.ready;
+  }
+
+  private async readLock(file: string): Promise<{ until: number; token: string } | null> {
+    const text = await readFile(file, "utf8").catch(() => "");
+    const colon = text.indexOf(":");
+    if (colon < 0) return null;
+    return { until: Number(text.slice(0, colon)), token: text.slice(colon + 1) };
+  }
+
+  /** Runs one key's lease operations one after another in this process. */
+  private serial<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.lockQueue.get(key) ?? Promise.resolve()).then(task, task);
+    const tail = result.catch(() => undefined);
+    this.lockQueue.set(key, tail);
+    void tail.then(() => {
+      if (this.lockQueue.get(key) === tail) this.lockQueue.delete(key);
+    });
+    return result;
   }
 
   private async atomicWrite(file: string, content: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Plan } from "../proposal/plan.js";
 import type { VerdictState } from "../verification/verdict-state.js";
+import { newLockToken } from "./new-lock-token.js";
 
 /** A verification in flight: enough to resume it after a restart without asking anyone. */
 export interface VerificationRecord {
@@ -18,12 +19,21 @@ export interface VerificationRecord {
 
 /**
  * Durable state. `claim` is an atomic first-writer-wins mark used for idempotency (delivery ids,
- * alert fingerprints); the embedded file store and the in-memory store both implement it.
+ * alert fingerprints). `lock` is a lease with an owner: it expires unless its holder renews it, so a
+ * replica that dies mid-work frees what it held (alert groups, fields, verifications) within one TTL.
+ * The embedded file store, the in-memory store and the Redis store implement the same contract
+ * (test/store/store-contract.ts).
  */
 export interface Store {
   claim(key: string, ttlSeconds: number): Promise<boolean>;
-  /** Gives a claim up before it expires (a lock's holder is done). Releasing a free key is a no-op. */
-  release(key: string): Promise<void>;
+  /** Takes the lease on `key` for `ttlMs`; its token, or null while someone else holds it. */
+  lock(key: string, ttlMs: number): Promise<string | null>;
+  /** Extends a lease still held with `token`; false when it lapsed or another holder took it. */
+  renew(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Gives a lease back early; a lease held by another token is left alone. */
+  release(key: string, token: string): Promise<void>;
+  /** Resolves when the store answers (readiness); rejects with the reason otherwise. */
+  ping(): Promise<void>;
   saveVerification(record: VerificationRecord): Promise<void>;
   getVerification(id: string): Promise<VerificationRecord | null>;
   listVerifications(): Promise<VerificationRecord[]>;
@@ -32,6 +42,7 @@ export interface Store {
 
 export class MemoryStore implements Store {
   private readonly claims = new Map<string, number>();
+  private readonly locks = new Map<string, { token: string; until: number }>();
   private readonly verifications = new Map<string, VerificationRecord>();
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -41,9 +52,23 @@ export class MemoryStore implements Store {
     this.claims.set(key, this.now() + ttlSeconds * 1000);
     return true;
   }
-  async release(key: string): Promise<void> {
-    this.claims.delete(key);
+  async lock(key: string, ttlMs: number): Promise<string | null> {
+    const held = this.locks.get(key);
+    if (held !== undefined && held.until > this.now()) return null;
+    const token = newLockToken();
+    this.locks.set(key, { token, until: this.now() + ttlMs });
+    return token;
   }
+  async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const held = this.locks.get(key);
+    if (held === undefined || held.token !== token || held.until <= this.now()) return false;
+    held.until = this.now() + ttlMs;
+    return true;
+  }
+  async release(key: string, token: string): Promise<void> {
+    if (this.locks.get(key)?.token === token) this.locks.delete(key);
+  }
+  async ping(): Promise<void> {}
   async saveVerification(record: VerificationRecord): Promise<void> {
     this.verifications.set(record.id, structuredClone(record));
   }

@@ -1,0 +1,23 @@
+import type { WorkItem } from "./work-item.js";
+
+/**
+ * Accepted work waiting to be done. An item is stored before the sender is answered and removed when
+ * its flow finishes. Each item is leased to the replica working on it: the replica renews its leases
+ * while it works, and an item whose lease lapsed (its replica died) is taken over by another, so
+ * accepted work outlives any one process. The embedded inbox is one process's: there the lease is the
+ * process itself, and a restart takes over everything it left.
+ */
+export interface Inbox {
+  /** Stores the item, leased to this replica. */
+  put(item: Omit<WorkItem, "id">): Promise<WorkItem>;
+  /** Done (or dropped for good): the item and its lease go. */
+  remove(id: string): Promise<void>;
+  /** Every pending item, oldest first. */
+  list(): Promise<WorkItem[]>;
+  /** Extends this replica's leases on the items it holds. */
+  renew(): Promise<void>;
+  /** Items whose lease lapsed, oldest first, now leased to this replica (at most `limit`). */
+  takeOver(limit?: number): Promise<WorkItem[]>;
+  /** How many items are pending, across replicas. */
+  depth(): Promise<number>;
+}
