@@ -6,6 +6,7 @@ import { onCommentEvent } from "./app/on-comment-event.js";
 import { onIssueEvent } from "./app/on-issue-event.js";
 import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
 import { onReviewEvent } from "./app/on-review-event.js";
+import { opsRoutes } from "./app/ops-routes.js";
 
 /** Remedy as a Probot app. Wiring only: every handler is one call into src/app/. */
 const remedy: ApplicationFunction = (app, options) => {
@@ -18,6 +19,7 @@ const remedy: ApplicationFunction = (app, options) => {
   );
   app.on("check_run.rerequested", (context) => onCheckRunEvent(runtime, context));
   options?.addHandler?.(alertRoute(runtime));
+  options?.addHandler?.(opsRoutes(runtime));
   void runtime.start();
 };
 
