@@ -9,6 +9,7 @@ import type { FlowDeps } from "./deps.js";
 import { openProposal, type ProposalResult } from "./open-proposal.js";
 import { rateWindowStart, recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
+import { withLock } from "./with-lock.js";
 
 /** `auto` follows the repository's `mode`; `/dry-run` and `/propose` override it. */
 export type WriteMode = "auto" | "dry-run" | "propose";
@@ -113,13 +114,19 @@ export async function handleIncident(
   appended.catch(() => undefined); // awaited on every path below
   const writeMode = mode === "auto" ? (repository.config.mode === "dry-run" ? "dry-run" : "propose") : mode;
   if (outcome.decision === "propose" && writeMode === "propose") {
-    const proposal = await openProposal(deps, outcome, {
-      base,
-      baseSha,
-      decision: appended,
-      actor,
-      remedyPrs,
-    });
+    // One field, one PR, across concurrent incidents and replicas: the field's lease is held while
+    // the PR is opened, and whoever waited for it lists Remedy's PRs again to see the one just opened.
+    const plan = outcome.plan as NonNullable<Outcome["plan"]>;
+    const field = `field:${deps.forge.repo.toLowerCase()}|${plan.target.file}|${plan.field}`;
+    const proposal = await withLock(deps.store, field, async (waited) =>
+      openProposal(deps, outcome, {
+        base,
+        baseSha,
+        decision: appended,
+        actor,
+        remedyPrs: waited ? await deps.forge.listRemedyPullRequests(rateWindowStart(deps.now())) : remedyPrs,
+      }),
+    );
     await appended;
     return { outcome, error: null, proposal };
   }
