@@ -7,6 +7,7 @@ import { onIssueEvent } from "./app/on-issue-event.js";
 import { onLabelEvent } from "./app/on-label-event.js";
 import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
 import { onReviewEvent } from "./app/on-review-event.js";
+import { opsRoutes } from "./app/ops-routes.js";
 
 /** Remedy as a Probot app. Wiring only: every handler is one call into src/app/. */
 const remedy: ApplicationFunction = (app, options) => {
@@ -23,6 +24,7 @@ const remedy: ApplicationFunction = (app, options) => {
   );
   app.on("check_run.rerequested", (context) => onCheckRunEvent(runtime, context));
   options?.addHandler?.(alertRoute(runtime));
+  options?.addHandler?.(opsRoutes(runtime));
   void runtime.start();
 };
 

@@ -104,6 +104,7 @@ async function handleAlert(
     log.info({ groupKey: payload.groupKey, status: payload.status }, "duplicate alert notification ignored");
     return sendJson(res, 202, { status: "duplicate" });
   }
+  runtime.metrics.signal("alertmanager");
   runtime.dispatch(item);
   log.info(
     {

@@ -14,6 +14,13 @@ export interface RemedyEnv {
    * whatever the repositories say (SPEC §8). "dry-run" still posts plans as comments.
    */
   mode: "on" | "off" | "dry-run";
+  /** `REDIS_URL`: several replicas share this Redis; null means the embedded file store. */
+  redisUrl: string | null;
+  /**
+   * `REMEDY_LEASE_SECONDS` (default 15): how long a replica's lease on an inbox item or a
+   * verification lasts unless renewed, so how soon another replica takes over from a dead one.
+   */
+  leaseMs: number;
 }
 
 const RECOVER = ["auto", "always", "off"] as const;
@@ -26,7 +33,17 @@ export function remedyEnv(env: NodeJS.ProcessEnv): RemedyEnv {
     botLogin: env.REMEDY_BOT_LOGIN && env.REMEDY_BOT_LOGIN !== "" ? env.REMEDY_BOT_LOGIN : null,
     recover: recoverMode(env.REMEDY_RECOVER),
     mode: appMode(env.REMEDY_MODE),
+    redisUrl: env.REDIS_URL && env.REDIS_URL.trim() !== "" ? env.REDIS_URL.trim() : null,
+    leaseMs: leaseMs(env.REMEDY_LEASE_SECONDS),
   };
+}
+
+function leaseMs(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 15_000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 3600)
+    throw new Error(`REMEDY_LEASE_SECONDS must be a number of seconds from 0.2 to 3600 (got "${value}")`);
+  return Math.round(seconds * 1000);
 }
 
 function recoverMode(value: string | undefined): RemedyEnv["recover"] {

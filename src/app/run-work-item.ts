@@ -20,6 +20,7 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
   switch (work.kind) {
     case "alert": {
       const result = await onAlert(deps, work.payload);
+      runtime.metrics.incident(result, item.receivedAt);
       log.info(
         {
           incident: result.issue,
@@ -33,6 +34,7 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
     }
     case "issue": {
       const result = await onIncidentIssue(deps, work.issue);
+      runtime.metrics.incident(result ?? null);
       log.info(
         {
           incident: work.issue.number,
@@ -45,6 +47,7 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
     }
     case "comment": {
       const result = await onComment(deps, work.comment);
+      if (result.handled) runtime.metrics.incident(result.result);
       log.info(
         {
           incident: work.comment.isPullRequest ? null : work.comment.number,

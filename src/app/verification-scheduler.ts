@@ -21,6 +21,14 @@ export interface VerificationSchedulerOptions {
   maxRetryMs?: number;
   /** Called after every tick that ran (for tests, benchmarks and metrics). */
   onTick?: (result: TickResult) => void;
+  /**
+   * With several replicas on one store: each verification is evaluated only by the replica holding
+   * its lease (`verify:<id>`, `ttlMs` long, renewed every third of it while held). The others look
+   * again every half lease (or interval, if shorter), so a replica that dies loses its leases within
+   * `ttlMs` and another takes over at its next look; and every `ttlMs` each replica re-reads the store
+   * for verifications another replica started.
+   */
+  lease?: { ttlMs: number };
 }
 
 interface Entry {
@@ -40,6 +48,10 @@ const realTimers: SchedulerTimers = {
   now: () => Date.now(),
 };
 
+function leaseKey(id: string): string {
+  return `verify:${id}`;
+}
+
 // Node's timers overflow above 2^31-1 ms (about 24.8 days) and fire at once; re-arm in steps instead.
 const MAX_DELAY_MS = 2_147_483_647;
 
@@ -58,6 +70,10 @@ export class VerificationScheduler {
   readonly #maxRetryMs: number;
   readonly #onTick: ((result: TickResult) => void) | undefined;
   readonly #entries = new Map<string, Entry>();
+  readonly #lease: { ttlMs: number } | undefined;
+  /** Lease tokens this replica holds, by verification id. */
+  readonly #held = new Map<string, string>();
+  #heartbeat: unknown = null;
   #stopped = false;
 
   constructor(options: VerificationSchedulerOptions) {
@@ -68,6 +84,7 @@ export class VerificationScheduler {
     this.#retryMs = options.retryMs ?? 5_000;
     this.#maxRetryMs = options.maxRetryMs ?? 5 * 60_000;
     this.#onTick = options.onTick;
+    this.#lease = options.lease;
   }
 
   /** Resumes every verification the store holds. */
@@ -76,6 +93,7 @@ export class VerificationScheduler {
     const records = await this.#store.listVerifications();
     for (const record of records) this.track(record);
     this.#log.info({ verifications: records.length }, "verification scheduler started");
+    if (this.#lease !== undefined) this.#beat(this.#lease.ttlMs);
     return records.length;
   }
 
@@ -95,10 +113,65 @@ export class VerificationScheduler {
     return this.#entries.size;
   }
 
+  /** Verifications whose lease this replica holds (the ones it evaluates). */
+  get leased(): number {
+    return this.#held.size;
+  }
+
   stop(): void {
     this.#stopped = true;
     for (const entry of this.#entries.values()) this.#clear(entry);
     this.#entries.clear();
+    if (this.#heartbeat !== null) this.#timers.clearTimeout(this.#heartbeat);
+    this.#heartbeat = null;
+    // Handing leases back lets another replica take over at its next look instead of after a TTL.
+    for (const [id, token] of this.#held)
+      void this.#store.release(leaseKey(id), token).catch(() => undefined);
+    this.#held.clear();
+  }
+
+  /** Renews held leases every third of the TTL, and re-reads the store every TTL for new verifications. */
+  #beat(ttlMs: number, sinceRescan = 0): void {
+    const every = Math.max(50, Math.floor(ttlMs / 3));
+    this.#heartbeat = this.#timers.setTimeout(() => {
+      void (async () => {
+        if (this.#stopped) return;
+        for (const [id, token] of [...this.#held]) {
+          const kept = await this.#store.renew(leaseKey(id), token, ttlMs).catch(() => false);
+          if (!kept && this.#held.get(id) === token) this.#held.delete(id);
+        }
+        let elapsed = sinceRescan + every;
+        if (elapsed >= ttlMs) {
+          elapsed = 0;
+          const records = await this.#store.listVerifications().catch(() => []);
+          for (const record of records) if (!this.#entries.has(record.id)) this.track(record);
+        }
+        if (!this.#stopped) this.#beat(ttlMs, elapsed);
+      })();
+    }, every);
+  }
+
+  /**
+   * True when this replica may evaluate `record` now: it holds (or just took) its lease. Without
+   * leases (one process), always.
+   */
+  async #holdLease(record: VerificationRecord): Promise<boolean> {
+    if (this.#lease === undefined) return true;
+    const key = leaseKey(record.id);
+    const token = this.#held.get(record.id);
+    if (token !== undefined && (await this.#store.renew(key, token, this.#lease.ttlMs))) return true;
+    this.#held.delete(record.id);
+    const taken = await this.#store.lock(key, this.#lease.ttlMs);
+    if (taken === null) return false;
+    this.#held.set(record.id, taken);
+    return true;
+  }
+
+  #dropLease(id: string): void {
+    const token = this.#held.get(id);
+    if (token === undefined) return;
+    this.#held.delete(id);
+    void this.#store.release(leaseKey(id), token).catch(() => undefined);
   }
 
   #entry(id: string): Entry {
@@ -138,9 +211,15 @@ export class VerificationScheduler {
       const at = record === null ? null : nextEvaluationAt(record.verdict);
       if (record === null || at === null) {
         nextAt = null;
+        this.#dropLease(id);
       } else if (Date.parse(at) > this.#timers.now()) {
         // Woken early (the record moved on elsewhere): wait for its own time rather than judge the future.
         nextAt = Date.parse(at);
+      } else if (!(await this.#holdLease(record))) {
+        // Another replica evaluates it; look again soon, to take over if that replica goes away.
+        const ttlMs = this.#lease?.ttlMs ?? 0;
+        nextAt =
+          this.#timers.now() + Math.max(50, Math.min(ttlMs / 2, record.plan.verify.intervalSeconds * 1000));
       } else {
         const result = await verificationTick(await this.#depsFor(record), record);
         entry.failures = 0;
@@ -158,6 +237,7 @@ export class VerificationScheduler {
         }
         const next = result.done ? null : nextEvaluationAt(result.record.verdict);
         nextAt = next === null ? null : Date.parse(next);
+        if (result.done) this.#dropLease(id);
       }
     } catch (error) {
       entry.failures += 1;

@@ -10,6 +10,7 @@ import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { handleIncident, type IncidentResult } from "./handle-incident.js";
 import { repositoryPause } from "./pause-of.js";
+import { withLock } from "./with-lock.js";
 
 const REPEAT_MARKER = "<!-- remedy:alert-status -->";
 
@@ -22,14 +23,19 @@ export async function onAlert(
   payload: AlertPayload,
 ): Promise<IncidentResult & { issue: number | null }> {
   const incident = incidentFromAlert(deps.forge.repo, payload);
-  return serialized(`${deps.forge.repo}\u0000${incident.key}`, () => handleAlert(deps, payload, incident));
+  const key = `${deps.forge.repo}\u0000${incident.key}`;
+  return serialized(key, () =>
+    withLock(deps.store, `alert-group:${deps.forge.repo.toLowerCase()}|${incident.key}`, () =>
+      handleAlert(deps, payload, incident),
+    ),
+  );
 }
 
 /**
  * Notifications of one group run one after another in this process. Alertmanager HA peers send the
  * same group at once, and "find the issue, else create it" is not atomic on the forge, so without
- * this two deliveries would each open an incident issue. (The branch lock keeps PRs single across
- * replicas; this keeps issues single within one.)
+ * this two deliveries would each open an incident issue. Within one process they queue here; across
+ * replicas the store's lease on the group does the same (the branch lock keeps PRs single as well).
  */
 const inFlight = new Map<string, Promise<unknown>>();
 

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import nock from "nock";
 import { GITHUB_API, recordGitHub, type GitHubRequest } from "../helpers/github-api.js";
@@ -148,6 +150,57 @@ export class FakeGitHub {
         .reply((uri, body) => this.#answer(method.toUpperCase(), uri, body));
     }
     return scope;
+  }
+
+  /**
+   * The same fake as a real HTTP server on 127.0.0.1, for Remedy processes of their own (Probot's
+   * `baseUrl` pointed at it): several replicas then share one GitHub. It also answers the token
+   * exchange. Requests are recorded without the OpenAPI check (the in-process tests do that).
+   */
+  async serve(delayMs = 0): Promise<{ url: string; close(): Promise<void> }> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        const method = req.method ?? "GET";
+        const path = req.url ?? "/";
+        let reply: Reply;
+        try {
+          this.requests.push({ method, path, body: raw === "" ? undefined : JSON.parse(raw), problems: [] });
+          reply =
+            method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)
+              ? [
+                  201,
+                  {
+                    token: "ghs_test",
+                    expires_at: "2099-01-01T00:00:00Z",
+                    permissions: {},
+                    repository_selection: "selected",
+                  },
+                ]
+              : this.#answer(method, path, raw);
+        } catch (error) {
+          reply = [500, { message: (error as Error).message }];
+        }
+        const send = () => {
+          const text = JSON.stringify(reply[1] ?? null);
+          res.writeHead(reply[0], { "content-type": "application/json; charset=utf-8" });
+          res.end(text);
+        };
+        if (delayMs > 0) setTimeout(send, delayMs);
+        else send();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
   }
 
   /** Problems found in recorded requests (OpenAPI, GraphQL schema, unknown routes). */

@@ -9,6 +9,8 @@ describe("remedyEnv", () => {
       botLogin: null,
       recover: "auto",
       mode: "on",
+      redisUrl: null,
+      leaseMs: 15_000,
     });
   });
 
@@ -16,6 +18,15 @@ describe("remedyEnv", () => {
     expect(remedyEnv({ REMEDY_MODE: "OFF" }).mode).toBe("off");
     expect(remedyEnv({ REMEDY_MODE: "dry-run" }).mode).toBe("dry-run");
     expect(remedyEnv({ REMEDY_MODE: "offf" }).mode).toBe("off");
+  });
+
+  it("reads REDIS_URL and REMEDY_LEASE_SECONDS, refusing a lease that is not a sane number", () => {
+    const env = remedyEnv({ REDIS_URL: " redis://127.0.0.1:6379/0 ", REMEDY_LEASE_SECONDS: "1.5" });
+    expect(env.redisUrl).toBe("redis://127.0.0.1:6379/0");
+    expect(env.leaseMs).toBe(1_500);
+    expect(() => remedyEnv({ REMEDY_LEASE_SECONDS: "soon" })).toThrow(
+      'REMEDY_LEASE_SECONDS must be a number of seconds from 0.2 to 3600 (got "soon")',
+    );
   });
 
   it("reads REMEDY_RECOVER in any case and refuses anything else, saying what it accepts", () => {
