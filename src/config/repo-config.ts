@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "../verification/parse-duration.js";
 
 /** Names that appear in branch names, labels and PromQL: keep them to a safe alphabet. */
 export const Name = z
@@ -92,8 +93,21 @@ export const RepoConfig = z
       .record(Name, z.strictObject({ aliases: z.array(z.string().min(1)).default([]) }))
       .default({}),
     model: ModelConfig.optional(),
+    recent_changes: z
+      .string()
+      .refine(isDuration, "must be a positive Go-style duration like 30m or 24h")
+      .default("24h")
+      .describe("how far back the packet's recent changes (and their uncertainties) look in git history"),
   })
   .describe("Remedy repository configuration (.github/remedy.yml)");
 export type RepoConfig = z.infer<typeof RepoConfig>;
+
+function isDuration(text: string): boolean {
+  try {
+    return parseDuration(text) > 0;
+  } catch {
+    return false;
+  }
+}
 
 export const CONFIG_PATH = ".github/remedy.yml";

@@ -64,6 +64,7 @@ export async function handleIncident(
     incident,
     now: deps.now(),
     recentPrs,
+    botLogin: deps.botLogin,
     ...(evidence === undefined ? {} : { evidence }),
     ...(diagnoser === undefined ? {} : { diagnoser }),
   });
@@ -83,6 +84,8 @@ export async function handleIncident(
       data: {
         runbook: outcome.diagnosis?.runbook?.id ?? null,
         confidence: outcome.diagnosis?.confidence ?? null,
+        level: outcome.diagnosis?.level ?? null,
+        recentChanges: outcome.recentChanges?.changes.map((c) => c.sha) ?? null,
         decidedBy: outcome.diagnosis?.decidedBy ?? "rules",
         service: outcome.resolution?.service ?? null,
         environment: outcome.resolution?.environment ?? null,
