@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "../verification/parse-duration.js";
 
 /** Names that appear in branch names, labels and PromQL: keep them to a safe alphabet. */
 export const Name = z
@@ -96,6 +97,11 @@ export const RepoConfig = z
       .record(Name, z.strictObject({ aliases: z.array(z.string().min(1)).default([]) }))
       .default({}),
     model: ModelConfig.optional(),
+    recent_changes: z
+      .string()
+      .refine(isDuration, "must be a positive Go-style duration like 30m or 24h")
+      .default("24h")
+      .describe("how far back the packet's recent changes (and their uncertainties) look in git history"),
   })
   .superRefine((config, ctx) => {
     // A service pointed at a workflow, a policy or a runbook would let a plan rewrite the rules
@@ -127,6 +133,14 @@ function normalizedPath(path: string): string {
 /** A configured folder as a prefix with one trailing slash (`/` when it is the repository root). */
 function folder(path: string): string {
   return `${normalizedPath(path)}/`;
+}
+
+function isDuration(text: string): boolean {
+  try {
+    return parseDuration(text) > 0;
+  } catch {
+    return false;
+  }
 }
 
 export const CONFIG_PATH = ".github/remedy.yml";

@@ -16,16 +16,6 @@ export const Check = z
     query: z.string().min(1).optional(),
     max: z.number().optional(),
     min: z.number().optional(),
-    max_increase: z
-      .number()
-      .positive()
-      .optional()
-      .describe(
-        "healthy while the value stays at most this fraction above the baseline (0.2: no more than 20% above)",
-      ),
-    baseline: Duration.optional().describe(
-      "the window before the merge over which the baseline is the query's average (default: the verify block's, 30m)",
-    ),
   })
   .refine(
     (c) => c.name === "rollout" || c.query !== undefined,
@@ -34,10 +24,6 @@ export const Check = z
   .refine(
     (c) => c.name !== "rollout" || c.query === undefined,
     "rollout is the workload's rollout state and takes no query",
-  )
-  .refine(
-    (c) => c.baseline === undefined || c.max_increase !== undefined,
-    "baseline only applies to a check with max_increase",
   );
 export type Check = z.infer<typeof Check>;
 
@@ -47,9 +33,6 @@ export const VerifyBlock = z.strictObject({
   failure_threshold: z.number().int().positive().default(2),
   max_errors: z.number().int().positive().default(3),
   deadline: Duration.default("10m"),
-  baseline: Duration.default("30m").describe(
-    "the window before the merge whose average is the baseline of max_increase checks",
-  ),
   checks: z.array(Check).default([{ name: "rollout" }]),
 });
 export type VerifyBlock = z.infer<typeof VerifyBlock>;

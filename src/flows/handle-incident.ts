@@ -74,6 +74,7 @@ export async function handleIncident(
       incident,
       now: deps.now(),
       recentPrs: recentRemedyPrs(remedyPrs, deps.now()),
+      botLogin: deps.botLogin,
       ...(evidence === undefined ? {} : { evidence }),
       ...(diagnoser === undefined ? {} : { diagnoser }),
     });
@@ -146,6 +147,8 @@ function decisionSteps(outcome: Outcome, actor: string): AuditStep[] {
       data: {
         runbook: outcome.diagnosis?.runbook?.id ?? null,
         confidence: outcome.diagnosis?.confidence ?? null,
+        level: outcome.diagnosis?.level ?? null,
+        recentChanges: outcome.recentChanges?.changes.map((c) => c.sha) ?? null,
         decidedBy: outcome.diagnosis?.decidedBy ?? "rules",
         service: outcome.resolution?.service ?? null,
         environment: outcome.resolution?.environment ?? null,

@@ -2,28 +2,37 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../audit/canonical-json.js";
 import { parseYamlData } from "../config/parse-with-schema.js";
 import type { EnvironmentTarget } from "../config/repo-config.js";
+import { describeAge } from "../diagnosis/describe-age.js";
 import { matchRunbook, type Diagnosis } from "../diagnosis/match-runbooks.js";
+import { recentChanges, type RecentChange } from "../diagnosis/recent-changes.js";
 import type { Runbook } from "../diagnosis/runbook-schema.js";
+import { writerNamedAction } from "../diagnosis/writer-named-action.js";
 import {
   editField,
   findHpa,
   readField,
   readReplicasFallback,
   unifiedDiff,
+  yaml11NumberTag,
   type ManifestTarget,
 } from "../manifests/index.js";
+import { safeToken } from "../proposal/markdown.js";
 import { escalationReason } from "../policy/escalation-reason.js";
 import { evaluatePolicy, type PolicyResult } from "../policy/evaluate-policy.js";
 import { assessRisk } from "../proposal/assess-risk.js";
 import { computeReplicas } from "../proposal/compute-replicas.js";
 import type { Decision, Plan, PlanAction, PlanTarget } from "../proposal/plan.js";
 import { verifySpecFromRunbook } from "../proposal/verify-spec-from-runbook.js";
-import type { HistoryReader, RepoReader } from "../repo/repo-reader.js";
+import type { FileVersion, HistoryReader, RepoReader } from "../repo/repo-reader.js";
 import type { Repository } from "../repo/load-repository.js";
 import type { Incident } from "../signals/incident.js";
 import { requestedValues } from "../signals/requested-values.js";
 import { resolveTarget, type Resolution } from "../signals/resolve-target.js";
 import { canAct } from "../signals/role.js";
+import { parseDuration } from "../verification/parse-duration.js";
+
+/** Versions of the workload's file read per plan: enough for a day of deploys and a rollback target. */
+const HISTORY_LIMIT = 100;
 
 export interface EvidenceRow {
   name: string;
@@ -53,6 +62,8 @@ export interface PlanningInput {
   recentPrs: ReadonlyArray<{ service: string; environment: string; openedAt: string }>;
   evidence?: EvidenceSource;
   diagnoser?: Diagnoser;
+  /** Remedy's own login, to tell its changes in the history from a person's. Default remedy[bot]. */
+  botLogin?: string;
 }
 
 export interface FileEdit {
@@ -74,12 +85,25 @@ export interface Outcome {
   policy: PolicyResult | null;
   edit: FileEdit | null;
   evidence: EvidenceRow[];
+  /** Every gap Remedy knows of (SPEC §4 Uncertainties); never empty when something is unknown. */
   uncertainties: string[];
+  /**
+   * The target workload's recent changes, newest first, within `recent_changes` of the signal.
+   * Absent when the target was not resolved or its history could not be read (an uncertainty says so).
+   */
+  recentChanges?: { window: string; signalAt: string; changes: RecentChange[] };
 }
 
 /** signal → incident → diagnosis → change → policy: one pass, no writes. */
 export async function planIncident(input: PlanningInput): Promise<Outcome> {
   const { incident, repository } = input;
+  // Gaps found along the way; every outcome lists those found before it returned.
+  const gaps: string[] = [];
+  if (incident.truncatedAlerts > 0)
+    gaps.push(
+      `Alertmanager dropped ${incident.truncatedAlerts} alerts from this group (max_alerts): the evidence is incomplete.`,
+    );
+  let recent: Outcome["recentChanges"];
   const outcome = (decision: Decision, summary: string, extra: Partial<Outcome> = {}): Outcome => ({
     decision,
     summary,
@@ -90,13 +114,9 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     policy: null,
     edit: null,
     evidence: [],
-    uncertainties:
-      incident.truncatedAlerts > 0
-        ? [
-            `Alertmanager dropped ${incident.truncatedAlerts} alerts from this group (max_alerts): the evidence is incomplete.`,
-          ]
-        : [],
+    ...(recent === undefined ? {} : { recentChanges: recent }),
     ...extra,
+    uncertainties: [...gaps, ...(extra.uncertainties ?? [])],
   });
 
   if (incident.status === "resolved") return outcome("none", "The alert group is resolved: nothing to do.");
@@ -112,8 +132,46 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
   if (escalation !== null)
     return outcome("escalate", `Escalated: ${escalation}. A human must act.`, { resolution });
 
-  let diagnosis = matchRunbook(incident, repository.runbooks);
+  // The workload's history is read once: recent changes for the packet and `changed_within`, and the
+  // previous tag for a rollback.
+  const resolvedConfig = resolution.ok
+    ? repository.config.services[resolution.service]?.environments[resolution.environment]
+    : undefined;
+  const resolvedTarget =
+    resolution.ok && resolvedConfig !== undefined ? manifestTarget(resolution.service, resolvedConfig) : null;
+  let versions: FileVersion[] | null = null;
+  if (resolvedTarget !== null) {
+    try {
+      versions = await input.history.fileHistory(resolvedTarget.file, HISTORY_LIMIT);
+    } catch (error) {
+      gaps.push(
+        `The history of ${resolvedTarget.file} could not be read (${error instanceof Error ? error.message : String(error)}): recent changes are unknown.`,
+      );
+    }
+    if (versions !== null) {
+      const signalAt = incident.startsAt ?? input.now;
+      recent = {
+        window: repository.config.recent_changes,
+        signalAt,
+        changes: recentChanges({
+          versions,
+          target: resolvedTarget,
+          signalAt,
+          now: input.now,
+          windowSeconds: parseDuration(repository.config.recent_changes),
+          botLogin: input.botLogin ?? "remedy[bot]",
+        }),
+      };
+    }
+  } else gaps.push("The target workload is not resolved, so its recent changes were not read.");
+
+  let diagnosis = matchRunbook(
+    incident,
+    repository.runbooks,
+    recent === undefined ? {} : { changes: recent.changes },
+  );
   if (input.diagnoser !== undefined) diagnosis = await input.diagnoser(incident, diagnosis, repository);
+  gaps.push(...modelGaps(diagnosis, input.diagnoser !== undefined));
   const runbook = diagnosis.runbook;
   if (runbook === null)
     return outcome("escalate", `Escalated: ${diagnosis.explanation}`, { resolution, diagnosis });
@@ -126,13 +184,19 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
   }
   if (!resolution.ok)
     return outcome("escalate", `Escalated: ${resolution.reason}.`, { resolution, diagnosis });
+  if (diagnosis.level === "low" && !writerNamedAction(incident, runbook.action.kind))
+    return outcome(
+      "escalate",
+      `Escalated: the match of runbook ${runbook.id} is low confidence (${diagnosis.drivers.join("; ")}) and no person with write permission asked for this action. A human must choose.`,
+      { resolution, diagnosis },
+    );
 
-  const targetConfig = repository.config.services[resolution.service]?.environments[
-    resolution.environment
-  ] as EnvironmentTarget;
-  const target = manifestTarget(resolution.service, targetConfig);
+  const targetConfig = resolvedConfig as EnvironmentTarget;
+  const target = resolvedTarget as ManifestTarget;
   const evidence = await collectEvidence(runbook, resolution, input.evidence);
-  const change = await planChange(input, runbook.action.kind, runbook, target);
+  gaps.push(...evidenceGaps(runbook, evidence));
+  if (recent !== undefined) gaps.push(...personChangeGaps(recent.changes, runbook));
+  const change = await planChange(input, runbook.action.kind, runbook, target, versions ?? []);
   if ("refusal" in change) {
     return outcome(
       change.nothingToDo ? "none" : "escalate",
@@ -179,7 +243,7 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     after: change.after,
     revert: { field: change.field, value: change.before },
     verify: verifySpecFromRunbook(runbook.verify),
-    evidenceHash: evidenceHash(incident, diagnosis, evidence),
+    evidenceHash: evidenceHash(incident, diagnosis, evidence, recent?.changes ?? []),
     approvals: policy.approvals,
     reviewers: policy.reviewers,
     risk,
@@ -187,10 +251,10 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     autoMerge: policy.autoMerge,
     createdAt: input.now,
   };
-  const uncertainties = [...outcome("propose", "").uncertainties, ...change.uncertainties];
-  if (diagnosis.confidence < 0.5)
+  const uncertainties = [...change.uncertainties];
+  if (diagnosis.level !== "high")
     uncertainties.push(
-      `Runbook match confidence is ${diagnosis.confidence}: check that ${runbook.id} fits this incident.`,
+      `Runbook match confidence is ${diagnosis.level} (score ${diagnosis.confidence}): check that ${runbook.id} fits this incident.`,
     );
   const summary =
     policy.decision === "deny"
@@ -234,6 +298,7 @@ async function planChange(
   action: PlanAction,
   runbook: Runbook,
   target: ManifestTarget,
+  versions: readonly FileVersion[],
 ): Promise<PlannedChange | { refusal: string; nothingToDo?: boolean }> {
   const text = await input.reader.readFile(target.file);
   if (text === null)
@@ -258,7 +323,9 @@ async function planChange(
       return {
         refusal: `replicas of ${target.workload} are managed by a HorizontalPodAutoscaler (${hpa.reason ?? "HPA found"}); editing them would fight the HPA. Change the HPA's bounds instead`,
       };
-    uncertainties.push(...(hpa.unchecked ?? []));
+    // Remote or unreadable Kustomize resources (and bases): an autoscaler there would not be seen.
+    if (hpa.unchecked !== undefined) uncertainties.push(...hpa.unchecked);
+    else if (hpa.reason !== undefined) uncertainties.push(`Autoscaling ${hpa.reason}.`);
   }
 
   let current = readField(text, target, field);
@@ -272,6 +339,13 @@ async function planChange(
     }
   }
   if (!current.ok) return { refusal: current.reason };
+  if (field === "image") {
+    const plain = yaml11NumberTag(text, target);
+    if (plain !== null)
+      uncertainties.push(
+        `The tag ${plain} in ${target.file} is written unquoted; a YAML 1.1 reader (some Helm tooling and linters) would read it as the number ${Number(plain.replace(/_/g, ""))}. Quote it to be sure.`,
+      );
+  }
 
   let after: string;
   if (field === "replicas") {
@@ -293,7 +367,7 @@ async function planChange(
       };
     after = requested.tag;
   } else {
-    const previous = await previousValue(input.history, target, current.value);
+    const previous = previousValue(versions, target, current.value);
     if (previous === null)
       return {
         refusal: `no earlier, different image tag of ${target.workload} in the history of ${target.file}; nothing to roll back to`,
@@ -326,12 +400,12 @@ async function planChange(
 }
 
 /** The newest earlier version of the file whose value differs from the current one. */
-async function previousValue(
-  history: HistoryReader,
+function previousValue(
+  versions: readonly FileVersion[],
   target: ManifestTarget,
   current: string,
-): Promise<{ value: string; sha: string; message: string } | null> {
-  for (const version of await history.fileHistory(target.file, 100)) {
+): { value: string; sha: string; message: string } | null {
+  for (const version of versions) {
     if (version.content === null) continue;
     const read = readField(version.content, target, "image");
     if (read.ok && read.value !== current)
@@ -381,6 +455,49 @@ async function collectEvidence(
   );
 }
 
+/** Evidence Remedy meant to read and did not, each with why. */
+function evidenceGaps(runbook: Runbook, evidence: readonly EvidenceRow[]): string[] {
+  if (runbook.evidence.length === 0)
+    return [`Runbook ${runbook.id} defines no evidence queries: no metric was read at diagnosis.`];
+  return evidence
+    .filter((e) => e.value === null)
+    .map((e) =>
+      e.note.startsWith("not collected")
+        ? `Evidence ${e.name} was ${e.note}.`
+        : `Evidence ${e.name} returned ${e.note}.`,
+    );
+}
+
+/**
+ * A person changed the field this runbook edits within the window: their change may be the fix in
+ * progress, or the cause, and Remedy's PR would override or undo it.
+ */
+function personChangeGaps(changes: readonly RecentChange[], runbook: Runbook): string[] {
+  const field = runbook.action.kind === "scale" ? "replicas" : "image";
+  return changes
+    .filter((c) => !c.byRemedy && c.fields.some((f) => f.field === field))
+    .map((c) => {
+      const edit = c.fields.find((f) => f.field === field);
+      const who = c.author === null ? "someone (author unknown)" : `@${safeToken(c.author, 39)}`;
+      const pr = c.pullRequest === null ? "" : ` in #${c.pullRequest}`;
+      return `${who} changed ${field} ${edit?.from ?? "?"} → ${edit?.to ?? "?"}${pr} ${describeAge(c.secondsBeforeSignal)} (commit ${c.sha.slice(0, 12)}); this change edits the same field.`;
+    });
+}
+
+/** The model's part, as an uncertainty when it was not consulted or did not agree. */
+function modelGaps(diagnosis: Diagnosis, configured: boolean): string[] {
+  const model = diagnosis.model;
+  if (!configured || model === undefined)
+    return ["No model was consulted (none configured): the deterministic rules decided alone."];
+  if (model.outcome === "not-used")
+    return [`Model ${model.name} was not used: ${model.reason}. The rules decided alone.`];
+  if (model.outcome === "disagreed")
+    return [`Model ${model.name} disagreed with the rules: ${model.reason}.`];
+  if (model.outcome === "accepted")
+    return [`The rules did not match this runbook; model ${model.name} chose it (${model.reason}).`];
+  return [];
+}
+
 export function manifestTarget(service: string, config: EnvironmentTarget): ManifestTarget {
   return {
     kind: config.kind,
@@ -400,8 +517,15 @@ function planTarget(target: ManifestTarget, config: EnvironmentTarget): PlanTarg
   };
 }
 
-function evidenceHash(incident: Incident, diagnosis: Diagnosis, evidence: EvidenceRow[]): string {
+function evidenceHash(
+  incident: Incident,
+  diagnosis: Diagnosis,
+  evidence: EvidenceRow[],
+  changes: readonly RecentChange[],
+): string {
   const material = {
+    // Only when there are any, so a packet without recent changes keeps the hash it always had.
+    ...(changes.length === 0 ? {} : { recentChanges: changes.map((c) => c.sha) }),
     incident: incident.key,
     labels: incident.labels,
     text: incident.text,

@@ -1,5 +1,6 @@
 import type { Outcome } from "../flows/plan-incident.js";
 import type { PolicyResult } from "../policy/evaluate-policy.js";
+import { describeAge } from "../diagnosis/describe-age.js";
 import { formatDuration } from "../verification/format-duration.js";
 import { renderQuery } from "../verification/render-query.js";
 import { fenced, safeToken, table } from "./markdown.js";
@@ -49,7 +50,9 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     why.push(
       `Diagnosis (${diagnosis.decidedBy === "model" ? "model, within the rules' candidates" : "deterministic rules"}): ${diagnosis.explanation}`,
     );
-    why.push(`Confidence: ${diagnosis.confidence}`);
+    why.push(
+      `Confidence: **${diagnosis.level}** (score ${diagnosis.confidence}) — ${diagnosis.drivers.join("; ") || "no drivers recorded"}`,
+    );
     const top = diagnosis.candidates.slice(0, 4).filter((c) => c.score > 0);
     if (top.length > 0)
       why.push(
@@ -71,6 +74,7 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
       )}`,
     );
   }
+  if (outcome.recentChanges !== undefined) why.push(renderRecentChanges(outcome.recentChanges));
   if (plan) why.push(`Evidence hash: \`${plan.evidenceHash}\``);
   const quoted =
     incident.text.length > quoteLimit
@@ -113,6 +117,23 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     );
   sections.push(planBlock(plan));
   return sections.join("\n\n");
+}
+
+/** The workload's recent changes, newest first; commit subjects and authors are untrusted text. */
+function renderRecentChanges(recent: NonNullable<Outcome["recentChanges"]>): string {
+  if (recent.changes.length === 0)
+    return `Recent changes: none to the workload's file in the last ${recent.window}.`;
+  const rows = recent.changes
+    .slice(0, 10)
+    .map((c) => [
+      `${c.at} (${describeAge(c.secondsBeforeSignal)})`,
+      c.author === null ? "unknown" : `\`${safeToken(c.author, 39)}\``,
+      c.fields.map((f) => `${f.field} ${safeToken(f.from ?? "?")} → ${safeToken(f.to ?? "?")}`).join(", ") ||
+        "other content of the file",
+      c.pullRequest === null ? "—" : `#${c.pullRequest}${c.byRemedy ? " (Remedy)" : " (a person)"}`,
+      `\`${c.sha.slice(0, 12)}\` \`${safeToken(c.subject, 60)}\``,
+    ]);
+  return `Recent changes (last ${recent.window}, newest first):\n${table(["when", "who", "changed", "PR", "commit"], rows)}`;
 }
 
 function fieldLabel(plan: Plan): string {
