@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import OpenAI from "openai";
 import { canonicalJson } from "../audit/canonical-json.js";
 import type { ModelConfig } from "../config/repo-config.js";
-import type { Diagnoser } from "../flows/plan-incident.js";
+import type { Diagnoser } from "./diagnoser.js";
 import { parseDuration } from "../verification/parse-duration.js";
 import type { Diagnosis } from "./match-runbooks.js";
 import { buildPrompt, type ModelPrompt } from "./model/build-prompt.js";

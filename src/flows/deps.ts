@@ -3,8 +3,8 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { Forge } from "../forge/forge.js";
 import type { Plan } from "../proposal/plan.js";
 import type { Store } from "../store/store.js";
-import type { HealthSource, RolloutSource } from "../verification/health-source.js";
-import type { Diagnoser, EvidenceSource } from "./plan-incident.js";
+import type { HealthSources } from "../verification/health-source.js";
+import type { Diagnoser, EvidenceSource } from "../diagnosis/diagnoser.js";
 
 export interface Logger {
   info(meta: Record<string, unknown>, message: string): void;
@@ -14,10 +14,7 @@ export interface Logger {
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
-export interface HealthSources {
-  health: HealthSource;
-  rollout?: RolloutSource;
-}
+export type { HealthSources } from "../verification/health-source.js";
 
 /** The ports a flow may use. Each adapter (GitHub App, eval, simulate, tests) supplies its own. */
 export interface FlowDeps {

@@ -18,7 +18,7 @@ import {
 } from "../manifests/index.js";
 import { safeToken } from "../proposal/markdown.js";
 import { escalationReason } from "../policy/escalation-reason.js";
-import { evaluatePolicy, type PolicyResult } from "../policy/evaluate-policy.js";
+import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { assessRisk } from "../proposal/assess-risk.js";
 import { computeReplicas } from "../proposal/compute-replicas.js";
 import type { Decision, Plan, PlanAction, PlanTarget } from "../proposal/plan.js";
@@ -29,26 +29,15 @@ import type { Incident } from "../signals/incident.js";
 import { requestedValues } from "../signals/requested-values.js";
 import { resolveTarget, type Resolution } from "../signals/resolve-target.js";
 import { canAct } from "../signals/role.js";
+import type { Diagnoser, EvidenceSource } from "../diagnosis/diagnoser.js";
+import type { EvidenceRow, FileEdit, Outcome } from "../proposal/outcome.js";
 import { parseDuration } from "../verification/parse-duration.js";
+
+export type { Diagnoser, EvidenceSource } from "../diagnosis/diagnoser.js";
+export type { EvidenceRow, FileEdit, Outcome } from "../proposal/outcome.js";
 
 /** Versions of the workload's file read per plan: enough for a day of deploys and a rollback target. */
 const HISTORY_LIMIT = 100;
-
-export interface EvidenceRow {
-  name: string;
-  query: string;
-  value: number | null;
-  note: string;
-}
-
-/** Runs a runbook's evidence query (instant PromQL). Absent when no Prometheus is configured. */
-export type EvidenceSource = (
-  name: string,
-  query: string,
-) => Promise<{ value: number | null; reason?: string; note?: string }>;
-
-/** Chooses among the deterministic scorer's candidates; may only narrow, never widen (see diagnosis/). */
-export type Diagnoser = (incident: Incident, rules: Diagnosis, repository: Repository) => Promise<Diagnosis>;
 
 export interface PlanningInput {
   repo: string;
@@ -64,34 +53,6 @@ export interface PlanningInput {
   diagnoser?: Diagnoser;
   /** Remedy's own login, to tell its changes in the history from a person's. Default remedy[bot]. */
   botLogin?: string;
-}
-
-export interface FileEdit {
-  path: string;
-  before: string;
-  after: string;
-  diff: string;
-}
-
-/** Everything one pass of the loop decided, for the packet, the comment, the audit and the tests. */
-export interface Outcome {
-  decision: Decision;
-  /** One line: what Remedy decided and why. */
-  summary: string;
-  incident: Incident;
-  resolution: Resolution | null;
-  diagnosis: Diagnosis | null;
-  plan: Plan | null;
-  policy: PolicyResult | null;
-  edit: FileEdit | null;
-  evidence: EvidenceRow[];
-  /** Every gap Remedy knows of (SPEC §4 Uncertainties); never empty when something is unknown. */
-  uncertainties: string[];
-  /**
-   * The target workload's recent changes, newest first, within `recent_changes` of the signal.
-   * Absent when the target was not resolved or its history could not be read (an uncertainty says so).
-   */
-  recentChanges?: { window: string; signalAt: string; changes: RecentChange[] };
 }
 
 /** signal → incident → diagnosis → change → policy: one pass, no writes. */

@@ -1,4 +1,4 @@
-import type { Outcome } from "../flows/plan-incident.js";
+import type { Outcome } from "./outcome.js";
 import type { PolicyResult } from "../policy/evaluate-policy.js";
 import { describeAge } from "../diagnosis/describe-age.js";
 import { formatDuration } from "../verification/format-duration.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { HealthConfig, RepoConfig } from "../config/repo-config.js";
-import type { HealthSources } from "../flows/deps.js";
-import type { EvidenceSource } from "../flows/plan-incident.js";
+import type { HealthSources } from "./health-source.js";
+import type { EvidenceSource } from "../diagnosis/diagnoser.js";
 import type { Plan } from "../proposal/plan.js";
 import { ArgoCdRolloutSource } from "./argo-cd-rollout-source.js";
 import type { HealthContext, HealthSource, RolloutSource } from "./health-source.js";

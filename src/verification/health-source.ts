@@ -21,3 +21,9 @@ export interface HealthSource {
 export interface RolloutSource {
   rollout(ctx: HealthContext): Promise<{ state: RolloutState; reason?: string } | null>;
 }
+
+/** The sources one verification reads: health checks, and the rollout state when configured. */
+export interface HealthSources {
+  health: HealthSource;
+  rollout?: RolloutSource;
+}

@@ -1,5 +1,5 @@
 import type { RepoConfig } from "../../config/repo-config.js";
-import type { Diagnoser } from "../../flows/plan-incident.js";
+import type { Diagnoser } from "../diagnoser.js";
 import { openAiDiagnoser, type OpenAiDiagnoserOptions } from "../openai-diagnoser.js";
 import { modelNotUsed } from "./model-not-used.js";
 
