@@ -451,18 +451,7 @@ export class FakeGitHub {
         ahead.unshift(mergeBase);
         mergeBase = this.commits.get(mergeBase)?.parents[0];
       }
-      const from = mergeBase === undefined ? new Map<string, string>() : this.#tree(mergeBase);
-      const to = this.#tree(head);
-      const files = [...new Set([...from.keys(), ...to.keys()])]
-        .filter((path) => from.get(path) !== to.get(path))
-        .map((filename) => ({
-          sha: to.get(filename) ?? from.get(filename),
-          filename,
-          status: !from.has(filename) ? "added" : !to.has(filename) ? "removed" : "modified",
-          additions: 1,
-          deletions: 1,
-          changes: 2,
-        }));
+      const files = this.#diffEntries(mergeBase, head);
       const commits = ahead.map((sha) => ({
         sha,
         node_id: `C_${sha}`,
@@ -573,23 +562,8 @@ export class FakeGitHub {
       const pr = this.issues.get(Number(m[1]));
       if (pr?.pull === undefined) return notFound();
       const headSha = pr.pull.mergeSha ?? pr.pull.headSha;
-      const parent = this.commits.get(headSha)?.parents[0];
-      const from = parent === undefined ? new Map<string, string>() : this.#tree(parent);
-      const to = this.#tree(headSha);
-      const files = [...new Set([...from.keys(), ...to.keys()])]
-        .filter((path) => from.get(path) !== to.get(path))
-        .map((filename) => ({
-          sha: to.get(filename) ?? from.get(filename),
-          filename,
-          status: !from.has(filename) ? "added" : !to.has(filename) ? "removed" : "modified",
-          additions: 1,
-          deletions: 1,
-          changes: 2,
-          blob_url: "",
-          raw_url: "",
-          contents_url: "",
-        }));
-      return [200, files];
+      const files = this.#diffEntries(this.commits.get(headSha)?.parents[0], headSha);
+      return [200, files.map((f) => ({ ...f, blob_url: "", raw_url: "", contents_url: "" }))];
     }
     if ((m = route(/^\/pulls\/(\d+)$/))) {
       const pr = this.issues.get(Number(m[1]));
@@ -923,6 +897,22 @@ export class FakeGitHub {
     if (query.includes("enablePullRequestAutoMerge"))
       return [200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } }];
     return unknown("POST", "/graphql (unknown operation)", this.requests);
+  }
+
+  /** The file entries GitHub lists for the change from commit `from` (none: empty tree) to `to`. */
+  #diffEntries(from: string | undefined, to: string) {
+    const before = from === undefined ? new Map<string, string>() : this.#tree(from);
+    const after = this.#tree(to);
+    return [...new Set([...before.keys(), ...after.keys()])]
+      .filter((path) => before.get(path) !== after.get(path))
+      .map((filename) => ({
+        sha: after.get(filename) ?? before.get(filename),
+        filename,
+        status: !before.has(filename) ? "added" : !after.has(filename) ? "removed" : "modified",
+        additions: 1,
+        deletions: 1,
+        changes: 2,
+      }));
   }
 
   #restPull(p: IssueRecord): unknown {
