@@ -1,6 +1,52 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// The layers ARCHITECTURE.md describes. A file gets one `no-restricted-imports` rule (flat config
+// replaces a rule rather than merging it), so each layer lists every pattern it must not import.
+const SDKS = {
+  group: ["probot", "probot/*", "@octokit/*", "openai", "openai/*"],
+  message: "Only adapters (src/adapters/), src/app/ and src/index.ts import probot, octokit or openai.",
+};
+const ADAPTERS = {
+  group: ["**/adapters", "**/adapters/**", "**/forge/github", "**/forge/github/**"],
+  message: "Adapters are wired in src/app/ or src/cli/; depend on the port type in the domain instead.",
+};
+const ENTRY_POINTS = {
+  group: ["**/app", "**/app/**", "**/cli", "**/cli/**"],
+  message: "src/app/ and src/cli/ are entry points; nothing below them imports them.",
+};
+const FLOWS = {
+  group: ["**/flows", "**/flows/**"],
+  message: "Flows combine domains; a domain or adapter never imports a flow (move the type into its domain).",
+};
+const DOMAIN_IO = {
+  group: [
+    "node:http",
+    "node:https",
+    "node:child_process",
+    "node:fs",
+    "node:fs/*",
+    "http",
+    "https",
+    "child_process",
+    "fs",
+    "fs/*",
+  ],
+  message: "Domains do no I/O: put it in an adapter (src/adapters/) behind a port in the domain.",
+};
+
+const DOMAINS = [
+  "signals",
+  "diagnosis",
+  "policy",
+  "proposal",
+  "manifests",
+  "verification",
+  "audit",
+  "config",
+  "text",
+];
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "coverage/", "schemas/", "bin/"] },
   js.configs.recommended,
@@ -17,19 +63,35 @@ export default tseslint.config(
   },
   {
     files: ["src/**/*.ts"],
-    ignores: ["src/forge/github/**", "src/diagnosis/openai-diagnoser.ts", "src/index.ts", "src/app/**"],
+    ignores: [
+      "src/adapters/**",
+      "src/forge/github/**",
+      "src/index.ts",
+      "src/app/**",
+      // Moves to src/adapters/openai/ in the next commit.
+      "src/diagnosis/openai-diagnoser.ts",
+    ],
+    rules: { "no-restricted-imports": ["error", { patterns: [SDKS] }] },
+  },
+  {
+    files: DOMAINS.map((domain) => `src/${domain}/**/*.ts`),
+    // Adapters still inside a domain; the next commit moves them to src/adapters/.
+    ignores: [
+      "src/diagnosis/openai-diagnoser.ts",
+      "src/verification/create-ca-fetch.ts",
+      "src/verification/health-from-config.ts",
+      "src/audit/run-git.ts",
+    ],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: ["probot", "@octokit/*", "openai"],
-              message: "Only adapter files import octokit, probot or openai.",
-            },
-          ],
-        },
-      ],
+      "no-restricted-imports": ["error", { patterns: [SDKS, ADAPTERS, ENTRY_POINTS, FLOWS, DOMAIN_IO] }],
     },
+  },
+  {
+    files: ["src/flows/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [SDKS, ADAPTERS, ENTRY_POINTS] }] },
+  },
+  {
+    files: ["src/adapters/**/*.ts", "src/forge/github/**/*.ts", "src/forge/memory/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [ENTRY_POINTS, FLOWS] }] },
   },
 );
