@@ -1,4 +1,4 @@
-import { gitRunnerIn, type GitRunner } from "./run-git.js";
+import type { GitRunner } from "./git-runner.js";
 
 export const LEDGER_FILE = "ledger.jsonl";
 
@@ -13,17 +13,17 @@ export type LocalLedger =
 
 /**
  * Reads `ledger.jsonl` at `ref` of a local clone with real git, as `remedy audit verify` and
- * `remedy audit stats` do: `ref` itself, else `origin/<ref>`, so a plain clone works after a fetch.
+ * `remedy audit stats` do (through `git`, real git in the CLI): `ref` itself, else `origin/<ref>`, so a plain clone works after a fetch.
  */
 export async function readLocalLedger(opts: {
   repo: string;
   ref: string;
-  git?: GitRunner;
+  git: GitRunner;
 }): Promise<LocalLedger> {
   if (opts.ref === "" || opts.ref.startsWith("-")) {
     return { status: "unusable", message: `--ref ${JSON.stringify(opts.ref)} is not a ref name` };
   }
-  const git = opts.git ?? gitRunnerIn(opts.repo);
+  const { git } = opts;
   // git cannot start in a directory that does not exist: that is the one error the runner throws.
   const inside = await git(["rev-parse", "--git-dir"]).catch(() => null);
   if (inside === null) return { status: "unusable", message: `${opts.repo} is not a directory` };

@@ -1,14 +1,7 @@
 import { execFile } from "node:child_process";
+import type { GitRunner } from "./git-runner.js";
 
-export interface GitOutput {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-/** Runs `git` in one repository; a non-zero exit is returned, not thrown, since callers branch on it. */
-export type GitRunner = (args: readonly string[], input?: string) => Promise<GitOutput>;
-
+/** The `GitRunner` of a local clone: real `git` with `dir` as its working directory. */
 export function gitRunnerIn(dir: string): GitRunner {
   return (args, input) =>
     new Promise((resolve, reject) => {

@@ -1,8 +1,8 @@
+import type { GitRunner } from "./git-runner.js";
 import { HASH_PATTERN } from "./ledger-entry.js";
 import { parseLedger } from "./parse-ledger.js";
 import { parseTrailers } from "./parse-trailers.js";
 import { readLocalLedger } from "./read-local-ledger.js";
-import type { GitRunner } from "./run-git.js";
 import { verifyChain } from "./verify-chain.js";
 
 /**
@@ -24,7 +24,7 @@ export type LocalCloneVerdict =
 export async function verifyLocalClone(opts: {
   repo: string;
   ref: string;
-  git?: GitRunner;
+  git: GitRunner;
 }): Promise<LocalCloneVerdict> {
   const read = await readLocalLedger(opts);
   if (read.status !== "ok") return read;

@@ -5,6 +5,7 @@ import {
   type EnvironmentStats,
 } from "../audit/audit-stats.js";
 import { parseLedger } from "../audit/parse-ledger.js";
+import { gitRunnerIn } from "../audit/run-git.js";
 import { readLocalLedger } from "../audit/read-local-ledger.js";
 import { verifyChain } from "../audit/verify-chain.js";
 import { formatDuration } from "../verification/format-duration.js";
@@ -42,9 +43,11 @@ export async function auditStatsCommand(args: string[], io: CliIo): Promise<numb
     io.err(`remedy audit stats: --since ${JSON.stringify(since)} is not an ISO-8601 time`);
     return 2;
   }
+  const repo = typeof options.repo === "string" ? options.repo : process.cwd();
   const read = await readLocalLedger({
-    repo: typeof options.repo === "string" ? options.repo : process.cwd(),
+    repo,
     ref: typeof options.ref === "string" ? options.ref : "remedy-audit",
+    git: gitRunnerIn(repo),
   });
   if (read.status !== "ok") {
     io.err(`remedy audit stats: ${read.message}`);

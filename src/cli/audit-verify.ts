@@ -1,3 +1,4 @@
+import { gitRunnerIn } from "../audit/run-git.js";
 import { verifyLocalClone } from "../audit/verify-local-clone.js";
 
 export interface CommandIo {
@@ -22,7 +23,7 @@ export async function auditVerifyCommand(args: readonly string[], io: CommandIo)
     io.err(`remedy audit verify: ${parsed.error}\n\n${AUDIT_VERIFY_USAGE}`);
     return 2;
   }
-  const verdict = await verifyLocalClone(parsed);
+  const verdict = await verifyLocalClone({ ...parsed, git: gitRunnerIn(parsed.repo) });
   switch (verdict.status) {
     case "ok":
       io.out(`ok: ${verdict.count} entries, head ${verdict.head}`);
