@@ -8,7 +8,7 @@ import { manifestTarget } from "../src/flows/plan-incident.js";
 import { findBaseReplicas, findHpa, readField } from "../src/manifests/index.js";
 import type { Field } from "../src/manifests/index.js";
 import { loadRepository } from "../src/repo/load-repository.js";
-import { localRepo } from "../src/repo/local-repo.js";
+import { localRepo } from "../src/adapters/fs/local-repo.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ACME = fileURLToPath(new URL("../../shared/scenarios/repos/acme", import.meta.url));

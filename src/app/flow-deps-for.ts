@@ -1,13 +1,13 @@
 import type { ProbotOctokit } from "probot";
 import { AuditLedger } from "../audit/index.js";
-import { diagnoserFromConfig } from "../diagnosis/model/diagnoser-from-config.js";
+import { diagnoserFromConfig } from "../adapters/openai/diagnoser-from-config.js";
 import { auditSteps } from "../flows/audit-step.js";
 import type { FlowDeps, Logger } from "../flows/deps.js";
-import type { GitHubCache } from "../forge/github/github-cache.js";
-import { GitHubForge } from "../forge/github/github-forge.js";
+import type { GitHubCache } from "../adapters/github/github-cache.js";
+import { GitHubForge } from "../adapters/github/github-forge.js";
 import { pausingForge } from "../forge/pausing-forge.js";
 import type { Store } from "../store/store.js";
-import { evidenceFromConfig, healthFromConfig } from "../verification/health-from-config.js";
+import { evidenceFromConfig, healthFromConfig } from "../adapters/health-from-config.js";
 
 export interface FlowDepsInput {
   octokit: ProbotOctokit;

@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { acceptDelivery } from "./accept-delivery.js";
-import { issueFromRest } from "../forge/github/from-rest.js";
+import { issueFromRest } from "../adapters/github/from-rest.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 
 const INCIDENT_LABEL = "incident";

@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { acceptDelivery } from "./accept-delivery.js";
-import { pullRequestFromRest } from "../forge/github/from-rest.js";
+import { pullRequestFromRest } from "../adapters/github/from-rest.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 import { hasPlanBlock } from "../proposal/approval-packet.js";
 

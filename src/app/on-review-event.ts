@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { pullRequestFromRest } from "../forge/github/from-rest.js";
+import { pullRequestFromRest } from "../adapters/github/from-rest.js";
 import { acceptDelivery } from "./accept-delivery.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 import { hasPlanBlock } from "../proposal/approval-packet.js";

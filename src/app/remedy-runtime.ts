@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Logger as PinoLogger, Probot, ProbotOctokit } from "probot";
 import { recoverVerifications } from "../flows/recover-verifications.js";
 import type { FlowDeps } from "../flows/deps.js";
-import { GitHubCache } from "../forge/github/github-cache.js";
+import { GitHubCache } from "../adapters/github/github-cache.js";
 import type { VerificationRecord } from "../store/store.js";
 import type { Store } from "../store/store.js";
 import { flowDepsFor } from "./flow-deps-for.js";

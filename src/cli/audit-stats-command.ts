@@ -5,7 +5,7 @@ import {
   type EnvironmentStats,
 } from "../audit/audit-stats.js";
 import { parseLedger } from "../audit/parse-ledger.js";
-import { gitRunnerIn } from "../audit/run-git.js";
+import { gitRunnerIn } from "../adapters/git/run-git.js";
 import { readLocalLedger } from "../audit/read-local-ledger.js";
 import { verifyChain } from "../audit/verify-chain.js";
 import { formatDuration } from "../verification/format-duration.js";

@@ -1,4 +1,4 @@
-import { gitRunnerIn } from "../audit/run-git.js";
+import { gitRunnerIn } from "../adapters/git/run-git.js";
 import { verifyLocalClone } from "../audit/verify-local-clone.js";
 
 export interface CommandIo {

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { InvalidFileError } from "../config/invalid-file-error.js";
 import type { RepoConfig } from "../config/repo-config.js";
-import { diagnoserFromConfig } from "../diagnosis/model/diagnoser-from-config.js";
+import { diagnoserFromConfig } from "../adapters/openai/diagnoser-from-config.js";
 import type { ModelCallRecord } from "../diagnosis/model/model-call-record.js";
 import { loadScenario, scenarioFiles } from "../scenarios/load-scenarios.js";
 import {

@@ -6,7 +6,7 @@ import { planIncident } from "../flows/plan-incident.js";
 import { renderPacket } from "../proposal/approval-packet.js";
 import { branchName } from "../proposal/plan.js";
 import { loadRepository } from "../repo/load-repository.js";
-import { localRepo } from "../repo/local-repo.js";
+import { localRepo } from "../adapters/fs/local-repo.js";
 import { AlertPayload } from "../signals/alert-payload.js";
 import { incidentFromAlert } from "../signals/incident-from-alert.js";
 import { incidentFromIssue } from "../signals/incident-from-issue.js";
@@ -16,7 +16,7 @@ import { parseOptions, type CliIo } from "./io.js";
 import { PROJECT_ROOT } from "../scenarios/run-scenario.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { EvidenceSource } from "../flows/plan-incident.js";
-import { evidenceFromConfig } from "../verification/health-from-config.js";
+import { evidenceFromConfig } from "../adapters/health-from-config.js";
 
 export const PLAN_USAGE = "remedy plan --repo DIR --signal FILE [--now ISO] [--prometheus URL]";
 

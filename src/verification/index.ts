@@ -14,9 +14,6 @@ export type { HealthContext, HealthSource, RolloutSource } from "./health-source
 export { renderQuery, type QueryVars } from "./render-query.js";
 export { observe } from "./observe.js";
 export { runVerification } from "./run-verification.js";
-export { PrometheusHealthSource, type PrometheusHealthSourceOptions } from "./prometheus-health-source.js";
 export { deploymentRolloutState } from "./deployment-rollout-state.js";
-export { KubernetesRolloutSource, type KubernetesRolloutSourceOptions } from "./kubernetes-rollout-source.js";
 export { argoApplicationRolloutState } from "./argo-application-rollout-state.js";
-export { ArgoCdRolloutSource, type ArgoCdRolloutSourceOptions } from "./argo-cd-rollout-source.js";
 export { ScriptedHealth } from "./scripted-health.js";

@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { gitRunnerIn } from "../../src/audit/run-git.js";
+import { gitRunnerIn } from "../../src/adapters/git/run-git.js";
 import type { LedgerBackend } from "../../src/audit/ledger-backend.js";
 
 // Commits are made with a fixed identity and without the user's global or system configuration

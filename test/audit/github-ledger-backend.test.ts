@@ -7,9 +7,9 @@ import {
   serializeLedger,
   verifyChain,
 } from "../../src/audit/index.js";
-import { GitHubLedgerBackend } from "../../src/forge/github/github-ledger-backend.js";
+import { GitHubLedgerBackend } from "../../src/adapters/github/github-ledger-backend.js";
 
-import { GitHubCache } from "../../src/forge/github/github-cache.js";
+import { GitHubCache } from "../../src/adapters/github/github-cache.js";
 import { event } from "./events.js";
 import { GITHUB_API, probotOctokit, recordGitHub, type GitHubRequest } from "../helpers/github-api.js";
 

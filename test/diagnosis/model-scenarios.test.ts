@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { diagnoserFromConfig } from "../../src/diagnosis/model/diagnoser-from-config.js";
+import { diagnoserFromConfig } from "../../src/adapters/openai/diagnoser-from-config.js";
 import type { ModelCallRecord } from "../../src/diagnosis/model/model-call-record.js";
 import { loadScenario, scenarioFiles } from "../../src/scenarios/load-scenarios.js";
 import { judgeScenario, runScenario, type ScenarioRun } from "../../src/scenarios/run-scenario.js";

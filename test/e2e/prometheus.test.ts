@@ -6,7 +6,7 @@ import type { FlowDeps } from "../../src/flows/deps.js";
 import { startVerification } from "../../src/flows/verify-merged.js";
 import { InMemoryForge } from "../../src/forge/memory/in-memory-forge.js";
 import { MemoryStore } from "../../src/store/store.js";
-import { healthFromConfig } from "../../src/verification/health-from-config.js";
+import { healthFromConfig } from "../../src/adapters/health-from-config.js";
 import type { VerifySpec } from "../../src/verification/verify-spec.js";
 import {
   mergedRemedyPullRequest,

@@ -2,9 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RepoConfig } from "../../src/config/repo-config.js";
 import type { Plan } from "../../src/proposal/plan.js";
-import { ArgoCdRolloutSource } from "../../src/verification/argo-cd-rollout-source.js";
-import { evidenceFromConfig, healthFromConfig } from "../../src/verification/health-from-config.js";
-import { KubernetesRolloutSource } from "../../src/verification/kubernetes-rollout-source.js";
+import { ArgoCdRolloutSource } from "../../src/adapters/argocd/argo-cd-rollout-source.js";
+import { evidenceFromConfig, healthFromConfig } from "../../src/adapters/health-from-config.js";
+import { KubernetesRolloutSource } from "../../src/adapters/kubernetes/kubernetes-rollout-source.js";
 
 const seen: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
 let server: Server;

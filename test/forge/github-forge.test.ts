@@ -1,8 +1,8 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GitHubForge } from "../../src/forge/github/github-forge.js";
-import { GitHubCache } from "../../src/forge/github/github-cache.js";
-import { GitHubLedgerBackend } from "../../src/forge/github/github-ledger-backend.js";
+import { GitHubForge } from "../../src/adapters/github/github-forge.js";
+import { GitHubCache } from "../../src/adapters/github/github-cache.js";
+import { GitHubLedgerBackend } from "../../src/adapters/github/github-ledger-backend.js";
 import { GITHUB_API, probotOctokit, recordGitHub, type GitHubRequest } from "../helpers/github-api.js";
 
 const REPO = "/repos/acme/gitops";

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import nock from "nock";
 import { loadRepository, type Repository } from "../../src/repo/load-repository.js";
-import { localRepo } from "../../src/repo/local-repo.js";
+import { localRepo } from "../../src/adapters/fs/local-repo.js";
 
 export const MODEL_BASE = "https://llm.example.test";
 export const MODEL_PATH = "/v1/chat/completions";

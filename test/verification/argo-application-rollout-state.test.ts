@@ -1,11 +1,8 @@
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  argoApplicationRolloutState,
-  ArgoCdRolloutSource,
-  type HealthContext,
-} from "../../src/verification/index.js";
+import { ArgoCdRolloutSource } from "../../src/adapters/argocd/argo-cd-rollout-source.js";
+import { argoApplicationRolloutState, type HealthContext } from "../../src/verification/index.js";
 
 type Json = Record<string, unknown>;
 const MERGE = "9f2c4e1a7b3d5f60812a9c4b7e6d3f2a1b0c9d8e";

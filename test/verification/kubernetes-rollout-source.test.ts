@@ -6,11 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  KubernetesRolloutSource,
-  PrometheusHealthSource,
-  type HealthContext,
-} from "../../src/verification/index.js";
+import { KubernetesRolloutSource } from "../../src/adapters/kubernetes/kubernetes-rollout-source.js";
+import { PrometheusHealthSource } from "../../src/adapters/prometheus/prometheus-health-source.js";
+import type { HealthContext } from "../../src/verification/index.js";
 
 const API = "https://k8s.test:6443";
 const PATH = "/apis/apps/v1/namespaces/shop/deployments/checkout-api";

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
-import { PrometheusHealthSource, type CheckSpec, type HealthContext } from "../../src/verification/index.js";
+import { PrometheusHealthSource } from "../../src/adapters/prometheus/prometheus-health-source.js";
+import type { CheckSpec, HealthContext } from "../../src/verification/index.js";
 
 const PROM = "http://prometheus.test:9090";
 const ctx: HealthContext = {

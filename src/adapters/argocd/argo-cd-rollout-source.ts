@@ -1,7 +1,7 @@
-import { argoApplicationRolloutState } from "./argo-application-rollout-state.js";
-import { getJson } from "./get-json.js";
-import type { HealthContext, RolloutSource } from "./health-source.js";
-import type { RolloutState } from "./observation.js";
+import { argoApplicationRolloutState } from "../../verification/argo-application-rollout-state.js";
+import { getJson } from "../http/get-json.js";
+import type { HealthContext, RolloutSource } from "../../verification/health-source.js";
+import type { RolloutState } from "../../verification/observation.js";
 
 export interface ArgoCdRolloutSourceOptions {
   url: string;

@@ -1,15 +1,15 @@
 import { readFileSync } from "node:fs";
 import type { HealthConfig, RepoConfig } from "../config/repo-config.js";
-import type { HealthSources } from "./health-source.js";
+import type { HealthSources } from "../verification/health-source.js";
 import type { EvidenceSource } from "../diagnosis/diagnoser.js";
 import type { Plan } from "../proposal/plan.js";
-import { ArgoCdRolloutSource } from "./argo-cd-rollout-source.js";
-import type { HealthContext, HealthSource, RolloutSource } from "./health-source.js";
-import { KubernetesRolloutSource } from "./kubernetes-rollout-source.js";
-import type { Sample } from "./observation.js";
-import { parseDuration } from "./parse-duration.js";
-import { PrometheusHealthSource } from "./prometheus-health-source.js";
-import type { CheckSpec } from "./verify-spec.js";
+import { ArgoCdRolloutSource } from "./argocd/argo-cd-rollout-source.js";
+import type { HealthContext, HealthSource, RolloutSource } from "../verification/health-source.js";
+import { KubernetesRolloutSource } from "./kubernetes/kubernetes-rollout-source.js";
+import type { Sample } from "../verification/observation.js";
+import { parseDuration } from "../verification/parse-duration.js";
+import { PrometheusHealthSource } from "./prometheus/prometheus-health-source.js";
+import type { CheckSpec } from "../verification/verify-spec.js";
 
 const NO_PROMETHEUS = "no Prometheus configured in .github/remedy.yml (health.prometheus)";
 

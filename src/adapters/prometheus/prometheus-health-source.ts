@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { getJson } from "./get-json.js";
-import type { HealthContext, HealthSource } from "./health-source.js";
-import type { Sample } from "./observation.js";
-import { renderQuery } from "./render-query.js";
-import type { CheckSpec } from "./verify-spec.js";
+import { getJson } from "../http/get-json.js";
+import type { HealthContext, HealthSource } from "../../verification/health-source.js";
+import type { Sample } from "../../verification/observation.js";
+import { renderQuery } from "../../verification/render-query.js";
+import type { CheckSpec } from "../../verification/verify-spec.js";
 
 export interface PrometheusHealthSourceOptions {
   url: string;

@@ -1,16 +1,16 @@
 import { createHash } from "node:crypto";
 import OpenAI from "openai";
-import { canonicalJson } from "../audit/canonical-json.js";
-import type { ModelConfig } from "../config/repo-config.js";
-import type { Diagnoser } from "./diagnoser.js";
-import { parseDuration } from "../verification/parse-duration.js";
-import type { Diagnosis } from "./match-runbooks.js";
-import { buildPrompt, type ModelPrompt } from "./model/build-prompt.js";
-import { judgeAnswer } from "./model/judge-answer.js";
-import { modelAnswerJsonSchema } from "./model/model-answer-json-schema.js";
-import type { ModelCallRecord } from "./model/model-call-record.js";
-import { modelNotUsed } from "./model/model-not-used.js";
-import { sanitizeModelText } from "./model/sanitize-model-text.js";
+import { canonicalJson } from "../../audit/canonical-json.js";
+import type { ModelConfig } from "../../config/repo-config.js";
+import type { Diagnoser } from "../../diagnosis/diagnoser.js";
+import { parseDuration } from "../../verification/parse-duration.js";
+import type { Diagnosis } from "../../diagnosis/match-runbooks.js";
+import { buildPrompt, type ModelPrompt } from "../../diagnosis/model/build-prompt.js";
+import { judgeAnswer } from "../../diagnosis/model/judge-answer.js";
+import { modelAnswerJsonSchema } from "../../diagnosis/model/model-answer-json-schema.js";
+import type { ModelCallRecord } from "../../diagnosis/model/model-call-record.js";
+import { modelNotUsed } from "../../diagnosis/model/model-not-used.js";
+import { sanitizeModelText } from "../../diagnosis/model/sanitize-model-text.js";
 
 export interface ModelLog {
   info(meta: Record<string, unknown>, message: string): void;

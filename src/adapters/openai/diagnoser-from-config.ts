@@ -1,7 +1,7 @@
 import type { RepoConfig } from "../../config/repo-config.js";
-import type { Diagnoser } from "../diagnoser.js";
-import { openAiDiagnoser, type OpenAiDiagnoserOptions } from "../openai-diagnoser.js";
-import { modelNotUsed } from "./model-not-used.js";
+import type { Diagnoser } from "../../diagnosis/diagnoser.js";
+import { openAiDiagnoser, type OpenAiDiagnoserOptions } from "./openai-diagnoser.js";
+import { modelNotUsed } from "../../diagnosis/model/model-not-used.js";
 
 /**
  * `FlowDeps.diagnoser` for a process: the repository's `model` section picks the model, the process

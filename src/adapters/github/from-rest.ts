@@ -1,4 +1,4 @@
-import type { Issue, PullRequest } from "../forge.js";
+import type { Issue, PullRequest } from "../../forge/forge.js";
 
 /** The REST (and webhook payload) pull-request fields Remedy maps. */
 export interface RestPull {

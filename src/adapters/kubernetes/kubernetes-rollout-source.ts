@@ -1,8 +1,8 @@
 import { createCaFetch } from "./create-ca-fetch.js";
-import { deploymentRolloutState } from "./deployment-rollout-state.js";
-import { getJson } from "./get-json.js";
-import type { HealthContext, RolloutSource } from "./health-source.js";
-import type { RolloutState } from "./observation.js";
+import { deploymentRolloutState } from "../../verification/deployment-rollout-state.js";
+import { getJson } from "../http/get-json.js";
+import type { HealthContext, RolloutSource } from "../../verification/health-source.js";
+import type { RolloutState } from "../../verification/observation.js";
 
 export interface KubernetesRolloutSourceOptions {
   apiUrl: string;

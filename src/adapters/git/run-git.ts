@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import type { GitRunner } from "./git-runner.js";
+import type { GitRunner } from "../../audit/git-runner.js";
 
 /** The `GitRunner` of a local clone: real `git` with `dir` as its working directory. */
 export function gitRunnerIn(dir: string): GitRunner {

@@ -10,7 +10,7 @@ import type {
   Issue,
   Protection,
   PullRequest,
-} from "../forge.js";
+} from "../../forge/forge.js";
 import { issueFromRest, pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { GitHubCache, type CommitTree } from "./github-cache.js";
 import { commitOnBranch } from "./commit-on-branch.js";

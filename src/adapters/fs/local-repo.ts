@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { promisify } from "node:util";
-import { pullRequestNumber } from "./pull-request-number.js";
-import type { FileVersion, HistoryReader, RepoReader } from "./repo-reader.js";
+import { pullRequestNumber } from "../../repo/pull-request-number.js";
+import type { FileVersion, HistoryReader, RepoReader } from "../../repo/repo-reader.js";
 
 const run = promisify(execFile);
 
