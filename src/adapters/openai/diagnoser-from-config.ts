@@ -6,8 +6,8 @@ import { modelNotUsed } from "../../diagnosis/model/model-not-used.js";
 /**
  * `FlowDeps.diagnoser` for a process: the repository's `model` section picks the model, the process
  * environment holds the key. A configured model without a key is said once in the logs (per variable,
- * not per incident) and in every packet, so nobody believes a model looked when none did. The only
- * file under model/ that is not pure: it reaches the OpenAI adapter.
+ * not per incident) and in every packet, so nobody believes a model looked when none did. Wiring,
+ * not diagnosis: it constructs the OpenAI adapter, so it lives beside it.
  */
 export function diagnoserFromConfig(
   env: Readonly<Record<string, string | undefined>>,
