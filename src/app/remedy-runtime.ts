@@ -11,7 +11,7 @@ import type { Inbox } from "./inbox.js";
 import { RemedyMetrics } from "./remedy-metrics.js";
 import { storeFromEnv, type StateBackend } from "./store-from-env.js";
 import { VerificationScheduler } from "./verification-scheduler.js";
-import { KeyedQueue } from "./keyed-queue.js";
+import { KeyedQueue } from "../flows/keyed-queue.js";
 import { remedyEnv, type RemedyEnv } from "./remedy-env.js";
 import { runWorkItem } from "./run-work-item.js";
 import type { WorkItem } from "./work-item.js";
