@@ -9,6 +9,7 @@ import type { Incident } from "../signals/incident.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { handleIncident, type IncidentResult } from "./handle-incident.js";
+import { KeyedQueue } from "./keyed-queue.js";
 import { repositoryPause } from "./pause-of.js";
 import { withLock } from "./with-lock.js";
 
@@ -24,7 +25,7 @@ export async function onAlert(
 ): Promise<IncidentResult & { issue: number | null }> {
   const incident = incidentFromAlert(deps.forge.repo, payload);
   const key = `${deps.forge.repo}\u0000${incident.key}`;
-  return serialized(key, () =>
+  return alertGroups.run(key, () =>
     withLock(deps.store, `alert-group:${deps.forge.repo.toLowerCase()}|${incident.key}`, () =>
       handleAlert(deps, payload, incident),
     ),
@@ -37,18 +38,7 @@ export async function onAlert(
  * this two deliveries would each open an incident issue. Within one process they queue here; across
  * replicas the store's lease on the group does the same (the branch lock keeps PRs single as well).
  */
-const inFlight = new Map<string, Promise<unknown>>();
-
-async function serialized<T>(key: string, run: () => Promise<T>): Promise<T> {
-  const previous = inFlight.get(key) ?? Promise.resolve();
-  const current = previous.catch(() => undefined).then(run);
-  inFlight.set(key, current);
-  try {
-    return await current;
-  } finally {
-    if (inFlight.get(key) === current) inFlight.delete(key);
-  }
-}
+const alertGroups = new KeyedQueue();
 
 async function handleAlert(
   deps: FlowDeps,
