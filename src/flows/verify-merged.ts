@@ -1,6 +1,4 @@
 import type { PullRequest } from "../forge/forge.js";
-import { evidenceFigures } from "../proposal/approval-packet.js";
-import type { Plan } from "../proposal/plan.js";
 import type { VerificationRecord } from "../store/store.js";
 import { applyObservation } from "../verification/apply-observation.js";
 import { nextEvaluationAt } from "../verification/next-evaluation-at.js";
@@ -8,9 +6,6 @@ import { observe } from "../verification/observe.js";
 import { renderQuery } from "../verification/render-query.js";
 import { startVerdict } from "../verification/start-verdict.js";
 import { summarizeVerdict } from "../verification/summarize-verdict.js";
-import { renderVerdictBlock, type VerdictBinding } from "../verification/verdict-block.js";
-import type { VerdictState } from "../verification/verdict-state.js";
-import { isRolloutCheck } from "../verification/verify-spec.js";
 import { loadConfig } from "../repo/load-repository.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
@@ -19,25 +14,16 @@ import { ownPlan, refusalFor } from "./own-plan.js";
 import { repoAt } from "./repo-at.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { pauseOf, type Pause } from "./pause-of.js";
+import { verificationRecord } from "./verification-record.js";
+import { verdictText } from "../verification/verdict-text.js";
+import { verificationId } from "../verification/verification-id.js";
+import { VERIFY_CHECK } from "../verification/verify-check.js";
 
-export const VERIFY_CHECK = "remedy/verify";
+// Moved to files named after them; re-exported so importers keep working.
+export { beforeFigures } from "../verification/before-figures.js";
+export { verificationId, verificationRecord, verdictText, VERIFY_CHECK };
+
 const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
-
-export function verificationId(repo: string, pr: number): string {
-  return `${repo}#${pr}`;
-}
-
-/**
- * The check run's hidden text while a verification is in progress: the verdict so far, so a lost
- * store can be rebuilt from GitHub (see recover-verifications.ts). When even a trimmed block does not
- * fit, the text says so and replaces any older block, which would otherwise be restored as if current.
- */
-export function verdictText(verdict: VerdictState, binding: VerdictBinding): string {
-  return (
-    renderVerdictBlock(verdict, binding) ??
-    "The verdict state is too large to keep on this check run; if Remedy loses its store, this verification restarts from the merge."
-  );
-}
 
 /**
  * A merged Remedy PR starts verification: the plan is read back from the PR body, a `remedy/verify`
@@ -116,35 +102,6 @@ export async function startVerification(
     },
   ]);
   return record;
-}
-
-/** The metric figures the approval packet recorded at diagnosis: the "before" of before/after. */
-export function beforeFigures(body: string, plan: Plan): Record<string, number | null> {
-  return evidenceFigures(
-    body,
-    new Set(plan.verify.checks.filter((c) => !isRolloutCheck(c)).map((c) => c.name)),
-  );
-}
-
-/** A verification as the store keeps it, for a merged PR with a plan block. */
-export function verificationRecord(
-  deps: FlowDeps,
-  pr: PullRequest & { mergeSha: string },
-  plan: Plan,
-  state: { installationId: number | null; checkRunId: number | null; verdict: VerdictState },
-): VerificationRecord {
-  return {
-    id: verificationId(deps.forge.repo, pr.number),
-    repo: deps.forge.repo,
-    installationId: state.installationId,
-    pr: pr.number,
-    mergeSha: pr.mergeSha,
-    checkRunId: state.checkRunId,
-    incident: plan.incident,
-    plan,
-    before: beforeFigures(pr.body, plan),
-    verdict: state.verdict,
-  };
 }
 
 export type TickResult = { record: VerificationRecord; done: boolean; revert: RevertResult | null };
