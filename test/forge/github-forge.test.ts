@@ -730,6 +730,48 @@ describe("issues and comments", () => {
     expect(writes()).toHaveLength(1);
   });
 
+  it("after a 502 on an issue create, takes its own identical issue that landed, not a look-alike", async () => {
+    github()
+      .post(`${REPO}/issues`)
+      .reply(502, { message: "Bad Gateway" })
+      .get(`${REPO}/issues`)
+      .query({
+        creator: BOT,
+        state: "open",
+        sort: "created",
+        direction: "desc",
+        per_page: 10,
+        labels: "incident",
+      })
+      .reply(200, [
+        restIssue(30, {
+          title: "t",
+          body: "b",
+          pull_request: { url: "https://api.github.com/repos/acme/gitops/pulls/30" },
+        }),
+        restIssue(31, { title: "t", body: "b, edited" }),
+        restIssue(32, { title: "t", body: "b" }),
+      ]);
+    expect((await forge().createIssue({ title: "t", body: "b", labels: ["incident"] })).number).toBe(32);
+    expect(writes()).toHaveLength(1);
+    expect(warnings).toEqual(["ambiguous issue create; reconciled by reading"]);
+  });
+
+  it("passes on the 502 when no issue of its own landed, and a 422 without reading at all", async () => {
+    github()
+      .post(`${REPO}/issues`)
+      .reply(502, { message: "Bad Gateway" })
+      .get(`${REPO}/issues`)
+      .query(true)
+      .reply(200, [restIssue(31, { title: "t", body: "something else" })])
+      .post(`${REPO}/issues`)
+      .reply(422, { message: "Validation Failed" });
+    const f = forge();
+    await expect(f.createIssue({ title: "t", body: "b", labels: [] })).rejects.toMatchObject({ status: 502 });
+    await expect(f.createIssue({ title: "t", body: "b", labels: [] })).rejects.toMatchObject({ status: 422 });
+    expect(sent.map((request) => request.method)).toEqual(["POST", "GET", "POST"]);
+  });
+
   it("updates its own marked comment in place, not a person's quoting the marker", async () => {
     github()
       .get(`${REPO}/issues/12/comments`)

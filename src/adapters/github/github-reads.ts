@@ -1,0 +1,239 @@
+import type { FileVersion } from "../../repo/repo-reader.js";
+import { normalize, orNull, type GitHubContext } from "./github-context.js";
+import type { CommitTree } from "./github-cache.js";
+import { blobsQuery, FILE_HISTORY, PAGE, type HistoryData } from "./graphql-documents.js";
+
+// Reads at a commit go through its file listing (one request) and fetch the texts of a folder's
+// files together (one GraphQL request for up to this many); bigger files are fetched alone.
+const BLOB_BATCH = 100;
+const BLOB_BATCH_MAX_BYTES = 256 * 1024;
+const BATCHED_FILE = /\.(ya?ml|json)$/i;
+const COMMIT_SHA = /^[0-9a-f]{40}$/i;
+
+/**
+ * The forge's reads: the default branch, branch heads, files, folders and file histories. At a
+ * commit sha everything is immutable, so the commit's tree, the blob texts and histories are cached
+ * process-wide and a folder's files are fetched in one batch.
+ */
+export class GitHubReads {
+  readonly #ctx: GitHubContext;
+  readonly #treeLoads = new Map<string, Promise<CommitTree>>();
+  #defaultBranch: Promise<string> | undefined;
+
+  constructor(ctx: GitHubContext) {
+    this.#ctx = ctx;
+  }
+
+  defaultBranch(): Promise<string> {
+    const known = this.#ctx.cache.defaultBranch(this.#ctx.repo);
+    if (known !== undefined) return Promise.resolve(known);
+    this.#defaultBranch ??= this.#ctx.octokit
+      .request("GET /repos/{owner}/{repo}", this.#ctx.r)
+      .then((response) => {
+        this.#ctx.cache.setDefaultBranch(this.#ctx.repo, response.data.default_branch);
+        return response.data.default_branch;
+      })
+      .catch((error: unknown) => {
+        this.#defaultBranch = undefined;
+        throw error;
+      });
+    return this.#defaultBranch;
+  }
+
+  async branchHead(branch: string): Promise<string | null> {
+    const ref = await orNull(
+      this.#ctx.octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+        ...this.#ctx.r,
+        ref: `heads/${branch}`,
+      }),
+    );
+    return ref?.data.object.sha ?? null;
+  }
+
+  /**
+   * At a commit sha, reads come from the commit's file listing and a process-wide cache of blob
+   * texts (both immutable): a file that is not in the listing is absent without asking, and the
+   * first read in a folder fetches that folder's files in one request. Branch names go to the
+   * contents API, which always answers for the branch's current head.
+   */
+  async readFile(path: string, ref?: string): Promise<string | null> {
+    const file = normalize(path);
+    if (ref !== undefined && COMMIT_SHA.test(ref)) {
+      const tree = await this.#commitTree(ref);
+      if (!tree.truncated) {
+        const entry = tree.files.get(file);
+        return entry === undefined ? null : this.#text(tree, file, entry.oid);
+      }
+    }
+    return this.#contentsFile(file, ref);
+  }
+
+  async listFiles(dir: string, ref?: string): Promise<string[]> {
+    const folder = normalize(dir).replace(/\/$/, "");
+    if (ref !== undefined && COMMIT_SHA.test(ref)) {
+      const tree = await this.#commitTree(ref);
+      if (!tree.truncated) return [...tree.files.keys()].filter((path) => parentOf(path) === folder).sort();
+    }
+    const response = await orNull(
+      this.#ctx.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...this.#ctx.r,
+        path: folder,
+        ...(ref === undefined ? {} : { ref }),
+      }),
+    );
+    const data = response?.data;
+    if (data === undefined || !Array.isArray(data)) return [];
+    return data
+      .filter((entry) => entry.type === "file")
+      .map((entry) => entry.path)
+      .sort();
+  }
+
+  /**
+   * One GraphQL request per history. At a commit sha the history can never change, so it is cached
+   * (the planner, `/dry-run` and `/rollback` read the same file's history at the same base).
+   */
+  async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
+    const first = Math.max(1, Math.min(PAGE, Math.floor(limit)));
+    const file = normalize(path);
+    const immutable = ref !== undefined && COMMIT_SHA.test(ref);
+    if (immutable) {
+      const cached = this.#ctx.cache.history(this.#ctx.repo, ref, file, first);
+      if (cached !== undefined) return cached;
+    }
+    const data = await this.#ctx.octokit.graphql<HistoryData>(FILE_HISTORY, {
+      ...this.#ctx.r,
+      ref: ref ?? (await this.defaultBranch()),
+      path: file,
+      first,
+    });
+    const versions: FileVersion[] = [];
+    for (const node of data.repository?.object?.history?.nodes ?? []) {
+      const blob = node.file?.object ?? null;
+      let content: string | null = blob?.text ?? null;
+      if (blob?.isTruncated === true && blob.oid !== undefined) content = await this.#blobText(blob.oid);
+      const author = node.author?.user?.login ?? node.author?.name ?? null;
+      const pull = node.associatedPullRequests?.nodes[0];
+      versions.push({
+        sha: node.oid,
+        at: node.committedDate,
+        message: node.message,
+        content,
+        ...(author === null ? {} : { author }),
+        ...(pull === undefined
+          ? {}
+          : {
+              pullRequest: {
+                number: pull.number,
+                ...(pull.author?.login === undefined ? {} : { author: pull.author.login }),
+              },
+            }),
+      });
+    }
+    if (immutable) this.#ctx.cache.setHistory(this.#ctx.repo, ref, file, first, versions);
+    return versions;
+  }
+
+  async #contentsFile(path: string, ref: string | undefined): Promise<string | null> {
+    const response = await orNull(
+      this.#ctx.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...this.#ctx.r,
+        path,
+        ...(ref === undefined ? {} : { ref }),
+      }),
+    );
+    const data = response?.data;
+    if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data))
+      return null;
+    // Files over 1 MB come back without content; the blob endpoint still has them.
+    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return this.#blobText(data.sha);
+    return decode(data.content);
+  }
+
+  /** Every file of a commit, one request (the tree endpoint resolves a commit sha to its tree). */
+  #commitTree(commit: string): Promise<CommitTree> {
+    const cached = this.#ctx.cache.tree(this.#ctx.repo, commit);
+    if (cached !== undefined) return Promise.resolve(cached);
+    let load = this.#treeLoads.get(commit);
+    if (load === undefined) {
+      load = this.#ctx.octokit
+        .request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+          ...this.#ctx.r,
+          tree_sha: commit,
+          recursive: "1",
+        })
+        .then(({ data }) => {
+          const files = new Map<string, { oid: string; size: number }>();
+          for (const entry of data.tree)
+            if (entry.type === "blob" && entry.path !== undefined && entry.sha !== undefined)
+              files.set(entry.path, { oid: entry.sha, size: entry.size ?? 0 });
+          const tree: CommitTree = { files, truncated: data.truncated };
+          this.#ctx.cache.setTree(this.#ctx.repo, commit, tree);
+          return tree;
+        })
+        .finally(() => this.#treeLoads.delete(commit));
+      this.#treeLoads.set(commit, load);
+    }
+    return load;
+  }
+
+  /**
+   * A blob's text from the cache, or fetched together with the other uncached files of every folder
+   * read before in this repository (runbooks, policies, the services' manifest folders), so a new
+   * base commit costs one request for whatever changed.
+   */
+  async #text(tree: CommitTree, path: string, oid: string): Promise<string> {
+    const cached = this.#ctx.cache.blob(this.#ctx.repo, oid);
+    if (cached !== undefined) return cached;
+    const hot = this.#ctx.cache.hotDirs(this.#ctx.repo);
+    hot.add(parentOf(path));
+    const wanted = new Set([oid]);
+    for (const [other, entry] of tree.files) {
+      if (wanted.size >= BLOB_BATCH) break;
+      if (
+        hot.has(parentOf(other)) &&
+        BATCHED_FILE.test(other) &&
+        entry.size <= BLOB_BATCH_MAX_BYTES &&
+        this.#ctx.cache.blob(this.#ctx.repo, entry.oid) === undefined
+      )
+        wanted.add(entry.oid);
+    }
+    const texts = await this.#blobTexts([...wanted]);
+    return texts.get(oid) ?? (await this.#blobText(oid));
+  }
+
+  async #blobTexts(oids: string[]): Promise<Map<string, string>> {
+    const variables = Object.fromEntries(oids.map((oid, i) => [`b${i}`, oid]));
+    const data = await this.#ctx.octokit.graphql<{
+      repository: Record<string, { text?: string | null; isTruncated?: boolean } | null> | null;
+    }>(blobsQuery(oids.length), { ...this.#ctx.r, ...variables });
+    const texts = new Map<string, string>();
+    oids.forEach((oid, i) => {
+      const blob = data.repository?.[`b${i}`];
+      // Binary (text null) or cut short: left to the blob endpoint, one at a time.
+      if (blob?.text === undefined || blob.text === null || blob.isTruncated === true) return;
+      texts.set(oid, blob.text);
+      this.#ctx.cache.setBlob(this.#ctx.repo, oid, blob.text);
+    });
+    return texts;
+  }
+
+  async #blobText(sha: string): Promise<string> {
+    const { data } = await this.#ctx.octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+      ...this.#ctx.r,
+      file_sha: sha,
+    });
+    const text = data.encoding === "base64" ? decode(data.content) : data.content;
+    this.#ctx.cache.setBlob(this.#ctx.repo, sha, text);
+    return text;
+  }
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
+}
+
+function decode(base64: string): string {
+  return Buffer.from(base64, "base64").toString("utf8");
+}
