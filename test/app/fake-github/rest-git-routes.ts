@@ -1,0 +1,195 @@
+import { GITHUB_API } from "../../helpers/github-api.js";
+import { route, type Route } from "./rest-route.js";
+import { OWNER, REPO, BOT_LOGIN, notFound } from "./state.js";
+
+/** The repository, its git data, comparisons and contents (paths below /repos/{owner}/{repo}). */
+export const GIT_ROUTES: readonly Route[] = [
+  route("GET", /^\/$/, () => [
+    200,
+    { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: "main", owner: { login: OWNER } },
+  ]),
+  // git data
+  route("GET", /^\/git\/ref\/heads\/(.+)$/, ({ s, m }) => {
+    const sha = s.refs.get(m[1] ?? "");
+    return sha === undefined
+      ? notFound()
+      : [200, { ref: `refs/heads/${m[1]}`, object: { sha, type: "commit" } }];
+  }),
+  route("POST", /^\/git\/refs$/, ({ s, body }) => {
+    const branch = String(body.ref).replace(/^refs\/heads\//, "");
+    if (s.refs.has(branch)) return [422, { message: "Reference already exists" }];
+    s.refs.set(branch, String(body.sha));
+    return [201, { ref: body.ref, object: { sha: body.sha, type: "commit" } }];
+  }),
+  route("PATCH", /^\/git\/refs\/heads\/(.+)$/, ({ s, m, body }) => {
+    const branch = m[1] ?? "";
+    const current = s.refs.get(branch);
+    const next = String(body.sha);
+    if (current !== undefined && s.commits.get(next)?.parents[0] !== current)
+      return [422, { message: "Update is not a fast forward" }];
+    s.refs.set(branch, next);
+    return [200, { ref: `refs/heads/${branch}`, object: { sha: next, type: "commit" } }];
+  }),
+  route("GET", /^\/git\/commits\/([0-9a-f]+)$/, ({ s, m }) => {
+    const commit = s.commits.get(m[1] ?? "");
+    return commit === undefined
+      ? notFound()
+      : [
+          200,
+          {
+            sha: m[1],
+            tree: { sha: commit.tree },
+            parents: commit.parents.map((sha) => ({ sha })),
+            message: commit.message,
+          },
+        ];
+  }),
+  route("GET", /^\/git\/trees\/(.+)$/, ({ s, m, query }) => {
+    // Like GitHub, a commit sha or a branch name stands for its tree.
+    const key = m[1] ?? "";
+    const commit = s.commits.get(key) ?? s.commits.get(s.refs.get(key) ?? "");
+    const tree = s.trees.get(key) ?? (commit === undefined ? undefined : s.trees.get(commit.tree));
+    if (tree === undefined) return notFound();
+    const recursive = query.get("recursive") !== null;
+    const entries = new Map<string, unknown>();
+    for (const [p, sha] of tree) {
+      const parts = p.split("/");
+      // Folders appear as tree entries, as GitHub lists them.
+      for (let depth = 1; depth < parts.length && (recursive || depth === 1); depth++) {
+        const dir = parts.slice(0, depth).join("/");
+        entries.set(dir, { path: dir, type: "tree", mode: "040000", sha: s.hash(`dir:${dir}`) });
+      }
+      if (recursive || parts.length === 1)
+        entries.set(p, {
+          path: p,
+          type: "blob",
+          mode: "100644",
+          sha,
+          size: s.blobs.get(sha)?.length ?? 0,
+        });
+    }
+    return [200, { sha: key, truncated: false, tree: [...entries.values()] }];
+  }),
+  route("GET", /^\/git\/blobs\/([0-9a-f]+)$/, ({ s, m }) => {
+    const blob = s.blobs.get(m[1] ?? "");
+    return blob === undefined
+      ? notFound()
+      : [
+          200,
+          {
+            sha: m[1],
+            encoding: "base64",
+            content: Buffer.from(blob).toString("base64"),
+            size: blob.length,
+          },
+        ];
+  }),
+  route("POST", /^\/git\/blobs$/, ({ s, body }) => {
+    const content =
+      body.encoding === "base64"
+        ? Buffer.from(String(body.content), "base64").toString("utf8")
+        : String(body.content);
+    return [201, { sha: s.blob(content) }];
+  }),
+  route("POST", /^\/git\/trees$/, ({ s, body }) => {
+    const tree = new Map(body.base_tree === undefined ? [] : (s.trees.get(String(body.base_tree)) ?? []));
+    for (const entry of body.tree as Array<{ path: string; sha: string }>) tree.set(entry.path, entry.sha);
+    const sha = s.hash(`tree${s.nextId()}`);
+    s.trees.set(sha, tree);
+    return [201, { sha }];
+  }),
+  route("POST", /^\/git\/commits$/, ({ s, body }) => {
+    const sha = s.hash(`commit${s.nextId()}`);
+    s.commits.set(sha, {
+      tree: String(body.tree),
+      parents: body.parents as string[],
+      message: String(body.message),
+      date: s.now(),
+      author: BOT_LOGIN,
+    });
+    return [201, { sha }];
+  }),
+  route("GET", /^\/compare\/(.+)\.\.\.(.+)$/, ({ s, m }) => {
+    const base = s.resolve(m[1] ?? "");
+    const head = s.resolve(m[2] ?? "");
+    if (base === null || head === null) return notFound();
+    const onBase = new Set<string>();
+    for (let sha: string | undefined = base; sha !== undefined; sha = s.commits.get(sha)?.parents[0])
+      onBase.add(sha);
+    const ahead: string[] = [];
+    let mergeBase: string | undefined = head;
+    while (mergeBase !== undefined && !onBase.has(mergeBase)) {
+      ahead.unshift(mergeBase);
+      mergeBase = s.commits.get(mergeBase)?.parents[0];
+    }
+    const files = s.diffEntries(mergeBase, head);
+    const commits = ahead.map((sha) => ({
+      sha,
+      node_id: `C_${sha}`,
+      url: `${GITHUB_API}/repos/${OWNER}/${REPO}/commits/${sha}`,
+      html_url: `https://github.com/${OWNER}/${REPO}/commit/${sha}`,
+      comments_url: `${GITHUB_API}/repos/${OWNER}/${REPO}/commits/${sha}/comments`,
+      commit: {
+        url: `${GITHUB_API}/repos/${OWNER}/${REPO}/git/commits/${sha}`,
+        message: s.commits.get(sha)?.message ?? "",
+        comment_count: 0,
+        tree: { sha: s.commits.get(sha)?.tree ?? "", url: "" },
+        author: { name: s.commits.get(sha)?.author, email: "", date: s.commits.get(sha)?.date },
+        committer: { name: "GitHub", email: "noreply@github.com", date: s.commits.get(sha)?.date },
+      },
+      author: { login: s.commits.get(sha)?.author, id: 1, type: "User" },
+      committer: null,
+      parents: (s.commits.get(sha)?.parents ?? []).map((p) => ({ sha: p, url: "" })),
+    }));
+    return [
+      200,
+      {
+        url: `${GITHUB_API}/repos/${OWNER}/${REPO}/compare/${m[1]}...${m[2]}`,
+        status: ahead.length === 0 ? "behind" : "ahead",
+        ahead_by: ahead.length,
+        behind_by: 0,
+        total_commits: ahead.length,
+        commits,
+        files,
+      },
+    ];
+  }),
+  // contents
+  route("GET", /^\/contents\/(.*)$/, ({ s, m, query }) => {
+    const sha = s.resolve(query.get("ref") ?? "main");
+    if (sha === null) return notFound();
+    const target = (m[1] ?? "").replace(/\/$/, "");
+    const tree = s.tree(sha);
+    const blob = tree.get(target);
+    if (blob !== undefined) {
+      const content = s.blobs.get(blob) ?? "";
+      return [
+        200,
+        {
+          type: "file",
+          encoding: "base64",
+          size: content.length,
+          name: target.split("/").at(-1),
+          path: target,
+          sha: blob,
+          content: Buffer.from(content).toString("base64"),
+        },
+      ];
+    }
+    const entries = [...tree.keys()].filter(
+      (p) => p.startsWith(`${target}/`) && !p.slice(target.length + 1).includes("/"),
+    );
+    return entries.length === 0
+      ? notFound()
+      : [
+          200,
+          entries.map((p) => ({
+            type: "file",
+            name: p.split("/").at(-1),
+            path: p,
+            sha: tree.get(p),
+            size: 1,
+          })),
+        ];
+  }),
+];
