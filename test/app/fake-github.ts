@@ -308,6 +308,8 @@ export class FakeGitHub {
       failure.times -= 1;
       return [failure.status, { message: `injected ${failure.status}` }];
     }
+    const tooLong = overLimit(method, path, body);
+    if (tooLong !== null) return [422, tooLong];
     if (method === "GET" && path === "/app")
       return [200, { id: 1, slug: "remedy", name: "Remedy", node_id: "A_1", owner: { login: OWNER } }];
     if (method === "GET" && path === "/app/installations")
@@ -997,4 +999,32 @@ function unknown(method: string, path: string, requests: GitHubRequest[]): Reply
   const last = requests.at(-1);
   if (last !== undefined) last.problems.push(`the fake GitHub does not implement ${method} ${path}`);
   return [501, { message: `fake GitHub: ${method} ${path} not implemented` }];
+}
+
+/**
+ * GitHub refuses an issue or PR title over 256 characters and a body or comment over 65,536 (it counts
+ * characters, not UTF-16 units) with 422 Validation Failed, so the write is lost; the fake does too.
+ */
+function overLimit(method: string, path: string, body: Record<string, unknown> | undefined): object | null {
+  if ((method !== "POST" && method !== "PATCH") || body === undefined || body === null) return null;
+  if (!/\/(?:issues|pulls)(?:\/\d+)?(?:\/comments)?$|\/issues\/comments\/\d+$/.test(path)) return null;
+  const resource = path.includes("/pulls")
+    ? "PullRequest"
+    : path.includes("comments")
+      ? "IssueComment"
+      : "Issue";
+  for (const [field, max] of [
+    ["title", 256],
+    ["body", 65_536],
+  ] as const) {
+    const value = body[field];
+    if (typeof value === "string" && [...value].length > max)
+      return {
+        message: "Validation Failed",
+        errors: [
+          { resource, field, code: "custom", message: `${field} is too long (maximum is ${max} characters)` },
+        ],
+      };
+  }
+  return null;
 }
