@@ -2,7 +2,7 @@ import { canonicalJson } from "./canonical-json.js";
 import { hashEntry } from "./hash-entry.js";
 import { GENESIS, type AuditEvent, type LedgerEntry } from "./ledger-entry.js";
 import { ledgerEntrySchema } from "./read-ledger-lines.js";
-import { redactSecrets } from "./redact-secrets.js";
+import { redactSecrets } from "../text/redact-secrets.js";
 
 /**
  * Links an event after `previous` (the first entry when undefined). `data` is reduced to plain JSON

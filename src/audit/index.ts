@@ -7,7 +7,7 @@ export type { LedgerBackend } from "./ledger-backend.js";
 export { GENESIS, type AuditEvent, type AuditKind, type LedgerEntry } from "./ledger-entry.js";
 export { parseLedger } from "./parse-ledger.js";
 export { parseTrailers } from "./parse-trailers.js";
-export { redactSecrets } from "./redact-secrets.js";
+export { redactSecrets } from "../text/redact-secrets.js";
 export { serializeLedger } from "./serialize-ledger.js";
 export { trailersFor, type RemedyTrailers } from "./trailers-for.js";
 export { verifyChain, type ChainResult } from "./verify-chain.js";

@@ -1,6 +1,7 @@
 import { InvalidFileError } from "../config/invalid-file-error.js";
 import { describeChange, planIncident, type Outcome } from "./plan-incident.js";
 import { renderPacket } from "../proposal/approval-packet.js";
+import { fitBody } from "../text/safe-text.js";
 import { fenced } from "../proposal/markdown.js";
 import { loadRepository, type Repository } from "../repo/load-repository.js";
 import type { Incident } from "../signals/incident.js";
@@ -264,7 +265,9 @@ async function reportInvalidFiles(
   await deps.forge.upsertComment(
     incident.issue,
     DECISION_MARKER,
-    `${DECISION_MARKER}\n### Remedy cannot act: the repository's Remedy files are invalid\nNo PR was opened (Remedy fails closed). Fix these and comment \`/diagnose\`:\n\n${fenced(error.message)}`,
+    fitBody(
+      `${DECISION_MARKER}\n### Remedy cannot act: the repository's Remedy files are invalid\nNo PR was opened (Remedy fails closed). Fix these and comment \`/diagnose\`:\n\n${fenced(error.message)}`,
+    ),
   );
   await deps.forge.addLabels(incident.issue, ["needs-human"]);
 }

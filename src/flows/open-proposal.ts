@@ -2,6 +2,7 @@ import { trailersFor, type LedgerEntry } from "../audit/index.js";
 import type { CheckRunInput, PullRequest } from "../forge/forge.js";
 import { editField, readField } from "../manifests/index.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
+import { fitTitle } from "../text/safe-text.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
 import { planHash } from "../proposal/plan-hash.js";
 import { auditSteps } from "./audit-step.js";
@@ -115,7 +116,12 @@ export async function openProposal(
   });
   let pr: PullRequest;
   try {
-    pr = await forge.openPullRequest({ head: branch, base: context.base, title: commitSubject(plan), body });
+    pr = await forge.openPullRequest({
+      head: branch,
+      base: context.base,
+      title: fitTitle(commitSubject(plan)),
+      body,
+    });
   } catch (error) {
     // An ambiguous or racing create: read before writing again.
     const existing = await forge.findPullRequest(branch).catch(() => null);

@@ -2,6 +2,7 @@ import { trailersFor } from "../audit/index.js";
 import type { PullRequest } from "../forge/forge.js";
 import { editField, readField, unifiedDiff } from "../manifests/index.js";
 import { renderPacket } from "../proposal/approval-packet.js";
+import { fitTitle } from "../text/safe-text.js";
 import { commitSubject, revertBranchName, type Plan } from "../proposal/plan.js";
 import { revertPlan } from "../proposal/revert-plan.js";
 import { planHash } from "../proposal/plan-hash.js";
@@ -164,7 +165,7 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
     pr = await forge.openPullRequest({
       head: branch,
       base,
-      title: `Revert "${original.title}"`,
+      title: fitTitle(`Revert "${original.title}"`),
       body: renderPacket(outcome, { preface, ...(ledgerHead === undefined ? {} : { ledgerHead }) }),
     });
   } catch (error) {

@@ -5,8 +5,9 @@ import { formatDuration } from "../verification/format-duration.js";
 import { renderQuery } from "../verification/render-query.js";
 import { fenced, safeToken, table } from "./markdown.js";
 import { parsePlan, type Plan } from "./plan.js";
+import { fitBody } from "../text/safe-text.js";
 
-/** GitHub rejects bodies over 65,536 characters; keep a margin for the markers. */
+/** GitHub rejects bodies over 65,536 characters; keep a margin for a comment's heading around the packet. */
 export const MAX_BODY = 65_000;
 const PLAN_MARKER = "remedy:plan";
 
@@ -19,19 +20,20 @@ export interface PacketContext {
   preface?: string;
 }
 
-/** Renders the approval packet (SPEC §4) in its fixed order, trimming detail until it fits. */
+/**
+ * Renders the approval packet (SPEC §4) in its fixed order, trimming detail until it fits. The human
+ * sections are made safe (secrets, control characters) and are what gets shortened; the plan block,
+ * whose hash the ledger holds, is always whole and last.
+ */
 export function renderPacket(outcome: Outcome, context: PacketContext = {}): string {
+  const block = planBlock(outcome.plan);
   for (const quoteLimit of [20_000, 4_000, 500]) {
     for (const withDiff of [true, false]) {
-      const body = render(outcome, context, quoteLimit, withDiff);
+      const body = fitBody(render(outcome, context, quoteLimit, withDiff), block, Infinity);
       if (body.length <= MAX_BODY) return body;
     }
   }
-  return (
-    render(outcome, { ...context, preface: "" }, 200, false).slice(0, MAX_BODY - 2_000) +
-    "\n\n…(truncated)\n\n" +
-    planBlock(outcome.plan)
-  );
+  return fitBody(render(outcome, { ...context, preface: "" }, 200, false), block, MAX_BODY);
 }
 
 function render(outcome: Outcome, context: PacketContext, quoteLimit: number, withDiff: boolean): string {
@@ -115,7 +117,6 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     sections.push(
       `<sub>Audit ledger head when written: \`${context.ledgerHead}\` (branch \`remedy-audit\`)</sub>`,
     );
-  sections.push(planBlock(plan));
   return sections.join("\n\n");
 }
 
@@ -189,8 +190,16 @@ function shownQuery(query: string, plan: Plan): string {
 
 function planBlock(plan: Plan | null): string {
   if (plan === null) return "";
-  // "<" and ">" are escaped so no string inside the plan can close the HTML comment.
-  const json = JSON.stringify(plan).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  // "<" and ">" are escaped so no string inside the plan can close the HTML comment; C1 and bidi
+  // controls (which JSON.stringify leaves raw) are escaped too, so the block parses back to the same
+  // plan, and the same hash, without carrying them into the body.
+  const json = JSON.stringify(plan)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(
+      /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
   return `<!-- ${PLAN_MARKER} ${json} -->`;
 }
 

@@ -1,11 +1,18 @@
+import { safeText } from "../text/safe-text.js";
+
 /**
  * Markdown helpers for text Remedy does not trust. Untrusted text only ever appears inside a fenced
- * block whose fence is longer than any backtick run in the text, so it cannot close the fence.
+ * block whose fence is longer than any backtick run in the text, so it cannot close the fence. The
+ * text is made safe first: dropping a control character later could join two backtick runs into one
+ * long enough to close the fence.
  */
 export function fenced(text: string, info = "text"): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const clean = safeText(text);
+  // A loop, not Math.max(...runs): a quoted text with a million backtick runs must not overflow the stack.
+  let longest = 2;
+  for (const run of clean.matchAll(/`+/g)) longest = Math.max(longest, run[0].length);
   const fence = "`".repeat(longest + 1);
-  return `${fence}${info}\n${text.replace(/\r\n?/g, "\n").replace(/\n+$/, "")}\n${fence}`;
+  return `${fence}${info}\n${clean.replace(/\n+$/, "")}\n${fence}`;
 }
 
 /** A short untrusted value (a label, a login) reduced to a safe token: no spaces, no markup. */

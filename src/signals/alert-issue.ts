@@ -2,6 +2,7 @@ import { z } from "zod";
 import { fenced, safeToken } from "../proposal/markdown.js";
 import type { AlertPayload } from "./alert-payload.js";
 import type { Incident } from "./incident.js";
+import { fitBody, fitTitle, safeText } from "../text/safe-text.js";
 
 const BLOCK = "remedy:alert";
 
@@ -26,7 +27,7 @@ export function renderAlertIssue(
       (a) =>
         `- ${safeToken(a.labels.alertname ?? "alert")} ${a.status} since ${safeToken(a.startsAt)} (fingerprint \`${safeToken(a.fingerprint)}\`)`,
     );
-  const body = [
+  const human = [
     "Remedy opened this incident for an Alertmanager alert group. It diagnoses it against the runbooks and reports here.",
     "",
     "**Alerts**",
@@ -46,11 +47,11 @@ export function renderAlertIssue(
       ).replace(/</g, "\\u003c"),
       "json",
     ),
-    "",
-    alertIssueMarker(incident.key),
-    `<!-- ${BLOCK} ${encode(incident)} -->`,
   ].join("\n");
-  return { title, body };
+  // The markers are what later deliveries and `/diagnose` read back, so the quoted alert text is what
+  // gets shortened, never them.
+  const markers = [alertIssueMarker(incident.key), `<!-- ${BLOCK} ${encode(incident)} -->`].join("\n");
+  return { title, body: fitBody(human, markers) };
 }
 
 /**
@@ -67,7 +68,9 @@ export function alertIssueTitle(
     target.service ?? firstLabel(labels, ["service", "app", "app_kubernetes_io_name", "deployment", "job"]);
   const env = target.environment ?? firstLabel(labels, ["env", "environment", "namespace"]);
   const names = incident.alertnames.map((n) => safeToken(n)).join(", ") || "Alert";
-  return `[incident] ${names}${service ? ` on ${safeToken(service)}` : ""}${env ? ` (${safeToken(env)})` : ""}`;
+  return fitTitle(
+    `[incident] ${names}${service ? ` on ${safeToken(service)}` : ""}${env ? ` (${safeToken(env)})` : ""}`,
+  );
 }
 
 function firstLabel(labels: Record<string, string>, names: readonly string[]): string | undefined {
@@ -106,16 +109,25 @@ export function readAlertIssue(
   }
 }
 
+/**
+ * The incident as the hidden block stores it. Base64 hides nothing from a reader, so the quoted text
+ * is made safe like the visible part, and every part is bounded so the block always fits the body.
+ */
 function encode(incident: Incident): string {
   const { key, source, title, text, labels, alertnames, truncatedAlerts, startsAt } = incident;
+  const short = (value: string, max: number) => safeText(value.length > max ? value.slice(0, max) : value);
   return Buffer.from(
     JSON.stringify({
       key,
       source,
-      title,
-      text: text.slice(0, 8_000),
-      labels,
-      alertnames,
+      title: short(title, 1_000),
+      text: short(text, 8_000),
+      labels: Object.fromEntries(
+        Object.entries(labels)
+          .slice(0, 100)
+          .map(([name, value]) => [short(name, 200), short(value, 1_000)]),
+      ),
+      alertnames: alertnames.slice(0, 100).map((name) => short(name, 200)),
       truncatedAlerts,
       startsAt,
     }),

@@ -1,3 +1,6 @@
+import type { Nodes, Paragraph, RootContent } from "mdast";
+import { fromMarkdown } from "mdast-util-from-markdown";
+
 export type CommandName = "diagnose" | "dry-run" | "propose" | "rollback" | "pause" | "resume";
 const COMMANDS: readonly CommandName[] = ["diagnose", "dry-run", "propose", "rollback", "pause", "resume"];
 
@@ -7,31 +10,69 @@ export interface Command {
   text: string;
 }
 
+/** Stands in for inline code and inline HTML, so no command can be spliced together across them. */
+const OPAQUE = "\uFFFC";
+
 /**
- * Finds slash commands at the start of a line, outside fenced code blocks, inline code and quotes,
- * so a quoted "/rollback" in a reply or a pasted log never triggers anything.
+ * Finds slash commands the way a reader of the rendered comment sees them: the comment is parsed as
+ * CommonMark, and a command counts only at the start of a line of a top-level paragraph. Anything a
+ * reader does not see as a plain instruction — HTML comments and blocks (`<!-- /rollback -->`,
+ * `<pre>`), block quotes with their lazy continuation lines, fenced and indented code (a fence closes
+ * only where CommonMark says it does), inline code, list items — never triggers anything.
  */
 export function parseCommands(body: string): Command[] {
+  const root = fromMarkdown(body.replace(/\r\n?/g, "\n"));
   const commands: Command[] = [];
-  const plain: string[] = [];
-  let fence: string | null = null;
-  for (const raw of body.replace(/\r\n?/g, "\n").split("\n")) {
-    const line = raw.trimStart();
-    const fenceMatch = /^(`{3,}|~{3,})/.exec(line);
-    if (fenceMatch) {
-      const marker = fenceMatch[1] as string;
-      if (fence === null) fence = marker;
-      else if (marker.startsWith(fence)) fence = null;
-      continue;
-    }
-    if (fence !== null || line.startsWith(">") || raw.startsWith("    ") || raw.startsWith("\t")) continue;
-    plain.push(line);
-    const match = /^\/([a-z-]+)(?=\s|$)/.exec(line);
-    const name = match?.[1] as CommandName | undefined;
-    if (name !== undefined && COMMANDS.includes(name) && !commands.some((c) => c.name === name)) {
-      commands.push({ name, text: "" });
+  for (const node of root.children) {
+    if (node.type !== "paragraph") continue;
+    for (const line of paragraphLines(node)) {
+      const match = /^\/([a-z-]+)(?=\s|$)/.exec(line.trimStart());
+      const name = match?.[1] as CommandName | undefined;
+      if (name !== undefined && COMMANDS.includes(name) && !commands.some((c) => c.name === name)) {
+        commands.push({ name, text: "" });
+      }
     }
   }
-  const text = plain.join("\n").replace(/`[^`]*`/g, " ");
+  const text = root.children
+    .map(plainText)
+    .filter((t) => t.trim() !== "")
+    .join("\n")
+    .replaceAll(OPAQUE, " ");
   return commands.map((c) => ({ ...c, text }));
+}
+
+/** A paragraph's rendered lines, built only from its direct text; anything else is opaque. */
+function paragraphLines(paragraph: Paragraph): string[] {
+  let joined = "";
+  for (const child of paragraph.children) {
+    if (child.type === "text") joined += child.value;
+    else if (child.type === "break") joined += "\n";
+    else joined += OPAQUE;
+  }
+  return joined.split("\n");
+}
+
+/** Human words outside code, quotes and HTML, with line breaks kept so values stay on their line. */
+function plainText(node: RootContent | Nodes): string {
+  switch (node.type) {
+    case "text":
+      return node.value;
+    case "break":
+      return "\n";
+    case "inlineCode":
+      return OPAQUE;
+    case "code":
+    case "html":
+    case "blockquote":
+    case "definition":
+    case "footnoteDefinition":
+      return "";
+    default:
+      if ("children" in node) {
+        const parts = (node.children as Nodes[]).map(plainText);
+        const block = node.type === "list" || node.type === "listItem" || node.type === "root";
+        return parts.join(block ? "\n" : "");
+      }
+      return "";
+  }
 }

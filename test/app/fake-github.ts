@@ -179,6 +179,8 @@ export class FakeGitHub extends FakeGitHubState {
       failure.times -= 1;
       return [failure.status, { message: `injected ${failure.status}` }];
     }
+    const tooLong = overLimit(method, path, body);
+    if (tooLong !== null) return [422, tooLong];
     const request = { method, s: this, query, body };
     const app = answerRoute(APP_ROUTES, { ...request, path });
     if (app !== null) return app;
@@ -188,4 +190,32 @@ export class FakeGitHub extends FakeGitHubState {
     const rest = path.slice(repoPrefix.length) || "/";
     return answerRoute(REPOSITORY_ROUTES, { ...request, path: rest }) ?? unknown(method, path, this.requests);
   }
+}
+
+/**
+ * GitHub refuses an issue or PR title over 256 characters and a body or comment over 65,536 (it counts
+ * characters, not UTF-16 units) with 422 Validation Failed, so the write is lost; the fake does too.
+ */
+function overLimit(method: string, path: string, body: Record<string, unknown> | undefined): object | null {
+  if ((method !== "POST" && method !== "PATCH") || body === undefined || body === null) return null;
+  if (!/\/(?:issues|pulls)(?:\/\d+)?(?:\/comments)?$|\/issues\/comments\/\d+$/.test(path)) return null;
+  const resource = path.includes("/pulls")
+    ? "PullRequest"
+    : path.includes("comments")
+      ? "IssueComment"
+      : "Issue";
+  for (const [field, max] of [
+    ["title", 256],
+    ["body", 65_536],
+  ] as const) {
+    const value = body[field];
+    if (typeof value === "string" && [...value].length > max)
+      return {
+        message: "Validation Failed",
+        errors: [
+          { resource, field, code: "custom", message: `${field} is too long (maximum is ${max} characters)` },
+        ],
+      };
+  }
+  return null;
 }

@@ -42,4 +42,63 @@ describe("parseCommands", () => {
     expect(command?.text).toContain("scale to 6 replicas");
     expect(command?.text).not.toMatch(/99|50|70/);
   });
+
+  describe("follows CommonMark, so a command hidden from the rendered comment does nothing", () => {
+    it("ignores commands inside HTML comments, on one line or several", () => {
+      expect(names("<!-- /rollback -->")).toEqual([]);
+      expect(names("looks fine to me\n\n<!--\n/rollback\n-->")).toEqual([]);
+      expect(names("ok <!--\n/rollback\n-->")).toEqual([]);
+    });
+
+    it("ignores commands inside <pre> and other HTML blocks", () => {
+      expect(names("<pre>\n/rollback\n</pre>")).toEqual([]);
+      expect(names("<details>\n/rollback\n</details>")).toEqual([]);
+      expect(names("<div>\n/rollback\n\n</div>")).toEqual([]);
+      expect(names('<p hidden="">\n/rollback\n</p>')).toEqual([]);
+    });
+
+    it("ignores lazy continuation lines of a block quote", () => {
+      expect(names("> quoting the alert\n/rollback")).toEqual([]);
+      expect(names("> a\n> b\n/rollback\nmore")).toEqual([]);
+      // A blank line ends the quote: what follows is the writer's own words.
+      expect(names("> a\n\n/rollback")).toEqual(["rollback"]);
+    });
+
+    it("keeps a fence open past a line that CommonMark does not treat as its closing fence", () => {
+      expect(names("```\nlog\n```js\n/rollback\n```")).toEqual([]);
+      expect(names("~~~\n```\n/rollback\n~~~")).toEqual([]);
+      expect(names("~~~~\n~~~\n/rollback\n~~~~")).toEqual([]);
+      // Unclosed fences run to the end of the comment.
+      expect(names("```\n/rollback")).toEqual([]);
+    });
+
+    it("ignores indented code after a blank line but honours an indented continuation of a paragraph", () => {
+      expect(names("text\n\n    /rollback")).toEqual([]);
+      expect(names("text\n    /dry-run")).toEqual(["dry-run"]);
+    });
+
+    it("ignores commands in list items, headings, emphasis and link text", () => {
+      expect(names("- /rollback")).toEqual([]);
+      expect(names("# /rollback")).toEqual([]);
+      expect(names("*/rollback*")).toEqual([]);
+      expect(names("[/rollback](https://example.com)")).toEqual([]);
+    });
+
+    it("cannot be spliced together around inline code or inline HTML", () => {
+      expect(names("`x`/rollback")).toEqual([]);
+      expect(names("<span>x</span>/rollback")).toEqual([]);
+      expect(names("<!-- x -->/rollback")).toEqual([]);
+    });
+
+    it("still finds a command after a hard line break or a closed HTML block", () => {
+      expect(names("thanks  \n/dry-run")).toEqual(["dry-run"]);
+      expect(names("<!-- note -->\n\n/dry-run")).toEqual(["dry-run"]);
+    });
+
+    it("keeps values out of HTML comments and lazy quote lines", () => {
+      const [command] = parseCommands("/propose\nscale to 6\n\n<!-- scale to 99 -->\n\n> q\nscale to 50");
+      expect(command?.text).toContain("scale to 6");
+      expect(command?.text).not.toMatch(/99|50/);
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import { redactSecrets } from "../../audit/index.js";
 
 /**
- * What the model must not see, on top of the ledger's secret patterns (audit/redact-secrets.ts):
+ * What the model must not see, on top of the ledger's secret patterns (text/redact-secrets.ts):
  * a model endpoint may be a third party, so people and hosts are masked too. Masking keeps the text's
  * shape ("[email]" rather than nothing) so the model still reads a coherent sentence.
  */

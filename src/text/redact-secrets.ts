@@ -47,6 +47,11 @@ const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
   /(?<=\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+(?=@)/gi,
 ];
 
+// `password=hunter22`, `api_key: abc123…`, `DB_PASSWORD="…"` in free text: the name stays, so a quoted
+// log line still says what was there; the value goes, whatever its shape.
+const SECRET_ASSIGNMENT =
+  /\b((?:[a-z0-9]+_)*(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret))(\s*[:=]\s*)(["']?)[^\s"',;&]{4,}\3/gi;
+
 export function redactSecrets(data: Record<string, unknown>): Record<string, unknown> {
   return redactRecord(data);
 }
@@ -64,7 +69,7 @@ function redactRecord(record: Record<string, unknown>): Record<string, unknown> 
 }
 
 function redactValue(value: unknown): unknown {
-  if (typeof value === "string") return redactString(value);
+  if (typeof value === "string") return redactText(value);
   if (Array.isArray(value)) return value.map(redactValue);
   if (value !== null && typeof value === "object" && isPlainObject(value)) {
     return redactRecord(value as Record<string, unknown>);
@@ -72,10 +77,11 @@ function redactValue(value: unknown): unknown {
   return value;
 }
 
-function redactString(text: string): string {
+/** Masks token-shaped substrings and the values of `name=value` secrets in free text. */
+export function redactText(text: string): string {
   let out = text;
   for (const pattern of SECRET_VALUE_PATTERNS) out = out.replace(pattern, REDACTED);
-  return out;
+  return out.replace(SECRET_ASSIGNMENT, `$1$2$3${REDACTED}$3`);
 }
 
 export function isSecretKey(key: string): boolean {
