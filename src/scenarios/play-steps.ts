@@ -12,6 +12,7 @@ import {
   now,
   person,
   playSignal,
+  tellOtherWrites,
   tellWrites,
   verifyMerge,
   type World,
@@ -42,6 +43,7 @@ export async function playSteps(world: World, steps: readonly Step[]): Promise<v
         text: `crashed: ${(error as Error).message}`,
       });
     }
+    tellOtherWrites(world, number);
     tellWrites(world);
   }
 }

@@ -41,6 +41,10 @@ export function recordingForge<F extends Forge>(forge: F, log: RecordedWrite[], 
 
 function describeCall(method: string, args: unknown[]): string {
   const first = args[0];
+  if (method === "createCheckRun" && typeof first === "object" && first !== null) {
+    const run = first as { name?: string; headSha?: string; conclusion?: string; status?: string };
+    return `${method} ${run.name ?? "?"} ${run.conclusion ?? run.status ?? ""} on ${(run.headSha ?? "").slice(0, 12)}`;
+  }
   if (typeof first === "number")
     return `${method} #${first}${args[1] === undefined ? "" : ` ${brief(args[1])}`}`;
   if (typeof first === "string") return `${method} ${first}`;

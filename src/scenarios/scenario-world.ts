@@ -181,7 +181,31 @@ export function tellWrites(world: World, only?: Array<Write["kind"]>): void {
         files: forge.changedFiles(write.number),
       });
     if (write.kind === "comment") events.push({ kind: "comment", on: write.on, body: write.body });
+    if (write.kind === "commit")
+      events.push({
+        kind: "write",
+        text: `commits ${write.path} to ${write.branch}: ${write.message.split("\n")[0]}`,
+      });
+    if (write.kind === "pr-body")
+      events.push({ kind: "write", text: `rewrites the approval packet of #${write.number}` });
   }
+}
+
+/** Forge calls the story tells from the write log itself (the rest come from `tellWrites`). */
+const TOLD_ELSEWHERE = new Set([
+  "openPullRequest",
+  "updatePullRequestBody",
+  "commitFile",
+  "comment",
+  "upsertComment",
+  "updateCheckRun",
+]);
+
+/** Adds Remedy's other writes in `step` (labels, check runs, drafts, ...) to the story. */
+export function tellOtherWrites(world: World, step: number): void {
+  for (const write of world.writes)
+    if (write.step === step && !TOLD_ELSEWHERE.has(write.method))
+      world.events.push({ kind: "write", text: write.detail });
 }
 
 /** Remedy's first PR in this run (seeded `open_prs` are not Remedy's answer), or null. */
