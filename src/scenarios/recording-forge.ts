@@ -28,15 +28,22 @@ export function recordingForge<F extends Forge>(forge: F, log: RecordedWrite[], 
       if (typeof prop !== "string" || READ.test(prop)) return method.bind(target);
       return (...args: unknown[]) => {
         const at = step();
-        const record = () =>
-          log.push({ step: at, method: prop, minor: MINOR.has(prop), detail: describeCall(prop, args) });
+        const record = (result: unknown) => {
+          if (!refused(result))
+            log.push({ step: at, method: prop, minor: MINOR.has(prop), detail: describeCall(prop, args) });
+          return result;
+        };
         const result = method.apply(target, args);
-        if (result instanceof Promise) return result.then((r) => (record(), r));
-        record();
-        return result;
+        return result instanceof Promise ? result.then(record) : record(result);
       };
     },
   });
+}
+
+/** A call the host turned down changed nothing: a branch that exists, a commit on a stale head. */
+function refused(result: unknown): boolean {
+  if (result === "exists") return true;
+  return typeof result === "object" && result !== null && (result as { ok?: unknown }).ok === false;
 }
 
 function describeCall(method: string, args: unknown[]): string {

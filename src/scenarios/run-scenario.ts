@@ -268,7 +268,9 @@ export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
 
 function checkNever(scenario: Scenario, forge: InMemoryForge): string[] {
   const problems: string[] = [];
-  const plans: Plan[] = forge.pullRequests.flatMap((pr) => parsePacket(pr.body) ?? []);
+  // The plans Remedy proposed when it opened each PR; later packets may report a value a person
+  // pushed, and what Remedy itself committed is judged from its commits below.
+  const plans: Plan[] = forge.writes.flatMap((w) => (w.kind === "pr" ? (parsePacket(w.body) ?? []) : []));
   const texts = forge.writes.flatMap((w) =>
     w.kind === "pr"
       ? [w.title, w.body]
