@@ -50,8 +50,9 @@ export async function playSteps(world: World, steps: readonly Step[]): Promise<v
 
 async function playStep(world: World, step: Step, number: number, late: string): Promise<void> {
   const { deps, forge } = world;
-  const tell = (text: string) =>
+  const tell = (text: string): void => {
     world.events.push({ kind: "step", number, at: now(world), text: `${text}${late}` });
+  };
   const cannot = (why: string) => {
     tell(`cannot be played: ${why}`);
     world.problems.push(`step ${number} (${stepKind(step)}): ${why}`);
@@ -148,6 +149,8 @@ async function playStep(world: World, step: Step, number: number, late: string):
   if (step.merge !== undefined) {
     const pr = await openPr();
     if (pr === null) return cannot("Remedy has no open PR to merge");
+    // GitHub does not merge a draft: the reviewer's merge button is disabled until it is ready.
+    if (pr.draft) return tell(`@oncall tries to merge #${pr.number}, but it is a draft: GitHub refuses`);
     const headSha = (await forge.branchHead(pr.head)) ?? null;
     tell(`@oncall approves and merges #${pr.number}`);
     await onReview(deps, {
