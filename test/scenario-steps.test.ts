@@ -96,6 +96,13 @@ describe("scenario format v2: the schema names the file and the bad field", () =
       "alertmanager",
     ));
 
+  it("checks an alert in a signal step as an Alertmanager payload", () =>
+    invalid(
+      scenario('  - signal:\n      alertmanager: { version: "4", status: firing }', "  prs: 1"),
+      "steps.0.signal.alertmanager",
+      "Alertmanager webhook payload",
+    ));
+
   it("still requires expect.decision without steps", () =>
     invalid(`name: t\nsignal:${ALERT}\nexpect: { prs: 1 }\n`, "expect.decision"));
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AlertPayload } from "../signals/alert-payload.js";
 import { ROLES } from "../signals/role.js";
 
 const Role = z.enum(ROLES as [string, ...string[]]);
@@ -205,6 +206,25 @@ export const Scenario = z
           path: ["expect", "never"],
           message: `writes_after_step: ${rule.writes_after_step} names a step that does not exist (the scenario has ${count} step${count === 1 ? "" : "s"})`,
         });
+    // An alert is an Alertmanager webhook payload: checked here so a bad one names its file and field.
+    const alerts: Array<[unknown, Array<string | number>]> = [
+      [scenario.signal.alertmanager, ["signal", "alertmanager"]],
+      ...steps.map((step, i): [unknown, Array<string | number>] => [
+        step.signal?.alertmanager,
+        ["steps", i, "signal", "alertmanager"],
+      ]),
+    ];
+    for (const [payload, path] of alerts) {
+      if (payload === undefined) continue;
+      const parsed = AlertPayload.safeParse(payload);
+      if (!parsed.success)
+        for (const issue of parsed.error.issues)
+          ctx.addIssue({
+            code: "custom",
+            path: [...path, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))],
+            message: `is not a valid Alertmanager webhook payload (version "4"): ${issue.message}`,
+          });
+    }
     steps.forEach((step, i) => {
       if (step.signal?.concurrent === true && step.at !== undefined)
         ctx.addIssue({
