@@ -73,7 +73,7 @@ describe("remedy eval", () => {
   );
 
   it("passes the example scenarios the README plays (examples/scenarios)", async () => {
-    expectAllPass(await runEval(EXAMPLES), 16);
+    expectAllPass(await runEval(EXAMPLES), 18);
   });
 
   it("keeps the v2 scenarios waiting for other lanes valid (they may fail, never as invalid files)", async () => {

@@ -12,8 +12,7 @@ import {
   now,
   person,
   playSignal,
-  tellOtherWrites,
-  tellWrites,
+  tellStepWrites,
   verifyMerge,
   type World,
 } from "./scenario-world.js";
@@ -43,8 +42,7 @@ export async function playSteps(world: World, steps: readonly Step[]): Promise<v
         text: `crashed: ${(error as Error).message}`,
       });
     }
-    tellOtherWrites(world, number);
-    tellWrites(world);
+    tellStepWrites(world, number);
   }
 }
 

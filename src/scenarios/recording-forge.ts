@@ -7,6 +7,8 @@ export interface RecordedWrite {
   /** Comments, ledger appends and check-run updates: what `never: writes_after_step` still allows. */
   minor: boolean;
   detail: string;
+  /** `mark()` once the call returned (the in-memory forge's own write count), to tell both logs in order. */
+  mark: number;
 }
 
 /** Forge methods that only read. Any other method is a write, including ones added later. */
@@ -19,7 +21,12 @@ const MINOR = new Set(["comment", "upsertComment", "createCheckRun", "updateChec
  * played, so `never: writes_after_step: N` can tell which step a write belongs to. Writes are logged
  * once they succeed; the ledger is its own backend and is not a GitHub write here.
  */
-export function recordingForge<F extends Forge>(forge: F, log: RecordedWrite[], step: () => number): F {
+export function recordingForge<F extends Forge>(
+  forge: F,
+  log: RecordedWrite[],
+  step: () => number,
+  mark: () => number = () => log.length,
+): F {
   return new Proxy(forge, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);
@@ -30,7 +37,13 @@ export function recordingForge<F extends Forge>(forge: F, log: RecordedWrite[], 
         const at = step();
         const record = (result: unknown) => {
           if (!refused(result))
-            log.push({ step: at, method: prop, minor: MINOR.has(prop), detail: describeCall(prop, args) });
+            log.push({
+              step: at,
+              method: prop,
+              minor: MINOR.has(prop),
+              detail: describeCall(prop, args),
+              mark: mark(),
+            });
           return result;
         };
         const result = method.apply(target, args);

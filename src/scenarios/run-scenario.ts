@@ -100,7 +100,12 @@ export async function runScenario(
     nextReviewId: 1,
   };
   world.deps = {
-    forge: recordingForge(forge, writes, () => world.step),
+    forge: recordingForge(
+      forge,
+      writes,
+      () => world.step,
+      () => forge.writes.length,
+    ),
     audit: new AuditLedger(forge.ledger),
     store: new MemoryStore(() => clock.ms),
     now,

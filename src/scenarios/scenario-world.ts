@@ -165,11 +165,15 @@ export async function verifyMerge(world: World, number: number): Promise<Verific
   return verification;
 }
 
-/** Adds Remedy's forge writes since the last call to the story (PRs, comments, and with v2 the rest). */
-export function tellWrites(world: World, only?: Array<Write["kind"]>): void {
+/**
+ * Adds Remedy's forge writes since the last call to the story, up to `until` (the in-memory forge's
+ * write count): PRs and comments, and with v2 commits and packet rewrites. `only` keeps some kinds.
+ */
+export function tellWrites(world: World, only?: Array<Write["kind"]>, until?: number): void {
   const { forge, events } = world;
-  const fresh = forge.writes.slice(world.told);
-  world.told = forge.writes.length;
+  const end = until ?? forge.writes.length;
+  const fresh = forge.writes.slice(world.told, end);
+  world.told = Math.max(world.told, end);
   for (const write of fresh) {
     if (only !== undefined && !only.includes(write.kind)) continue;
     if (write.kind === "pr")
@@ -191,21 +195,25 @@ export function tellWrites(world: World, only?: Array<Write["kind"]>): void {
   }
 }
 
-/** Forge calls the story tells from the write log itself (the rest come from `tellWrites`). */
+/** Forge calls the in-memory forge's own write log tells (with their text), or too small to tell. */
 const TOLD_ELSEWHERE = new Set([
   "openPullRequest",
   "updatePullRequestBody",
   "commitFile",
   "comment",
   "upsertComment",
+  "createIssue",
   "updateCheckRun",
 ]);
 
-/** Adds Remedy's other writes in `step` (labels, check runs, drafts, ...) to the story. */
-export function tellOtherWrites(world: World, step: number): void {
-  for (const write of world.writes)
-    if (write.step === step && !TOLD_ELSEWHERE.has(write.method))
-      world.events.push({ kind: "write", text: write.detail });
+/** Tells what Remedy wrote in `step` in the order it happened: labels and check runs among PRs and comments. */
+export function tellStepWrites(world: World, step: number): void {
+  for (const write of world.writes) {
+    if (write.step !== step || TOLD_ELSEWHERE.has(write.method)) continue;
+    tellWrites(world, undefined, write.mark);
+    world.events.push({ kind: "write", text: write.detail });
+  }
+  tellWrites(world);
 }
 
 /** Remedy's first PR in this run (seeded `open_prs` are not Remedy's answer), or null. */
