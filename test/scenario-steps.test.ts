@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
+import { loadScenario } from "../src/scenarios/load-scenarios.js";
+import { judgeScenario, runScenario } from "../src/scenarios/run-scenario.js";
 
 // Scenario format v2 (`steps` and the v2 `expect` fields) through `remedy eval`, the way an unseen
 // scenario reaches Remedy: a YAML file in a folder.
@@ -207,5 +209,25 @@ describe("scenario format v2: every expect field can fail", () => {
       ),
     );
     expect(result.failures).toEqual([]);
+  });
+
+  it("delivers concurrent signals at the same instant as the top-level one, each handled", async () => {
+    const storefront = ALERT.replace(/service="cart"/, 'service="storefront"')
+      .replace(/service: cart/g, "service: storefront")
+      .replace(/c4a7e1f02b9d3e55/, "5f0e1d2c3b4a5968");
+    const yaml = scenario(
+      `  - signal:\n      concurrent: true${storefront.replace(/\n/g, "\n    ")}\n  - signal:\n      concurrent: true${ALERT.replace(/\n/g, "\n    ")}`,
+      "  prs: 2",
+    );
+    const dir = await mkdtemp(join(tmpdir(), "remedy-steps-"));
+    temps.push(dir);
+    const file = join(dir, "concurrent.yaml");
+    await writeFile(file, yaml);
+    const run = await runScenario(await loadScenario(file), file);
+    expect(judgeScenario(run).failures).toEqual([]);
+    const signals = run.ledger.filter((e) => e.kind === "signal");
+    expect(signals).toHaveLength(3);
+    expect(new Set(signals.map((e) => e.at))).toEqual(new Set(["2026-11-21T10:00:00.000Z"]));
+    expect(run.writes.every((w) => w.step === 0)).toBe(true);
   });
 });
