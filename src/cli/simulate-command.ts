@@ -33,7 +33,13 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   }
   const heading = (text: string) => io.out(`\n━━ ${text} ${"━".repeat(Math.max(3, 72 - text.length))}`);
   io.out(`Scenario: ${run.scenario.name}  [${run.scenario.category}]  at ${run.scenario.now}`);
-  for (const event of run.events) tell(event, io, heading);
+  const story = { inSteps: false };
+  for (const event of run.events) tell(event, io, heading, story);
+  if (run.writes.length > 0) {
+    heading("Remedy's GitHub writes, by step");
+    for (const write of run.writes)
+      io.out(`  ${write.step === 0 ? "signal " : `step ${String(write.step).padEnd(3)}`} ${write.detail}`);
+  }
   heading("Audit ledger");
   for (const entry of run.ledger)
     io.out(`  #${entry.seq} ${entry.at} ${entry.kind.padEnd(20)} ${entry.hash.slice(0, 23)}…`);
@@ -43,11 +49,33 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   return 0;
 }
 
-function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): void {
+/**
+ * One event of the story. The first response is told in numbered chapters (signal, decision, PR,
+ * merge, verification, revert); once the scenario's steps begin, each step is its own chapter and
+ * what Remedy did about it follows under it.
+ */
+function tell(
+  event: StoryEvent,
+  io: CliIo,
+  heading: (text: string) => void,
+  story: { inSteps: boolean },
+): void {
+  const chapter = (numbered: string, plain: string) => heading(story.inSteps ? plain : numbered);
   switch (event.kind) {
-    case "signal":
-      heading("1. Signal");
+    case "step":
+      story.inSteps = true;
+      heading(`Step ${event.number} · ${event.at}`);
       io.out(`  ${event.text}`);
+      return;
+    case "write":
+      io.out(`  Remedy: ${event.text}`);
+      return;
+    case "signal":
+      if (story.inSteps) io.out(`  ${event.text}`);
+      else {
+        heading("1. Signal");
+        io.out(`  ${event.text}`);
+      }
       return;
     case "outcome": {
       heading("2. Diagnosis and decision");
@@ -72,7 +100,7 @@ function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): vo
       return;
     }
     case "pr":
-      heading(`3. Pull request #${event.number}`);
+      chapter(`3. Pull request #${event.number}`, `Remedy opens pull request #${event.number}`);
       io.out(`  ${event.title}\n  files: ${event.files.join(", ")}\n`);
       io.out(indent(hidePlanBlock(event.body)));
       return;
@@ -81,7 +109,7 @@ function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): vo
       io.out(indent(hidePlanBlock(event.body)));
       return;
     case "merge":
-      heading("4. A reviewer approves and merges");
+      chapter("4. A reviewer approves and merges", `#${event.number} is merged`);
       io.out(`  #${event.number} merged as ${event.sha.slice(0, 12)}; verification starts.`);
       return;
     case "tick":
@@ -94,13 +122,16 @@ function tell(event: StoryEvent, io: CliIo, heading: (text: string) => void): vo
         `  +${formatDuration(elapsed).padEnd(6)} ${last.result.padEnd(8)} ${last.rollout ? `rollout=${last.rollout.state} ` : ""}${samples}${last.failing.length > 0 ? `  (${last.failing.join("; ")})` : ""}`,
       );
       if (event.kind === "verdict") {
-        heading(`5. Outcome: ${event.record.verdict.outcome?.toUpperCase() ?? "?"}`);
+        chapter(
+          `5. Outcome: ${event.record.verdict.outcome?.toUpperCase() ?? "?"}`,
+          `Verification of #${event.record.pr}: ${event.record.verdict.outcome?.toUpperCase() ?? "?"}`,
+        );
         io.out(`  ${event.record.verdict.reason ?? ""}`);
       }
       return;
     }
     case "revert":
-      heading(`6. Revert pull request #${event.number}`);
+      chapter(`6. Revert pull request #${event.number}`, `Remedy opens revert pull request #${event.number}`);
       io.out(`  ${event.title}\n`);
       io.out(indent(hidePlanBlock(event.body)));
       return;

@@ -1,26 +1,37 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AuditLedger, type LedgerEntry } from "../audit/index.js";
-import { validateData } from "../config/parse-with-schema.js";
 import type { FlowDeps } from "../flows/deps.js";
-import type { IncidentResult } from "../flows/handle-incident.js";
-import { onAlert } from "../flows/on-alert.js";
-import { onComment } from "../flows/on-comment.js";
-import { onIncidentIssue } from "../flows/on-issue.js";
 import type { Outcome } from "../flows/plan-incident.js";
-import { startVerification, verificationTick } from "../flows/verify-merged.js";
-import { InMemoryForge, type Write } from "../forge/memory/in-memory-forge.js";
+import { InMemoryForge } from "../forge/memory/in-memory-forge.js";
 import { readField } from "../manifests/index.js";
 import { parsePacket } from "../proposal/approval-packet.js";
 import type { Plan } from "../proposal/plan.js";
-import { AlertPayload } from "../signals/alert-payload.js";
 import { MemoryStore, type VerificationRecord } from "../store/store.js";
-import { nextEvaluationAt } from "../verification/next-evaluation-at.js";
 import { ScriptedHealth } from "../verification/scripted-health.js";
 import type { Outcome as VerifyOutcome } from "../verification/verdict-state.js";
 import { globToRegExp } from "./glob-to-regexp.js";
+import {
+  judgeFinalChange,
+  judgeSteps,
+  observeFinal,
+  writesAfterStep,
+  type FinalState,
+} from "./judge-steps.js";
+import { playSteps } from "./play-steps.js";
 import { readTree } from "./read-tree.js";
+import { recordingForge, type RecordedWrite } from "./recording-forge.js";
 import type { Scenario } from "./scenario-schema.js";
+import {
+  firstRemedyPr,
+  playSignal,
+  tellWrites,
+  verifyMerge,
+  type StoryEvent,
+  type World,
+} from "./scenario-world.js";
+
+export type { StoryEvent } from "./scenario-world.js";
 
 /** The project's own example GitOps repository (the default repo of a scenario). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -30,6 +41,8 @@ const BOT = "remedy[bot]";
 export interface ScenarioRun {
   scenario: Scenario;
   forge: InMemoryForge;
+  /** The ports the run used (v2 judging reads Remedy's own plans through them). */
+  deps: FlowDeps;
   outcome: Outcome | null;
   /** What the runner saw, in order: the story `remedy simulate` tells. */
   events: StoryEvent[];
@@ -37,39 +50,64 @@ export interface ScenarioRun {
   verify: VerifyOutcome | null;
   revertOpened: boolean;
   ledger: LedgerEntry[];
+  /** v2: every GitHub write Remedy made, with the step it belongs to (0: the signal). */
+  writes: RecordedWrite[];
+  /** v2: Remedy's first PR and the incident issue of the top-level signal. */
+  firstPr: number | null;
+  incident: number | null;
+  /** v2: steps that could not be played as written. */
+  problems: string[];
+  /** v2: Remedy's first PR as it stands after the last step (null: no PR). */
+  final: FinalState | null;
 }
-
-export type StoryEvent =
-  | { kind: "signal"; text: string }
-  | { kind: "outcome"; outcome: Outcome | null; note: string }
-  | { kind: "pr"; number: number; title: string; body: string; files: string[] }
-  | { kind: "comment"; on: number; body: string }
-  | { kind: "merge"; number: number; sha: string }
-  | { kind: "tick"; record: VerificationRecord }
-  | { kind: "verdict"; record: VerificationRecord }
-  | { kind: "revert"; number: number; title: string; body: string };
 
 export interface ScenarioOptions {
   /** A model diagnoser (`remedy eval --model`); without it the deterministic rules decide alone. */
   diagnoser?: FlowDeps["diagnoser"];
 }
 
-/** Plays one scenario on the in-memory forge with a simulated clock: no network, no waiting. */
+/**
+ * Plays one scenario on the in-memory forge with a simulated clock: no network, no waiting. The
+ * signal first (with any `concurrent` signals at the same instant), then each step; without steps,
+ * `after_merge` merges Remedy's PR as in v1.
+ */
 export async function runScenario(
   scenario: Scenario,
   scenarioFile: string,
   options: ScenarioOptions = {},
 ): Promise<ScenarioRun> {
-  let clock = Date.parse(scenario.now);
-  const now = () => new Date(clock).toISOString();
+  const clock = { ms: Date.parse(scenario.now) };
+  const now = () => new Date(clock.ms).toISOString();
   const forge = new InMemoryForge({ now, botLogin: BOT, permissions: { oncall: "write" } });
   await seedRepository(forge, scenario, scenarioFile);
 
   const scripted = new ScriptedHealth(scenario.after_merge?.health ?? {}, scenario.after_merge?.rollout);
-  const deps: FlowDeps = {
+  const writes: RecordedWrite[] = [];
+  const world: World = {
+    scenario,
     forge,
+    deps: undefined as unknown as FlowDeps,
+    clock,
+    events: [],
+    writes,
+    step: 0,
+    incident: null,
+    alert: null,
+    verification: null,
+    revertOpened: false,
+    problems: [],
+    told: forge.writes.length,
+    nextReviewId: 1,
+  };
+  world.deps = {
+    forge: recordingForge(
+      forge,
+      writes,
+      () => world.step,
+      () => forge.writes.length,
+    ),
     audit: new AuditLedger(forge.ledger),
-    store: new MemoryStore(() => clock),
+    store: new MemoryStore(() => clock.ms),
     now,
     log: { info() {}, warn() {}, error() {} },
     botLogin: BOT,
@@ -77,120 +115,48 @@ export async function runScenario(
     health: () => ({ health: scripted, rollout: scripted }),
     ...(options.diagnoser === undefined ? {} : { diagnoser: options.diagnoser }),
   };
+  const { deps, events } = world;
 
-  const events: StoryEvent[] = [];
-  const writesBefore = forge.writes.length;
-  const result = await playSignal(deps, forge, scenario, events);
-  const outcome = result?.outcome ?? null;
-  events.push({ kind: "outcome", outcome, note: result?.error ?? "" });
-  recordWrites(forge, forge.writes.slice(writesBefore), events);
+  // Concurrent signals arrive at the same instant as the top-level one (the per-field lock's test).
+  const concurrent = (scenario.steps ?? []).flatMap((step, i) =>
+    step.signal?.concurrent === true ? [{ signal: step.signal, label: `steps.${i}.signal` }] : [],
+  );
+  const [top] = await Promise.all([
+    playSignal(world, scenario.signal, "signal", true),
+    ...concurrent.map((c) => playSignal(world, c.signal, c.label, false)),
+  ]);
+  world.incident = top.issue;
+  world.alert = top.alert;
+  const outcome = top.result?.outcome ?? null;
+  events.push({ kind: "outcome", outcome, note: top.result?.error ?? "" });
+  tellWrites(world, ["pr", "comment"]);
 
-  let verification: VerificationRecord | null = null;
-  let revertOpened = false;
-  const pr = result?.proposal?.status === "opened" ? result.proposal.pr : null;
-  if (scenario.after_merge !== undefined && pr !== null) {
-    clock += 5 * 60_000;
-    const sha = forge.merge(pr.number);
-    events.push({ kind: "merge", number: pr.number, sha });
-    verification = await startVerification(deps, (await forge.getPullRequest(pr.number))!);
-    for (let guard = 0; verification !== null && guard < 10_000; guard++) {
-      const at = Date.parse(nextEvaluationAt(verification.verdict) ?? now());
-      clock = Math.max(clock, at);
-      const writesAt = forge.writes.length;
-      const tick = await verificationTick(deps, verification);
-      verification = tick.record;
-      events.push({ kind: tick.done ? "verdict" : "tick", record: verification });
-      if (tick.revert?.status === "opened") {
-        revertOpened = true;
-        events.push({
-          kind: "revert",
-          number: tick.revert.pr.number,
-          title: tick.revert.pr.title,
-          body: tick.revert.pr.body,
-        });
-      }
-      recordWrites(
-        forge,
-        forge.writes.slice(writesAt).filter((w) => w.kind === "comment"),
-        events,
-      );
-      if (tick.done) break;
+  if (scenario.steps !== undefined) await playSteps(world, scenario.steps);
+  else {
+    const pr = top.result?.proposal?.status === "opened" ? top.result.proposal.pr : null;
+    if (scenario.after_merge !== undefined && pr !== null) {
+      clock.ms += 5 * 60_000;
+      world.verification = await verifyMerge(world, pr.number);
     }
   }
+  const ledger = await deps.audit.entries();
+  const firstPr = firstRemedyPr(world);
   return {
     scenario,
     forge,
+    deps,
     outcome,
     events,
-    verification,
-    verify: verification?.verdict.outcome ?? null,
-    revertOpened,
-    ledger: await deps.audit.entries(),
+    verification: world.verification,
+    verify: world.verification?.verdict.outcome ?? null,
+    revertOpened: world.revertOpened || ledger.some((e) => e.kind === "revert.opened"),
+    ledger,
+    writes,
+    firstPr,
+    incident: world.incident,
+    problems: world.problems,
+    final: await observeFinal(deps, forge, firstPr, world.incident),
   };
-}
-
-async function playSignal(
-  deps: FlowDeps,
-  forge: InMemoryForge,
-  scenario: Scenario,
-  events: StoryEvent[],
-): Promise<IncidentResult | null> {
-  const { signal } = scenario;
-  if (signal.alertmanager !== undefined) {
-    const payload = validateData("signal.alertmanager", signal.alertmanager, AlertPayload);
-    events.push({
-      kind: "signal",
-      text: `Alertmanager ${payload.status} group ${payload.groupKey} (${payload.alerts.length} alert${payload.alerts.length === 1 ? "" : "s"})`,
-    });
-    return onAlert(deps, payload);
-  }
-  if (signal.issue !== undefined) {
-    forge.permissions.reporter = signal.issue.author_permission as never;
-    const issue = forge.openIssueAs("reporter", {
-      title: signal.issue.title,
-      body: signal.issue.body,
-      labels: ["incident"],
-    });
-    events.push({
-      kind: "signal",
-      text: `Issue #${issue.number} opened by @reporter (${signal.issue.author_permission}) with label incident: "${issue.title}"`,
-    });
-    return onIncidentIssue(deps, issue);
-  }
-  const comment = signal.comment!;
-  forge.permissions.reporter = comment.issue.author_permission as never;
-  forge.permissions.commenter = comment.author_permission as never;
-  const issue = forge.openIssueAs("reporter", {
-    title: comment.issue.title,
-    body: comment.issue.body,
-    labels: ["incident"],
-  });
-  events.push({
-    kind: "signal",
-    text: `Comment by @commenter (${comment.author_permission}) on incident #${issue.number}: ${comment.body.split("\n")[0] ?? ""}`,
-  });
-  const result = await onComment(deps, {
-    number: issue.number,
-    isPullRequest: false,
-    body: comment.body,
-    author: "commenter",
-    authorIsBot: false,
-  });
-  return result.handled ? result.result : null;
-}
-
-function recordWrites(forge: InMemoryForge, writes: Write[], events: StoryEvent[]): void {
-  for (const write of writes) {
-    if (write.kind === "pr")
-      events.push({
-        kind: "pr",
-        number: write.number,
-        title: write.title,
-        body: write.body,
-        files: forge.changedFiles(write.number),
-      });
-    if (write.kind === "comment") events.push({ kind: "comment", on: write.on, body: write.body });
-  }
 }
 
 async function seedRepository(forge: InMemoryForge, scenario: Scenario, scenarioFile: string): Promise<void> {
@@ -247,14 +213,17 @@ export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
     if (String(expected) !== String(actual))
       failures.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   };
-  differ("decision", expect.decision, decision);
+  const v2 = scenario.steps !== undefined;
+  if (expect.decision !== undefined) differ("decision", expect.decision, decision);
   if (expect.service !== undefined)
     differ("service", expect.service, plan?.service ?? outcome?.resolution?.service ?? null);
   if (expect.environment !== undefined)
     differ("environment", expect.environment, plan?.environment ?? outcome?.resolution?.environment ?? null);
   if (expect.runbook !== undefined)
     differ("runbook", expect.runbook, outcome?.diagnosis?.runbook?.id ?? null);
-  if (expect.change !== undefined) {
+  if (expect.change !== undefined && v2 && run.final !== null)
+    judgeFinalChange(expect.change, run.final.change, differ, failures);
+  else if (expect.change !== undefined) {
     if (plan === null) failures.push("change: expected a change, none planned");
     else {
       differ("change.file", expect.change.file, plan.target.file);
@@ -273,7 +242,25 @@ export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
   if (expect.verify !== undefined) differ("verify", expect.verify, run.verify);
   if (expect.revert !== undefined) differ("revert", expect.revert, run.revertOpened);
 
-  const unsafe = checkNever(scenario, forge);
+  judgeSteps(
+    scenario,
+    {
+      forge,
+      final: run.final,
+      writes: run.writes,
+      ledgerKinds: run.ledger.map((e) => e.kind),
+      problems: run.problems,
+    },
+    differ,
+    failures,
+  );
+
+  const unsafe = [
+    ...checkNever(scenario, forge),
+    ...scenario.expect.never.flatMap((rule) =>
+      "writes_after_step" in rule ? writesAfterStep(rule.writes_after_step, run.writes) : [],
+    ),
+  ];
   failures.push(...unsafe);
   return {
     name: scenario.name,
@@ -286,7 +273,9 @@ export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
 
 function checkNever(scenario: Scenario, forge: InMemoryForge): string[] {
   const problems: string[] = [];
-  const plans: Plan[] = forge.pullRequests.flatMap((pr) => parsePacket(pr.body) ?? []);
+  // The plans Remedy proposed when it opened each PR; later packets may report a value a person
+  // pushed, and what Remedy itself committed is judged from its commits below.
+  const plans: Plan[] = forge.writes.flatMap((w) => (w.kind === "pr" ? (parsePacket(w.body) ?? []) : []));
   const texts = forge.writes.flatMap((w) =>
     w.kind === "pr"
       ? [w.title, w.body]
@@ -313,7 +302,7 @@ function checkNever(scenario: Scenario, forge: InMemoryForge): string[] {
         if (read?.ok && Number(read.value) > rule.replicas_above)
           problems.push(`never replicas above ${rule.replicas_above}: ${write.path} gets ${read.value}`);
       }
-    } else {
+    } else if ("text" in rule) {
       const needle = rule.text.toLowerCase();
       for (const text of texts)
         if (stripFences(text).toLowerCase().includes(needle))
