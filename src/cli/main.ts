@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { AUDIT_STATS_SYNOPSIS, auditStatsCommand } from "./audit-stats-command.js";
 import { auditVerifyCommand } from "./audit-verify.js";
 import { EVAL_HELP, EVAL_USAGE, evalCommand } from "./eval-command.js";
+import { INIT_HELP, INIT_USAGE, initCommand } from "./init-command.js";
 import { processIo, type CliIo } from "./io.js";
 import { PLAN_HELP, PLAN_USAGE, planCommand } from "./plan-command.js";
 import { SCHEMAS_HELP, SCHEMAS_USAGE, schemasCommand } from "./schemas-command.js";
@@ -33,6 +34,8 @@ Usage:
       Runs every scenario in DIR; one line each, then "N passed, N failed".
   ${SIMULATE_USAGE}
       Plays one scenario as a story: signal, diagnosis, packet, diff, merge, verification, outcome.
+  ${INIT_USAGE}
+      Writes a starter .github/remedy.yml, runbook and policy for a GitOps checkout (never overwrites).
   remedy audit verify [--repo DIR] [--ref remedy-audit]
       Checks the hash-chained audit ledger of a local clone.
   ${AUDIT_STATS_SYNOPSIS}
@@ -54,6 +57,7 @@ const COMMAND_HELP: Record<string, string> = {
   schemas: SCHEMAS_HELP,
   serve: SERVE_HELP,
   audit: AUDIT_HELP,
+  init: INIT_HELP,
 };
 
 export async function main(args: string[], io: CliIo = processIo): Promise<number> {
@@ -78,6 +82,8 @@ export async function main(args: string[], io: CliIo = processIo): Promise<numbe
       return simulateCommand(rest, io);
     case "schemas":
       return schemasCommand(rest, io);
+    case "init":
+      return initCommand(rest, io);
     case "audit":
       if (rest[0] === "verify") return auditVerifyCommand(rest.slice(1), io);
       if (rest[0] === "stats") return auditStatsCommand(rest.slice(1), io);

@@ -1,4 +1,5 @@
 import { incidentKey, type Incident } from "./incident.js";
+import { issueFormFields } from "./issue-form-fields.js";
 import { canAct, type Role } from "./role.js";
 
 export interface IssueSignal {
@@ -15,6 +16,7 @@ export interface IssueSignal {
  */
 export function incidentFromIssue(repo: string, issue: IssueSignal): Incident {
   const text = `${issue.title}\n${issue.body}`;
+  const fields = issueFormFields(issue.body);
   return {
     key:
       issue.number === null
@@ -26,6 +28,7 @@ export function incidentFromIssue(repo: string, issue: IssueSignal): Incident {
     text,
     trustedText: canAct(issue.role) ? text : "",
     labels: {},
+    ...(Object.keys(fields).length > 0 ? { fields } : {}),
     alertnames: [],
     issue: issue.number,
     author: { login: issue.author, role: issue.role },

@@ -19,6 +19,11 @@ export interface Incident {
   trustedText: string;
   /** Alert labels (common labels of the group); empty for issues. */
   labels: Record<string, string>;
+  /**
+   * An issue form's answers (`### Service` → `cart`), lower-cased label → one-line answer; absent for
+   * alerts and free-form issues. Untrusted: they choose the service and environment, never a value.
+   */
+  fields?: Record<string, string>;
   alertnames: string[];
   /** Issue number of the incident on the forge, when there is one. */
   issue: number | null;

@@ -7,6 +7,13 @@ export type Resolution =
   | { ok: true; service: string; environment: string; why: string[] }
   | { ok: false; service: string | null; environment: string | null; reason: string; why: string[] };
 
+/** A service found in a signal; `unknown` holds an issue form's Service answer that names none. */
+interface FoundService {
+  name: string;
+  ambiguous: string[];
+  unknown?: string;
+}
+
 const SERVICE_LABELS = ["service", "app", "app_kubernetes_io_name", "deployment", "job"] as const;
 const ENVIRONMENT_LABELS = ["env", "environment", "namespace"] as const;
 
@@ -26,6 +33,15 @@ export function resolveTarget(incident: Incident, config: RepoConfig): Resolutio
         incident.source === "alertmanager"
           ? `no alert label among ${SERVICE_LABELS.join(", ")} names a configured service or alias (configured: ${Object.keys(config.services).join(", ") || "none"})`
           : `the text names no configured service or alias (configured: ${Object.keys(config.services).join(", ") || "none"})`,
+      why,
+    };
+  }
+  if (service.unknown !== undefined) {
+    return {
+      ok: false,
+      service: null,
+      environment: null,
+      reason: `the issue form's Service field "${safeToken(service.unknown)}" names no configured service or alias (configured: ${Object.keys(config.services).join(", ") || "none"}); edit the issue or comment /diagnose naming one`,
       why,
     };
   }
@@ -70,11 +86,7 @@ function lookupService(value: string, config: RepoConfig): string | null {
   return aliasesOf(config).find(([alias]) => alias.toLowerCase() === wanted)?.[1] ?? null;
 }
 
-function serviceFromLabels(
-  incident: Incident,
-  config: RepoConfig,
-  why: string[],
-): { name: string; ambiguous: string[] } | null {
+function serviceFromLabels(incident: Incident, config: RepoConfig, why: string[]): FoundService | null {
   for (const label of SERVICE_LABELS) {
     const value = incident.labels[label];
     if (value === undefined) continue;
@@ -87,11 +99,15 @@ function serviceFromLabels(
   return null;
 }
 
-function serviceFromText(
-  incident: Incident,
-  config: RepoConfig,
-  why: string[],
-): { name: string; ambiguous: string[] } | null {
+function serviceFromText(incident: Incident, config: RepoConfig, why: string[]): FoundService | null {
+  // An issue form's Service field is the one place its author named the service: it decides alone.
+  const named = incident.fields?.service;
+  if (named !== undefined) {
+    const service = lookupService(named, config);
+    if (service === null) return { name: "", ambiguous: [], unknown: named };
+    why.push(`service ${service} from the issue form's Service field`);
+    return { name: service, ambiguous: [] };
+  }
   // The title is where people name the service; the body often mentions neighbours ("unlike search-api…").
   for (const [part, text] of [
     ["title", incident.title],
@@ -178,6 +194,16 @@ function environmentFromText(
   environments: string[],
   why: string[],
 ): string | { reason: string } {
+  const named = incident.fields?.environment;
+  if (named !== undefined) {
+    const environment = lookupEnvironment(named, config, environments);
+    if (environment === null)
+      return {
+        reason: `the issue form's Environment field "${safeToken(named)}" names no configured environment (known: ${environments.join(", ")})`,
+      };
+    why.push(`environment ${environment} from the issue form's Environment field`);
+    return environment;
+  }
   for (const [part, text] of [
     ["title", incident.title],
     ["text", incident.text],
