@@ -114,8 +114,19 @@ export class FakeGitHub {
   ];
   /** False: the rules endpoint answers 403, as for an App without the permission to read them. */
   rulesReadable = true;
-  /** Answers to give instead of the real one, for failure tests: the first match is used up. */
-  readonly failures: Array<{ method: string; path: RegExp; status: number; times: number }> = [];
+  /**
+   * Answers to give instead of the real one, for failure tests: the first match is used up. `query`
+   * narrows a POST /graphql match to documents it matches; `delayMs` stalls the answer that long
+   * (then `status`, or the real answer when `status` is absent).
+   */
+  readonly failures: Array<{
+    method: string;
+    path: RegExp;
+    status?: number;
+    times: number;
+    query?: RegExp;
+    delayMs?: number;
+  }> = [];
   installed = true;
   #next = 1;
   #ids = 1000;
@@ -147,7 +158,13 @@ export class FakeGitHub {
         .intercept(/.*/, method.toUpperCase())
         .optionally()
         .delay(delayMs)
-        .reply((uri, body) => this.#answer(method.toUpperCase(), uri, body));
+        .reply((uri, body, callback) => {
+          const stall = this.#stall(method.toUpperCase(), uri, body);
+          const answer = (): void =>
+            callback(null, this.#answer(method.toUpperCase(), uri, body, stall) as nock.ReplyFnResult);
+          if (stall?.delayMs === undefined) answer();
+          else setTimeout(answer, stall.delayMs);
+        });
     }
     return scope;
   }
@@ -166,7 +183,9 @@ export class FakeGitHub {
         const method = req.method ?? "GET";
         const path = req.url ?? "/";
         let reply: Reply;
+        let stall: FakeGitHub["failures"][number] | undefined;
         try {
+          stall = this.#stall(method, path, raw);
           this.requests.push({ method, path, body: raw === "" ? undefined : JSON.parse(raw), problems: [] });
           reply =
             method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)
@@ -179,7 +198,7 @@ export class FakeGitHub {
                     repository_selection: "selected",
                   },
                 ]
-              : this.#answer(method, path, raw);
+              : this.#answer(method, path, raw, stall);
         } catch (error) {
           reply = [500, { message: (error as Error).message }];
         }
@@ -188,7 +207,8 @@ export class FakeGitHub {
           res.writeHead(reply[0], { "content-type": "application/json; charset=utf-8" });
           res.end(text);
         };
-        if (delayMs > 0) setTimeout(send, delayMs);
+        const wait = delayMs + (stall?.delayMs ?? 0);
+        if (wait > 0) setTimeout(send, wait);
         else send();
       });
     });
@@ -294,7 +314,25 @@ export class FakeGitHub {
 
   // --- routing -----------------------------------------------------------------------------------
 
-  #answer(method: string, uri: string, rawBody: unknown): Reply {
+  /** The injected failure this request meets, used up here (its stall happens before the answer). */
+  #stall(method: string, uri: string, rawBody: unknown): FakeGitHub["failures"][number] | undefined {
+    const path = decodeURIComponent(new URL(uri, GITHUB_API).pathname);
+    const document = (): string => {
+      const body = typeof rawBody === "string" && rawBody !== "" ? JSON.parse(rawBody) : rawBody;
+      return String((body as { query?: unknown } | null)?.query ?? "");
+    };
+    const failure = this.failures.find(
+      (f) =>
+        f.times > 0 &&
+        f.method === method &&
+        f.path.test(path) &&
+        (f.query === undefined || f.query.test(document())),
+    );
+    if (failure !== undefined) failure.times -= 1;
+    return failure;
+  }
+
+  #answer(method: string, uri: string, rawBody: unknown, failure?: FakeGitHub["failures"][number]): Reply {
     const url = new URL(uri, GITHUB_API);
     const path = decodeURIComponent(url.pathname);
     const query = url.searchParams;
@@ -303,11 +341,7 @@ export class FakeGitHub {
       unknown
     >;
     const repoPrefix = `/repos/${OWNER}/${REPO}`;
-    const failure = this.failures.find((f) => f.times > 0 && f.method === method && f.path.test(path));
-    if (failure !== undefined) {
-      failure.times -= 1;
-      return [failure.status, { message: `injected ${failure.status}` }];
-    }
+    if (failure?.status !== undefined) return [failure.status, { message: `injected ${failure.status}` }];
     if (method === "GET" && path === "/app")
       return [200, { id: 1, slug: "remedy", name: "Remedy", node_id: "A_1", owner: { login: OWNER } }];
     if (method === "GET" && path === "/app/installations")
