@@ -14,6 +14,7 @@ import { VerificationScheduler } from "./verification-scheduler.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { remedyEnv, type RemedyEnv } from "./remedy-env.js";
 import { runWorkItem } from "./run-work-item.js";
+import { boundRequests } from "./bound-requests.js";
 import { classifyFailure, type Failure } from "./classify-failure.js";
 import { claimsOf } from "./claim-keys.js";
 import { reportFailedWork } from "./report-failed-work.js";
@@ -84,9 +85,15 @@ export class RemedyRuntime {
     });
   }
 
-  /** The App's (or an installation's) Octokit, with its requests counted in the metrics. */
+  /**
+   * The App's (or an installation's) Octokit, with its requests counted in the metrics and each one
+   * bounded by REMEDY_GITHUB_TIMEOUT_MS.
+   */
   async auth(installationId?: number): Promise<ProbotOctokit> {
-    return this.metrics.instrument(await this.app.auth(installationId));
+    return boundRequests(
+      this.metrics.instrument(await this.app.auth(installationId)),
+      this.env.githubTimeoutMs,
+    );
   }
 
   /**
