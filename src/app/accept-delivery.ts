@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { deliveryClaim } from "./claim-keys.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 import type { Work } from "./work-item.js";
 
@@ -9,9 +10,16 @@ const DELIVERY_TTL_SECONDS = 7 * 24 * 3600;
  * The one boundary of every webhook handler: claims the delivery id before any work (a redelivery
  * keeps the same X-GitHub-Delivery, so it does nothing), persists the work, and returns at once; the
  * flow runs in the background so GitHub gets its answer well within 10 s. An unexpected error is
- * logged with the delivery id, never thrown back at the webhook middleware.
+ * logged with the delivery id, never thrown back at the webhook middleware. The claims go with the
+ * stored work, so work given up gives them back and GitHub's redelivery is handled (invariant 7).
  */
-export async function acceptDelivery(runtime: RemedyRuntime, context: Context, work: Work): Promise<void> {
+export async function acceptDelivery(
+  runtime: RemedyRuntime,
+  context: Context,
+  work: Work,
+  /** Claims the handler took before this one, given back with it if the work is given up. */
+  earlier: string[] = [],
+): Promise<void> {
   const payload = context.payload as {
     installation?: { id: number };
     repository?: { name: string; owner: { login: string } };
@@ -24,7 +32,8 @@ export async function acceptDelivery(runtime: RemedyRuntime, context: Context, w
       log.warn({}, "event without installation or repository ignored");
       return;
     }
-    if (!(await runtime.store.claim(`delivery:${context.id}`, DELIVERY_TTL_SECONDS))) {
+    const claim = deliveryClaim(context.id);
+    if (!(await runtime.store.claim(claim, DELIVERY_TTL_SECONDS))) {
       log.info({}, "delivery already handled; ignoring the redelivery");
       return;
     }
@@ -35,6 +44,7 @@ export async function acceptDelivery(runtime: RemedyRuntime, context: Context, w
       delivery: context.id,
       receivedAt: new Date().toISOString(),
       work,
+      claims: [...earlier, claim],
     });
   } catch (error) {
     log.error({ err: error }, "could not accept the event");

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AlertPayload, alertDedupeKeys } from "../signals/alert-payload.js";
+import { AlertPayload } from "../signals/alert-payload.js";
+import { alertClaims } from "./claim-keys.js";
 import { bearerTokenMatches } from "./bearer-token-matches.js";
 import { describePayloadError } from "./describe-payload-error.js";
 import { readBody } from "./read-body.js";
@@ -94,18 +95,22 @@ async function handleAlert(
     receivedAt: new Date().toISOString(),
     work: { kind: "alert", payload },
   });
-  const claims = await Promise.all(
-    alertDedupeKeys(payload).map((key) =>
-      runtime.store.claim(`alert:${`${owner}/${repo}`.toLowerCase()}|${key}`, ALERT_TTL_SECONDS),
-    ),
-  );
+  const keys = alertClaims(owner, repo, payload);
+  const claims = await Promise.all(keys.map((key) => runtime.store.claim(key, ALERT_TTL_SECONDS)));
   if (!claims.some(Boolean)) {
     await runtime.inbox.remove(item.id);
     log.info({ groupKey: payload.groupKey, status: payload.status }, "duplicate alert notification ignored");
     return sendJson(res, 202, { status: "duplicate" });
   }
+  // The claims this notification won are given back if its work is given up (SPEC §1 invariant 7), so
+  // Alertmanager's next re-send is tried again instead of answered "duplicate".
+  const won = { ...item, claims: keys.filter((_, i) => claims[i] === true) };
+  await runtime.inbox.save(won).catch((error: unknown) => {
+    // The work still runs here; only a crash before it ends would release every claim of the payload.
+    log.warn({ err: error }, "could not record the alert's claims with its work");
+  });
   runtime.metrics.signal("alertmanager");
-  runtime.dispatch(item);
+  runtime.dispatch(won);
   log.info(
     {
       groupKey: payload.groupKey,

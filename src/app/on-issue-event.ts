@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { acceptDelivery } from "./accept-delivery.js";
+import { incidentIssueClaim } from "./claim-keys.js";
 import { issueFromRest } from "../adapters/github/from-rest.js";
 import type { RemedyRuntime } from "./remedy-runtime.js";
 
@@ -19,9 +20,13 @@ export async function onIssueEvent(
       ? payload.label?.name === INCIDENT_LABEL
       : (payload.issue.labels ?? []).some((label) => label.name === INCIDENT_LABEL);
   if (!labelled) return;
-  const repo = payload.repository.full_name.toLowerCase();
+  const claim = incidentIssueClaim(
+    payload.repository.owner.login,
+    payload.repository.name,
+    payload.issue.number,
+  );
   try {
-    if (!(await runtime.store.claim(`incident-issue:${repo}#${payload.issue.number}`, SAME_SIGNAL_SECONDS))) {
+    if (!(await runtime.store.claim(claim, SAME_SIGNAL_SECONDS))) {
       context.log.info(
         { delivery: context.id, incident: payload.issue.number },
         "incident issue already being handled",
@@ -32,5 +37,6 @@ export async function onIssueEvent(
     context.log.error({ err: error, delivery: context.id }, "could not claim the incident issue");
     return;
   }
-  await acceptDelivery(runtime, context, { kind: "issue", issue: issueFromRest(payload.issue) });
+  // Given back with the delivery's claim if the work is given up, so a redelivery runs it again.
+  await acceptDelivery(runtime, context, { kind: "issue", issue: issueFromRest(payload.issue) }, [claim]);
 }

@@ -32,6 +32,14 @@ for _, id in ipairs(ids) do
 end
 return taken`;
 
+/** Rewrites an item only while it is still stored, so a save racing a remove cannot resurrect it. */
+const SAVE = `
+if redis.call("HEXISTS", KEYS[1], ARGV[1]) == 1 then
+  redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0`;
+
 export interface RedisInboxOptions {
   /** This replica's name in the lease table. */
   owner: string;
@@ -79,6 +87,10 @@ export class RedisInbox implements Inbox {
       .exec()
       .then(failedStep);
     return stored;
+  }
+
+  async save(item: WorkItem): Promise<void> {
+    await this.#redis.eval(SAVE, 1, this.#items, item.id, JSON.stringify(item));
   }
 
   async remove(id: string): Promise<void> {

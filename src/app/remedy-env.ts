@@ -21,6 +21,15 @@ export interface RemedyEnv {
    * verification lasts unless renewed, so how soon another replica takes over from a dead one.
    */
   leaseMs: number;
+  /**
+   * `REMEDY_RETRY_ATTEMPTS` (default 5): how many times in all a piece of accepted work is tried when
+   * it fails for a reason a retry could cure (GitHub 5xx, 429, a timeout); 1 means never retried.
+   */
+  retryAttempts: number;
+  /** `REMEDY_RETRY_BASE_MS` (default 1000): the first retry's delay; each next one doubles, jittered. */
+  retryBaseMs: number;
+  /** `REMEDY_GITHUB_TIMEOUT_MS` (default 10000): how long one GitHub request may take before it fails. */
+  githubTimeoutMs: number;
 }
 
 const RECOVER = ["auto", "always", "off"] as const;
@@ -35,7 +44,41 @@ export function remedyEnv(env: NodeJS.ProcessEnv): RemedyEnv {
     mode: appMode(env.REMEDY_MODE),
     redisUrl: env.REDIS_URL && env.REDIS_URL.trim() !== "" ? env.REDIS_URL.trim() : null,
     leaseMs: leaseMs(env.REMEDY_LEASE_SECONDS),
+    retryAttempts: integer("REMEDY_RETRY_ATTEMPTS", env.REMEDY_RETRY_ATTEMPTS, 5, 1, 50, "attempts"),
+    retryBaseMs: integer(
+      "REMEDY_RETRY_BASE_MS",
+      env.REMEDY_RETRY_BASE_MS,
+      1000,
+      1,
+      3_600_000,
+      "milliseconds",
+    ),
+    githubTimeoutMs: integer(
+      "REMEDY_GITHUB_TIMEOUT_MS",
+      env.REMEDY_GITHUB_TIMEOUT_MS,
+      10_000,
+      10,
+      600_000,
+      "milliseconds",
+    ),
   };
+}
+
+function integer(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  unit: string,
+): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const number = Number(value.trim());
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw new Error(
+      `${name} must be a whole number of ${unit} from ${min} to ${max} (got "${value}"); unset it for the default ${fallback}`,
+    );
+  return number;
 }
 
 function leaseMs(value: string | undefined): number {

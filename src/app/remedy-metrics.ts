@@ -28,6 +28,7 @@ export class RemedyMetrics {
   readonly #verifications: Counter<"verdict">;
   readonly #github: Counter<"status">;
   readonly #lost: Counter<"work">;
+  readonly #reported: Counter<"work">;
   readonly #alertToPr: Histogram;
   readonly #instrumented = new WeakSet<object>();
 
@@ -66,7 +67,13 @@ export class RemedyMetrics {
     });
     this.#lost = new Counter({
       name: "remedy_signals_lost_total",
-      help: "Accepted work dropped after its flow failed, by kind of work.",
+      help: "Accepted work given up after its retries or a permanent failure with no issue or PR to tell, by kind of work.",
+      labelNames: ["work"],
+      registers,
+    });
+    this.#reported = new Counter({
+      name: "remedy_work_failed_reported_total",
+      help: "Accepted work given up after its retries or a permanent failure, reported in a comment, by kind of work.",
       labelNames: ["work"],
       registers,
     });
@@ -100,6 +107,11 @@ export class RemedyMetrics {
 
   signalLost(work: string): void {
     this.#lost.inc({ work });
+  }
+
+  /** Work given up whose failure a comment reported to a person. */
+  signalReported(work: string): void {
+    this.#reported.inc({ work });
   }
 
   /** An alert's or an issue's flow result: its decision, and its PR if one was opened. */

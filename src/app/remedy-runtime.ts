@@ -14,6 +14,11 @@ import { VerificationScheduler } from "./verification-scheduler.js";
 import { KeyedQueue } from "../flows/keyed-queue.js";
 import { remedyEnv, type RemedyEnv } from "./remedy-env.js";
 import { runWorkItem } from "./run-work-item.js";
+import { boundRequests } from "./bound-requests.js";
+import { classifyFailure, type Failure } from "./classify-failure.js";
+import { claimsOf } from "./claim-keys.js";
+import { reportFailedWork } from "./report-failed-work.js";
+import { retryDelayMs } from "./retry-delay.js";
 import type { WorkItem } from "./work-item.js";
 import { workKey } from "./work-key.js";
 
@@ -47,6 +52,7 @@ export class RemedyRuntime {
   #authenticated: { until: number } | null = null;
   #authCheck: Promise<void> | null = null;
   #sweep: NodeJS.Timeout | null = null;
+  readonly #stopped = new AbortController();
 
   constructor(app: Probot, processEnv: NodeJS.ProcessEnv) {
     this.app = app;
@@ -79,9 +85,15 @@ export class RemedyRuntime {
     });
   }
 
-  /** The App's (or an installation's) Octokit, with its requests counted in the metrics. */
+  /**
+   * The App's (or an installation's) Octokit, with its requests counted in the metrics and each one
+   * bounded by REMEDY_GITHUB_TIMEOUT_MS.
+   */
   async auth(installationId?: number): Promise<ProbotOctokit> {
-    return this.metrics.instrument(await this.app.auth(installationId));
+    return boundRequests(
+      this.metrics.instrument(await this.app.auth(installationId)),
+      this.env.githubTimeoutMs,
+    );
   }
 
   /**
@@ -251,6 +263,7 @@ export class RemedyRuntime {
   }
 
   stop(): void {
+    this.#stopped.abort();
     this.scheduler.stop();
     if (this.#sweep !== null) clearInterval(this.#sweep);
     this.#sweep = null;
@@ -262,24 +275,125 @@ export class RemedyRuntime {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  /** Runs persisted work in the background, one item at a time per target. */
+  /**
+   * Runs persisted work in the background, one item at a time per target. A failure a retry could
+   * cure (classifyFailure) is retried from the inbox with exponential backoff and jitter: the item
+   * stays stored with its attempt count and not-before time, so a restart or another replica resumes
+   * the schedule. A retry waits outside the target's queue, so later work on that target is not held
+   * behind it. After the last attempt, or a permanent failure, the work is given up (#giveUp).
+   */
   dispatch(item: WorkItem): void {
-    const task = this.queue
-      .run(workKey(item), () => runWorkItem(this, item))
-      .then(() => this.inbox.remove(item.id))
+    const task = this.#attempt(item)
       .catch((error: unknown) => {
         // One boundary for all background work: log with the delivery id, keep the process alive.
-        // The item stays in the inbox only if it failed for a reason a restart could fix; a flow
-        // error is permanent for this input, so it is dropped after being logged.
         this.log.error(
           { err: error, delivery: item.delivery, repo: `${item.owner}/${item.repo}`, work: item.work.kind },
-          "work failed",
+          "work could not be run or given up",
         );
-        this.metrics.signalLost(item.work.kind);
-        return this.inbox.remove(item.id);
       })
       .finally(() => this.#running.delete(task));
     this.#running.add(task);
+  }
+
+  async #attempt(first: WorkItem): Promise<void> {
+    let item = first;
+    for (;;) {
+      const wait = (item.notBefore ?? 0) - Date.now();
+      // Stopped while waiting: the item stays stored, and the next start (or a replica) resumes it.
+      if (wait > 0 && !(await this.#sleep(wait))) return;
+      try {
+        await this.queue.run(workKey(item), () => runWorkItem(this, item));
+      } catch (error) {
+        const failure = classifyFailure(error);
+        const attempts = (item.attempts ?? 0) + 1;
+        const log = this.log.child({
+          delivery: item.delivery,
+          repo: `${item.owner}/${item.repo}`,
+          work: item.work.kind,
+          item: item.id,
+        });
+        if (failure.kind === "permanent" || attempts >= this.env.retryAttempts)
+          return this.#giveUp(item, failure, attempts, error);
+        const delayMs = retryDelayMs(attempts, this.env.retryBaseMs);
+        item = {
+          ...item,
+          attempts,
+          notBefore: Date.now() + delayMs,
+          lastError: `${failure.reason}: ${failure.message}`.slice(0, 500),
+        };
+        log.warn(
+          { err: error, attempts, of: this.env.retryAttempts, delayMs, reason: failure.reason },
+          "work failed; retrying",
+        );
+        // A store that cannot take the schedule does not stop the retry in this process.
+        await this.inbox.save(item).catch((saveError: unknown) => {
+          log.error({ err: saveError }, "could not store the retry schedule");
+        });
+        continue;
+      }
+      await this.inbox.remove(item.id);
+      return;
+    }
+  }
+
+  /**
+   * The work will not be done: a person is told (a comment on its incident issue or PR, else an
+   * error log line and `remedy_signals_lost_total`), and its dedupe claims are given back so
+   * Alertmanager's re-send or GitHub's redelivery is tried again. Claims go before the item, so a
+   * crash in between replays the item rather than leaving a claim that answers "duplicate".
+   */
+  async #giveUp(item: WorkItem, failure: Failure, attempts: number, error: unknown): Promise<void> {
+    const log = this.log.child({
+      delivery: item.delivery,
+      repo: `${item.owner}/${item.repo}`,
+      work: item.work.kind,
+      item: item.id,
+    });
+    let told: number | null = null;
+    try {
+      const deps = await this.depsForInstallation(item.installationId, item.owner, item.repo, log);
+      told = await reportFailedWork(deps, item, failure, attempts);
+    } catch (reportError) {
+      log.error({ err: reportError }, "could not tell anyone that the work failed");
+    }
+    const claims = claimsOf(item);
+    for (const claim of claims)
+      await this.store.unclaim(claim).catch((unclaimError: unknown) => {
+        log.error({ err: unclaimError, claim }, "could not give back the claim of failed work");
+      });
+    log.error(
+      {
+        err: error,
+        attempts,
+        kind: failure.kind,
+        status: failure.status,
+        reason: failure.reason,
+        reported: told,
+        released: claims.length,
+      },
+      told === null
+        ? "work failed and was given up; no one could be told but this log"
+        : "work failed and was given up",
+    );
+    if (told === null) this.metrics.signalLost(item.work.kind);
+    else this.metrics.signalReported(item.work.kind);
+    await this.inbox.remove(item.id);
+  }
+
+  /** Waits `ms`; false when the runtime stopped first. */
+  #sleep(ms: number): Promise<boolean> {
+    if (this.#stopped.signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#stopped.signal.removeEventListener("abort", stop);
+        resolve(true);
+      }, ms);
+      const stop = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      this.#stopped.signal.addEventListener("abort", stop, { once: true });
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Inbox } from "./inbox.js";
 import type { WorkItem } from "./work-item.js";
@@ -30,6 +30,18 @@ export class WorkInbox implements Inbox {
     await rename(`${file}.tmp`, file);
     this.#held.add(stored.id);
     return stored;
+  }
+
+  async save(item: WorkItem): Promise<void> {
+    await this.#init();
+    const file = join(this.#dir, `${item.id}.json`);
+    const exists = await stat(file).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return;
+    await writeFile(`${file}.tmp`, JSON.stringify(item));
+    await rename(`${file}.tmp`, file);
   }
 
   async remove(id: string): Promise<void> {

@@ -23,4 +23,15 @@ export interface WorkItem {
   delivery: string | null;
   receivedAt: string;
   work: Work;
+  /** Failed attempts so far (absent: none yet). Stored, so a restart resumes the schedule. */
+  attempts?: number;
+  /** Epoch ms before which the next attempt must not start (absent: at once). */
+  notBefore?: number;
+  /** The last failure, for the log and the report: "GitHub answered 502: …". */
+  lastError?: string;
+  /**
+   * The dedupe claims this item won (`delivery:<id>`, `alert:<repo>|<key>`), released when it is
+   * given up, so a re-send is not answered "duplicate". Absent on items stored before they won any.
+   */
+  claims?: string[];
 }

@@ -54,6 +54,11 @@ export class FileStore implements Store {
     }
   }
 
+  async unclaim(key: string): Promise<void> {
+    await this.init();
+    await rm(join(this.claims, digest(key)), { force: true });
+  }
+
   /**
    * Whether the claim in `file` no longer holds. A claim that cannot be read as `<expires> <token>`
    * (an empty file left by an older version that crashed mid-write, a damaged disk) holds for a grace

@@ -32,6 +32,10 @@ export class RedisStore implements Store {
     return set === "OK";
   }
 
+  async unclaim(key: string): Promise<void> {
+    await this.#redis.del(`${this.#prefix}claim:${key}`);
+  }
+
   async lock(key: string, ttlMs: number): Promise<string | null> {
     const token = newLockToken();
     const set = await this.#redis.set(this.#lockKey(key), token, "PX", Math.max(1, Math.ceil(ttlMs)), "NX");

@@ -26,6 +26,11 @@ export interface VerificationRecord {
  */
 export interface Store {
   claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Gives a claim back before its TTL: the next `claim` of `key` wins. For work that was accepted but
+   * could not be done, so a re-send or redelivery of the same signal is tried again.
+   */
+  unclaim(key: string): Promise<void>;
   /** Takes the lease on `key` for `ttlMs`; its token, or null while someone else holds it. */
   lock(key: string, ttlMs: number): Promise<string | null>;
   /** Extends a lease still held with `token`; false when it lapsed or another holder took it. */
@@ -51,6 +56,9 @@ export class MemoryStore implements Store {
     if (until !== undefined && until > this.now()) return false;
     this.claims.set(key, this.now() + ttlSeconds * 1000);
     return true;
+  }
+  async unclaim(key: string): Promise<void> {
+    this.claims.delete(key);
   }
   async lock(key: string, ttlMs: number): Promise<string | null> {
     const held = this.locks.get(key);

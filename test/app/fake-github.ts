@@ -102,7 +102,13 @@ export class FakeGitHub extends FakeGitHubState {
         .intercept(/.*/, method.toUpperCase())
         .optionally()
         .delay(delayMs)
-        .reply((uri, body) => this.#answer(method.toUpperCase(), uri, body));
+        .reply((uri, body, callback) => {
+          const stall = this.#stall(method.toUpperCase(), uri, body);
+          const answer = (): void =>
+            callback(null, this.#answer(method.toUpperCase(), uri, body, stall) as nock.ReplyFnResult);
+          if (stall?.delayMs === undefined) answer();
+          else setTimeout(answer, stall.delayMs);
+        });
     }
     return scope;
   }
@@ -121,7 +127,9 @@ export class FakeGitHub extends FakeGitHubState {
         const method = req.method ?? "GET";
         const path = req.url ?? "/";
         let reply: Reply;
+        let stall: FakeGitHub["failures"][number] | undefined;
         try {
+          stall = this.#stall(method, path, raw);
           this.requests.push({ method, path, body: raw === "" ? undefined : JSON.parse(raw), problems: [] });
           reply =
             method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)
@@ -134,7 +142,7 @@ export class FakeGitHub extends FakeGitHubState {
                     repository_selection: "selected",
                   },
                 ]
-              : this.#answer(method, path, raw);
+              : this.#answer(method, path, raw, stall);
         } catch (error) {
           reply = [500, { message: (error as Error).message }];
         }
@@ -143,7 +151,8 @@ export class FakeGitHub extends FakeGitHubState {
           res.writeHead(reply[0], { "content-type": "application/json; charset=utf-8" });
           res.end(text);
         };
-        if (delayMs > 0) setTimeout(send, delayMs);
+        const wait = delayMs + (stall?.delayMs ?? 0);
+        if (wait > 0) setTimeout(send, wait);
         else send();
       });
     });
@@ -165,7 +174,25 @@ export class FakeGitHub extends FakeGitHubState {
 
   // --- routing -----------------------------------------------------------------------------------
 
-  #answer(method: string, uri: string, rawBody: unknown): Reply {
+  /** The injected failure this request meets, used up here (its stall happens before the answer). */
+  #stall(method: string, uri: string, rawBody: unknown): FakeGitHub["failures"][number] | undefined {
+    const path = decodeURIComponent(new URL(uri, GITHUB_API).pathname);
+    const document = (): string => {
+      const body = typeof rawBody === "string" && rawBody !== "" ? JSON.parse(rawBody) : rawBody;
+      return String((body as { query?: unknown } | null)?.query ?? "");
+    };
+    const failure = this.failures.find(
+      (f) =>
+        f.times > 0 &&
+        f.method === method &&
+        f.path.test(path) &&
+        (f.query === undefined || f.query.test(document())),
+    );
+    if (failure !== undefined) failure.times -= 1;
+    return failure;
+  }
+
+  #answer(method: string, uri: string, rawBody: unknown, failure?: FakeGitHub["failures"][number]): Reply {
     const url = new URL(uri, GITHUB_API);
     const path = decodeURIComponent(url.pathname);
     const query = url.searchParams;
@@ -174,11 +201,7 @@ export class FakeGitHub extends FakeGitHubState {
       unknown
     >;
     const repoPrefix = `/repos/${OWNER}/${REPO}`;
-    const failure = this.failures.find((f) => f.times > 0 && f.method === method && f.path.test(path));
-    if (failure !== undefined) {
-      failure.times -= 1;
-      return [failure.status, { message: `injected ${failure.status}` }];
-    }
+    if (failure?.status !== undefined) return [failure.status, { message: `injected ${failure.status}` }];
     const tooLong = overLimit(method, path, body);
     if (tooLong !== null) return [422, tooLong];
     const request = { method, s: this, query, body };

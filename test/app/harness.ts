@@ -67,9 +67,13 @@ export async function startRemedy(
     throttle?: boolean;
     /** REMEDY_RECOVER; "off" unless a test is about recovery, so no test pays for the scan. */
     recover?: "auto" | "always" | "off";
+    /** More Remedy settings (REMEDY_RETRY_*, REMEDY_GITHUB_TIMEOUT_MS…) for this instance. */
+    env?: Record<string, string>;
+    /** An existing data directory (a restart of the same process); a new temp one by default. */
+    dataDir?: string;
   } = {},
 ): Promise<Harness> {
-  const dataDir = await mkdtemp(join(tmpdir(), "remedy-app-"));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "remedy-app-")));
   const github = options.github ?? new FakeGitHub();
   github.mock(options.delayMs ?? 0, options.expectAuth ?? true);
   const logs: string[] = [];
@@ -93,6 +97,7 @@ export async function startRemedy(
       REMEDY_DATA_DIR: dataDir,
       REMEDY_ALERT_TOKEN: ALERT_TOKEN,
       REMEDY_RECOVER: options.recover ?? "off",
+      ...options.env,
     },
     onRuntime: (created: RemedyRuntime) => (runtime = created),
   });

@@ -11,7 +11,28 @@ describe("remedyEnv", () => {
       mode: "on",
       redisUrl: null,
       leaseMs: 15_000,
+      retryAttempts: 5,
+      retryBaseMs: 1000,
+      githubTimeoutMs: 10_000,
     });
+  });
+
+  it("reads the retry and timeout settings, refusing what is not a whole number in range with the fix", () => {
+    const env = remedyEnv({
+      REMEDY_RETRY_ATTEMPTS: "3",
+      REMEDY_RETRY_BASE_MS: " 250 ",
+      REMEDY_GITHUB_TIMEOUT_MS: "2000",
+    });
+    expect([env.retryAttempts, env.retryBaseMs, env.githubTimeoutMs]).toEqual([3, 250, 2000]);
+    expect(() => remedyEnv({ REMEDY_RETRY_ATTEMPTS: "0" })).toThrow(
+      'REMEDY_RETRY_ATTEMPTS must be a whole number of attempts from 1 to 50 (got "0"); unset it for the default 5',
+    );
+    expect(() => remedyEnv({ REMEDY_RETRY_BASE_MS: "1s" })).toThrow(
+      /REMEDY_RETRY_BASE_MS must be a whole number/,
+    );
+    expect(() => remedyEnv({ REMEDY_GITHUB_TIMEOUT_MS: "2.5" })).toThrow(
+      /REMEDY_GITHUB_TIMEOUT_MS must be a whole number of milliseconds from 10 to 600000 \(got "2.5"\)/,
+    );
   });
 
   it("REMEDY_MODE: on, off or dry-run; an unknown value stops writes (off) rather than leaving them on", () => {

@@ -165,7 +165,8 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
   });
 
   it("invariant 7: a PR that GitHub refused to open is reported with /propose, and the retry completes Remedy's own branch", async () => {
-    harness = await startRemedy();
+    // No automatic retry here (test/app/no-signal-lost.test.ts has those): a person retries.
+    harness = await startRemedy({ env: { REMEDY_RETRY_ATTEMPTS: "1" } });
     const h = harness;
     h.github.failures.push({ method: "POST", path: /\/pulls$/, status: 500, times: 1 });
     const issue = openIncident(h);

@@ -35,6 +35,21 @@ export function storeContract(fresh: () => Promise<{ store: Store; second?: () =
     expect(await store.claim("short", 1)).toBe(true);
   });
 
+  it("gives a claim back with unclaim, so the next claimer wins; other keys keep theirs", async () => {
+    const { store, second } = await fresh();
+    const other = second?.() ?? store;
+    expect(await store.claim("alert:a", 600)).toBe(true);
+    expect(await store.claim("alert:b", 600)).toBe(true);
+    expect(await other.claim("alert:a", 600)).toBe(false);
+    await store.unclaim("alert:a");
+    expect(await other.claim("alert:a", 600)).toBe(true);
+    expect(await store.claim("alert:a", 600)).toBe(false);
+    expect(await store.claim("alert:b", 600)).toBe(false);
+    // Unclaiming a key nobody holds is harmless.
+    await store.unclaim("never-claimed");
+    expect(await store.claim("never-claimed", 600)).toBe(true);
+  });
+
   it("gives exactly one of many concurrent claimers the claim", async () => {
     const { store, second } = await fresh();
     const other = second?.() ?? store;

@@ -87,8 +87,19 @@ export class FakeGitHubState {
   ];
   /** False: the rules endpoint answers 403, as for an App without the permission to read them. */
   rulesReadable = true;
-  /** Answers to give instead of the real one, for failure tests: the first match is used up. */
-  readonly failures: Array<{ method: string; path: RegExp; status: number; times: number }> = [];
+  /**
+   * Answers to give instead of the real one, for failure tests: the first match is used up. `query`
+   * narrows a POST /graphql match to documents it matches; `delayMs` stalls the answer that long
+   * (then `status`, or the real answer when `status` is absent).
+   */
+  readonly failures: Array<{
+    method: string;
+    path: RegExp;
+    status?: number;
+    times: number;
+    query?: RegExp;
+    delayMs?: number;
+  }> = [];
   installed = true;
   #next = 1;
   #ids = 1000;
