@@ -6,6 +6,7 @@ import { onCommentEvent } from "./app/on-comment-event.js";
 import { onIssueEvent } from "./app/on-issue-event.js";
 import { onLabelEvent } from "./app/on-label-event.js";
 import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
+import { onPullRequestEvent } from "./app/on-pull-request-event.js";
 import { onReviewEvent } from "./app/on-review-event.js";
 import { opsRoutes } from "./app/ops-routes.js";
 
@@ -19,6 +20,9 @@ const remedy: ApplicationFunction = (app, options) => {
   );
   app.on("issue_comment.created", (context) => onCommentEvent(runtime, context));
   app.on("pull_request.closed", (context) => onPullRequestClosed(runtime, context));
+  app.on(["pull_request.synchronize", "pull_request.edited", "pull_request.reopened"], (context) =>
+    onPullRequestEvent(runtime, context),
+  );
   app.on(["pull_request_review.submitted", "pull_request_review.dismissed"], (context) =>
     onReviewEvent(runtime, context),
   );

@@ -2,6 +2,7 @@ import { onAlert } from "../flows/on-alert.js";
 import { onComment } from "../flows/on-comment.js";
 import { onIncidentIssue } from "../flows/on-issue.js";
 import { onLabel } from "../flows/on-label.js";
+import { onPullRequestHead } from "../flows/on-pull-request-head.js";
 import { onReview } from "../flows/on-review.js";
 import { recheckPolicy } from "../flows/recheck-policy.js";
 import { startVerification } from "../flows/verify-merged.js";
@@ -88,6 +89,14 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
       log.info(
         { [work.label.on === "pr" ? "pr" : "incident"]: work.label.number, label: work.label.label, result },
         "label handled",
+      );
+      return;
+    }
+    case "head": {
+      const result = await onPullRequestHead(deps, work);
+      log.info(
+        { pr: work.pr, headSha: work.headSha, action: work.action, result: result.status },
+        "PR head re-checked",
       );
       return;
     }

@@ -12,6 +12,7 @@ export type Work =
   | { kind: "merged"; pr: PullRequest }
   | { kind: "review"; review: ReviewSignal }
   | { kind: "recheck"; pr: number; headSha: string }
+  | { kind: "head"; pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" }
   | { kind: "label"; label: LabelSignal };
 
 export interface WorkItem {

@@ -19,6 +19,7 @@ export function workKey(item: WorkItem): string {
     case "review":
       return `${repo}#${item.work.review.pr.number}`;
     case "recheck":
+    case "head":
       return `${repo}#${item.work.pr}`;
     case "label":
       return `${repo}#${item.work.label.number}`;

@@ -136,7 +136,7 @@ function renderRecentChanges(recent: NonNullable<Outcome["recentChanges"]>): str
   return `Recent changes (last ${recent.window}, newest first):\n${table(["when", "who", "changed", "PR", "commit"], rows)}`;
 }
 
-function fieldLabel(plan: Plan): string {
+export function fieldLabel(plan: Plan): string {
   if (plan.field === "replicas")
     return plan.target.kind === "helm"
       ? `\`${plan.target.replicasKey}\``
@@ -187,7 +187,7 @@ function shownQuery(query: string, plan: Plan): string {
   }
 }
 
-function planBlock(plan: Plan | null): string {
+export function planBlock(plan: Plan | null): string {
   if (plan === null) return "";
   // "<" and ">" are escaped so no string inside the plan can close the HTML comment.
   const json = JSON.stringify(plan).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
