@@ -89,33 +89,11 @@ export async function examineBranch(
     problems.push(
       `a revert must restore exactly \`${plan.after}\` over \`${plan.before}\`; the branch sets \`${edit.before}\` → \`${edit.value}\``,
     );
-  const repository = await loadRepository(repoAt(forge, baseSha)).catch((error: Error) => error);
-  if (repository instanceof Error) {
-    problems.push(`the policy cannot be read on \`${pr.base}\`: ${repository.message}`);
+  const policy = await policyForValue(deps, pr, plan, baseSha, edit);
+  if ("error" in policy) {
+    problems.push(policy.error);
     return { ...none, problems, pushers };
   }
-  const recentPrs = recentRemedyPrs(
-    await forge.listRemedyPullRequests(rateWindowStart(deps.now())),
-    deps.now(),
-    pr.number,
-  );
-  // The rate limit counts PRs opened, and this one was counted when it was opened: a changed value
-  // on it is judged by every other rule, not refused for its own existence.
-  const policy = evaluatePolicy(
-    repository.policy,
-    {
-      service: plan.service,
-      environment: plan.environment,
-      action: plan.action,
-      field: plan.field,
-      before: edit.before,
-      after: edit.value,
-      ...(plan.target.image === undefined ? {} : { imageRepository: plan.target.image }),
-      ...(plan.reverts === undefined ? {} : { revert: true }),
-    },
-    repository.config.services[plan.service]?.owners ?? [],
-    { now: deps.now(), recentPrs: recentPrs.filter((p) => p.openedAt < pr.createdAt) },
-  );
   for (const rule of policy.rules.filter((r) => r.result === "fail"))
     problems.push(`policy refuses \`${edit.value}\`: ${rule.rule} — ${rule.detail}`);
   if (protection.block !== null)
@@ -134,4 +112,42 @@ export async function examineBranch(
     pushers,
     diff: baseText === null || headText === null ? null : unifiedDiff(plan.target.file, baseText, headText),
   };
+}
+
+/**
+ * The current policy (read on the base) for one value of the PR's field. The rate limit counts PRs
+ * opened, and this one was counted when it was opened: a changed value on it is judged by every
+ * other rule and by the PRs opened before it, not refused for its own existence.
+ */
+export async function policyForValue(
+  deps: FlowDeps,
+  pr: PullRequest,
+  plan: Plan,
+  baseSha: string,
+  value: { before: string; value: string },
+): Promise<PolicyResult | { error: string }> {
+  const { forge } = deps;
+  const repository = await loadRepository(repoAt(forge, baseSha)).catch((error: Error) => error);
+  if (repository instanceof Error)
+    return { error: `the policy cannot be read on \`${pr.base}\`: ${repository.message}` };
+  const recentPrs = recentRemedyPrs(
+    await forge.listRemedyPullRequests(rateWindowStart(deps.now())),
+    deps.now(),
+    pr.number,
+  ).filter((p) => p.openedAt < pr.createdAt);
+  return evaluatePolicy(
+    repository.policy,
+    {
+      service: plan.service,
+      environment: plan.environment,
+      action: plan.action,
+      field: plan.field,
+      before: value.before,
+      after: value.value,
+      ...(plan.target.image === undefined ? {} : { imageRepository: plan.target.image }),
+      ...(plan.reverts === undefined ? {} : { revert: true }),
+    },
+    repository.config.services[plan.service]?.owners ?? [],
+    { now: deps.now(), recentPrs },
+  );
 }

@@ -37,8 +37,7 @@ export async function onPullRequestHead(
   );
 }
 
-/** The same without taking the PR's lock, for a flow that already holds it (`/set`). */
-export async function recheckHead(
+async function recheckHead(
   deps: FlowDeps,
   event: { pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" },
 ): Promise<HeadResult> {

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
 import { pullRequestEdited, pullRequestSynchronize } from "./living-payloads.js";
 
 let harness: Harness | undefined;
@@ -132,6 +132,35 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
     expect(run?.conclusion).toBe("failure");
     expect(h.github.commentsOn(pr.number).at(-1)?.body).toContain("Remedy will not pass this PR");
     expect(ledger(h)).toContain('"kind":"pr.refused"');
+  });
+
+  it("/set by a writer commits on Remedy's branch through createCommitOnBranch; a reader's /set is refused", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    const before = pull.headSha;
+    await receive(
+      "issue_comment",
+      "d-set-bob",
+      commentCreated({ issue: pr.number, body: "/set 7", user: "bob", onPullRequest: true }),
+    );
+    expect(pull.headSha).toBe(before);
+    expect(h.github.commentsOn(pr.number).at(-1)?.body).toContain(
+      "needs write, maintain or admin permission",
+    );
+    await receive(
+      "issue_comment",
+      "d-set",
+      commentCreated({ issue: pr.number, body: "/set 7", user: "alice", onPullRequest: true }),
+    );
+    expect(pull.headSha).not.toBe(before);
+    expect(h.github.file(KUSTOMIZATION, pull.head)).toContain("count: 7");
+    expect(h.github.refs.get("main")).toBeDefined();
+    expect(h.github.file(KUSTOMIZATION)).not.toContain("count: 7");
+    const run = h.github.checkRuns.find((r) => r.name === "remedy/policy" && r.head_sha === pull.headSha);
+    expect(run?.conclusion).toBe("success");
+    expect(pr.body).toContain("**Modified by @alice** (`/set`)");
+    expect(ledger(h)).toMatch(/"via":"set".*"kind":"pr.updated"/);
   });
 
   it("a person's PR without a plan block is not Remedy's business: nothing is asked of GitHub", async () => {
