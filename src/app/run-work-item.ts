@@ -1,7 +1,9 @@
 import { onAlert } from "../flows/on-alert.js";
 import { onComment } from "../flows/on-comment.js";
 import { onIncidentIssue } from "../flows/on-issue.js";
+import { onIssueClosed } from "../flows/on-issue-closed.js";
 import { onLabel } from "../flows/on-label.js";
+import { onPullRequestClosed } from "../flows/on-pull-request-closed.js";
 import { onPullRequestHead } from "../flows/on-pull-request-head.js";
 import { onReview } from "../flows/on-review.js";
 import { recheckPolicy } from "../flows/recheck-policy.js";
@@ -69,6 +71,16 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
           "verification started",
         );
       }
+      return;
+    }
+    case "closed": {
+      const entry = await onPullRequestClosed(deps, work.pr);
+      log.info({ pr: work.pr.number, recorded: entry !== null }, "PR closed without merge");
+      return;
+    }
+    case "issue-closed": {
+      const stale = await onIssueClosed(deps, work.issue);
+      log.info({ incident: work.issue, stale }, "incident issue closed");
       return;
     }
     case "review": {

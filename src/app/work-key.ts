@@ -15,7 +15,10 @@ export function workKey(item: WorkItem): string {
     case "comment":
       return `${repo}#${item.work.comment.number}`;
     case "merged":
+    case "closed":
       return `${repo}#${item.work.pr.number}`;
+    case "issue-closed":
+      return `${repo}#${item.work.issue}`;
     case "review":
       return `${repo}#${item.work.review.pr.number}`;
     case "recheck":

@@ -894,6 +894,15 @@ export class FakeGitHub {
         },
       ];
     }
+    if (query.includes("convertPullRequestToDraft") || query.includes("markPullRequestReadyForReview")) {
+      const draft = query.includes("convertPullRequestToDraft");
+      const pr = this.pulls().find((p) => `PR_${p.number}` === variables.id);
+      if (pr?.pull === undefined)
+        return [200, { data: null, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a node" }] }];
+      pr.pull.draft = draft;
+      const field = draft ? "convertPullRequestToDraft" : "markPullRequestReadyForReview";
+      return [200, { data: { [field]: { clientMutationId: null } } }];
+    }
     if (query.includes("enablePullRequestAutoMerge"))
       return [200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } }];
     return unknown("POST", "/graphql (unknown operation)", this.requests);

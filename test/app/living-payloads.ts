@@ -97,12 +97,13 @@ export function pullRequestClosedUnmerged(pr: PullShape, sender: string): Record
   return pointAtFake(payload, sender);
 }
 
-/** `issues.closed` by a person. */
+/** `issues.closed` by a person (no closed example ships: the reopened one, closed, is the same shape). */
 export function issueClosed(
   issue: { number: number; title: string; body: string; labels: string[]; user: string },
   sender: string,
 ): Record<string, unknown> {
-  const payload = example("issues", "closed");
+  const payload = example("issues", "reopened");
+  payload.action = "closed";
   payload.issue = {
     ...(payload.issue as object),
     number: issue.number,

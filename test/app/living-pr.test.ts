@@ -1,7 +1,12 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
-import { pullRequestEdited, pullRequestSynchronize } from "./living-payloads.js";
+import {
+  issueClosed,
+  pullRequestClosedUnmerged,
+  pullRequestEdited,
+  pullRequestSynchronize,
+} from "./living-payloads.js";
 
 let harness: Harness | undefined;
 
@@ -161,6 +166,37 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
     expect(run?.conclusion).toBe("success");
     expect(pr.body).toContain("**Modified by @alice** (`/set`)");
     expect(ledger(h)).toMatch(/"via":"set".*"kind":"pr.updated"/);
+  });
+
+  it("issues.closed by a person: the PR goes stale and becomes a draft (GraphQL convertPullRequestToDraft); pull_request.closed unmerged is recorded", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { issue, pr, pull } = await remedyPr(h);
+    issue.state = "closed";
+    await receive("issues", "d-closed", issueClosed({ ...issue }, "alice"));
+    expect(pr.labels).toContain("remedy:stale");
+    expect(pull.draft).toBe(true);
+    expect(h.github.commentsOn(pr.number).at(-1)?.body).toContain(
+      `The incident issue #${issue.number} was closed`,
+    );
+    expect(ledger(h)).toContain('"kind":"pr.stale"');
+    pr.state = "closed";
+    await receive(
+      "pull_request",
+      "d-pr-closed",
+      pullRequestClosedUnmerged(
+        {
+          number: pr.number,
+          body: pr.body,
+          head: pull.head,
+          headSha: pull.headSha,
+          user: pr.user,
+          labels: pr.labels,
+        },
+        "alice",
+      ),
+    );
+    expect(ledger(h)).toContain('"kind":"pr.closed"');
   });
 
   it("a person's PR without a plan block is not Remedy's business: nothing is asked of GitHub", async () => {

@@ -17,8 +17,10 @@ import { commitOnBranch } from "./commit-on-branch.js";
 import { isAmbiguous, messageOf, statusOf } from "./http-errors.js";
 import {
   blobsQuery,
+  CONVERT_TO_DRAFT,
   ENABLE_AUTO_MERGE,
   FILE_HISTORY,
+  MARK_READY,
   finishContextQuery,
   finishMutation,
   PAGE,
@@ -434,6 +436,13 @@ export class GitHubForge implements Forge {
     if (reviewers.users.length + reviewers.teams.length === 1) return;
     for (const user of reviewers.users) await this.#requestReviewers(pr, [user], []);
     for (const team of reviewers.teams) await this.#requestReviewers(pr, [], [team]);
+  }
+
+  async setDraft(pr: number, draft: boolean): Promise<void> {
+    if (!this.#nodeIds.has(pr)) await this.getPullRequest(pr);
+    const id = this.#nodeIds.get(pr);
+    if (id === undefined) throw new Error(`PR #${pr} not found`);
+    await this.#octokit.graphql(draft ? CONVERT_TO_DRAFT : MARK_READY, { id });
   }
 
   async enableAutoMerge(pr: number): Promise<void> {

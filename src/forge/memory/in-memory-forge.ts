@@ -280,6 +280,10 @@ export class InMemoryForge implements Forge {
     this.autoMerge.add(pr);
   }
 
+  async setDraft(pr: number, draft: boolean): Promise<void> {
+    this.mustPullRequest(pr).draft = draft;
+  }
+
   async finishPullRequest(pr: PullRequest, input: FinishPullRequestInput): Promise<void> {
     await this.addLabels(pr.number, input.labels);
     await this.requestReviewers(pr.number, input.reviewers);
