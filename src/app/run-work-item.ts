@@ -1,7 +1,10 @@
 import { onAlert } from "../flows/on-alert.js";
 import { onComment } from "../flows/on-comment.js";
 import { onIncidentIssue } from "../flows/on-issue.js";
+import { onIssueClosed } from "../flows/on-issue-closed.js";
 import { onLabel } from "../flows/on-label.js";
+import { onPullRequestClosed } from "../flows/on-pull-request-closed.js";
+import { onPullRequestHead } from "../flows/on-pull-request-head.js";
 import { onReview } from "../flows/on-review.js";
 import { recheckPolicy } from "../flows/recheck-policy.js";
 import { startVerification } from "../flows/verify-merged.js";
@@ -70,6 +73,16 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
       }
       return;
     }
+    case "closed": {
+      const entry = await onPullRequestClosed(deps, work.pr);
+      log.info({ pr: work.pr.number, recorded: entry !== null }, "PR closed without merge");
+      return;
+    }
+    case "issue-closed": {
+      const stale = await onIssueClosed(deps, work.issue);
+      log.info({ incident: work.issue, stale }, "incident issue closed");
+      return;
+    }
     case "review": {
       const entry = await onReview(deps, work.review);
       log.info(
@@ -88,6 +101,14 @@ export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promi
       log.info(
         { [work.label.on === "pr" ? "pr" : "incident"]: work.label.number, label: work.label.label, result },
         "label handled",
+      );
+      return;
+    }
+    case "head": {
+      const result = await onPullRequestHead(deps, work);
+      log.info(
+        { pr: work.pr, headSha: work.headSha, action: work.action, result: result.status },
+        "PR head re-checked",
       );
       return;
     }

@@ -10,8 +10,11 @@ export type Work =
   | { kind: "issue"; issue: Issue }
   | { kind: "comment"; comment: CommentSignal }
   | { kind: "merged"; pr: PullRequest }
+  | { kind: "closed"; pr: PullRequest }
+  | { kind: "issue-closed"; issue: number }
   | { kind: "review"; review: ReviewSignal }
   | { kind: "recheck"; pr: number; headSha: string }
+  | { kind: "head"; pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" }
   | { kind: "label"; label: LabelSignal };
 
 export interface WorkItem {

@@ -15,10 +15,14 @@ export function workKey(item: WorkItem): string {
     case "comment":
       return `${repo}#${item.work.comment.number}`;
     case "merged":
+    case "closed":
       return `${repo}#${item.work.pr.number}`;
+    case "issue-closed":
+      return `${repo}#${item.work.issue}`;
     case "review":
       return `${repo}#${item.work.review.pr.number}`;
     case "recheck":
+    case "head":
       return `${repo}#${item.work.pr}`;
     case "label":
       return `${repo}#${item.work.label.number}`;

@@ -11,6 +11,7 @@ import type { FlowDeps } from "./deps.js";
 import { handleIncident, type IncidentResult } from "./handle-incident.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { repositoryPause } from "./pause-of.js";
+import { markFresh, markStale } from "./stale-pull-requests.js";
 import { withLock } from "./with-lock.js";
 
 const REPEAT_MARKER = "<!-- remedy:alert-status -->";
@@ -79,6 +80,7 @@ async function handleAlert(
         resolvedMarker,
         `${resolvedMarker}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`,
       );
+      await markStale(deps, existing.number, `The alert group resolved at ${endsAt}`, "alertmanager");
     }
     return { outcome: null, error: null, proposal: null, issue: existing?.number ?? null };
   }
@@ -111,6 +113,12 @@ async function handleAlert(
       issueNumber,
       REPEAT_MARKER,
       `${REPEAT_MARKER}\nThe alert group is still firing (last notification ${deps.now()}).`,
+    );
+    await markFresh(
+      deps,
+      issueNumber,
+      `The alert group fires again (notification at ${deps.now()})`,
+      "alertmanager",
     );
   }
   const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager", [

@@ -9,6 +9,7 @@ import { handleIncident, type IncidentResult } from "./handle-incident.js";
 import { dryRunPullRequest } from "./dry-run-pull-request.js";
 import { rollbackPullRequest } from "./rollback-pull-request.js";
 import { setPause } from "./set-pause.js";
+import { setPullRequestValue } from "./set-pull-request-value.js";
 
 export interface CommentSignal {
   /** The issue or PR number the comment is on. */
@@ -73,10 +74,12 @@ export async function onComment(deps: FlowDeps, comment: CommentSignal): Promise
   if (comment.isPullRequest) {
     if (command.name === "dry-run") await dryRunPullRequest(deps, comment.number);
     else if (command.name === "rollback") await rollbackPullRequest(deps, comment.number, comment.author);
+    else if (command.name === "set")
+      await setPullRequestValue(deps, comment.number, command.argument, comment.author);
     else
       await deps.forge.comment(
         comment.number,
-        `\`/${command.name}\` works on incident issues; on a PR use \`/dry-run\` or \`/rollback\`.`,
+        `\`/${command.name}\` works on incident issues; on a PR use \`/dry-run\`, \`/rollback\` or \`/set <value>\`.`,
       );
     return { handled: true, command: command.name, result: null };
   }
@@ -95,6 +98,13 @@ export async function onComment(deps: FlowDeps, comment: CommentSignal): Promise
       "`/rollback` works on a merged Remedy PR (or a merged PR that changed a configured field): comment it there.",
     );
     return { handled: false, why: "rollback on an issue" };
+  }
+  if (command.name === "set") {
+    await deps.forge.comment(
+      comment.number,
+      "`/set <value>` changes the value of an open Remedy PR: comment it on the PR. On an incident, name the value with `/propose` (e.g. `/propose scale to 8`).",
+    );
+    return { handled: false, why: "set on an issue" };
   }
   const incident = await incidentForCommand(deps, issue, command, comment.author);
   const mode = command.name === "dry-run" ? "dry-run" : command.name === "propose" ? "propose" : "auto";

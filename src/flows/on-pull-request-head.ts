@@ -1,15 +1,126 @@
+import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
-import { recheckPolicy, type RecheckResult } from "./recheck-policy.js";
+import { examineBranch } from "./examine-branch.js";
+import { POLICY_CHECK } from "./open-proposal.js";
+import { ownPlan, refusalFor } from "./own-plan.js";
+import { headCheckRun, recordRevision } from "./record-revision.js";
+import { withLock } from "./with-lock.js";
 
-export type HeadResult = RecheckResult;
+export type HeadResult =
+  | { status: "not-remedy" | "closed" | "already-checked" }
+  | { status: "refused"; why: string }
+  | {
+      status: "checked";
+      conclusion: "success" | "failure";
+      /** The value on the branch, when it holds the one field edit. */
+      value: string | null;
+      problems: string[];
+      /** True when the value differs from the plan and the packet was revised. */
+      modified: boolean;
+    };
+
+const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
 
 /**
- * A new head (or an edited body) on a Remedy PR is re-checked. Forwarding body from the `steps`
- * lane: the `living` lane's version (the diff and value re-check, SPEC §2) replaces it.
+ * Every new head (`synchronize`), body edit (`edited`) and reopening of a Remedy PR is checked again
+ * (SPEC §2 "Push to a Remedy PR"): the branch against the current base must still be the one planned
+ * field edit, pushed by writers, with a value policy allows; `remedy/policy` goes on the new head. A
+ * value a person chose is adopted into the packet and the plan ("modified by"), and the ledger
+ * records `pr.updated`. A body whose plan block Remedy cannot vouch for is refused, as on merge.
  */
 export async function onPullRequestHead(
   deps: FlowDeps,
   event: { pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" },
 ): Promise<HeadResult> {
-  return recheckPolicy(deps, event.pr, event.headSha);
+  return withLock(deps.store, `pr:${deps.forge.repo.toLowerCase()}#${event.pr}`, () =>
+    recheckHead(deps, event),
+  );
+}
+
+async function recheckHead(
+  deps: FlowDeps,
+  event: { pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" },
+): Promise<HeadResult> {
+  const { forge } = deps;
+  const pr = await forge.getPullRequest(event.pr);
+  if (pr === null) return { status: "not-remedy" };
+  const entries = await deps.audit.entries();
+  const own = await ownPlan(deps, pr, entries);
+  if (own.status === "foreign") return { status: "not-remedy" };
+  if (pr.state !== "open") return { status: "closed" };
+  // The head Remedy judges is the branch's head now: an event for an older one is answered by the newer.
+  const headSha = (await forge.branchHead(pr.head)) ?? event.headSha;
+  if (own.status === "tampered") {
+    await forge.createCheckRun({
+      name: POLICY_CHECK,
+      headSha,
+      status: "completed",
+      conclusion: "failure",
+      title: "Plan block edited: Remedy will not vouch for this PR",
+      summary: `${refusalFor("pass this PR", own.why)}`,
+      externalId: `remedy-head:${headSha}`,
+    });
+    await forge.upsertComment(
+      pr.number,
+      TAMPERED_MARKER,
+      `${TAMPERED_MARKER}\n${refusalFor("pass this PR", own.why)}`,
+    );
+    await auditSteps(deps, [
+      {
+        kind: "pr.refused",
+        incident: null,
+        pr: pr.number,
+        sha: headSha,
+        actor: "remedy",
+        data: { why: own.why, action: event.action },
+      },
+    ]);
+    return { status: "refused", why: own.why };
+  }
+  if (event.action === "synchronize") {
+    const runs = await forge.listCheckRuns(headSha, POLICY_CHECK);
+    if (runs.some((r) => r.externalId === `remedy-head:${headSha}`)) return { status: "already-checked" };
+  }
+  const { plan } = own;
+  const examination = await examineBranch(deps, pr, plan, headSha);
+  const pusher = examination.pushers.at(-1) ?? null;
+  const modified =
+    examination.plan !== null &&
+    (examination.plan.after !== plan.after || examination.plan.before !== plan.before);
+  let shown = plan;
+  if (modified && examination.plan !== null) {
+    shown = await recordRevision(
+      deps,
+      pr,
+      plan,
+      { ...examination, plan: examination.plan },
+      { by: pusher ?? "remedy", via: "push" },
+      entries,
+    );
+  } else {
+    await auditSteps(deps, [
+      {
+        kind: "pr.updated",
+        incident: plan.incident,
+        pr: pr.number,
+        sha: headSha,
+        actor: pusher ?? "github",
+        data: {
+          action: event.action,
+          pushers: examination.pushers,
+          value: examination.plan?.after ?? null,
+          conclusion: examination.problems.length === 0 ? "success" : "failure",
+        },
+      },
+    ]);
+  }
+  const run = headCheckRun(examination, shown);
+  await forge.createCheckRun(run);
+  return {
+    status: "checked",
+    conclusion: run.conclusion === "success" ? "success" : "failure",
+    value: examination.plan?.after ?? null,
+    problems: examination.problems,
+    modified,
+  };
 }

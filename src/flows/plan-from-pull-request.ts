@@ -8,6 +8,7 @@ import { loadRepository } from "../repo/load-repository.js";
 import { incidentKey } from "../signals/incident.js";
 import type { FlowDeps } from "./deps.js";
 import { ownPlan } from "./own-plan.js";
+import { planAtMerge } from "./plan-at-merge.js";
 import { manifestTarget } from "./plan-incident.js";
 import { repoAt } from "./repo-at.js";
 
@@ -21,7 +22,11 @@ export async function planFromPullRequest(
   pr: PullRequest,
 ): Promise<{ plan: Plan } | { problem: string }> {
   const own = await ownPlan(deps, pr);
-  if (own.status === "own") return { plan: own.plan };
+  if (own.status === "own")
+    return {
+      plan:
+        pr.merged && pr.mergeSha !== null ? (await planAtMerge(deps, own.plan, pr.mergeSha)).plan : own.plan,
+    };
   if (own.status === "tampered") return { problem: `Remedy cannot vouch for this PR's plan: ${own.why}.` };
   const { forge } = deps;
   const base = await forge.defaultBranch();

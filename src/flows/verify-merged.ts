@@ -11,6 +11,7 @@ import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { openRevert, type RevertResult } from "./open-revert.js";
 import { ownPlan, refusalFor } from "./own-plan.js";
+import { planAtMerge } from "./plan-at-merge.js";
 import { repoAt } from "./repo-at.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { pauseOf, type Pause } from "./pause-of.js";
@@ -61,7 +62,8 @@ export async function startVerification(
     ]);
     return null;
   }
-  const { plan } = own;
+  // The value verified and reverted is the one the merge commit holds (SPEC §5).
+  const { plan, note } = await planAtMerge(deps, own.plan, pr.mergeSha);
   const mergedAt = pr.mergedAt ?? deps.now();
   const verdict = startVerdict(plan.verify, mergedAt);
   const check = await deps.forge.createCheckRun({
@@ -69,7 +71,7 @@ export async function startVerification(
     headSha: pr.mergeSha,
     status: "in_progress",
     title: "Verifying the rollout",
-    summary: `Verifying ${plan.service} in ${plan.environment} after #${pr.number}: ${plan.verify.checks.map((c) => c.name).join(", ")}. First evaluation at ${nextEvaluationAt(verdict)}.`,
+    summary: `Verifying ${plan.service} in ${plan.environment} after #${pr.number} (${plan.field} ${plan.before} → ${plan.after} as merged): ${plan.verify.checks.map((c) => c.name).join(", ")}. First evaluation at ${nextEvaluationAt(verdict)}.${note === null ? "" : `\n\n${note}`}`,
     text: verdictText(verdict, { id, mergeSha: pr.mergeSha }),
     externalId: id,
   });
@@ -86,7 +88,13 @@ export async function startVerification(
       pr: pr.number,
       sha: pr.mergeSha,
       actor: "github",
-      data: { mergedAt, revert: plan.reverts !== undefined },
+      data: {
+        mergedAt,
+        revert: plan.reverts !== undefined,
+        field: plan.field,
+        value: plan.after,
+        ...(note === null ? {} : { planned: own.plan.after }),
+      },
     },
     {
       kind: "verify.started",

@@ -119,6 +119,11 @@ export interface Forge {
   requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void>;
   enableAutoMerge(pr: number): Promise<void>;
   /**
+   * Converts a PR to a draft (nothing, auto-merge included, can merge it) or marks it ready for
+   * review again (GitHub: GraphQL `convertPullRequestToDraft` / `markPullRequestReadyForReview`).
+   */
+  setDraft(pr: number, draft: boolean): Promise<void>;
+  /**
    * Labels, review requests, the policy check run, auto-merge and the incident link for a PR just
    * opened: the same as the separate calls, in any order. Auto-merge is best effort (the repository
    * may not allow it); everything else must land or throw.

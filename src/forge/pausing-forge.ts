@@ -16,6 +16,7 @@ const CHANGE_WRITES = new Set<keyof Forge>([
   "updatePullRequestBody",
   "requestReviewers",
   "enableAutoMerge",
+  "setDraft",
   "finishPullRequest",
   "createIssue",
   "closeIssue",

@@ -137,7 +137,7 @@ function renderRecentChanges(recent: NonNullable<Outcome["recentChanges"]>): str
   return `Recent changes (last ${recent.window}, newest first):\n${table(["when", "who", "changed", "PR", "commit"], rows)}`;
 }
 
-function fieldLabel(plan: Plan): string {
+export function fieldLabel(plan: Plan): string {
   if (plan.field === "replicas")
     return plan.target.kind === "helm"
       ? `\`${plan.target.replicasKey}\``
@@ -188,7 +188,7 @@ function shownQuery(query: string, plan: Plan): string {
   }
 }
 
-function planBlock(plan: Plan | null): string {
+export function planBlock(plan: Plan | null): string {
   if (plan === null) return "";
   // "<" and ">" are escaped so no string inside the plan can close the HTML comment; C1 and bidi
   // controls (which JSON.stringify leaves raw) are escaped too, so the block parses back to the same

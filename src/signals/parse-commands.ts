@@ -1,13 +1,23 @@
 import type { Nodes, Paragraph, RootContent } from "mdast";
 import { fromMarkdown } from "mdast-util-from-markdown";
 
-export type CommandName = "diagnose" | "dry-run" | "propose" | "rollback" | "pause" | "resume";
-const COMMANDS: readonly CommandName[] = ["diagnose", "dry-run", "propose", "rollback", "pause", "resume"];
+export type CommandName = "diagnose" | "dry-run" | "propose" | "rollback" | "pause" | "resume" | "set";
+const COMMANDS: readonly CommandName[] = [
+  "diagnose",
+  "dry-run",
+  "propose",
+  "rollback",
+  "pause",
+  "resume",
+  "set",
+];
 
 export interface Command {
   name: CommandName;
   /** The rest of the comment outside code and quotes: human words that may name a value. */
   text: string;
+  /** What follows the command on its own line, trimmed (`/set 8` → "8"); "" when nothing does. */
+  argument: string;
 }
 
 /** Stands in for inline code and inline HTML, so no command can be spliced together across them. */
@@ -22,14 +32,14 @@ const OPAQUE = "\uFFFC";
  */
 export function parseCommands(body: string): Command[] {
   const root = fromMarkdown(body.replace(/\r\n?/g, "\n"));
-  const commands: Command[] = [];
+  const commands: Array<Omit<Command, "text">> = [];
   for (const node of root.children) {
     if (node.type !== "paragraph") continue;
     for (const line of paragraphLines(node)) {
-      const match = /^\/([a-z-]+)(?=\s|$)/.exec(line.trimStart());
+      const match = /^\/([a-z-]+)(?=\s|$)(.*)$/.exec(line.trimStart());
       const name = match?.[1] as CommandName | undefined;
       if (name !== undefined && COMMANDS.includes(name) && !commands.some((c) => c.name === name)) {
-        commands.push({ name, text: "" });
+        commands.push({ name, argument: (match?.[2] ?? "").replaceAll(OPAQUE, " ").trim() });
       }
     }
   }

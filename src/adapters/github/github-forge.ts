@@ -161,6 +161,10 @@ export class GitHubForge implements Forge {
     return pulls.requestReviewers(this.#ctx, pr, reviewers);
   }
 
+  setDraft(pr: number, draft: boolean): Promise<void> {
+    return pulls.setDraft(this.#ctx, pr, draft);
+  }
+
   enableAutoMerge(pr: number): Promise<void> {
     return pulls.enableAutoMerge(this.#ctx, pr);
   }

@@ -3,7 +3,9 @@ import { pullRequestFromGraph } from "./from-graph.js";
 import { pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { orNull, type GitHubContext } from "./github-context.js";
 import {
+  CONVERT_TO_DRAFT,
   ENABLE_AUTO_MERGE,
+  MARK_READY,
   PAGE,
   REMEDY_PULLS,
   type GraphPull,
@@ -148,6 +150,14 @@ export async function requestReviewers(
   if (reviewers.users.length + reviewers.teams.length === 1) return;
   for (const user of reviewers.users) await sendReviewRequest(ctx, pr, [user], []);
   for (const team of reviewers.teams) await sendReviewRequest(ctx, pr, [], [team]);
+}
+
+export async function setDraft(ctx: GitHubContext, pr: number, draft: boolean): Promise<void> {
+  // Reading the PR records its node id as a side effect of mapping it.
+  if (!ctx.nodeIds.has(pr)) await getPullRequest(ctx, pr);
+  const id = ctx.nodeIds.get(pr);
+  if (id === undefined) throw new Error(`PR #${pr} not found`);
+  await ctx.octokit.graphql(draft ? CONVERT_TO_DRAFT : MARK_READY, { id });
 }
 
 export async function enableAutoMerge(ctx: GitHubContext, pr: number): Promise<void> {

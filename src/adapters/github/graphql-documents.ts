@@ -6,6 +6,14 @@
 // GraphQL's page ceiling: no connection here asks for more per request.
 export const PAGE = 100;
 
+export const CONVERT_TO_DRAFT = `mutation RemedyConvertToDraft($id: ID!) {
+  convertPullRequestToDraft(input: { pullRequestId: $id }) { clientMutationId }
+}`;
+
+export const MARK_READY = `mutation RemedyMarkReady($id: ID!) {
+  markPullRequestReadyForReview(input: { pullRequestId: $id }) { clientMutationId }
+}`;
+
 export const ENABLE_AUTO_MERGE = `mutation RemedyAutoMerge($id: ID!) {
   enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
 }`;

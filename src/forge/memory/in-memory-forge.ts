@@ -126,8 +126,12 @@ export class InMemoryForge implements Forge {
     const pr = this.mustPullRequest(number);
     if (pr.state !== "open") throw new Error(`PR #${number} is not open`);
     const head = this.commitAt(pr.head);
-    const forkPoint = head.parent === null ? null : this.commits.get(head.parent);
     const base = this.commitAt(pr.base);
+    // Everything the branch changed since it left the base, over however many commits.
+    const onBase = new Set<string>();
+    for (let c: Commit | undefined = base; c !== undefined; c = this.parentOf(c)) onBase.add(c.sha);
+    let forkPoint: Commit | undefined = head;
+    while (forkPoint !== undefined && !onBase.has(forkPoint.sha)) forkPoint = this.parentOf(forkPoint);
     const snapshot = new Map(base.files);
     for (const [path, content] of head.files)
       if (forkPoint?.files.get(path) !== content) snapshot.set(path, content);
@@ -278,6 +282,10 @@ export class InMemoryForge implements Forge {
 
   async enableAutoMerge(pr: number): Promise<void> {
     this.autoMerge.add(pr);
+  }
+
+  async setDraft(pr: number, draft: boolean): Promise<void> {
+    this.mustPullRequest(pr).draft = draft;
   }
 
   async finishPullRequest(pr: PullRequest, input: FinishPullRequestInput): Promise<void> {

@@ -273,6 +273,18 @@ function remedyAutoMerge(): Reply {
   return [200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } }];
 }
 
+/** `RemedyConvertToDraft` and `RemedyMarkReady`: a PR's draft state, set by its node id. */
+function setDraft(draft: boolean): (request: GraphqlRequest) => Reply {
+  return ({ s, variables }) => {
+    const pr = s.pulls().find((p) => `PR_${p.number}` === variables.id);
+    if (pr?.pull === undefined)
+      return [200, { data: null, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a node" }] }];
+    pr.pull.draft = draft;
+    const field = draft ? "convertPullRequestToDraft" : "markPullRequestReadyForReview";
+    return [200, { data: { [field]: { clientMutationId: null } } }];
+  };
+}
+
 const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyCommit: remedyCommit,
   RemedyFinishContext: remedyFinishContext,
@@ -282,4 +294,6 @@ const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyFileHistory: remedyFileHistory,
   RemedyPulls: remedyPulls,
   RemedyAutoMerge: remedyAutoMerge,
+  RemedyConvertToDraft: setDraft(true),
+  RemedyMarkReady: setDraft(false),
 };

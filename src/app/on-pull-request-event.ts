@@ -1,0 +1,18 @@
+import type { Context } from "probot";
+import { hasPlanBlock } from "../proposal/approval-packet.js";
+import { acceptDelivery } from "./accept-delivery.js";
+import type { RemedyRuntime } from "./remedy-runtime.js";
+
+/**
+ * A new head, an edited body or a reopening of a PR: Remedy's PRs are checked again. A PR whose body
+ * carries no plan block (before or after the edit) is not Remedy's business; the flow decides the rest.
+ */
+export async function onPullRequestEvent(
+  runtime: RemedyRuntime,
+  context: Context<"pull_request.synchronize" | "pull_request.edited" | "pull_request.reopened">,
+): Promise<void> {
+  const { pull_request: pr, action } = context.payload;
+  const previousBody = action === "edited" ? context.payload.changes.body?.from : undefined;
+  if (!hasPlanBlock(pr.body) && !hasPlanBlock(previousBody)) return;
+  await acceptDelivery(runtime, context, { kind: "head", pr: pr.number, headSha: pr.head.sha, action });
+}

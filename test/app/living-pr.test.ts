@@ -1,0 +1,231 @@
+import nock from "nock";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import {
+  issueClosed,
+  pullRequestClosedUnmerged,
+  pullRequestEdited,
+  pullRequestSynchronize,
+} from "./living-payloads.js";
+
+let harness: Harness | undefined;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+
+afterEach(async () => {
+  const current = harness;
+  harness = undefined;
+  await finishHarness(current);
+});
+
+const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
+
+async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
+  const h = harness as Harness;
+  await h.probot.receive({ id, name, payload } as never);
+  await h.runtime.idle();
+}
+
+async function remedyPr(h: Harness) {
+  const issue = h.github.addIssue({
+    title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+    body: "Checkout pages are slow since 09:50. Please scale up.",
+    labels: ["incident"],
+    user: "alice",
+  });
+  await receive("issues", "d-incident", issueOpened({ ...issue }));
+  const pr = h.github.pulls()[0];
+  if (pr?.pull === undefined) throw new Error("no Remedy PR");
+  return { issue, pr, pull: pr.pull };
+}
+
+/** A person pushes to the PR's branch on the fake GitHub. */
+function push(
+  h: Harness,
+  pull: { head: string; headSha: string },
+  files: Record<string, string>,
+  author: string,
+) {
+  const before = pull.headSha;
+  const sha = h.github.commit(before, files, "a person's push", author);
+  h.github.refs.set(pull.head, sha);
+  pull.headSha = sha;
+  return { before, sha };
+}
+
+function ledger(h: Harness): string {
+  return h.github.file("ledger.jsonl", "remedy-audit") ?? "";
+}
+
+describe("the PR stays true after it is opened (Probot, webhooks-examples payloads)", () => {
+  it("pull_request.synchronize: a writer's push inside policy gets remedy/policy success on the new head and a revised packet", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    const text = h.github.file(KUSTOMIZATION, pull.head) ?? "";
+    const after = Number(/count: (\d+)/.exec(text)?.[1]);
+    const { before, sha } = push(
+      h,
+      pull,
+      { [KUSTOMIZATION]: text.replace(/count: \d+/, `count: ${after + 1}`) },
+      "alice",
+    );
+    await receive(
+      "pull_request",
+      "d-sync",
+      pullRequestSynchronize(
+        { number: pr.number, body: pr.body, head: pull.head, headSha: sha, user: pr.user, labels: pr.labels },
+        "alice",
+        before,
+      ),
+    );
+    const run = h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === sha);
+    expect(run).toHaveLength(1);
+    expect(run[0]?.conclusion).toBe("success");
+    expect(pr.body).toContain("**Modified by @alice** (a push to the branch)");
+    expect(pr.body).toContain(`"after":"${after + 1}"`);
+    expect(ledger(h)).toContain('"kind":"pr.updated"');
+  });
+
+  it("pull_request.synchronize: a non-writer's workflow file fails remedy/policy on the new head", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    const { before, sha } = push(h, pull, { ".github/workflows/x.yml": "on: push\njobs: {}\n" }, "bob");
+    await receive(
+      "pull_request",
+      "d-sync-bob",
+      pullRequestSynchronize(
+        { number: pr.number, body: pr.body, head: pull.head, headSha: sha, user: pr.user, labels: pr.labels },
+        "bob",
+        before,
+      ),
+    );
+    const run = h.github.checkRuns.find((r) => r.name === "remedy/policy" && r.head_sha === sha);
+    expect(run?.conclusion).toBe("failure");
+    expect(run?.output.summary).toContain("`.github/workflows/x.yml`");
+    expect(run?.output.summary).toContain("@bob, who has read permission");
+  });
+
+  it("pull_request.edited: an edited plan block is refused with a failing check and a comment", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    const original = pr.body;
+    pr.body = pr.body.replace(/"approvals":\d+/, '"approvals":0');
+    expect(pr.body).not.toBe(original);
+    await receive(
+      "pull_request",
+      "d-edited",
+      pullRequestEdited(
+        {
+          number: pr.number,
+          body: pr.body,
+          head: pull.head,
+          headSha: pull.headSha,
+          user: pr.user,
+          labels: pr.labels,
+        },
+        "alice",
+        original,
+      ),
+    );
+    const run = h.github.checkRuns.filter((r) => r.name === "remedy/policy").at(-1);
+    expect(run?.conclusion).toBe("failure");
+    expect(h.github.commentsOn(pr.number).at(-1)?.body).toContain("Remedy will not pass this PR");
+    expect(ledger(h)).toContain('"kind":"pr.refused"');
+  });
+
+  it("/set by a writer commits on Remedy's branch through createCommitOnBranch; a reader's /set is refused", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    const before = pull.headSha;
+    await receive(
+      "issue_comment",
+      "d-set-bob",
+      commentCreated({ issue: pr.number, body: "/set 7", user: "bob", onPullRequest: true }),
+    );
+    expect(pull.headSha).toBe(before);
+    expect(h.github.commentsOn(pr.number).at(-1)?.body).toContain(
+      "needs write, maintain or admin permission",
+    );
+    await receive(
+      "issue_comment",
+      "d-set",
+      commentCreated({ issue: pr.number, body: "/set 7", user: "alice", onPullRequest: true }),
+    );
+    expect(pull.headSha).not.toBe(before);
+    expect(h.github.file(KUSTOMIZATION, pull.head)).toContain("count: 7");
+    expect(h.github.refs.get("main")).toBeDefined();
+    expect(h.github.file(KUSTOMIZATION)).not.toContain("count: 7");
+    const run = h.github.checkRuns.find((r) => r.name === "remedy/policy" && r.head_sha === pull.headSha);
+    expect(run?.conclusion).toBe("success");
+    expect(pr.body).toContain("**Modified by @alice** (`/set`)");
+    expect(ledger(h)).toMatch(/"via":"set".*"kind":"pr.updated"/);
+  });
+
+  it("issues.closed by a person: the PR goes stale and becomes a draft (GraphQL convertPullRequestToDraft); pull_request.closed unmerged is recorded", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { issue, pr, pull } = await remedyPr(h);
+    issue.state = "closed";
+    await receive("issues", "d-closed", issueClosed({ ...issue }, "alice"));
+    expect(pr.labels).toContain("remedy:stale");
+    expect(pull.draft).toBe(true);
+    expect(h.github.commentsOn(pr.number).at(-1)?.body).toContain(
+      `The incident issue #${issue.number} was closed`,
+    );
+    expect(ledger(h)).toContain('"kind":"pr.stale"');
+    pr.state = "closed";
+    await receive(
+      "pull_request",
+      "d-pr-closed",
+      pullRequestClosedUnmerged(
+        {
+          number: pr.number,
+          body: pr.body,
+          head: pull.head,
+          headSha: pull.headSha,
+          user: pr.user,
+          labels: pr.labels,
+        },
+        "alice",
+      ),
+    );
+    expect(ledger(h)).toContain('"kind":"pr.closed"');
+  });
+
+  it("a person's PR without a plan block is not Remedy's business: nothing is asked of GitHub", async () => {
+    harness = await startRemedy({ expectAuth: false });
+    const h = harness;
+    const theirs = h.github.addPullRequest({
+      title: "docs",
+      body: "typo",
+      user: "alice",
+      head: "docs",
+      files: { "README.md": "x" },
+    });
+    const requests = h.github.requests.length;
+    await receive(
+      "pull_request",
+      "d-sync-theirs",
+      pullRequestSynchronize(
+        {
+          number: theirs.number,
+          body: theirs.body,
+          head: "docs",
+          headSha: theirs.pull?.headSha ?? "",
+          user: "alice",
+          labels: [],
+        },
+        "alice",
+        "0".repeat(40),
+      ),
+    );
+    expect(h.github.requests.length).toBe(requests);
+  });
+});
