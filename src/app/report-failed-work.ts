@@ -59,7 +59,12 @@ async function targetOf(deps: FlowDeps, item: WorkItem): Promise<number | null> 
     case "label":
       return work.label.number;
     case "merged":
+    case "closed":
       return work.pr.number;
+    case "issue-closed":
+      return work.issue;
+    case "head":
+      return work.pr;
     case "review":
       return work.review.pr.number;
     case "recheck":
@@ -95,6 +100,15 @@ function describeWork(item: WorkItem): { what: string; retry: string } {
       return {
         what: "starting the verification of this merged PR",
         retry: `comment \`/rollback\` here if the change must be reverted now. ${REDELIVER}`,
+      };
+    case "closed":
+      return { what: "handling this PR's closing", retry: REDELIVER };
+    case "issue-closed":
+      return { what: "handling this incident issue's closing", retry: REDELIVER };
+    case "head":
+      return {
+        what: "re-checking this PR's new head",
+        retry: "re-run the `remedy/policy` check from the PR's Checks tab, or push again.",
       };
     case "review":
       return { what: "recording a review of this PR in the audit ledger", retry: REDELIVER };
