@@ -47,6 +47,11 @@ export const RunbookAction = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("scale"), replicas: ReplicaRule.default("+2") }),
   z.strictObject({ kind: z.literal("set-image") }),
   z.strictObject({ kind: z.literal("rollback-image") }),
+  z
+    .strictObject({ kind: z.literal("restart") })
+    .describe(
+      "a rolling restart: the pod-template annotation remedy.dev/restarted-at set to the signal's time",
+    ),
   z.strictObject({ kind: z.literal("escalate"), reason: z.string().optional() }),
 ]);
 export type RunbookAction = z.infer<typeof RunbookAction>;

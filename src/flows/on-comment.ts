@@ -72,7 +72,10 @@ export async function onComment(deps: FlowDeps, comment: CommentSignal): Promise
 
   if (comment.isPullRequest) {
     if (command.name === "dry-run") await dryRunPullRequest(deps, comment.number);
-    else if (command.name === "rollback") await rollbackPullRequest(deps, comment.number, comment.author);
+    else if (command.name === "rollback")
+      await rollbackPullRequest(deps, comment.number, comment.author, {
+        force: /(^|\n)\/rollback[ \t]+--force(?=\s|$)/.test(command.text),
+      });
     else
       await deps.forge.comment(
         comment.number,

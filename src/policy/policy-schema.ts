@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const ACTION_KINDS = ["scale", "set-image", "rollback-image"] as const;
+export const ACTION_KINDS = ["scale", "set-image", "rollback-image", "restart"] as const;
 export const ChangeAction = z.enum(ACTION_KINDS);
 export type ChangeAction = z.infer<typeof ChangeAction>;
 
@@ -14,6 +14,8 @@ export const ActionRule = z.strictObject({
   max_step: z.number().int().positive().optional(),
   /** Image repositories (prefixes) a set-image may point at. */
   registries: z.array(z.string().min(1)).optional(),
+  /** restart: Remedy's restart PRs per service and environment in the last hour. Default 3. */
+  max_per_hour: z.number().int().positive().optional(),
   approvals: Count.default(1),
 });
 export type ActionRule = z.infer<typeof ActionRule>;

@@ -3,7 +3,7 @@ import type { PlanAction, Risk } from "./plan.js";
 export interface RiskInput {
   action: PlanAction;
   environment: string;
-  field: "replicas" | "image";
+  field: "replicas" | "image" | "restart";
   before: string;
   after: string;
   freezeException: string | null;
@@ -32,6 +32,8 @@ export function assessRisk(input: RiskInput): { risk: Risk; flags: string[] } {
       input.isRevert ? "revert to the value deployed before" : "rollback to a previously deployed tag",
     );
   }
+  if (input.action === "restart")
+    flags.push("rolling restart: every pod of the workload is replaced; what they run does not change");
   if (input.field === "replicas" && Number(input.after) < Number(input.before)) {
     tier += 1;
     flags.push("removes capacity");

@@ -75,7 +75,16 @@ export const Scenario = z
       environment: z.string().optional(),
       runbook: z.string().nullable().optional(),
       change: z
-        .strictObject({ file: z.string(), field: z.enum(["replicas", "image"]), from: Scalar, to: Scalar })
+        .union([
+          z.strictObject({
+            file: z.string(),
+            field: z.enum(["replicas", "image"]),
+            from: Scalar,
+            to: Scalar,
+          }),
+          // A restart's value is the signal's time: only the file and the field are judged.
+          z.strictObject({ file: z.string(), field: z.literal("restart") }),
+        ])
         .optional(),
       reviewers_include: z.array(z.string()).optional(),
       verify: z.enum(["pass", "fail", "inconclusive"]).optional(),
