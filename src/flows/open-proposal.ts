@@ -34,10 +34,11 @@ interface ProposalContext {
  */
 export async function openProposal(
   deps: FlowDeps,
-  outcome: Outcome,
+  planned: Outcome,
   context: ProposalContext,
 ): Promise<ProposalResult> {
-  const plan = outcome.plan as Plan;
+  let outcome = planned;
+  let plan = outcome.plan as Plan;
   const branch = branchName(plan);
   const { forge } = deps;
 
@@ -61,6 +62,18 @@ export async function openProposal(
     context.decision,
   ]);
   const decisionHash = entries.at(-1)?.hash ?? null;
+  if (plan.autoMerge && !protection.readable) {
+    // Auto-merge leans on branch protection to hold the merge for the reviews: unverified, it stays off.
+    plan = {
+      ...plan,
+      autoMerge: false,
+      riskFlags: [
+        ...plan.riskFlags,
+        "auto-merge withheld: the base branch's protection could not be verified",
+      ],
+    };
+    outcome = { ...outcome, plan };
+  }
   if (protection.block !== null) {
     await linkIncident(deps, plan, protection.block);
     return { status: "blocked", reason: protection.block, branch };

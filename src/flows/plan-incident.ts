@@ -20,6 +20,7 @@ import {
 import { safeToken } from "../proposal/markdown.js";
 import { escalationReason } from "../policy/escalation-reason.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import { autoMergeAllowed } from "../policy/auto-merge-allowed.js";
 import { assessRisk } from "../proposal/assess-risk.js";
 import { computeReplicas } from "../proposal/compute-replicas.js";
 import type { Decision, Plan, PlanAction, PlanTarget } from "../proposal/plan.js";
@@ -210,7 +211,7 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     reviewers: policy.reviewers,
     risk,
     riskFlags: flags,
-    autoMerge: policy.autoMerge,
+    autoMerge: autoMergeAllowed(policy.autoMerge, risk, resolution.environment).enabled,
     createdAt: input.now,
   };
   const uncertainties = [...change.uncertainties];

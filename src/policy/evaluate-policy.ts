@@ -1,4 +1,4 @@
-import type { ChangeAction, Policy } from "./policy-schema.js";
+import type { AutoMergeRule, ChangeAction, Policy } from "./policy-schema.js";
 
 /** SPEC §3.3: `restart.max_per_hour` defaults to 3 per service and environment. */
 export const DEFAULT_RESTARTS_PER_HOUR = 3;
@@ -33,7 +33,8 @@ export interface PolicyResult {
   rules: RuleResult[];
   approvals: number;
   reviewers: string[];
-  autoMerge: boolean;
+  /** The policy's rule; whether it applies depends on the plan's risk (autoMergeAllowed). */
+  autoMerge: AutoMergeRule;
   /** Set when a freeze window is in force but this action is one of its exceptions. */
   freezeException: string | null;
 }

@@ -103,7 +103,9 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     sections.push(`## Verification plan\n${renderVerificationPlan(plan)}`);
     sections.push(
       `## Approvals required\n${plan.approvals} approving review${plan.approvals === 1 ? "" : "s"} from: ${plan.reviewers.join(", ") || "(no reviewers configured)"}. ` +
-        `Remedy never merges${plan.autoMerge ? "; policy lets it enable GitHub auto-merge, which branch protection still governs" : ""}.`,
+        (plan.autoMerge
+          ? `**Auto-merge is on** (risk ${plan.risk}, within the policy's \`auto_merge\` tier): GitHub merges this PR once branch protection's required reviews and checks pass; Remedy itself never merges. Anyone with write access can stop it with "Disable auto-merge" on this PR, or by not approving.`
+          : "Remedy never merges; a reviewer merges after approving."),
     );
   }
   sections.push(
