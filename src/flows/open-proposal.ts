@@ -4,6 +4,7 @@ import { editField, readField } from "../manifests/index.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
 import { planHash } from "../proposal/plan-hash.js";
+import { IRREVERSIBLE_LABEL } from "../proposal/no-revert-reason.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { Outcome } from "./plan-incident.js";
@@ -162,7 +163,13 @@ async function finishProposal(
   },
 ): Promise<void> {
   await deps.forge.finishPullRequest(pr, {
-    labels: ["remedy", `env:${plan.environment}`, `risk:${plan.risk}`, `service:${plan.service}`],
+    labels: [
+      "remedy",
+      `env:${plan.environment}`,
+      `risk:${plan.risk}`,
+      `service:${plan.service}`,
+      ...(plan.irreversible === undefined ? [] : [IRREVERSIBLE_LABEL]),
+    ],
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
     checkRun: policyCheckRun(plan, at.protection, at.base, at.sha),
     autoMerge: plan.autoMerge,

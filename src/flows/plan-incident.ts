@@ -183,12 +183,17 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     owners,
     { now: input.now, recentPrs: input.recentPrs },
   );
+  const irreversible =
+    runbook.action.reversible === false
+      ? { reason: runbook.action.reason ?? "the runbook marks this change irreversible" }
+      : undefined;
   const { risk, flags } = assessRisk({
     ...change,
     environment: resolution.environment,
     freezeException: policy.freezeException,
     truncatedAlerts: incident.truncatedAlerts,
     isRevert: false,
+    ...(irreversible === undefined ? {} : { irreversible: irreversible.reason }),
   });
   const plan: Plan = {
     version: 1,
@@ -213,6 +218,7 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     riskFlags: flags,
     autoMerge: autoMergeAllowed(policy.autoMerge, risk, resolution.environment).enabled,
     createdAt: input.now,
+    ...(irreversible === undefined ? {} : { irreversible }),
   };
   const uncertainties = [...change.uncertainties];
   if (diagnosis.level !== "high")

@@ -9,6 +9,8 @@ export interface RiskInput {
   freezeException: string | null;
   truncatedAlerts: number;
   isRevert: boolean;
+  /** The runbook's reason when its action is `reversible: false`. */
+  irreversible?: string;
 }
 
 const TIERS: Risk[] = ["low", "medium", "high"];
@@ -41,6 +43,10 @@ export function assessRisk(input: RiskInput): { risk: Risk; flags: string[] } {
   if (input.freezeException !== null) {
     tier += 1;
     flags.push(`freeze exception: ${input.freezeException}`);
+  }
+  if (input.irreversible !== undefined && !input.isRevert) {
+    tier += 1;
+    flags.push(`irreversible: a rollback needs a human (${input.irreversible})`);
   }
   if (input.truncatedAlerts > 0)
     flags.push(`${input.truncatedAlerts} alerts truncated by Alertmanager: evidence is incomplete`);
