@@ -28,6 +28,8 @@ export const EnvironmentTarget = z
     image: z.string().optional(),
     replicas_key: DottedKey.default("replicaCount"),
     tag_key: DottedKey.default("image.tag"),
+    /** helm: the pod annotations map a `restart` sets remedy.dev/restarted-at in. */
+    restart_key: DottedKey.default("podAnnotations"),
     /** Kubernetes namespace of the workload, for the `rollout` check. */
     namespace: z.string().optional(),
     /** Argo CD Application that deploys this target, for the `rollout` check. */

@@ -49,7 +49,7 @@ export interface MatchContext {
 
 /** The field a runbook's action edits, which `changed_within` looks for in the history. */
 function fieldOf(kind: Runbook["action"]["kind"]): "image" | "replicas" | null {
-  return kind === "scale" ? "replicas" : kind === "escalate" ? null : "image";
+  return kind === "scale" ? "replicas" : kind === "escalate" || kind === "restart" ? null : "image";
 }
 
 /**

@@ -43,10 +43,24 @@ export const ReplicaRule = z.union([
   z.string().regex(/^([+-]\d+|x\d+(\.\d+)?|\d+)$/, 'must be "+N", "-N", "xN" or a number'),
 ]);
 
+/**
+ * `reversible: false` with a `reason` marks a change whose rollback needs a human (a schema migration,
+ * a data format change): no automatic revert, and `/rollback` asks for `--force`.
+ */
+const Reversibility = {
+  reversible: z.boolean().default(true),
+  reason: z.string().min(1).max(1_000).optional(),
+};
+
 export const RunbookAction = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("scale"), replicas: ReplicaRule.default("+2") }),
-  z.strictObject({ kind: z.literal("set-image") }),
-  z.strictObject({ kind: z.literal("rollback-image") }),
+  z.strictObject({ kind: z.literal("scale"), replicas: ReplicaRule.default("+2"), ...Reversibility }),
+  z.strictObject({ kind: z.literal("set-image"), ...Reversibility }),
+  z.strictObject({ kind: z.literal("rollback-image"), ...Reversibility }),
+  z
+    .strictObject({ kind: z.literal("restart"), ...Reversibility })
+    .describe(
+      "a rolling restart: the pod-template annotation remedy.dev/restarted-at set to the signal's time",
+    ),
   z.strictObject({ kind: z.literal("escalate"), reason: z.string().optional() }),
 ]);
 export type RunbookAction = z.infer<typeof RunbookAction>;
@@ -71,6 +85,10 @@ export const Runbook = z
       .array(z.strictObject({ name: z.string().regex(/^[a-z0-9_]+$/), query: z.string().min(1) }))
       .default([]),
     verify: VerifyBlock.default(VerifyBlock.parse({})),
+  })
+  .refine((r) => r.action.kind === "escalate" || r.action.reversible || r.action.reason !== undefined, {
+    message: "reversible: false needs a reason: say why a rollback needs a human (e.g. a schema migration)",
+    path: ["action", "reason"],
   })
   .describe("A Remedy runbook (runbooks/*.yaml)");
 export type Runbook = z.infer<typeof Runbook>;

@@ -73,7 +73,10 @@ export async function onComment(deps: FlowDeps, comment: CommentSignal): Promise
 
   if (comment.isPullRequest) {
     if (command.name === "dry-run") await dryRunPullRequest(deps, comment.number);
-    else if (command.name === "rollback") await rollbackPullRequest(deps, comment.number, comment.author);
+    else if (command.name === "rollback")
+      await rollbackPullRequest(deps, comment.number, comment.author, {
+        force: command.argument.split(/\s+/)[0] === "--force",
+      });
     else if (command.name === "set")
       await setPullRequestValue(deps, comment.number, command.argument, comment.author);
     else

@@ -5,6 +5,7 @@ import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { fitTitle } from "../text/safe-text.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
 import { planHash } from "../proposal/plan-hash.js";
+import { IRREVERSIBLE_LABEL } from "../proposal/no-revert-reason.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { Outcome } from "./plan-incident.js";
@@ -35,10 +36,11 @@ interface ProposalContext {
  */
 export async function openProposal(
   deps: FlowDeps,
-  outcome: Outcome,
+  planned: Outcome,
   context: ProposalContext,
 ): Promise<ProposalResult> {
-  const plan = outcome.plan as Plan;
+  let outcome = planned;
+  let plan = outcome.plan as Plan;
   const branch = branchName(plan);
   const { forge } = deps;
 
@@ -62,6 +64,18 @@ export async function openProposal(
     context.decision,
   ]);
   const decisionHash = entries.at(-1)?.hash ?? null;
+  if (plan.autoMerge && !protection.readable) {
+    // Auto-merge leans on branch protection to hold the merge for the reviews: unverified, it stays off.
+    plan = {
+      ...plan,
+      autoMerge: false,
+      riskFlags: [
+        ...plan.riskFlags,
+        "auto-merge withheld: the base branch's protection could not be verified",
+      ],
+    };
+    outcome = { ...outcome, plan };
+  }
   if (protection.block !== null) {
     await linkIncident(deps, plan, protection.block);
     return { status: "blocked", reason: protection.block, branch };
@@ -155,7 +169,13 @@ async function finishProposal(
   },
 ): Promise<void> {
   await deps.forge.finishPullRequest(pr, {
-    labels: ["remedy", `env:${plan.environment}`, `risk:${plan.risk}`, `service:${plan.service}`],
+    labels: [
+      "remedy",
+      `env:${plan.environment}`,
+      `risk:${plan.risk}`,
+      `service:${plan.service}`,
+      ...(plan.irreversible === undefined ? [] : [IRREVERSIBLE_LABEL]),
+    ],
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
     checkRun: policyCheckRun(plan, at.protection, at.base, at.sha),
     autoMerge: plan.autoMerge,

@@ -42,7 +42,7 @@ export async function planFromPullRequest(
       const target = manifestTarget(service, targetConfig);
       const [beforeText, afterText] = await versionsOf(deps, pr, target.file, baseSha);
       if (beforeText === null || afterText === null) continue;
-      for (const field of ["replicas", "image"] as Field[]) {
+      for (const field of ["replicas", "image"] as const satisfies readonly Field[]) {
         const before = readField(beforeText, target, field);
         const after = readField(afterText, target, field);
         if (!before.ok || !after.ok || before.value === after.value) continue;

@@ -14,11 +14,13 @@ import {
   readReplicasFallback,
   unifiedDiff,
   yaml11NumberTag,
+  RESTART_ANNOTATION,
   type ManifestTarget,
 } from "../manifests/index.js";
 import { safeToken } from "../proposal/markdown.js";
 import { escalationReason } from "../policy/escalation-reason.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
+import { autoMergeAllowed } from "../policy/auto-merge-allowed.js";
 import { assessRisk } from "../proposal/assess-risk.js";
 import { computeReplicas } from "../proposal/compute-replicas.js";
 import type { Decision, Plan, PlanAction, PlanTarget } from "../proposal/plan.js";
@@ -48,7 +50,7 @@ export interface PlanningInput {
   baseSha: string | null;
   incident: Incident;
   now: string;
-  recentPrs: ReadonlyArray<{ service: string; environment: string; openedAt: string }>;
+  recentPrs: ReadonlyArray<{ service: string; environment: string; openedAt: string; action?: string }>;
   evidence?: EvidenceSource;
   diagnoser?: Diagnoser;
   /** Remedy's own login, to tell its changes in the history from a person's. Default remedy[bot]. */
@@ -181,12 +183,17 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     owners,
     { now: input.now, recentPrs: input.recentPrs },
   );
+  const irreversible =
+    runbook.action.reversible === false
+      ? { reason: runbook.action.reason ?? "the runbook marks this change irreversible" }
+      : undefined;
   const { risk, flags } = assessRisk({
     ...change,
     environment: resolution.environment,
     freezeException: policy.freezeException,
     truncatedAlerts: incident.truncatedAlerts,
     isRevert: false,
+    ...(irreversible === undefined ? {} : { irreversible: irreversible.reason }),
   });
   const plan: Plan = {
     version: 1,
@@ -209,8 +216,9 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
     reviewers: policy.reviewers,
     risk,
     riskFlags: flags,
-    autoMerge: policy.autoMerge,
+    autoMerge: autoMergeAllowed(policy.autoMerge, risk, resolution.environment).enabled,
     createdAt: input.now,
+    ...(irreversible === undefined ? {} : { irreversible }),
   };
   const uncertainties = [...change.uncertainties];
   if (diagnosis.level !== "high")
@@ -238,6 +246,8 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
 export function describeChange(
   plan: Pick<Plan, "field" | "service" | "environment" | "before" | "after">,
 ): string {
+  if (plan.field === "restart")
+    return `restart ${plan.service} in ${plan.environment} (rolling restart, ${RESTART_ANNOTATION}: ${plan.after})`;
   return plan.field === "replicas"
     ? `scale ${plan.service} in ${plan.environment} from ${plan.before} to ${plan.after} replicas`
     : `move ${plan.service} in ${plan.environment} from image ${plan.before} to ${plan.after}`;
@@ -245,8 +255,8 @@ export function describeChange(
 
 interface PlannedChange {
   action: PlanAction;
-  field: "replicas" | "image";
-  form: "count" | "tag" | "digest";
+  field: "replicas" | "image" | "restart";
+  form: "count" | "tag" | "digest" | "timestamp";
   before: string;
   after: string;
   imageRepository?: string;
@@ -266,6 +276,7 @@ async function planChange(
     return {
       refusal: `${target.file} does not exist on the base branch; fix the file path in .github/remedy.yml`,
     };
+  if (action === "restart") return planRestart(input, target, text);
   const requested = requestedValues(input.incident.trustedText);
   const field = action === "scale" ? "replicas" : "image";
   // Only the value this action takes matters: "4.2.0 replaced 4.1.3, please scale up" names no replica count.
@@ -360,6 +371,43 @@ async function planChange(
   };
 }
 
+/**
+ * A rolling restart sets the pod-template annotation to the signal's time: a new value on every
+ * restart, so the pod template changes and the workload rolls. Nothing in the signal chooses it.
+ */
+function planRestart(
+  input: PlanningInput,
+  target: ManifestTarget,
+  text: string,
+): PlannedChange | { refusal: string } {
+  const current = readField(text, target, "restart");
+  if (!current.ok) return { refusal: current.reason };
+  const before = current.value;
+  let after = new Date(Date.parse(input.incident.startsAt ?? input.now))
+    .toISOString()
+    .replace(/\.000Z$/, "Z");
+  // The same instant twice (a redelivery re-planned after a merge) must still roll the pods.
+  if (after === before) after = new Date(Date.parse(input.now)).toISOString().replace(/\.000Z$/, "Z");
+  const edited = editField(text, target, "restart", after);
+  if (!edited.ok) return { refusal: edited.reason };
+  return {
+    action: "restart",
+    field: "restart",
+    form: "timestamp",
+    before,
+    after,
+    edit: {
+      path: target.file,
+      before: text,
+      after: edited.text,
+      diff: unifiedDiff(target.file, text, edited.text),
+    },
+    uncertainties: [
+      `A restart replaces the pods of ${target.workload} without changing what they run; it helps when the cause is in the pods' state (a leak, a stuck connection), not in the code or the configuration.`,
+    ],
+  };
+}
+
 /** The newest earlier version of the file whose value differs from the current one. */
 function previousValue(
   versions: readonly FileVersion[],
@@ -434,6 +482,7 @@ function evidenceGaps(runbook: Runbook, evidence: readonly EvidenceRow[]): strin
  * progress, or the cause, and Remedy's PR would override or undo it.
  */
 function personChangeGaps(changes: readonly RecentChange[], runbook: Runbook): string[] {
+  if (runbook.action.kind === "restart") return [];
   const field = runbook.action.kind === "scale" ? "replicas" : "image";
   return changes
     .filter((c) => !c.byRemedy && c.fields.some((f) => f.field === field))
@@ -467,6 +516,7 @@ export function manifestTarget(service: string, config: EnvironmentTarget): Mani
     ...(config.image === undefined ? {} : { image: config.image }),
     replicasKey: config.replicas_key,
     tagKey: config.tag_key,
+    restartKey: config.restart_key,
   };
 }
 

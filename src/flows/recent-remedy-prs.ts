@@ -4,6 +4,8 @@ export interface RecentPr {
   service: string;
   environment: string;
   openedAt: string;
+  /** From Remedy's branch name `remedy/<service>-<environment>-<action>-<key>`, when it is one. */
+  action?: string;
 }
 
 /** How far back `listRemedyPullRequests` must reach for the rate limit. */
@@ -21,6 +23,17 @@ export function recentRemedyPrs(prs: readonly PullRequest[], now: string, except
     if (pr.createdAt < since || pr.number === except || pr.labels.includes("remedy:revert")) return [];
     const service = pr.labels.find((l) => l.startsWith("service:"))?.slice("service:".length);
     const environment = pr.labels.find((l) => l.startsWith("env:"))?.slice("env:".length);
-    return service && environment ? [{ service, environment, openedAt: pr.createdAt }] : [];
+    if (!service || !environment) return [];
+    const action = actionOf(pr.head, service, environment);
+    return [{ service, environment, openedAt: pr.createdAt, ...(action === undefined ? {} : { action }) }];
   });
+}
+
+const ACTIONS = ["scale", "set-image", "rollback-image", "restart"] as const;
+
+function actionOf(branch: string, service: string, environment: string): string | undefined {
+  const prefix = `remedy/${service}-${environment}-`;
+  if (!branch.startsWith(prefix)) return undefined;
+  const rest = branch.slice(prefix.length);
+  return ACTIONS.find((action) => new RegExp(`^${action}-[0-9a-f]{8}$`).test(rest));
 }

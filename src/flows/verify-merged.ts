@@ -15,6 +15,7 @@ import { planAtMerge } from "./plan-at-merge.js";
 import { repoAt } from "./repo-at.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { pauseOf, type Pause } from "./pause-of.js";
+import { noRevertReason } from "../proposal/no-revert-reason.js";
 import { verificationRecord } from "./verification-record.js";
 import { verdictText } from "../verification/verdict-text.js";
 import { verificationId } from "../verification/verification-id.js";
@@ -243,7 +244,8 @@ async function finishVerification(
     }
     return null;
   }
-  if (outcome === "inconclusive" || plan.reverts !== undefined || pause !== null) {
+  const noRevert = outcome === "fail" ? noRevertReason(plan, original?.labels ?? []) : null;
+  if (outcome === "inconclusive" || plan.reverts !== undefined || pause !== null || noRevert !== null) {
     // A failed revert is not reverted again: two bots undoing each other would be worse than a page.
     const owners = plan.reviewers.join(" ");
     const why =
@@ -251,7 +253,9 @@ async function finishVerification(
         ? "Verification was inconclusive: Remedy could not tell whether the change is healthy, and no data is never a pass."
         : plan.reverts !== undefined
           ? "Verification of this revert failed; Remedy does not revert a revert."
-          : `Verification failed while Remedy is paused (${pause?.reason ?? "paused"}), so it did not open a revert PR. To resume, ${pause?.resume ?? "comment /resume"}; then \`/rollback\` opens the revert.`;
+          : noRevert !== null
+            ? `Verification failed and Remedy did not open a revert PR: ${noRevert}. A person must decide what to do next.`
+            : `Verification failed while Remedy is paused (${pause?.reason ?? "paused"}), so it did not open a revert PR. To resume, ${pause?.resume ?? "comment /resume"}; then \`/rollback\` opens the revert.`;
     for (const target of [record.pr, plan.incident].filter((n): n is number => n !== null))
       await forge.addLabels(target, ["needs-human"]);
     await forge.comment(

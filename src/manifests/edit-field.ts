@@ -7,6 +7,7 @@ import { isValidTag } from "./is-valid-tag.js";
 import { locateField } from "./locate-field.js";
 import type { FieldLocation, ReplicasEntryToAdd } from "./located.js";
 import { refuse } from "./refusal.js";
+import { editRestart } from "./restart-annotation.js";
 import { selectDocument } from "./select-document.js";
 import { renderString, splice } from "./yaml.js";
 import type { EditResult, Field, ManifestTarget, Refusal } from "./types.js";
@@ -20,6 +21,7 @@ import type { EditResult, Field, ManifestTarget, Refusal } from "./types.js";
  * `findHpa`, which needs to read the overlay's resources.
  */
 export function editField(text: string, target: ManifestTarget, field: Field, value: string): EditResult {
+  if (field === "restart") return editRestart(text, target, value);
   if (target.kind === "helm" && field === "replicas") {
     const selected = selectDocument(text, target);
     if (!selected.ok) return selected;

@@ -18,3 +18,4 @@ export { isValidDigest } from "./is-valid-digest.js";
 export { isValidReplicaCount } from "./is-valid-replica-count.js";
 export { compareBranchEdit, type BranchEdit, type BranchEditInput } from "./compare-branch-edit.js";
 export { yaml11NumberTag } from "./yaml11-number-tag.js";
+export { DEFAULT_RESTART_KEY, RESTART_ANNOTATION } from "./restart-annotation.js";

@@ -1,4 +1,5 @@
-export type Field = "replicas" | "image";
+/** `restart` is the pod-template annotation `remedy.dev/restarted-at` (SPEC §3.2 `kind: restart`). */
+export type Field = "replicas" | "image" | "restart";
 
 /** One configured workload in one environment: which file holds its replicas and image pin. */
 export interface ManifestTarget {
@@ -13,6 +14,8 @@ export interface ManifestTarget {
   replicasKey: string;
   /** Helm dotted key; the caller supplies the default `image.tag`. */
   tagKey: string;
+  /** Helm dotted key of the pod annotations map the restart annotation goes in. Default `podAnnotations`. */
+  restartKey?: string;
 }
 
 export type RefusalCode =
@@ -35,7 +38,7 @@ export interface Refusal {
 
 export interface FieldValue {
   value: string;
-  form: "count" | "tag" | "digest";
+  form: "count" | "tag" | "digest" | "timestamp";
   /** 1-based line of the scalar. */
   line: number;
 }

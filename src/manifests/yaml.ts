@@ -435,3 +435,55 @@ export function rootLayout(ydoc: YamlDoc, text: string): RootLayout {
   if (end === undefined) return { kind: "unsupported", why: "the document has no content" };
   return { kind: "block", insertAt: endOfLine(text, end), atEndOfText: false, keyIndent, listIndent };
 }
+
+/** Where a new key can go in the map at `path`, so an added entry looks like its siblings. */
+export type MapLayout =
+  | { kind: "block"; insertAt: number; keyIndent: string }
+  /** `{}` written on one line: the whole `{}` is replaced. */
+  | { kind: "empty-flow"; start: number; end: number }
+  | { kind: "missing" }
+  | { kind: "unsupported"; why: string };
+
+export function mapLayout(ydoc: YamlDoc, path: readonly PathStep[], text: string): MapLayout {
+  let node: unknown = ydoc.doc.contents;
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i];
+    const blocked = aliasBlock(node, ydoc, path.slice(0, i));
+    if (blocked !== undefined)
+      return { kind: "unsupported", why: blocked.why === "alias" ? blocked.detail : blocked.why };
+    if (typeof step !== "string" || !isMap(node))
+      return { kind: "unsupported", why: `${formatPath(path.slice(0, i))} is not a map` };
+    const pair = node.items.find((item) => keyText(item) === step);
+    if (pair === undefined) {
+      if (node.items.some((item) => keyText(item) === "<<"))
+        return { kind: "unsupported", why: `${formatPath(path.slice(0, i))} has a << merge` };
+      return { kind: "missing" };
+    }
+    node = pair.value;
+  }
+  const blocked = aliasBlock(node, ydoc, path);
+  if (blocked !== undefined)
+    return { kind: "unsupported", why: blocked.why === "alias" ? blocked.detail : blocked.why };
+  const label = formatPath(path);
+  if (!isMap(node)) return { kind: "unsupported", why: `${label} is not a map` };
+  if (node.flow === true) {
+    const [start, end] = node.range ?? [0, 0];
+    if (
+      node.items.length === 0 &&
+      text.slice(start, end).replace(/\s/g, "") === "{}" &&
+      !text.slice(start, end).includes("\n")
+    )
+      return { kind: "empty-flow", start, end };
+    return { kind: "unsupported", why: `${label} is a flow map ({...}) with entries` };
+  }
+  const first = node.items[0];
+  const end = contentEnd(node);
+  const keyStart = (first?.key as Node | undefined)?.range?.[0];
+  if (first === undefined || end === undefined || keyStart === undefined)
+    return { kind: "unsupported", why: `${label} is empty` };
+  return {
+    kind: "block",
+    insertAt: endOfLine(text, end),
+    keyIndent: " ".repeat(keyStart - lineStart(text, keyStart)),
+  };
+}

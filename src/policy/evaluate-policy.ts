@@ -1,10 +1,13 @@
-import type { ChangeAction, Policy } from "./policy-schema.js";
+import type { AutoMergeRule, ChangeAction, Policy } from "./policy-schema.js";
+
+/** SPEC §3.3: `restart.max_per_hour` defaults to 3 per service and environment. */
+export const DEFAULT_RESTARTS_PER_HOUR = 3;
 
 export interface ProposedChange {
   service: string;
   environment: string;
   action: ChangeAction;
-  field: "replicas" | "image";
+  field: "replicas" | "image" | "restart";
   before: string;
   after: string;
   /** The image repository the new tag belongs to (for registry rules). */
@@ -16,7 +19,7 @@ export interface ProposedChange {
 export interface PolicyContext {
   now: string;
   /** Remedy PRs opened recently (any state), for the rate limit. */
-  recentPrs: ReadonlyArray<{ service: string; environment: string; openedAt: string }>;
+  recentPrs: ReadonlyArray<{ service: string; environment: string; openedAt: string; action?: string }>;
 }
 
 export interface RuleResult {
@@ -30,7 +33,8 @@ export interface PolicyResult {
   rules: RuleResult[];
   approvals: number;
   reviewers: string[];
-  autoMerge: boolean;
+  /** The policy's rule; whether it applies depends on the plan's risk (autoMergeAllowed). */
+  autoMerge: AutoMergeRule;
   /** Set when a freeze window is in force but this action is one of its exceptions. */
   freezeException: string | null;
 }
@@ -91,6 +95,24 @@ export function evaluatePolicy(
         `step ${step} (${before} → ${after}) ${step <= action.max_step ? "≤" : ">"} max ${action.max_step}`,
       );
     }
+  }
+
+  if (action !== undefined && action.allow && change.action === "restart" && !change.revert) {
+    const now = Date.parse(context.now);
+    const restarts = context.recentPrs.filter(
+      (pr) =>
+        pr.action === "restart" &&
+        pr.service === change.service &&
+        pr.environment === change.environment &&
+        Date.parse(pr.openedAt) > now - 3_600_000 &&
+        Date.parse(pr.openedAt) <= now,
+    ).length;
+    const limit = action.max_per_hour ?? DEFAULT_RESTARTS_PER_HOUR;
+    check(
+      "restart.max_per_hour",
+      restarts < limit,
+      `${restarts} Remedy restart${restarts === 1 ? "" : "s"} of ${change.service} in ${change.environment} in the last hour (limit ${limit})`,
+    );
   }
 
   if (action?.registries !== undefined && change.field === "image" && !change.revert) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const ACTION_KINDS = ["scale", "set-image", "rollback-image"] as const;
+export const ACTION_KINDS = ["scale", "set-image", "rollback-image", "restart"] as const;
 export const ChangeAction = z.enum(ACTION_KINDS);
 export type ChangeAction = z.infer<typeof ChangeAction>;
 
@@ -14,6 +14,8 @@ export const ActionRule = z.strictObject({
   max_step: z.number().int().positive().optional(),
   /** Image repositories (prefixes) a set-image may point at. */
   registries: z.array(z.string().min(1)).optional(),
+  /** restart: Remedy's restart PRs per service and environment in the last hour. Default 3. */
+  max_per_hour: z.number().int().positive().optional(),
   approvals: Count.default(1),
 });
 export type ActionRule = z.infer<typeof ActionRule>;
@@ -30,6 +32,16 @@ export const FreezeWindow = z
   .refine((w) => Date.parse(w.from) < Date.parse(w.to), "must end after it starts (from < to)");
 export type FreezeWindow = z.infer<typeof FreezeWindow>;
 
+export const AutoMergeRule = z.union([
+  z.boolean(),
+  z.strictObject({
+    max_risk: z.enum(["low", "medium"], {
+      error: "must be low or medium (a high-risk change is never auto-merged)",
+    }),
+  }),
+]);
+export type AutoMergeRule = z.infer<typeof AutoMergeRule>;
+
 export const EnvironmentPolicy = z.strictObject({
   actions: z.partialRecord(ChangeAction, ActionRule).default({}),
   freeze: z.array(FreezeWindow).default([]),
@@ -37,7 +49,11 @@ export const EnvironmentPolicy = z.strictObject({
   reviewers: z
     .array(z.string().regex(/^@[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9._-]+)?$/, "must be @user or @org/team"))
     .default([]),
-  auto_merge: z.boolean().default(false),
+  /**
+   * true, or { max_risk }: Remedy enables GitHub auto-merge for its PRs up to that risk tier (true means
+   * low; prod is capped at low; high never). Branch protection still applies.
+   */
+  auto_merge: AutoMergeRule.default(false),
   /** Whether a PR needs a required review on the base branch. Default: true for prod, false elsewhere. */
   require_protection: z.boolean().optional(),
 });

@@ -6,6 +6,7 @@ import { renderQuery } from "../verification/render-query.js";
 import { fenced, safeToken, table } from "./markdown.js";
 import { parsePlan, type Plan } from "./plan.js";
 import { fitBody } from "../text/safe-text.js";
+import { RESTART_ANNOTATION } from "../manifests/index.js";
 
 /** GitHub rejects bodies over 65,536 characters; keep a margin for a comment's heading around the packet. */
 export const MAX_BODY = 65_000;
@@ -89,7 +90,7 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     const what = [
       table(
         ["file", "field", "before", "after"],
-        [[plan.target.file, fieldLabel(plan), plan.before, plan.after]],
+        [[plan.target.file, fieldLabel(plan), plan.before === "" ? "(not set)" : plan.before, plan.after]],
       ),
       withDiff && outcome.edit
         ? fenced(outcome.edit.diff, "diff")
@@ -97,17 +98,16 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     ];
     sections.push(`## What changes\n${what.join("\n\n")}`);
     sections.push(`## Risk\nTier: **${plan.risk}**\n${plan.riskFlags.map((f) => `- ${f}`).join("\n")}`);
-    sections.push(
-      `## Reversibility\nThe exact revert sets ${fieldLabel(plan)} in \`${plan.target.file}\` back to \`${plan.revert.value}\`. ` +
-        "Remedy opens that revert PR itself if verification fails after merge; comment `/rollback` on the merged PR to ask for it at any time.",
-    );
+    sections.push(`## Reversibility\n${renderReversibility(plan)}`);
   }
   if (policy) sections.push(`## Policy\n${renderPolicy(policy, context.protection)}`);
   if (plan) {
     sections.push(`## Verification plan\n${renderVerificationPlan(plan)}`);
     sections.push(
       `## Approvals required\n${plan.approvals} approving review${plan.approvals === 1 ? "" : "s"} from: ${plan.reviewers.join(", ") || "(no reviewers configured)"}. ` +
-        `Remedy never merges${plan.autoMerge ? "; policy lets it enable GitHub auto-merge, which branch protection still governs" : ""}.`,
+        (plan.autoMerge
+          ? `**Auto-merge is on** (risk ${plan.risk}, within the policy's \`auto_merge\` tier): GitHub merges this PR once branch protection's required reviews and checks pass; Remedy itself never merges. Anyone with write access can stop it with "Disable auto-merge" on this PR, or by not approving.`
+          : "Remedy never merges; a reviewer merges after approving."),
     );
   }
   sections.push(
@@ -137,7 +137,28 @@ function renderRecentChanges(recent: NonNullable<Outcome["recentChanges"]>): str
   return `Recent changes (last ${recent.window}, newest first):\n${table(["when", "who", "changed", "PR", "commit"], rows)}`;
 }
 
+function renderReversibility(plan: Plan): string {
+  if (plan.action === "restart")
+    return (
+      `A restart has no revert: setting ${fieldLabel(plan)} back would only restart the pods again. ` +
+      "If verification fails after merge, Remedy does not open a revert PR: it labels this PR and the incident `needs-human` and asks the owners to act."
+    );
+  if (plan.irreversible !== undefined)
+    return (
+      `⚠️ **Irreversible: a rollback needs a human.** ${fenced(plan.irreversible.reason)}\n` +
+      `Setting ${fieldLabel(plan)} in \`${plan.target.file}\` back to \`${plan.revert.value}\` may not undo this change. ` +
+      "If verification fails after merge, Remedy does not open a revert PR: it labels this PR and the incident `needs-human` and asks the owners to decide. " +
+      "`/rollback` explains this and asks for `/rollback --force`."
+    );
+  return (
+    `The exact revert sets ${fieldLabel(plan)} in \`${plan.target.file}\` back to \`${plan.revert.value}\`. ` +
+    "Remedy opens that revert PR itself if verification fails after merge; comment `/rollback` on the merged PR to ask for it at any time."
+  );
+}
+
 export function fieldLabel(plan: Plan): string {
+  if (plan.field === "restart")
+    return `\`${plan.target.kind === "helm" ? (plan.target.restartKey ?? "podAnnotations") : "commonAnnotations"}.${RESTART_ANNOTATION}\``;
   if (plan.field === "replicas")
     return plan.target.kind === "helm"
       ? `\`${plan.target.replicasKey}\``
@@ -168,7 +189,7 @@ export function renderVerificationPlan(plan: Plan): string {
   return [
     table(["check", "query", "healthy when"], rows),
     `Every ${formatDuration(v.intervalSeconds)}; passes after ${formatDuration(v.soakSeconds)} of holding checks, counted from a complete rollout. ` +
-      `${v.failureThreshold} consecutive failing evaluations fail it and open the revert PR. ` +
+      `${v.failureThreshold} consecutive failing evaluations fail it and ${plan.action === "restart" || plan.irreversible !== undefined ? "ask a person (no automatic revert)" : "open the revert PR"}. ` +
       `No data (query error, timeout, empty result, NaN) is never healthy: ${v.maxErrors} consecutive no-data evaluations make it inconclusive and a human is asked. ` +
       `Not rolled out within ${formatDuration(v.deadlineSeconds)} fails it.`,
   ].join("\n\n");

@@ -3,12 +3,14 @@ import type { PlanAction, Risk } from "./plan.js";
 export interface RiskInput {
   action: PlanAction;
   environment: string;
-  field: "replicas" | "image";
+  field: "replicas" | "image" | "restart";
   before: string;
   after: string;
   freezeException: string | null;
   truncatedAlerts: number;
   isRevert: boolean;
+  /** The runbook's reason when its action is `reversible: false`. */
+  irreversible?: string;
 }
 
 const TIERS: Risk[] = ["low", "medium", "high"];
@@ -32,6 +34,8 @@ export function assessRisk(input: RiskInput): { risk: Risk; flags: string[] } {
       input.isRevert ? "revert to the value deployed before" : "rollback to a previously deployed tag",
     );
   }
+  if (input.action === "restart")
+    flags.push("rolling restart: every pod of the workload is replaced; what they run does not change");
   if (input.field === "replicas" && Number(input.after) < Number(input.before)) {
     tier += 1;
     flags.push("removes capacity");
@@ -39,6 +43,10 @@ export function assessRisk(input: RiskInput): { risk: Risk; flags: string[] } {
   if (input.freezeException !== null) {
     tier += 1;
     flags.push(`freeze exception: ${input.freezeException}`);
+  }
+  if (input.irreversible !== undefined && !input.isRevert) {
+    tier += 1;
+    flags.push(`irreversible: a rollback needs a human (${input.irreversible})`);
   }
   if (input.truncatedAlerts > 0)
     flags.push(`${input.truncatedAlerts} alerts truncated by Alertmanager: evidence is incomplete`);

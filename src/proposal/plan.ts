@@ -4,12 +4,12 @@ import type { VerifySpec } from "../verification/verify-spec.js";
 
 export type Decision = "none" | "escalate" | "deny" | "propose";
 export type Risk = "low" | "medium" | "high";
-export type PlanAction = "scale" | "set-image" | "rollback-image";
+export type PlanAction = "scale" | "set-image" | "rollback-image" | "restart";
 
 const Text = z.string().max(4_000);
 const Sha = z.string().regex(/^[0-9a-f]{40}$/, "must be a 40-hex commit sha");
 const Hash = z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex>");
-const FieldName = z.enum(["replicas", "image"]);
+const FieldName = z.enum(["replicas", "image", "restart"]);
 /** A repository path as Remedy writes them: relative, no `..`, a YAML manifest. */
 const ManifestPath = z
   .string()
@@ -42,6 +42,7 @@ const PlanTargetSchema = z.strictObject({
   image: z.string().max(500).optional(),
   replicasKey: z.string().min(1).max(200),
   tagKey: z.string().min(1).max(200),
+  restartKey: z.string().min(1).max(200).optional(),
   namespace: z.string().max(253).optional(),
   argocdApp: z.string().max(253).optional(),
 });
@@ -58,11 +59,11 @@ export const PlanSchema = z.strictObject({
   incident: z.number().int().positive().nullable(),
   service: z.string().min(1).max(63),
   environment: z.string().min(1).max(63),
-  action: z.enum(["scale", "set-image", "rollback-image"]),
+  action: z.enum(["scale", "set-image", "rollback-image", "restart"]),
   runbook: z.string().min(1).max(200),
   target: PlanTargetSchema,
   field: FieldName,
-  form: z.enum(["count", "tag", "digest"]),
+  form: z.enum(["count", "tag", "digest", "timestamp"]),
   before: z.string().max(500),
   after: z.string().max(500),
   /** The revert restores exactly this value of the same field. */
@@ -77,6 +78,8 @@ export const PlanSchema = z.strictObject({
   createdAt: z.string().max(40),
   /** Set on revert plans: the PR whose change this one undoes. */
   reverts: z.strictObject({ pr: z.number().int().positive(), mergeSha: Sha.nullable() }).optional(),
+  /** Set when the runbook marks the action `reversible: false`: a rollback needs a person, and why. */
+  irreversible: z.strictObject({ reason: Text.min(1) }).optional(),
 });
 
 /** Where the edited field lives (a copy of the configured target, so a plan stands on its own). */
@@ -96,11 +99,11 @@ export interface Plan {
   action: PlanAction;
   runbook: string;
   target: PlanTarget;
-  field: "replicas" | "image";
-  form: "count" | "tag" | "digest";
+  field: "replicas" | "image" | "restart";
+  form: "count" | "tag" | "digest" | "timestamp";
   before: string;
   after: string;
-  revert: { field: "replicas" | "image"; value: string };
+  revert: { field: "replicas" | "image" | "restart"; value: string };
   verify: VerifySpec;
   evidenceHash: string;
   approvals: number;
@@ -110,6 +113,7 @@ export interface Plan {
   autoMerge: boolean;
   createdAt: string;
   reverts?: { pr: number; mergeSha: string | null };
+  irreversible?: { reason: string };
 }
 
 // The schema and the interface describe the same JSON: fail the build if they drift apart.
@@ -145,7 +149,11 @@ export function commitSubject(
   plan: Pick<Plan, "action" | "service" | "environment" | "before" | "after" | "field" | "reverts">,
 ): string {
   const change =
-    plan.field === "replicas" ? `${plan.before} → ${plan.after} replicas` : `${plan.before} → ${plan.after}`;
+    plan.field === "replicas"
+      ? `${plan.before} → ${plan.after} replicas`
+      : plan.field === "restart"
+        ? `rolling restart at ${plan.after}`
+        : `${plan.before} → ${plan.after}`;
   const verb =
     plan.reverts !== undefined
       ? "revert"
@@ -153,6 +161,8 @@ export function commitSubject(
         ? "scale"
         : plan.action === "set-image"
           ? "deploy"
-          : "roll back";
+          : plan.action === "restart"
+            ? "restart"
+            : "roll back";
   return `${verb} ${plan.service} in ${plan.environment}: ${change}`;
 }

@@ -13,8 +13,10 @@ export function revertPlan(plan: Plan, original: { pr: number; mergeSha: string 
     truncatedAlerts: 0,
     isRevert: true,
   });
+  // The revert's own failure is escalated anyway (a revert is never reverted); it is not irreversible itself.
+  const { irreversible: _irreversible, ...rest } = plan;
   return {
-    ...plan,
+    ...rest,
     before: plan.after,
     after: plan.revert.value,
     revert: { field: plan.field, value: plan.after },

@@ -52,10 +52,10 @@ describe("parseWithSchema", () => {
 
   it("names the choices of a discriminated union instead of zod's discriminator wording", () => {
     expect(problems("runbooks/x.yaml", "id: x\ntitle: X\naction: { replicas: 3 }\n", Runbook)).toEqual([
-      "runbooks/x.yaml:3: action.kind is required: one of scale, set-image, rollback-image, escalate",
+      "runbooks/x.yaml:3: action.kind is required: one of scale, set-image, rollback-image, restart, escalate",
     ]);
     expect(problems("runbooks/x.yaml", "id: x\ntitle: X\naction: { kind: restartt }\n", Runbook)).toEqual([
-      'runbooks/x.yaml:3: action.kind must be one of scale, set-image, rollback-image, escalate (got "restartt")',
+      'runbooks/x.yaml:3: action.kind must be one of scale, set-image, rollback-image, restart, escalate (got "restartt")',
     ]);
   });
 
