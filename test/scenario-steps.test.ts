@@ -230,4 +230,13 @@ describe("scenario format v2: every expect field can fail", () => {
     expect(new Set(signals.map((e) => e.at))).toEqual(new Set(["2026-11-21T10:00:00.000Z"]));
     expect(run.writes.every((w) => w.step === 0)).toBe(true);
   });
+
+  it("compares only file and field when change has no from/to (the restart form)", async () => {
+    const v1 = (change: string) =>
+      `name: t\nsignal:${ALERT}\nexpect:\n  decision: propose\n  change: ${change}\n`;
+    const ok = await evalOne(v1("{ file: manifests/cart/values-prod.yaml, field: replicas }"));
+    expect(ok.failures).toEqual([]);
+    const wrong = await evalOne(v1("{ file: manifests/cart/values-prod.yaml, field: image }"));
+    expect(wrong.failures).toEqual(['change.field: expected "image", got "replicas"']);
+  });
 });

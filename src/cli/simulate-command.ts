@@ -11,7 +11,8 @@ export const SIMULATE_HELP = `usage: ${SIMULATE_USAGE}
 
 Plays one scenario file (format: the scenarios README; try examples/scenarios/) as a story: the
 signal, the diagnosis and decision, the approval packet and diff, the merge, each verification
-tick, the outcome and the revert packet, then the audit ledger and whether the expectations hold.
+tick, the outcome and the revert packet; with format v2, each step and what Remedy did about it,
+then Remedy's GitHub writes by step; then the audit ledger and whether the expectations hold.
 
 Exit codes: 0 after the story, 2 when FILE cannot be read or is not a valid scenario.`;
 

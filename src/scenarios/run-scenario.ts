@@ -228,10 +228,8 @@ export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
     else {
       differ("change.file", expect.change.file, plan.target.file);
       differ("change.field", expect.change.field, plan.field);
-      if ("from" in expect.change) {
-        differ("change.from", expect.change.from, plan.before);
-        differ("change.to", expect.change.to, plan.after);
-      }
+      if (expect.change.from !== undefined) differ("change.from", expect.change.from, plan.before);
+      if (expect.change.to !== undefined) differ("change.to", expect.change.to, plan.after);
     }
   }
   if (expect.reviewers_include !== undefined) {
