@@ -8,11 +8,27 @@ import { onPullRequestHead } from "../flows/on-pull-request-head.js";
 import { onReview } from "../flows/on-review.js";
 import { recheckPolicy } from "../flows/recheck-policy.js";
 import { startVerification } from "../flows/verify-merged.js";
-import type { RemedyRuntime } from "./remedy-runtime.js";
+import type { Logger as PinoLogger } from "probot";
+import type { FlowDeps } from "../flows/deps.js";
+import type { VerificationRecord } from "../store/store.js";
+import type { RemedyMetrics } from "./remedy-metrics.js";
 import type { WorkItem } from "./work-item.js";
 
+/** What running a work item needs of the runtime; RemedyRuntime has it, and neither imports the other. */
+export interface WorkRuntime {
+  readonly log: PinoLogger;
+  readonly metrics: RemedyMetrics;
+  depsForInstallation(
+    installationId: number,
+    owner: string,
+    repo: string,
+    log: PinoLogger,
+  ): Promise<FlowDeps>;
+  track(record: VerificationRecord): void;
+}
+
 /** Runs one accepted item through its flow with the installation's own credentials. */
-export async function runWorkItem(runtime: RemedyRuntime, item: WorkItem): Promise<void> {
+export async function runWorkItem(runtime: WorkRuntime, item: WorkItem): Promise<void> {
   const log = runtime.log.child({
     delivery: item.delivery,
     repo: `${item.owner}/${item.repo}`,

@@ -12,8 +12,9 @@ export type LocalLedger =
   | { status: "unusable"; message: string };
 
 /**
- * Reads `ledger.jsonl` at `ref` of a local clone with real git, as `remedy audit verify` and
- * `remedy audit stats` do (through `git`, real git in the CLI): `ref` itself, else `origin/<ref>`, so a plain clone works after a fetch.
+ * Reads `ledger.jsonl` at `ref` of a local clone through `git` (real git in the CLI), as
+ * `remedy audit verify` and `remedy audit stats` do: `ref` itself, else `origin/<ref>`, so a plain
+ * clone works after a fetch.
  */
 export async function readLocalLedger(opts: {
   repo: string;

@@ -65,65 +65,15 @@ export async function finishPullRequest(
       : repository.issue?.comments.nodes.find((c) => c.author?.login === bot && c.body.includes(link.marker));
   if (link !== undefined && repository.issue == null) rest.add("link");
 
-  const parts: Array<MutationPart & { alias: FinishPart }> = [];
-  if (!rest.has("labels") && labelIds.length > 0)
-    parts.push({
-      alias: "labels",
-      field: "addLabelsToLabelable",
-      type: "AddLabelsToLabelableInput",
-      input: { labelableId: pullId, labelIds },
-      select: "clientMutationId",
-    });
-  if (!rest.has("reviews") && userIds.length + teamIds.length > 0)
-    parts.push({
-      alias: "reviews",
-      field: "requestReviews",
-      type: "RequestReviewsInput",
-      input: { pullRequestId: pullId, userIds, teamIds, union: true },
-      select: "clientMutationId",
-    });
-  const run = input.checkRun;
-  parts.push({
-    alias: "check",
-    field: "createCheckRun",
-    type: "CreateCheckRunInput",
-    input: {
-      repositoryId: repository.id,
-      headSha: run.headSha,
-      name: run.name,
-      status: run.status.toUpperCase(),
-      ...(run.conclusion === undefined ? {} : { conclusion: run.conclusion.toUpperCase() }),
-      ...(run.externalId === undefined ? {} : { externalId: run.externalId }),
-      output: output(run.title, run.summary, run.text),
-    },
-    select: "checkRun { databaseId }",
+  const parts = mutationParts(input, rest, {
+    pullId,
+    repositoryId: repository.id,
+    labelIds,
+    userIds,
+    teamIds,
+    issueId: repository.issue?.id,
+    existing,
   });
-  if (input.autoMerge)
-    parts.push({
-      alias: "autoMerge",
-      field: "enablePullRequestAutoMerge",
-      type: "EnablePullRequestAutoMergeInput",
-      input: { pullRequestId: pullId },
-      select: "clientMutationId",
-    });
-  if (link !== undefined && !rest.has("link")) {
-    if (existing === undefined)
-      parts.push({
-        alias: "link",
-        field: "addComment",
-        type: "AddCommentInput",
-        input: { subjectId: repository.issue?.id, body: link.body },
-        select: "clientMutationId",
-      });
-    else if (existing.body !== link.body)
-      parts.push({
-        alias: "link",
-        field: "updateIssueComment",
-        type: "UpdateIssueCommentInput",
-        input: { id: existing.id, body: link.body },
-        select: "clientMutationId",
-      });
-  }
 
   try {
     await ctx.octokit.graphql(finishMutation(parts), {
@@ -146,6 +96,87 @@ export async function finishPullRequest(
     ctx.log.warn({ pr: pr.number, parts: [...rest] }, "some PR updates refused; sending them by REST");
   }
   if (rest.size > 0) await finishByRest(forge, pr, input, rest, false);
+}
+
+/** The node ids the context query resolved, for the mutations that take them. */
+interface FinishIds {
+  pullId: string;
+  repositoryId: string;
+  labelIds: string[];
+  userIds: Array<string | null>;
+  teamIds: Array<string | null>;
+  issueId: string | undefined;
+  /** Remedy's link comment on the incident issue, when there is one already. */
+  existing: { id: string; body: string } | undefined;
+}
+
+/** One aliased mutation per part still to send by GraphQL (those in `rest` go by REST). */
+function mutationParts(
+  input: FinishPullRequestInput,
+  rest: ReadonlySet<FinishPart>,
+  ids: FinishIds,
+): Array<MutationPart & { alias: FinishPart }> {
+  const parts: Array<MutationPart & { alias: FinishPart }> = [];
+  const link = input.link;
+  if (!rest.has("labels") && ids.labelIds.length > 0)
+    parts.push({
+      alias: "labels",
+      field: "addLabelsToLabelable",
+      type: "AddLabelsToLabelableInput",
+      input: { labelableId: ids.pullId, labelIds: ids.labelIds },
+      select: "clientMutationId",
+    });
+  if (!rest.has("reviews") && ids.userIds.length + ids.teamIds.length > 0)
+    parts.push({
+      alias: "reviews",
+      field: "requestReviews",
+      type: "RequestReviewsInput",
+      input: { pullRequestId: ids.pullId, userIds: ids.userIds, teamIds: ids.teamIds, union: true },
+      select: "clientMutationId",
+    });
+  const run = input.checkRun;
+  parts.push({
+    alias: "check",
+    field: "createCheckRun",
+    type: "CreateCheckRunInput",
+    input: {
+      repositoryId: ids.repositoryId,
+      headSha: run.headSha,
+      name: run.name,
+      status: run.status.toUpperCase(),
+      ...(run.conclusion === undefined ? {} : { conclusion: run.conclusion.toUpperCase() }),
+      ...(run.externalId === undefined ? {} : { externalId: run.externalId }),
+      output: output(run.title, run.summary, run.text),
+    },
+    select: "checkRun { databaseId }",
+  });
+  if (input.autoMerge)
+    parts.push({
+      alias: "autoMerge",
+      field: "enablePullRequestAutoMerge",
+      type: "EnablePullRequestAutoMergeInput",
+      input: { pullRequestId: ids.pullId },
+      select: "clientMutationId",
+    });
+  if (link !== undefined && !rest.has("link")) {
+    if (ids.existing === undefined)
+      parts.push({
+        alias: "link",
+        field: "addComment",
+        type: "AddCommentInput",
+        input: { subjectId: ids.issueId, body: link.body },
+        select: "clientMutationId",
+      });
+    else if (ids.existing.body !== link.body)
+      parts.push({
+        alias: "link",
+        field: "updateIssueComment",
+        type: "UpdateIssueCommentInput",
+        input: { id: ids.existing.id, body: link.body },
+        select: "clientMutationId",
+      });
+  }
+  return parts;
 }
 
 /**
