@@ -88,7 +88,8 @@ export function checkLedgerCommits(history: readonly LedgerCommit[], appLogin: s
     return { ok: true, lines: ["ledger history: no commit holds an entry yet"] };
   let previous: string | null = null;
   for (const commit of history) {
-    if (commit.parents.length > 1)
+    // Before its first write the branch may share history (merges included) with another branch.
+    if (commit.parents.length > 1 && previous !== null)
       return {
         ok: false,
         message: `ledger commit ${commit.sha} is a merge; the ledger only ever appends in line`,
