@@ -4,13 +4,21 @@ import { parseLedger } from "./parse-ledger.js";
 import { parseTrailers } from "./parse-trailers.js";
 import { readLocalLedger } from "./read-local-ledger.js";
 import { verifyChain } from "./verify-chain.js";
+import {
+  anchorsInClone,
+  checkAnchors,
+  checkEarlierTips,
+  checkLedgerCommits,
+  ledgerHistory,
+  type HistoryCheck,
+} from "./verify-ledger-history.js";
 
 /**
  * ok: the ledger verifies. bad: it does not (the message names the first bad seq, line or commit).
  * unusable: nothing could be verified (no such directory, not a git clone, ref not found).
  */
 export type LocalCloneVerdict =
-  | { status: "ok"; count: number; head: string }
+  | { status: "ok"; count: number; head: string; checks: string[] }
   | { status: "bad"; message: string }
   | { status: "unusable"; message: string };
 
@@ -19,11 +27,16 @@ export type LocalCloneVerdict =
  * names being a commit in the clone, and every `Remedy-Audit` trailer on any commit reachable from
  * any ref naming an entry of the ledger. The trailers anchor the ledger outside itself: a ledger
  * rewritten from some entry onwards with freshly computed hashes still chains, but no longer holds
- * the hashes that merged commits name.
+ * the hashes that merged commits name. Then the ledger's own history: every commit of the branch
+ * only appends to its parent's file and is authored by the App (`appLogin`, default the author of the
+ * ledger's first commit), every earlier tip the clone's reflogs remember is still in that history
+ * (no force-push), and the tail is cross-checked against the anchors outside it (trailers, PR-body
+ * ledger heads). `checks` says which checks ran and which could not, and why.
  */
 export async function verifyLocalClone(opts: {
   repo: string;
   ref: string;
+  appLogin?: string | null;
   git: GitRunner;
 }): Promise<LocalCloneVerdict> {
   const read = await readLocalLedger(opts);
@@ -46,7 +59,26 @@ export async function verifyLocalClone(opts: {
     const problem = trailerProblem(commitInfo, byHash);
     if (problem !== undefined) return { status: "bad", message: problem };
   }
-  return { status: "ok", count: chain.count, head: chain.head };
+  const checks = [
+    `chain: ${chain.count} entries, every hash, seq and prev recomputed`,
+    `commits named by entries: ${known.size} found in this clone`,
+  ];
+  const history = await ledgerHistory(git, read.commit);
+  const historyShas = new Set(history.map((commit) => commit.sha));
+  const refs =
+    opts.ref.startsWith("refs/") || opts.ref.startsWith("origin/")
+      ? [opts.ref]
+      : [opts.ref, `origin/${opts.ref}`];
+  const results: HistoryCheck[] = [
+    checkLedgerCommits(history, opts.appLogin ?? null),
+    await checkEarlierTips(git, refs, read.commit),
+    checkAnchors(entries, history, await anchorsInClone(git, historyShas)),
+  ];
+  for (const result of results) {
+    if (!result.ok) return { status: "bad", message: result.message };
+    checks.push(...result.lines);
+  }
+  return { status: "ok", count: chain.count, head: chain.head, checks };
 }
 
 interface CommitTrailers {

@@ -1,4 +1,8 @@
+import { generateKeyPairSync } from "node:crypto";
+import { Writable } from "node:stream";
 import nock from "nock";
+import { pino } from "pino";
+import { Probot } from "probot";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RATE_LIMIT_RETRIES, RemedyOctokit } from "../../src/app/remedy-octokit.js";
 import { ALERT_TOKEN, finishHarness, firingAlert, startRemedy, type Harness } from "./harness.js";
@@ -132,5 +136,30 @@ describe("RemedyOctokit rate limits", () => {
     expect(logs.at(-1)).toContain("retry after 600 s");
     expect(logs.at(-1)).toContain("giving up");
     expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("keeps its handlers when Probot builds it with its own throttle options, as `remedy serve` does", async () => {
+    const logs: string[] = [];
+    const log = pino(
+      { level: "info" },
+      new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) }),
+    );
+    const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    const probot = new Probot({ appId: 1, privateKey, log, Octokit: RemedyOctokit });
+    const scope = nock("https://api.github.com")
+      .get("/app")
+      .reply(403, secondary, { "retry-after": "1" })
+      .get("/app")
+      .reply(200, { id: 1, slug: "remedy" });
+    const octokit = await probot.auth();
+    const { data } = await octokit.request("GET /app");
+    expect(data).toMatchObject({ slug: "remedy" });
+    expect(scope.isDone()).toBe(true);
+    // Probot's own handler only warns and never retries a secondary rate limit; Remedy's retried.
+    expect(logs.some((l) => l.includes("secondary rate limit on GET /app") && l.includes("retrying"))).toBe(
+      true,
+    );
   });
 });

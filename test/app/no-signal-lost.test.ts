@@ -148,6 +148,30 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
     expect(h.github.pulls()).toHaveLength(1);
   });
 
+  it("an alert whose PR GitHub rejects with 422 is reported on the incident issue the alert opened, with its fingerprints' claims given back", async () => {
+    harness = await startRemedy({ env: FAST });
+    const h = harness;
+    h.github.failures.push({ method: "POST", path: /\/pulls$/, status: 422, times: 99 });
+    const url = await h.listen();
+    expect((await post(url, firingAlert())).json).toEqual({ status: "accepted" });
+    await h.runtime.idle();
+    const [incident] = incidents(h);
+    expect(incident).toBeDefined();
+    const report = h.github.comments.find(
+      (c) => c.issue === incident?.number && c.body.includes("work-failed"),
+    );
+    expect(report?.body).toContain("the Alertmanager notification for this incident");
+    expect(report?.body).toContain("HTTP 422");
+    expect(report?.body).toContain("`/propose`");
+    expect(h.github.pulls()).toHaveLength(0);
+    // The same notification again: handled (not "duplicate"), and it completes Remedy's own branch.
+    h.github.failures.length = 0;
+    expect((await post(url, firingAlert())).json).toEqual({ status: "accepted" });
+    await h.runtime.idle();
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(incidents(h)).toHaveLength(1);
+  });
+
   it("keeps a failed item stored with its attempt count and not-before time, and a restart resumes it", async () => {
     harness = await startRemedy({ env: { REMEDY_RETRY_ATTEMPTS: "5", REMEDY_RETRY_BASE_MS: "60000" } });
     const first = harness;

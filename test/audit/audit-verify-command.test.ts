@@ -7,6 +7,7 @@ import {
   trailersFor,
   type LedgerEntry,
 } from "../../src/audit/index.js";
+import { verifyChain } from "../../src/audit/verify-chain.js";
 import { auditVerifyCommand } from "../../src/cli/audit-verify.js";
 import { event } from "./events.js";
 import {
@@ -101,7 +102,14 @@ describe("remedy audit verify on a local clone", () => {
     const head = story.entries.at(-1)?.hash;
     expect(await verify("--repo", story.dir)).toEqual({
       code: 0,
-      out: [`ok: 9 entries, head ${head}`],
+      out: [
+        `ok: 9 entries, head ${head}`,
+        "  chain: 9 entries, every hash, seq and prev recomputed",
+        "  commits named by entries: 2 found in this clone",
+        "  ledger history: 3 commits, each appends to its parent's ledger.jsonl, authored by Test (the author of the ledger's first commit)",
+        "  earlier ledger tips: 2 remembered, all in the current history",
+        "  anchors: 1 commit trailer, 0 PR-body ledger heads; last anchored seq 3; the 6 entries after it rest on the history checks alone",
+      ],
       err: [],
     });
     expect(await story.ledger.head()).toBe(head);
@@ -118,7 +126,10 @@ describe("remedy audit verify on a local clone", () => {
     try {
       expect(await verify()).toMatchObject({
         code: 0,
-        out: [`ok: 9 entries, head ${story.entries.at(-1)?.hash}`],
+        out: expect.arrayContaining([
+          `ok: 9 entries, head ${story.entries.at(-1)?.hash}`,
+          "  earlier ledger tips: none remembered by this clone's reflogs",
+        ]),
       });
     } finally {
       process.chdir(cwd);
@@ -257,8 +268,165 @@ describe("remedy audit verify on a local clone", () => {
     expect(entries.slice(9)).toEqual(expect.arrayContaining([...a, ...b]));
     expect(await verify("--repo", story.dir)).toMatchObject({
       code: 0,
-      out: [`ok: 11 entries, head ${entries[10]?.hash}`],
+      out: expect.arrayContaining([`ok: 11 entries, head ${entries[10]?.hash}`]),
     });
+  });
+});
+
+describe("remedy audit verify: the ledger's history and anchors", () => {
+  let story: Story;
+  const dirs: string[] = [];
+
+  beforeEach(async () => {
+    story = await honestStory();
+    dirs.push(story.dir);
+  });
+
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map(removeDir));
+  });
+
+  /** `run` with git's author (and committer date) set as an attacker's tools would set them. */
+  async function as<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
+    const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, env);
+    try {
+      return await run();
+    } finally {
+      for (const [key, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+    }
+  }
+
+  /** The honest entries with `from` onwards replaced and the chain re-hashed, as a forger would. */
+  function rehashed(entries: LedgerEntry[], tail: LedgerEntry[]): LedgerEntry[] {
+    const forged: LedgerEntry[] = [];
+    for (const entry of [...entries, ...tail]) {
+      const { hash: _old, ...rest } = {
+        ...entry,
+        seq: forged.length + 1,
+        prev: forged.at(-1)?.hash ?? entry.prev,
+      };
+      forged.push({ ...rest, hash: hashEntry(rest) });
+    }
+    return forged;
+  }
+
+  it("rejects a foreign commit that appends a correctly re-hashed entry", async () => {
+    const appended = rehashed(story.entries, [
+      {
+        ...(story.entries.at(-1) as LedgerEntry),
+        kind: "comment",
+        actor: "mallory",
+        data: { note: "all good" },
+      },
+    ]);
+    const commit = await as({ GIT_AUTHOR_NAME: "mallory", GIT_AUTHOR_EMAIL: "mallory@example.com" }, () =>
+      commitLedger(story.dir, serializeLedger(appended)),
+    );
+    // The chain itself holds: only the history says who wrote it.
+    expect(verifyChain(serializeLedger(appended)).ok).toBe(true);
+    expect(await verify("--repo", story.dir)).toMatchObject({
+      code: 1,
+      out: [`bad: ledger commit ${commit} is authored by "mallory" <mallory@example.com>, not the App Test`],
+    });
+  });
+
+  it("checks the author against --app-login when given, and says which identity it checked", async () => {
+    expect(await verify("--repo", story.dir, "--app-login", "remedy[bot]")).toMatchObject({
+      code: 1,
+      out: [
+        expect.stringMatching(
+          /^bad: ledger commit [0-9a-f]{40} is authored by "Test" <test@example.com>, not the App remedy\[bot\]$/,
+        ),
+      ],
+    });
+    const ok = await verify("--repo", story.dir, "--app-login=Test");
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain(
+      "  ledger history: 3 commits, each appends to its parent's ledger.jsonl, authored by Test (--app-login)",
+    );
+  });
+
+  it("rejects a ledger commit that rewrites earlier lines instead of appending, even when every entry still verifies", async () => {
+    // The first line re-serialised in another key order: same entry, same hash, chain and trailers
+    // hold; but the commit changed bytes its parent had written.
+    const parts = lines(await ledgerText(story.dir));
+    const first = JSON.parse(parts[0] as string) as Record<string, unknown>;
+    parts[0] = JSON.stringify(Object.fromEntries(Object.entries(first).reverse()));
+    const commit = await commitLedger(story.dir, join(parts));
+    expect(verifyChain(join(parts)).ok).toBe(true);
+    expect(await verify("--repo", story.dir)).toMatchObject({
+      code: 1,
+      out: [`bad: ledger commit ${commit} rewrites ledger.jsonl instead of appending to its parent's`],
+    });
+  });
+
+  it("rejects a force-push that dropped the last entries, through the clone's reflog", async () => {
+    const tip = await git(story.dir, ["rev-parse", "refs/heads/remedy-audit"]);
+    const before = await git(story.dir, ["rev-parse", "refs/heads/remedy-audit~1"]);
+    // The remote was reset to an earlier ledger commit; the clone's ref follows it.
+    await git(story.dir, ["update-ref", "refs/heads/remedy-audit", before]);
+    expect(parseLedger(await ledgerText(story.dir)).entries).toHaveLength(4);
+    expect(await verify("--repo", story.dir)).toMatchObject({
+      code: 1,
+      out: [
+        `bad: the ledger ref once pointed at ${tip}, which the current ledger history does not contain: it was force-pushed or rewritten`,
+      ],
+    });
+  });
+
+  it("rejects a force-push that dropped anchored entries even in a clone with no reflog, through the anchors", async () => {
+    const before = await git(story.dir, ["rev-parse", "refs/heads/remedy-audit~2"]);
+    await git(story.dir, ["update-ref", "refs/heads/remedy-audit", before]);
+    await git(story.dir, ["reflog", "expire", "--expire=now", "--all"]);
+    // Squash merges carry the PR body, whose packet quotes the ledger head when it was written.
+    const decision = story.entries[2] as LedgerEntry;
+    const later = story.entries[3] as LedgerEntry;
+    expect(parseLedger(await ledgerText(story.dir)).entries).toHaveLength(3);
+    await commitFile(
+      story.dir,
+      "notes.txt",
+      "x\n",
+      `scale checkout-api in prod: 4 → 6 replicas (#34)\n\n<sub>Audit ledger head when written: \`${later.hash}\` (branch \`remedy-audit\`)</sub>\n`,
+    );
+    expect(decision.seq).toBe(3);
+    const { code, out } = await verify("--repo", story.dir);
+    expect(code).toBe(1);
+    expect(out[0]).toMatch(
+      new RegExp(
+        `^bad: commit [0-9a-f]{40} PR body's ledger head names no ledger entry \\(${later.hash}\\)$`,
+      ),
+    );
+  });
+
+  it("rejects an orphan rewrite of the entries after the last anchor, through the anchors' times", async () => {
+    // A new root commit: the anchored entries 1–3 kept byte for byte, the tail rewritten (the
+    // verification failed, not passed), authored as the App, an hour after the anchoring commit.
+    const tail = story.entries
+      .slice(3)
+      .map((entry) => (entry.kind === "verify.passed" ? { ...entry, kind: "verify.failed" } : entry));
+    const forged = rehashed(story.entries.slice(0, 3), tail);
+    expect(forged.slice(0, 3)).toEqual(story.entries.slice(0, 3));
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const blob = await git(story.dir, ["hash-object", "-w", "--stdin"], serializeLedger(forged));
+    const tree = await git(story.dir, ["mktree"], `100644 blob ${blob}\tledger.jsonl\n`);
+    const orphan = await as({ GIT_COMMITTER_DATE: later, GIT_AUTHOR_DATE: later }, () =>
+      git(story.dir, ["commit-tree", tree, "-m", "audit: signal, diagnosis, decision, pr.opened (1–9)"]),
+    );
+    await git(story.dir, ["update-ref", "refs/heads/remedy-audit", orphan]);
+    // With the reflog, the rewrite shows at once.
+    expect((await verify("--repo", story.dir)).out[0]).toMatch(/^bad: the ledger ref once pointed at /);
+    // A clone that never saw the old tip: the anchors date the rewrite.
+    await git(story.dir, ["reflog", "expire", "--expire=now", "--all"]);
+    const { code, out } = await verify("--repo", story.dir);
+    expect(code).toBe(1);
+    expect(out[0]).toMatch(
+      new RegExp(
+        `^bad: seq 3, anchored by commit ${story.prCommit} at \\S+, first appears in ledger commit ${orphan} made later \\(\\S+\\): the ledger history was rewritten after the anchor$`,
+      ),
+    );
   });
 });
 
@@ -285,7 +453,14 @@ describe("remedy audit verify: usage", () => {
     await git(dir, ["branch", "-m", "remedy-audit", "ledger-copy"]);
     expect(await verify("--repo", dir, "--ref", "ledger-copy")).toMatchObject({
       code: 0,
-      out: [`ok: 0 entries, head sha256:${"0".repeat(64)}`],
+      out: [
+        `ok: 0 entries, head sha256:${"0".repeat(64)}`,
+        "  chain: 0 entries, every hash, seq and prev recomputed",
+        "  commits named by entries: 0 found in this clone",
+        "  ledger history: no commit holds an entry yet",
+        "  earlier ledger tips: none remembered by this clone's reflogs",
+        "  anchors: none in this clone",
+      ],
     });
     expect(await verify(`--repo=${dir}`, "--ref=ledger-copy")).toMatchObject({ code: 0 });
   });
