@@ -1,5 +1,6 @@
 import type { PullRequest } from "../forge/forge.js";
 import { ownPlan } from "./own-plan.js";
+import { planAtMerge } from "./plan-at-merge.js";
 import type { VerificationRecord } from "../store/store.js";
 import { startVerdict } from "../verification/start-verdict.js";
 import { parseVerdictBlock, restoreVerdict } from "../verification/verdict-block.js";
@@ -51,7 +52,6 @@ async function recoverOne(
   if (!pr.merged || pr.mergeSha === null) return null;
   const own = await ownPlan(deps, pr);
   if (own.status !== "own") return null;
-  const { plan } = own;
   const id = verificationId(deps.forge.repo, pr.number);
   if ((await deps.store.getVerification(id)) !== null) return null;
 
@@ -67,6 +67,8 @@ async function recoverOne(
   if (run === undefined) return null;
   // Completed means decided and reported (revert opened, incident closed or a human asked).
   if (run.status === "completed") return null;
+  // The same plan the verification started with: the value the merge commit holds (SPEC §5).
+  const { plan } = await planAtMerge(deps, own.plan, pr.mergeSha);
 
   const block = parseVerdictBlock(run.text);
   const restored =
