@@ -12,9 +12,15 @@ import { DEFAULT_BASELINE_SECONDS, type CheckSpec } from "./verify-spec.js";
 
 /** The check as it reads its baseline: the query averaged over the window, evaluated at the merge. */
 export function baselineCheck(check: CheckSpec): CheckSpec {
-  const window = formatDuration(check.baselineSeconds ?? DEFAULT_BASELINE_SECONDS);
+  const seconds = check.baselineSeconds ?? DEFAULT_BASELINE_SECONDS;
+  // An explicit step, about 30 points over the window: Prometheus's default step is its evaluation
+  // interval (often 1m), which would leave a short window with no points at all.
+  const step = formatDuration(Math.max(1, Math.round(seconds / 30)));
   // On lines of its own, so a trailing `# comment` in the check's query cannot swallow the wrapper.
-  return { name: check.name, query: `avg_over_time((\n${check.query ?? ""}\n)[${window}:])` };
+  return {
+    name: check.name,
+    query: `avg_over_time((\n${check.query ?? ""}\n)[${formatDuration(seconds)}:${step}])`,
+  };
 }
 
 /** The checks whose baseline is still to be read (none recorded yet, or no data so far). */
