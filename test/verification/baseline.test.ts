@@ -127,7 +127,8 @@ describe("a whole verification with a relative check", () => {
     const baselineReads = health.reads.filter((r) => r.query.startsWith("avg_over_time("));
     expect(baselineReads).toEqual([
       {
-        query: 'avg_over_time((\nsum(rate(errors{service="{{service}}"}[5m])) # errors per second\n)[30m:1m])',
+        query:
+          'avg_over_time((\nsum(rate(errors{service="{{service}}"}[5m])) # errors per second\n)[30m:1m])',
         at: MERGED_AT,
       },
     ]);
