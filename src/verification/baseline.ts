@@ -20,6 +20,7 @@ export function baselineCheck(check: CheckSpec): CheckSpec {
   return {
     name: check.name,
     query: `avg_over_time((\n${check.query ?? ""}\n)[${formatDuration(seconds)}:${step}])`,
+    baselineRead: true,
   };
 }
 

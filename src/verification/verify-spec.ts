@@ -8,6 +8,8 @@ export interface CheckSpec {
   maxIncrease?: number;
   /** The baseline window, in seconds, ending at the merge; set whenever `maxIncrease` is. */
   baselineSeconds?: number;
+  /** Set on the read of a check's baseline (see baseline.ts), so a scripted source can tell it apart. */
+  baselineRead?: true;
 }
 
 /** A runbook's `verify:` block with durations already in seconds. */

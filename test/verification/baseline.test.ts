@@ -6,6 +6,7 @@ import {
   applyObservation,
   evaluateObservation,
   runVerification,
+  ScriptedHealth,
   startVerdict,
   summarizeVerdict,
   toVerifySpec,
@@ -189,5 +190,29 @@ describe("the baseline survives a restart and is shown to reviewers", () => {
     expect(text).toContain("≤ 0.02, ≤ baseline +20% (the 30m before the merge)");
     expect(text).toContain("a baseline with no data makes that check no-data");
     expect(parsePlan).toBeTypeOf("function");
+  });
+});
+
+describe("scripted health (scenarios, simulate) answers baseline reads apart from the series", () => {
+  it("takes the baseline from its own map, so the series' first value is still the first evaluation's", async () => {
+    const spec = plan({ checks: [RELATIVE], failureThreshold: 1 });
+    const failed = await runVerification(spec, MERGED_AT, ctx, {
+      health: new ScriptedHealth({ error_rate: [0.014] }, undefined, { error_rate: 0.008 }),
+    });
+    expect(failed.outcome).toBe("fail");
+    expect(failed.evaluations[0]?.failing).toEqual([
+      "error_rate 0.008 before, 0.014 now, limit +20% = 0.0096",
+    ]);
+    const held = await runVerification(spec, MERGED_AT, ctx, {
+      health: new ScriptedHealth({ error_rate: [0.014] }, undefined, { error_rate: 0.012 }),
+    });
+    expect(held.outcome).toBe("pass");
+  });
+
+  it("without a scripted baseline the check has no data, so the run is inconclusive", async () => {
+    const verdict = await runVerification(plan({ checks: [RELATIVE] }), MERGED_AT, ctx, {
+      health: new ScriptedHealth({ error_rate: [0.001] }),
+    });
+    expect(verdict.outcome).toBe("inconclusive");
   });
 });
