@@ -16,6 +16,10 @@ export const Check = z
     query: z.string().min(1).optional(),
     max: z.number().optional(),
     min: z.number().optional(),
+    /** v2: healthy while at most this fraction above the baseline (0.2 = 20% more than before the merge). */
+    max_increase: z.number().positive().optional(),
+    /** v2: the window before the merge over which the same query gives the baseline (default 30m). */
+    baseline: Duration.optional(),
   })
   .refine(
     (c) => c.name === "rollout" || c.query !== undefined,
@@ -24,6 +28,14 @@ export const Check = z
   .refine(
     (c) => c.name !== "rollout" || c.query === undefined,
     "rollout is the workload's rollout state and takes no query",
+  )
+  .refine(
+    (c) => c.max_increase === undefined || c.query !== undefined,
+    "max_increase compares a query's value with its baseline; the rollout check has no query",
+  )
+  .refine(
+    (c) => c.baseline === undefined || c.max_increase !== undefined,
+    "baseline is the window for max_increase; set max_increase too (for example max_increase: 0.2)",
   );
 export type Check = z.infer<typeof Check>;
 

@@ -1,6 +1,7 @@
 import type { PullRequest } from "../forge/forge.js";
 import type { VerificationRecord } from "../store/store.js";
 import { applyObservation } from "../verification/apply-observation.js";
+import { baselinesToRead } from "../verification/baseline.js";
 import { nextEvaluationAt } from "../verification/next-evaluation-at.js";
 import { observe } from "../verification/observe.js";
 import { renderQuery } from "../verification/render-query.js";
@@ -145,7 +146,10 @@ export async function verificationTick(deps: FlowDeps, record: VerificationRecor
           },
         }
       : deps.health(config, plan);
-  const observation = await observe(spec, { ...vars, mergeSha: record.mergeSha, at }, sources);
+  const observation = await observe(spec, { ...vars, mergeSha: record.mergeSha, at }, sources, {
+    checks: baselinesToRead(record.verdict),
+    at: record.verdict.mergedAt,
+  });
   const verdict = applyObservation(record.verdict, observation);
   const next: VerificationRecord = { ...record, verdict };
   const summary = summarizeVerdict(

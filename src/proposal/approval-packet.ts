@@ -2,6 +2,7 @@ import type { Outcome } from "./outcome.js";
 import type { PolicyResult } from "../policy/evaluate-policy.js";
 import { describeAge } from "../diagnosis/describe-age.js";
 import { formatDuration } from "../verification/format-duration.js";
+import { describeIncrease } from "../verification/baseline.js";
 import { renderQuery } from "../verification/render-query.js";
 import { fenced, safeToken, table } from "./markdown.js";
 import { parsePlan, type Plan } from "./plan.js";
@@ -182,7 +183,11 @@ export function renderVerificationPlan(plan: Plan): string {
     c.query === undefined
       ? "rollout state of the workload (Kubernetes / Argo CD)"
       : `\`${shownQuery(c.query, plan).replace(/`/g, "'")}\``,
-    [c.max === undefined ? "" : `≤ ${c.max}`, c.min === undefined ? "" : `≥ ${c.min}`]
+    [
+      c.max === undefined ? "" : `≤ ${c.max}`,
+      c.min === undefined ? "" : `≥ ${c.min}`,
+      c.maxIncrease === undefined ? "" : describeIncrease(c),
+    ]
       .filter(Boolean)
       .join(", ") || (c.name === "rollout" ? "complete" : "informational"),
   ]);
@@ -191,7 +196,10 @@ export function renderVerificationPlan(plan: Plan): string {
     `Every ${formatDuration(v.intervalSeconds)}; passes after ${formatDuration(v.soakSeconds)} of holding checks, counted from a complete rollout. ` +
       `${v.failureThreshold} consecutive failing evaluations fail it and ${plan.action === "restart" || plan.irreversible !== undefined ? "ask a person (no automatic revert)" : "open the revert PR"}. ` +
       `No data (query error, timeout, empty result, NaN) is never healthy: ${v.maxErrors} consecutive no-data evaluations make it inconclusive and a human is asked. ` +
-      `Not rolled out within ${formatDuration(v.deadlineSeconds)} fails it.`,
+      `Not rolled out within ${formatDuration(v.deadlineSeconds)} fails it.` +
+      (v.checks.some((c) => c.maxIncrease !== undefined)
+        ? " A check with a baseline compares with the same query averaged over the window before the merge, read when verification starts; a baseline with no data makes that check no-data."
+        : ""),
   ].join("\n\n");
 }
 

@@ -24,6 +24,8 @@ const CheckSpecSchema = z.strictObject({
   query: Text.optional(),
   max: z.number().optional(),
   min: z.number().optional(),
+  maxIncrease: z.number().positive().optional(),
+  baselineSeconds: z.number().positive().optional(),
 });
 
 const VerifySpecSchema = z.strictObject({

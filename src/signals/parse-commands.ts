@@ -23,6 +23,31 @@ export interface Command {
 /** Stands in for inline code and inline HTML, so no command can be spliced together across them. */
 const OPAQUE = "\uFFFC";
 
+/** A line that might start with a command once its containers are stripped. */
+const CANDIDATE = new RegExp(`^[ \\t>*+\\-\\d.)]*\\/(?:${COMMANDS.join("|")})(?:\\s|$)`, "m");
+
+/** Emphasis and links are left as text: their resolution is the parser's costly part, and neither can hide a line. */
+const FLAT_INLINE = { disable: { null: ["attention", "labelStartImage", "labelStartLink", "labelEnd"] } };
+
+const MAX_DEPTH = 16;
+/** GitHub's own cap on a comment body; anything longer did not come from a comment. */
+const MAX_COMMENT = 65_536;
+
+/** Whether some line opens more than {@link MAX_DEPTH} block quotes or list items at once. */
+function tooDeep(text: string): boolean {
+  const marker = /^[ \t]{0,3}(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))/;
+  for (const line of text.split("\n")) {
+    let rest = line;
+    for (let depth = 0; ; depth++) {
+      const match = marker.exec(rest);
+      if (match === null) break;
+      if (depth >= MAX_DEPTH) return true;
+      rest = rest.slice(match[0].length);
+    }
+  }
+  return false;
+}
+
 /**
  * Finds slash commands the way a reader of the rendered comment sees them: the comment is parsed as
  * CommonMark, and a command counts only at the start of a line of a top-level paragraph. Anything a
@@ -31,7 +56,12 @@ const OPAQUE = "\uFFFC";
  * only where CommonMark says it does), inline code, list items — never triggers anything.
  */
 export function parseCommands(body: string): Command[] {
-  const root = fromMarkdown(body.replace(/\r\n?/g, "\n"));
+  const text = body.replace(/\r\n?/g, "\n");
+  // Anyone can comment, and parsing comes before the permission check: a comment with no line that
+  // could hold a command, or with containers nested deeper than any person writes (the parser's cost
+  // grows with depth times length), is not parsed at all and has no command.
+  if (text.length > MAX_COMMENT || !CANDIDATE.test(text) || tooDeep(text)) return [];
+  const root = fromMarkdown(text, { extensions: [FLAT_INLINE] });
   const commands: Array<Omit<Command, "text">> = [];
   for (const node of root.children) {
     if (node.type !== "paragraph") continue;
@@ -43,12 +73,12 @@ export function parseCommands(body: string): Command[] {
       }
     }
   }
-  const text = root.children
+  const plain = root.children
     .map(plainText)
     .filter((t) => t.trim() !== "")
     .join("\n")
     .replaceAll(OPAQUE, " ");
-  return commands.map((c) => ({ ...c, text }));
+  return commands.map((c) => ({ ...c, text: plain }));
 }
 
 /** A paragraph's rendered lines, built only from its direct text; anything else is opaque. */

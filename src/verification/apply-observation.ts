@@ -1,3 +1,4 @@
+import { recordBaselines } from "./baseline.js";
 import { evaluateObservation, valueOf } from "./evaluate-observation.js";
 import { formatDuration } from "./format-duration.js";
 import { toMillis } from "./iso-time.js";
@@ -23,7 +24,8 @@ export function applyObservation(state: VerdictState, obs: Observation): Verdict
   const latest = state.evaluations.at(-1);
   if (at <= merged || (latest !== undefined && at <= toMillis(latest.at, "evaluation time"))) return state;
 
-  const { result, failing } = evaluateObservation(spec, obs);
+  const withBaselines = recordBaselines(state, obs.baselines);
+  const { result, failing } = evaluateObservation(spec, obs, withBaselines.baselines);
   const record: EvaluationRecord = {
     at: obs.at,
     samples: obs.samples.map((sample) => ({ ...sample })),
@@ -41,7 +43,7 @@ export function applyObservation(state: VerdictState, obs: Observation): Verdict
     result === "no-data" ? state.consecutiveNoData + 1 : result === "pending" ? state.consecutiveNoData : 0;
 
   const next: VerdictState = {
-    ...state,
+    ...withBaselines,
     evaluations,
     consecutiveFailures,
     consecutiveNoData,
@@ -104,7 +106,11 @@ function missingReasons(state: VerdictState, record: EvaluationRecord): string {
   const reasons = state.spec.checks
     .filter((check) => !isRolloutCheck(check))
     .map((check) => {
-      if (valueOf(record.samples, check.name) !== null) return null;
+      if (valueOf(record.samples, check.name) !== null) {
+        const noBaseline =
+          check.maxIncrease !== undefined && (state.baselines?.[check.name] ?? null) === null;
+        return noBaseline ? `${check.name}: no baseline (no data over the window before the merge)` : null;
+      }
       return `${check.name}: ${record.samples.find((s) => s.name === check.name)?.reason ?? "no sample"}`;
     })
     .filter((reason): reason is string => reason !== null);

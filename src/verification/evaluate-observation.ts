@@ -1,3 +1,4 @@
+import { baselineLimit, describeAgainstBaseline } from "./baseline.js";
 import { formatValue } from "./format-value.js";
 import type { Observation, Sample } from "./observation.js";
 import type { EvaluationResult } from "./verdict-state.js";
@@ -13,7 +14,11 @@ export interface Evaluation {
  * progress (or unknown) is pending, since metrics then still describe the old pods; then thresholds;
  * then missing data; otherwise ok.
  */
-export function evaluateObservation(spec: VerifySpec, obs: Observation): Evaluation {
+export function evaluateObservation(
+  spec: VerifySpec,
+  obs: Observation,
+  baselines: Readonly<Record<string, number | null>> = {},
+): Evaluation {
   const watchesRollout = spec.checks.some(isRolloutCheck);
   if (watchesRollout) {
     const rollout = obs.rollout;
@@ -37,6 +42,13 @@ export function evaluateObservation(spec: VerifySpec, obs: Observation): Evaluat
     }
     if (check.min !== undefined && value < check.min) {
       failing.push(`${check.name} ${formatValue(value)} < min ${formatValue(check.min)}`);
+    }
+    if (check.maxIncrease !== undefined) {
+      // SPEC §3.2: a baseline with no data makes the check no-data, never healthy.
+      const baseline = baselines[check.name] ?? null;
+      if (baseline === null) missing = true;
+      else if (value > baselineLimit(baseline, check.maxIncrease))
+        failing.push(`${check.name} ${describeAgainstBaseline(check, baseline, value)}`);
     }
   }
   if (failing.length > 0) return { result: "failing", failing };

@@ -12,4 +12,6 @@ export interface Observation {
   at: string;
   samples: Sample[];
   rollout?: { state: RolloutState; reason?: string };
+  /** Baselines read with this observation (checks with `maxIncrease`), by check name; see baseline.ts. */
+  baselines?: Sample[];
 }

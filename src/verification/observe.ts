@@ -1,4 +1,5 @@
 import type { HealthContext, HealthSource, RolloutSource } from "./health-source.js";
+import { baselineCheck } from "./baseline.js";
 import type { Observation, Sample } from "./observation.js";
 import { isRolloutCheck, type CheckSpec, type VerifySpec } from "./verify-spec.js";
 
@@ -10,14 +11,26 @@ export async function observe(
   spec: VerifySpec,
   ctx: HealthContext,
   sources: { health: HealthSource; rollout?: RolloutSource },
+  baselines: { checks: readonly CheckSpec[]; at: string } = { checks: [], at: ctx.at },
 ): Promise<Observation> {
   const metricChecks = spec.checks.filter((check) => !isRolloutCheck(check));
   const watchesRollout = spec.checks.some(isRolloutCheck);
-  const [samples, rollout] = await Promise.all([
+  const [samples, rollout, baselineSamples] = await Promise.all([
     Promise.all(metricChecks.map((check) => sampleSafely(sources.health, check, ctx))),
     watchesRollout && sources.rollout ? rolloutSafely(sources.rollout, ctx) : Promise.resolve(null),
+    // Read at the merge, so the window is the one before the change whenever the read happens.
+    Promise.all(
+      baselines.checks.map((check) =>
+        sampleSafely(sources.health, baselineCheck(check), { ...ctx, at: baselines.at }),
+      ),
+    ),
   ]);
-  return { at: ctx.at, samples, ...(rollout ? { rollout } : {}) };
+  return {
+    at: ctx.at,
+    samples,
+    ...(rollout ? { rollout } : {}),
+    ...(baselineSamples.length > 0 ? { baselines: baselineSamples } : {}),
+  };
 }
 
 async function sampleSafely(source: HealthSource, check: CheckSpec, ctx: HealthContext): Promise<Sample> {

@@ -1,4 +1,5 @@
 import { applyObservation } from "./apply-observation.js";
+import { baselinesToRead } from "./baseline.js";
 import type { HealthContext, HealthSource, RolloutSource } from "./health-source.js";
 import { nextEvaluationAt } from "./next-evaluation-at.js";
 import { observe } from "./observe.js";
@@ -20,7 +21,8 @@ export async function runVerification(
 ): Promise<VerdictState> {
   let state = startVerdict(spec, mergedAt);
   for (let at = nextEvaluationAt(state); at !== null; at = nextEvaluationAt(state)) {
-    state = applyObservation(state, await observe(spec, { ...ctx, at }, sources));
+    const baselines = { checks: baselinesToRead(state), at: mergedAt };
+    state = applyObservation(state, await observe(spec, { ...ctx, at }, sources, baselines));
   }
   return state;
 }

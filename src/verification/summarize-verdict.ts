@@ -1,3 +1,4 @@
+import { describeAgainstBaseline } from "./baseline.js";
 import { valueOf } from "./evaluate-observation.js";
 import { formatDuration } from "./format-duration.js";
 import { formatValue } from "./format-value.js";
@@ -31,7 +32,7 @@ export function summarizeVerdict(state: VerdictState, before?: Figures): Verdict
   const summary: VerdictSummary = {
     after,
     table: renderTable(state, metricChecks),
-    text: [headline(state), ...figureLines(metricChecks, after, before)].join("\n"),
+    text: [headline(state), ...figureLines(metricChecks, after, before, state.baselines ?? {})].join("\n"),
   };
   if (before !== undefined) summary.before = before;
   return summary;
@@ -65,8 +66,21 @@ function headline(state: VerdictState): string {
   return `Verification in progress (${count}): soaked ${formatDuration(soaked)} of ${formatDuration(state.spec.soakSeconds)}.`;
 }
 
-function figureLines(checks: CheckSpec[], after: Figures, before: Figures | undefined): string[] {
+function figureLines(
+  checks: CheckSpec[],
+  after: Figures,
+  before: Figures | undefined,
+  baselines: Figures,
+): string[] {
   return checks.map((check) => {
+    if (check.maxIncrease !== undefined) {
+      const against = describeAgainstBaseline(
+        check,
+        baselines[check.name] ?? null,
+        after[check.name] ?? null,
+      );
+      return `- ${check.name}: ${against}${bounds(check)}`;
+    }
     const now = formatValue(after[check.name] ?? null);
     const was = before?.[check.name];
     const change = was === undefined ? now : `${formatValue(was)} → ${now}`;

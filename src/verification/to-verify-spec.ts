@@ -1,5 +1,5 @@
 import { parseDuration } from "./parse-duration.js";
-import type { CheckSpec, VerifySpec } from "./verify-spec.js";
+import { DEFAULT_BASELINE_SECONDS, type CheckSpec, type VerifySpec } from "./verify-spec.js";
 
 /**
  * A runbook's `verify:` block as its schema yields it: snake_case, Go-style durations, and optional
@@ -11,7 +11,14 @@ export interface VerifyBlockInput {
   failure_threshold: number;
   max_errors: number;
   deadline: string;
-  checks: { name: string; query?: string | undefined; max?: number | undefined; min?: number | undefined }[];
+  checks: {
+    name: string;
+    query?: string | undefined;
+    max?: number | undefined;
+    min?: number | undefined;
+    max_increase?: number | undefined;
+    baseline?: string | undefined;
+  }[];
 }
 
 export function toVerifySpec(block: VerifyBlockInput): VerifySpec {
@@ -39,5 +46,10 @@ function toCheckSpec(check: VerifyBlockInput["checks"][number]): CheckSpec {
   if (check.query !== undefined) spec.query = check.query;
   if (check.max !== undefined) spec.max = check.max;
   if (check.min !== undefined) spec.min = check.min;
+  if (check.max_increase !== undefined) {
+    spec.maxIncrease = check.max_increase;
+    spec.baselineSeconds =
+      check.baseline === undefined ? DEFAULT_BASELINE_SECONDS : parseDuration(check.baseline);
+  }
   return spec;
 }

@@ -42,6 +42,8 @@ export interface VerdictBlock extends VerdictBinding {
   consecutiveFailures: number;
   consecutiveNoData: number;
   soakStartedAt: string | null;
+  /** The baselines recorded when verification started (checks with max_increase). */
+  baselines?: Record<string, number | null>;
 }
 
 /** A short, stable hash of a verification spec (canonical JSON, so key order does not matter). */
@@ -118,6 +120,7 @@ export function parseVerdictBlock(text: string | null | undefined): VerdictBlock
     consecutiveFailures: b.consecutiveFailures,
     consecutiveNoData: b.consecutiveNoData,
     soakStartedAt: b.soakStartedAt,
+    ...(b.baselines === undefined ? {} : { baselines: b.baselines }),
   };
 }
 
@@ -164,6 +167,7 @@ export function restoreVerdict(
     consecutiveFailures: block.consecutiveFailures,
     consecutiveNoData: block.consecutiveNoData,
     soakStartedAt: block.soakStartedAt,
+    ...(block.baselines === undefined ? {} : { baselines: block.baselines }),
   };
 }
 
@@ -178,6 +182,7 @@ function write(verdict: VerdictState, binding: VerdictBinding, evaluations: Eval
     consecutiveFailures: verdict.consecutiveFailures,
     consecutiveNoData: verdict.consecutiveNoData,
     soakStartedAt: verdict.soakStartedAt,
+    ...(verdict.baselines === undefined ? {} : { baselines: verdict.baselines }),
   };
   // Non-finite sample values become null, as they would in the store; they count as no data anyway.
   const json = JSON.stringify(payload).replace(
@@ -258,6 +263,7 @@ const BlockShape = z.object({
   consecutiveFailures: z.number().int().min(0),
   consecutiveNoData: z.number().int().min(0),
   soakStartedAt: Iso.nullable(),
+  baselines: z.record(z.string(), z.number().nullable()).optional(),
 });
 
 type EvaluationInput = z.infer<typeof EvaluationShape>;

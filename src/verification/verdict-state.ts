@@ -21,4 +21,9 @@ export interface VerdictState {
   soakStartedAt: string | null;
   outcome: Outcome | null;
   reason: string | null;
+  /**
+   * Baselines of the checks with `maxIncrease`, recorded when verification starts (read at the merge,
+   * over the window before it); null while no data was found. Absent in states stored before v2.
+   */
+  baselines?: Record<string, number | null>;
 }

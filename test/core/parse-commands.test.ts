@@ -101,4 +101,24 @@ describe("parseCommands", () => {
       expect(command?.text).not.toMatch(/99|50/);
     });
   });
+
+  describe("comments anyone can post cannot crash or stall the parser", () => {
+    it("containers nested deeper than a person writes carry no command, and nothing throws", () => {
+      expect(names(`${"> ".repeat(32_000)}/rollback`)).toEqual([]);
+      expect(names(`${"- ".repeat(32_000)}/rollback`)).toEqual([]);
+      expect(names(`${"1. ".repeat(20_000)}/rollback`)).toEqual([]);
+      // Sixteen levels are still read as CommonMark says.
+      expect(names(`${"> ".repeat(16)}/rollback`)).toEqual([]);
+      expect(names(`${"> ".repeat(16)}x\n\n/dry-run`)).toEqual(["dry-run"]);
+    });
+
+    it("a comment longer than GitHub allows has no command", () => {
+      expect(names(`/rollback\n${"a".repeat(70_000)}`)).toEqual([]);
+    });
+
+    it("a long comment of emphasis or link openers still yields its command", () => {
+      expect(names(`/rollback\n${"*a".repeat(30_000)}`)).toEqual(["rollback"]);
+      expect(names(`/rollback\n${"[a](".repeat(15_000)}`)).toEqual(["rollback"]);
+    });
+  });
 });

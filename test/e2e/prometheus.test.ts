@@ -141,6 +141,58 @@ describe.skipIf(binary === null)("verification against a real Prometheus", () =>
     },
   );
 
+  it(
+    "max_increase: the baseline is the series before the merge; a rise under the absolute max still fails",
+    { timeout: 60_000 },
+    async () => {
+      await setGauge(0.01);
+      // Let the window before the merge fill with 0.01.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      const forge = new InMemoryForge({ now: () => new Date().toISOString() });
+      const store = new MemoryStore();
+      const deps: FlowDeps = {
+        forge,
+        audit: new AuditLedger(forge.ledger),
+        store,
+        now: () => new Date().toISOString(),
+        log: { info() {}, warn() {}, error() {} },
+        botLogin: "remedy[bot]",
+        health: (config, plan) => healthFromConfig(config, plan, process.env),
+      };
+      const relative: VerifySpec = {
+        ...SPEC,
+        soakSeconds: 15,
+        checks: [{ ...SPEC.checks[0]!, maxIncrease: 0.2, baselineSeconds: 4 }],
+      };
+      const fixture = await mergedRemedyPullRequest(forge, {
+        verify: relative,
+        health: `health:\n  prometheus: ${prometheus.url}\n`,
+      });
+      // After the merge the error ratio doubles: 0.02 is under max 0.05, but 100% above the baseline.
+      gauge.value = 0.02;
+      const scheduler = new VerificationScheduler({
+        store,
+        depsFor: async () => deps,
+        log: { info() {}, warn() {}, error() {} },
+      });
+      const record = await startVerification(deps, fixture.pr);
+      scheduler.track(record!);
+      try {
+        await waitFor(
+          "the verification to finish",
+          40_000,
+          async () => (await store.listVerifications()).length === 0,
+        );
+      } finally {
+        scheduler.stop();
+      }
+      const check = forge.checkRuns.find((c) => c.name === "remedy/verify")!;
+      expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+      expect(check.summary).toContain("0.01 before, 0.02 now, limit +20% = 0.012");
+      expect(revertPullRequests(forge)).toHaveLength(1);
+    },
+  );
+
   it("treats an empty result as no data, never healthy", async () => {
     const forge = new InMemoryForge({ now: () => new Date().toISOString() });
     const fixture = await mergedRemedyPullRequest(forge, {
