@@ -6,11 +6,13 @@ import type { VerifySpec } from "../verification/verify-spec.js";
 export function verifySpecFromRunbook(block: VerifyBlock): VerifySpec {
   return toVerifySpec({
     ...block,
-    checks: block.checks.map(({ name, query, max, min }) => ({
+    checks: block.checks.map(({ name, query, max, min, max_increase, baseline }) => ({
       name,
       ...(query === undefined ? {} : { query }),
       ...(max === undefined ? {} : { max }),
       ...(min === undefined ? {} : { min }),
+      ...(max_increase === undefined ? {} : { max_increase }),
+      ...(baseline === undefined ? {} : { baseline }),
     })),
   });
 }

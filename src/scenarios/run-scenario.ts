@@ -81,7 +81,11 @@ export async function runScenario(
   const forge = new InMemoryForge({ now, botLogin: BOT, permissions: { oncall: "write" } });
   await seedRepository(forge, scenario, scenarioFile);
 
-  const scripted = new ScriptedHealth(scenario.after_merge?.health ?? {}, scenario.after_merge?.rollout);
+  const scripted = new ScriptedHealth(
+    scenario.after_merge?.health ?? {},
+    scenario.after_merge?.rollout,
+    scenario.after_merge?.baseline ?? {},
+  );
   const writes: RecordedWrite[] = [];
   const world: World = {
     scenario,
