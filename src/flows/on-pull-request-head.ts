@@ -1,3 +1,4 @@
+import { approvalGateOf, gateCheckRun } from "./approval-gate-of.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { examineBranch } from "./examine-branch.js";
@@ -114,11 +115,18 @@ async function recheckHead(
       },
     ]);
   }
-  const run = headCheckRun(examination, shown);
+  const gate = await approvalGateOf(
+    deps,
+    pr,
+    shown,
+    examination.policy?.separateApprover ?? false,
+    await deps.audit.entries(),
+  );
+  const run = gateCheckRun(headCheckRun(examination, shown), gate);
   await forge.createCheckRun(run);
   return {
     status: "checked",
-    conclusion: run.conclusion === "success" ? "success" : "failure",
+    conclusion: examination.problems.length === 0 ? "success" : "failure",
     value: examination.plan?.after ?? null,
     problems: examination.problems,
     modified,

@@ -4,6 +4,9 @@ import { editField, readField } from "../manifests/index.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
 import { planHash } from "../proposal/plan-hash.js";
+import { approvalGate } from "../policy/separate-approver.js";
+import { requestedValues } from "../signals/requested-values.js";
+import { gateCheckRun } from "./approval-gate-of.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { Outcome } from "./plan-incident.js";
@@ -128,6 +131,8 @@ export async function openProposal(
       base: context.base,
       sha: commit.sha,
       actor: context.actor,
+      requestedBy: requestersOfValue(deps, outcome, plan, context.actor),
+      separateApprover: outcome.policy?.separateApprover ?? false,
     });
   } catch (error) {
     return reportHalfMade(deps, plan, branch, `finish ${pr.url}`, error);
@@ -146,12 +151,21 @@ async function finishProposal(
     base: string;
     sha: string;
     actor: string;
+    requestedBy: string[];
+    separateApprover: boolean;
   },
 ): Promise<void> {
+  const gate = approvalGate({
+    required: at.separateApprover,
+    approvals: plan.approvals,
+    requesters: at.requestedBy,
+    reviews: [],
+    reviewers: plan.reviewers,
+  });
   await deps.forge.finishPullRequest(pr, {
     labels: ["remedy", `env:${plan.environment}`, `risk:${plan.risk}`, `service:${plan.service}`],
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
-    checkRun: policyCheckRun(plan, at.protection, at.base, at.sha),
+    checkRun: gateCheckRun(policyCheckRun(plan, at.protection, at.base, at.sha), gate),
     autoMerge: plan.autoMerge,
     ...linkFor(plan, openedText(plan, pr)),
   });
@@ -174,10 +188,24 @@ async function finishProposal(
           before: plan.before,
           after: plan.after,
           planHash: planHash(plan),
+          requestedBy: at.requestedBy,
         },
       },
     ],
     { mustLand: true },
+  );
+}
+
+/**
+ * Who chose the value (SPEC §3.3): a value is a person's only when their trusted text named it (the
+ * issue's author, or the writer whose command named it); a runbook's rule (`+2`) is nobody's.
+ */
+function requestersOfValue(deps: FlowDeps, outcome: Outcome, plan: Plan, actor: string): string[] {
+  const named = requestedValues(outcome.incident.trustedText);
+  if ((plan.field === "replicas" ? named.replicas : named.tag) === undefined) return [];
+  return [...new Set([outcome.incident.author?.login, actor])].filter(
+    (login): login is string =>
+      login !== undefined && login !== deps.botLogin && login !== "alertmanager" && login !== "remedy",
   );
 }
 

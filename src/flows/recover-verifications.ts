@@ -1,5 +1,6 @@
 import type { PullRequest } from "../forge/forge.js";
 import { ownPlan } from "./own-plan.js";
+import { planAtMerge } from "./plan-at-merge.js";
 import type { VerificationRecord } from "../store/store.js";
 import { startVerdict } from "../verification/start-verdict.js";
 import { parseVerdictBlock, restoreVerdict } from "../verification/verdict-block.js";
@@ -51,7 +52,8 @@ async function recoverOne(
   if (!pr.merged || pr.mergeSha === null) return null;
   const own = await ownPlan(deps, pr);
   if (own.status !== "own") return null;
-  const { plan } = own;
+  // As when it started: the value verified is the one the merge commit holds.
+  const { plan } = await planAtMerge(deps, own.plan, pr.mergeSha);
   const id = verificationId(deps.forge.repo, pr.number);
   if ((await deps.store.getVerification(id)) !== null) return null;
 

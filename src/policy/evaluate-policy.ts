@@ -33,6 +33,8 @@ export interface PolicyResult {
   autoMerge: boolean;
   /** Set when a freeze window is in force but this action is one of its exceptions. */
   freezeException: string | null;
+  /** The environment's `separate_approver`: a requester's own approval does not count. */
+  separateApprover: boolean;
 }
 
 /**
@@ -145,5 +147,6 @@ export function evaluatePolicy(
     reviewers,
     autoMerge: env?.auto_merge ?? false,
     freezeException,
+    separateApprover: env?.separate_approver ?? false,
   };
 }
