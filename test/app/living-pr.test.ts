@@ -1,5 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BOT_LOGIN } from "./fake-github.js";
 import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
 import {
   issueClosed,
@@ -197,6 +198,30 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
       ),
     );
     expect(ledger(h)).toContain('"kind":"pr.closed"');
+  });
+
+  it("pull_request.edited sent for Remedy's own body revision re-checks nothing", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    await receive(
+      "pull_request",
+      "d-edited-by-remedy",
+      pullRequestEdited(
+        {
+          number: pr.number,
+          body: pr.body,
+          head: pull.head,
+          headSha: pull.headSha,
+          user: pr.user,
+          labels: pr.labels,
+        },
+        BOT_LOGIN,
+        pr.body,
+      ),
+    );
+    expect(h.github.checkRuns.filter((r) => r.external_id?.startsWith("remedy-head:"))).toEqual([]);
+    expect(h.logs.filter((l) => l.includes("PR head re-checked"))).toEqual([]);
   });
 
   it("a person's PR without a plan block is not Remedy's business: nothing is asked of GitHub", async () => {
