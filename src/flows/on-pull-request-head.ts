@@ -99,9 +99,11 @@ async function recheckHead(
       entries,
     );
   } else {
+    // `pr.updated` is a person's push (SPEC §6); a reopening, a body edit or Remedy's own commit is a re-check.
+    const pushed = event.action === "synchronize" && examination.pushers.length > 0;
     await auditSteps(deps, [
       {
-        kind: "pr.updated",
+        kind: pushed ? "pr.updated" : "policy.rechecked",
         incident: plan.incident,
         pr: pr.number,
         sha: headSha,
