@@ -112,9 +112,18 @@ export async function openProposal(
   }
 
   const ledgerHead = await deps.audit.head().catch(() => undefined);
+  const requestedBy = requestersOfValue(deps, outcome, plan, context.actor);
+  const gate = approvalGate({
+    required: outcome.policy?.separateApprover ?? false,
+    approvals: plan.approvals,
+    requesters: requestedBy,
+    reviews: [],
+    reviewers: plan.reviewers,
+  });
   const body = renderPacket(outcome, {
     ...(ledgerHead === undefined ? {} : { ledgerHead }),
     protection: protection.detail,
+    ...(gate.applies ? { approvers: gate.detail } : {}),
   });
   let pr: PullRequest;
   try {
@@ -131,7 +140,7 @@ export async function openProposal(
       base: context.base,
       sha: commit.sha,
       actor: context.actor,
-      requestedBy: requestersOfValue(deps, outcome, plan, context.actor),
+      requestedBy,
       separateApprover: outcome.policy?.separateApprover ?? false,
     });
   } catch (error) {

@@ -17,6 +17,8 @@ export interface PacketContext {
   protection?: string;
   /** Extra Markdown placed after the summary, e.g. a revert's failing figures. */
   preface?: string;
+  /** Who chose the value and who may approve, when `separate_approver` restricts the approval. */
+  approvers?: string;
 }
 
 /** Renders the approval packet (SPEC §4) in its fixed order, trimming detail until it fits. */
@@ -105,6 +107,7 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     sections.push(`## Verification plan\n${renderVerificationPlan(plan)}`);
     sections.push(
       `## Approvals required\n${plan.approvals} approving review${plan.approvals === 1 ? "" : "s"} from: ${plan.reviewers.join(", ") || "(no reviewers configured)"}. ` +
+        (context.approvers === undefined ? "" : `${context.approvers} `) +
         `Remedy never merges${plan.autoMerge ? "; policy lets it enable GitHub auto-merge, which branch protection still governs" : ""}.`,
     );
   }

@@ -88,6 +88,7 @@ describe("separate_approver", () => {
     });
     expect(h.policyRuns().at(-1)).toMatchObject({ status: "in_progress" });
     expect(h.policyRuns().at(-1)?.summary).toContain("chosen by @oncall");
+    expect(h.pr.body).toContain("Separation of duties (separate_approver): the value was chosen by @oncall");
     await review(h, h.pr, "lead", "approved", 1);
     expect(h.policyRuns().at(-1)?.conclusion).toBe("success");
   });
