@@ -1,3 +1,4 @@
+import { approvalGateOf, gateCheckRun } from "./approval-gate-of.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { examineBranch } from "./examine-branch.js";
@@ -98,9 +99,11 @@ async function recheckHead(
       entries,
     );
   } else {
+    // `pr.updated` is a person's push (SPEC §6); a reopening, a body edit or Remedy's own commit is a re-check.
+    const pushed = event.action === "synchronize" && examination.pushers.length > 0;
     await auditSteps(deps, [
       {
-        kind: "pr.updated",
+        kind: pushed ? "pr.updated" : "policy.rechecked",
         incident: plan.incident,
         pr: pr.number,
         sha: headSha,
@@ -114,11 +117,18 @@ async function recheckHead(
       },
     ]);
   }
-  const run = headCheckRun(examination, shown);
+  const gate = await approvalGateOf(
+    deps,
+    pr,
+    shown,
+    examination.policy?.separateApprover ?? false,
+    await deps.audit.entries(),
+  );
+  const run = gateCheckRun(headCheckRun(examination, shown), gate);
   await forge.createCheckRun(run);
   return {
     status: "checked",
-    conclusion: run.conclusion === "success" ? "success" : "failure",
+    conclusion: examination.problems.length === 0 ? "success" : "failure",
     value: examination.plan?.after ?? null,
     problems: examination.problems,
     modified,

@@ -2,7 +2,11 @@ import type { PullRequest } from "../forge/forge.js";
 import type { LedgerEntry } from "../audit/index.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
+import type { Plan } from "../proposal/plan.js";
+import { approvalGateOf, gateCheckRun, requestersOf } from "./approval-gate-of.js";
+import { examineBranch } from "./examine-branch.js";
 import { ownPlan } from "./own-plan.js";
+import { headCheckRun } from "./record-revision.js";
 
 export interface ReviewSignal {
   pr: PullRequest;
@@ -41,7 +45,26 @@ export async function onReview(deps: FlowDeps, review: ReviewSignal): Promise<Le
       },
     },
   ]);
+  if (plan.reverts === undefined && review.pr.state === "open") await regate(deps, review.pr, plan);
   return entry ?? null;
+}
+
+/**
+ * With `separate_approver`, a review can be what releases (or, dismissed, holds again) the PR's
+ * `remedy/policy`: the head is examined again and the run posted with the gate as it now stands.
+ * PRs whose value nobody chose are left alone.
+ */
+async function regate(deps: FlowDeps, pr: PullRequest, plan: Plan): Promise<void> {
+  const entries = await deps.audit.entries();
+  if (requestersOf(entries, pr.number, deps.forge.repo, deps.botLogin).length === 0) return;
+  const headSha = await deps.forge.branchHead(pr.head);
+  if (headSha === null) return;
+  const examination = await examineBranch(deps, pr, plan, headSha);
+  const required = examination.policy?.separateApprover ?? false;
+  if (!required) return;
+  const shown = examination.plan ?? plan;
+  const gate = await approvalGateOf(deps, pr, shown, required, entries);
+  await deps.forge.createCheckRun(gateCheckRun(headCheckRun(examination, shown), gate));
 }
 
 /**

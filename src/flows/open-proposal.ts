@@ -6,6 +6,9 @@ import { fitTitle } from "../text/safe-text.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
 import { planHash } from "../proposal/plan-hash.js";
 import { IRREVERSIBLE_LABEL } from "../proposal/no-revert-reason.js";
+import { approvalGate } from "../policy/separate-approver.js";
+import { requestedValues } from "../signals/requested-values.js";
+import { gateCheckRun } from "./approval-gate-of.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { Outcome } from "./plan-incident.js";
@@ -124,9 +127,18 @@ export async function openProposal(
   }
 
   const ledgerHead = await deps.audit.head().catch(() => undefined);
+  const requestedBy = requestersOfValue(deps, outcome, plan, context.actor);
+  const gate = approvalGate({
+    required: outcome.policy?.separateApprover ?? false,
+    approvals: plan.approvals,
+    requesters: requestedBy,
+    reviews: [],
+    reviewers: plan.reviewers,
+  });
   const body = renderPacket(outcome, {
     ...(ledgerHead === undefined ? {} : { ledgerHead }),
     protection: protection.detail,
+    ...(gate.applies ? { approvers: gate.detail } : {}),
   });
   let pr: PullRequest;
   try {
@@ -148,6 +160,8 @@ export async function openProposal(
       base: context.base,
       sha: commit.sha,
       actor: context.actor,
+      requestedBy,
+      separateApprover: outcome.policy?.separateApprover ?? false,
     });
   } catch (error) {
     return reportHalfMade(deps, plan, branch, `finish ${pr.url}`, error);
@@ -166,8 +180,17 @@ async function finishProposal(
     base: string;
     sha: string;
     actor: string;
+    requestedBy: string[];
+    separateApprover: boolean;
   },
 ): Promise<void> {
+  const gate = approvalGate({
+    required: at.separateApprover,
+    approvals: plan.approvals,
+    requesters: at.requestedBy,
+    reviews: [],
+    reviewers: plan.reviewers,
+  });
   await deps.forge.finishPullRequest(pr, {
     labels: [
       "remedy",
@@ -177,7 +200,7 @@ async function finishProposal(
       ...(plan.irreversible === undefined ? [] : [IRREVERSIBLE_LABEL]),
     ],
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
-    checkRun: policyCheckRun(plan, at.protection, at.base, at.sha),
+    checkRun: gateCheckRun(policyCheckRun(plan, at.protection, at.base, at.sha), gate),
     autoMerge: plan.autoMerge,
     ...linkFor(plan, openedText(plan, pr)),
   });
@@ -200,10 +223,24 @@ async function finishProposal(
           before: plan.before,
           after: plan.after,
           planHash: planHash(plan),
+          requestedBy: at.requestedBy,
         },
       },
     ],
     { mustLand: true },
+  );
+}
+
+/**
+ * Who chose the value (SPEC §3.3): a value is a person's only when their trusted text named it (the
+ * issue's author, or the writer whose command named it); a runbook's rule (`+2`) is nobody's.
+ */
+function requestersOfValue(deps: FlowDeps, outcome: Outcome, plan: Plan, actor: string): string[] {
+  const named = requestedValues(outcome.incident.trustedText);
+  if ((plan.field === "replicas" ? named.replicas : named.tag) === undefined) return [];
+  return [...new Set([outcome.incident.author?.login, actor])].filter(
+    (login): login is string =>
+      login !== undefined && login !== deps.botLogin && login !== "alertmanager" && login !== "remedy",
   );
 }
 

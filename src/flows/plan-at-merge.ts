@@ -21,6 +21,12 @@ export async function planAtMerge(
       note: `The ${plan.field} in \`${plan.target.file}\` cannot be read at the merge commit ${mergeSha.slice(0, 12)}; Remedy uses the value it planned, \`${plan.after}\`.`,
     };
   if (merged.value === plan.after) return { plan, note: null };
+  // The merge commit does not hold a change of the field at all: nothing says which value to verify.
+  if (merged.value === plan.before)
+    return {
+      plan,
+      note: `The merge commit ${mergeSha.slice(0, 12)} still holds ${plan.field} \`${merged.value}\`, the value before this PR; Remedy verifies the value it planned, \`${plan.after}\`.`,
+    };
   const revised = revisePlan(
     plan,
     { before: plan.before, after: merged.value },

@@ -3,6 +3,8 @@ import type { CheckRunInput, PullRequest } from "../forge/forge.js";
 import { commitSubject, type Plan } from "../proposal/plan.js";
 import { planHash } from "../proposal/plan-hash.js";
 import { revisePacket, type Revision } from "../proposal/revise-packet.js";
+import { approvalGate } from "../policy/separate-approver.js";
+import { requestersOf } from "./approval-gate-of.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { BranchExamination } from "./examine-branch.js";
@@ -47,7 +49,17 @@ export async function recordRevision(
 ): Promise<Plan> {
   const plan = examination.plan;
   const modification = { ...change, from: previous.after, to: plan.after };
+  const gate = approvalGate({
+    required: examination.policy?.separateApprover ?? false,
+    approvals: plan.approvals,
+    requesters: [...requestersOf(entries, pr.number, deps.forge.repo, deps.botLogin), change.by].filter(
+      (r) => r !== deps.botLogin && r !== "remedy",
+    ),
+    reviews: [],
+    reviewers: plan.reviewers,
+  });
   const body = revisePacket(pr.body, plan, {
+    ...(gate.applies ? { approvers: gate.detail } : {}),
     policy: examination.policy,
     protection: examination.protection.detail,
     diff: examination.diff,

@@ -3,6 +3,7 @@ import { editField, isValidDigest, isValidReplicaCount, isValidTag } from "../ma
 import { safeToken } from "../proposal/markdown.js";
 import { commitSubject, type Plan } from "../proposal/plan.js";
 import { renderPolicy } from "../proposal/approval-packet.js";
+import { approvalGateOf, gateCheckRun } from "./approval-gate-of.js";
 import type { FlowDeps } from "./deps.js";
 import { examineBranch, policyForValue } from "./examine-branch.js";
 import { ownPlan, refusalFor } from "./own-plan.js";
@@ -104,14 +105,21 @@ async function setValue(deps: FlowDeps, number: number, argument: string, actor:
       { by: actor, via: "set" },
       entries,
     );
-  const run = headCheckRun(examination, shown);
+  const gate = await approvalGateOf(
+    deps,
+    pr,
+    shown,
+    examination.policy?.separateApprover ?? false,
+    await deps.audit.entries(),
+  );
+  const run = gateCheckRun(headCheckRun(examination, shown), gate);
   await forge.createCheckRun(run);
-  const conclusion = run.conclusion === "success" ? "success" : "failure";
+  const conclusion = examination.problems.length === 0 ? "success" : "failure";
   await forge.comment(
     number,
     `@${safeToken(actor, 39)} set the ${plan.field} to \`${value}\` (was \`${current.plan.after}\`): ${subject}, committed as \`${commit.sha.slice(0, 12)}\`. ` +
       (conclusion === "success"
-        ? `\`remedy/policy\` passes on the new head; the approval packet shows the new value. ${shown.approvals} approval(s) required.`
+        ? `\`remedy/policy\` passes on the new head; the approval packet shows the new value. ${shown.approvals} approval(s) required.${gate.applies && !gate.satisfied ? ` ${gate.detail}` : ""}`
         : `\`remedy/policy\` fails on the new head:\n${examination.problems.map((p) => `- ${p}`).join("\n")}`),
   );
   return { status: "set", value, sha: commit.sha, conclusion };

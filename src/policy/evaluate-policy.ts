@@ -37,6 +37,8 @@ export interface PolicyResult {
   autoMerge: AutoMergeRule;
   /** Set when a freeze window is in force but this action is one of its exceptions. */
   freezeException: string | null;
+  /** The environment's `separate_approver`: a requester's own approval does not count. */
+  separateApprover: boolean;
 }
 
 /**
@@ -167,5 +169,6 @@ export function evaluatePolicy(
     reviewers,
     autoMerge: env?.auto_merge ?? false,
     freezeException,
+    separateApprover: env?.separate_approver ?? false,
   };
 }

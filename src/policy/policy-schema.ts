@@ -54,6 +54,11 @@ export const EnvironmentPolicy = z.strictObject({
    * low; prod is capped at low; high never). Branch protection still applies.
    */
   auto_merge: AutoMergeRule.default(false),
+  /**
+   * Separation of duties: the person who asked for the value (the issue author who named it, a
+   * `/set`, a push to the branch) cannot be the approval that counts. Default false.
+   */
+  separate_approver: z.boolean().default(false),
   /** Whether a PR needs a required review on the base branch. Default: true for prod, false elsewhere. */
   require_protection: z.boolean().optional(),
 });

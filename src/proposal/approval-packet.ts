@@ -20,6 +20,8 @@ export interface PacketContext {
   protection?: string;
   /** Extra Markdown placed after the summary, e.g. a revert's failing figures. */
   preface?: string;
+  /** Who chose the value and who may approve, when `separate_approver` restricts the approval. */
+  approvers?: string;
 }
 
 /**
@@ -106,6 +108,7 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
     sections.push(`## Verification plan\n${renderVerificationPlan(plan)}`);
     sections.push(
       `## Approvals required\n${plan.approvals} approving review${plan.approvals === 1 ? "" : "s"} from: ${plan.reviewers.join(", ") || "(no reviewers configured)"}. ` +
+        (context.approvers === undefined ? "" : `${context.approvers} `) +
         (plan.autoMerge
           ? `**Auto-merge is on** (risk ${plan.risk}, within the policy's \`auto_merge\` tier): GitHub merges this PR once branch protection's required reviews and checks pass; Remedy itself never merges. Anyone with write access can stop it with "Disable auto-merge" on this PR, or by not approving.`
           : "Remedy never merges; a reviewer merges after approving."),

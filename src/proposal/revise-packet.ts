@@ -94,14 +94,3 @@ function approvalsText(plan: Plan, revision: Revision): string {
     `Remedy never merges${plan.autoMerge ? "; policy lets it enable GitHub auto-merge, which branch protection still governs" : ""}.`
   );
 }
-
-/** A one-line rendering of the policy result for a reply: each failing rule with its detail. */
-export function failingRules(policy: PolicyResult): string {
-  const failing = policy.rules.filter((r) => r.result === "fail");
-  return failing.length === 0
-    ? "every rule passes"
-    : table(
-        ["rule", "detail"],
-        failing.map((r) => [r.rule, r.detail]),
-      );
-}

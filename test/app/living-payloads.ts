@@ -26,7 +26,7 @@ function pointAtFake(payload: Record<string, unknown>, sender: string): Record<s
     login: sender,
     id: sender.length,
     node_id: `U_${sender}`,
-    type: "User",
+    type: sender.endsWith("[bot]") ? "Bot" : "User",
     site_admin: false,
   };
   return payload;

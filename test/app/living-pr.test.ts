@@ -1,6 +1,15 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { BOT_LOGIN, OWNER, REPO } from "./fake-github.js";
+import {
+  ALERT_TOKEN,
+  commentCreated,
+  finishHarness,
+  firingAlert,
+  issueOpened,
+  startRemedy,
+  type Harness,
+} from "./harness.js";
 import {
   issueClosed,
   pullRequestClosedUnmerged,
@@ -197,6 +206,61 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
       ),
     );
     expect(ledger(h)).toContain('"kind":"pr.closed"');
+  });
+
+  it("pull_request.edited sent for Remedy's own body revision re-checks nothing", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    await receive(
+      "pull_request",
+      "d-edited-by-remedy",
+      pullRequestEdited(
+        {
+          number: pr.number,
+          body: pr.body,
+          head: pull.head,
+          headSha: pull.headSha,
+          user: pr.user,
+          labels: pr.labels,
+        },
+        BOT_LOGIN,
+        pr.body,
+      ),
+    );
+    expect(h.github.checkRuns.filter((r) => r.external_id?.startsWith("remedy-head:"))).toEqual([]);
+    expect(h.logs.filter((l) => l.includes("PR head re-checked"))).toEqual([]);
+  });
+
+  it("an alert group that resolves makes the PR a stale draft; firing again makes it ready (GraphQL markPullRequestReadyForReview)", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const url = await h.listen();
+    const post = async (body: object) => {
+      const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(202);
+      await h.runtime.idle();
+    };
+    const firing = firingAlert();
+    await post(firing);
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR from the alert");
+    const alerts = firing.alerts as Array<Record<string, unknown>>;
+    await post({
+      ...firing,
+      status: "resolved",
+      alerts: alerts.map((a) => ({ ...a, status: "resolved", endsAt: "2026-03-02T10:20:00Z" })),
+    });
+    expect(pr.labels).toContain("remedy:stale");
+    expect(pr.pull.draft).toBe(true);
+    await post(firingAlert({ startsAt: "2026-03-02T10:30:00Z" }));
+    expect(pr.labels).not.toContain("remedy:stale");
+    expect(pr.pull.draft).toBe(false);
+    expect(h.github.pulls()).toHaveLength(1);
   });
 
   it("a person's PR without a plan block is not Remedy's business: nothing is asked of GitHub", async () => {

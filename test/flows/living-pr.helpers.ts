@@ -11,7 +11,10 @@ export const BOT = "remedy[bot]";
 export const FILE = "manifests/checkout-api/overlays/prod/kustomization.yaml";
 
 /** A repository with one open Remedy PR scaling checkout-api in prod 4 → 6 (runbook "+2"). */
-export async function withRemedyPr(now = "2026-11-21T10:00:00Z") {
+export async function withRemedyPr(
+  now = "2026-11-21T10:00:00Z",
+  options: { files?: Record<string, string>; issue?: { title: string; author: string } } = {},
+) {
   let clock = Date.parse(now);
   const iso = () => new Date(clock).toISOString();
   const forge = new InMemoryForge({
@@ -19,7 +22,12 @@ export async function withRemedyPr(now = "2026-11-21T10:00:00Z") {
     botLogin: BOT,
     permissions: { oncall: "write", lead: "admin", visitor: "read" },
   });
-  forge.seedCommit("main", { ...fixtureFiles(), [FILE]: CHECKOUT_PROD }, "initial", "2026-11-20T10:00:00Z");
+  forge.seedCommit(
+    "main",
+    { ...fixtureFiles(), [FILE]: CHECKOUT_PROD, ...options.files },
+    "initial",
+    "2026-11-20T10:00:00Z",
+  );
   const health = new ScriptedHealth({});
   const deps: FlowDeps = {
     forge,
@@ -30,8 +38,8 @@ export async function withRemedyPr(now = "2026-11-21T10:00:00Z") {
     botLogin: BOT,
     health: () => ({ health, rollout: health }),
   };
-  const issue = forge.openIssueAs("oncall", {
-    title: "checkout-api prod: p99 latency high, scale up",
+  const issue = forge.openIssueAs(options.issue?.author ?? "oncall", {
+    title: options.issue?.title ?? "checkout-api prod: p99 latency high, scale up",
     body: "",
     labels: ["incident"],
   });

@@ -97,6 +97,16 @@ describe("re-check on every head", () => {
     expect(h.pr.body).not.toContain("Modified by");
   });
 
+  it("a reopening re-checks without counting as a modification (no pr.updated)", async () => {
+    const h = await withRemedyPr();
+    const head = (await h.forge.branchHead(h.pr.head)) ?? "";
+    const result = await onPullRequestHead(h.deps, { pr: h.pr.number, headSha: head, action: "reopened" });
+    expect(result).toMatchObject({ status: "checked", conclusion: "success", modified: false });
+    const kinds = await h.kinds();
+    expect(kinds).not.toContain("pr.updated");
+    expect(kinds.at(-1)).toBe("policy.rechecked");
+  });
+
   it("a redelivered synchronize for a head already checked posts nothing new", async () => {
     const h = await withRemedyPr();
     const text = h.forge.fileAt(h.pr.head, FILE) ?? "";
