@@ -20,6 +20,7 @@ import { repoAt } from "./repo-at.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { pauseOf, type Pause } from "./pause-of.js";
 import { noRevertReason } from "../proposal/no-revert-reason.js";
+import { tripBreakerIfDue } from "./trip-breaker.js";
 
 export const VERIFY_CHECK = "remedy/verify";
 const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
@@ -199,6 +200,11 @@ export async function verificationTick(deps: FlowDeps, record: VerificationRecor
     return { record: next, done: false, revert: null };
   }
   const revert = await finishVerification(deps, next, summary, config);
+  // After the revert: the failure that trips the breaker still gets its revert (SPEC §3.2).
+  if (verdict.outcome === "fail")
+    await tripBreakerIfDue(deps, plan, record.pr).catch((error: unknown) =>
+      deps.log.error({ pr: record.pr, err: error }, "could not evaluate the circuit breaker"),
+    );
   await deps.store.deleteVerification(record.id);
   return { record: next, done: true, revert };
 }
