@@ -21,6 +21,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import { pauseOf, type Pause } from "./pause-of.js";
 import { noRevertReason } from "../proposal/no-revert-reason.js";
 import { tripBreakerIfDue } from "./trip-breaker.js";
+import { notify } from "./notify.js";
 
 export const VERIFY_CHECK = "remedy/verify";
 const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
@@ -201,10 +202,41 @@ export async function verificationTick(deps: FlowDeps, record: VerificationRecor
   }
   const revert = await finishVerification(deps, next, summary, config);
   // After the revert: the failure that trips the breaker still gets its revert (SPEC §3.2).
-  if (verdict.outcome === "fail")
-    await tripBreakerIfDue(deps, plan, record.pr).catch((error: unknown) =>
-      deps.log.error({ pr: record.pr, err: error }, "could not evaluate the circuit breaker"),
-    );
+  const prUrl = `https://github.com/${deps.forge.repo}/pull/${record.pr}`;
+  if (verdict.outcome === "fail") {
+    await notify(deps, config, {
+      event: "verification_failed",
+      title: `Verification of #${record.pr} failed (${plan.service} in ${plan.environment})`,
+      text: `${verdict.reason ?? "checks failed"}. ${revert !== null && revert.status !== "conflict" ? `Revert PR: ${revert.pr.url}` : "No revert PR was opened: a person must decide."}`,
+      url: prUrl,
+      incident: plan.incident,
+      pr: record.pr,
+      mentions: plan.reviewers,
+    });
+    const issue = await tripBreakerIfDue(deps, plan, record.pr).catch((error: unknown) => {
+      deps.log.error({ pr: record.pr, err: error }, "could not evaluate the circuit breaker");
+      return null;
+    });
+    if (issue !== null)
+      await notify(deps, config, {
+        event: "breaker_tripped",
+        title: "Remedy paused itself: too many failed verifications",
+        text: `The circuit breaker paused Remedy in ${deps.forge.repo} after #${record.pr} failed. A writer comments /resume on #${issue} to lift it.`,
+        url: `https://github.com/${deps.forge.repo}/issues/${issue}`,
+        incident: plan.incident,
+        pr: record.pr,
+        mentions: plan.reviewers,
+      });
+  } else if (verdict.outcome === "inconclusive")
+    await notify(deps, config, {
+      event: "escalation",
+      title: `Verification of #${record.pr} is inconclusive (${plan.service} in ${plan.environment})`,
+      text: `${verdict.reason ?? "no data"}. A person must check the workload.`,
+      url: prUrl,
+      incident: plan.incident,
+      pr: record.pr,
+      mentions: plan.reviewers,
+    });
   await deps.store.deleteVerification(record.id);
   return { record: next, done: true, revert };
 }
