@@ -7,6 +7,9 @@ import { RepoConfig } from "../../src/config/repo-config.js";
 import type { Notification } from "../../src/notify/notification.js";
 import type { Logger } from "../../src/flows/deps.js";
 import { onIncidentIssue } from "../../src/flows/on-issue.js";
+import { startVerification, verificationTick } from "../../src/flows/verify-merged.js";
+import type { PullRequest } from "../../src/forge/forge.js";
+import { nextEvaluationAt } from "../../src/verification/next-evaluation-at.js";
 import { ScriptedHealth } from "../../src/verification/scripted-health.js";
 import { CHECKOUT_PROD, fixtureFiles, REMEDY_YML } from "../core/fixture-repo.js";
 import { flowHarness } from "../e2e/fixtures/flow-harness.js";
@@ -46,8 +49,9 @@ const NOTIFY = `notify:
 `;
 
 function setup(env: Record<string, string>, timeoutMs = 2_000) {
-  const health = new ScriptedHealth({});
-  const h = flowHarness(() => ({ health }), { start: "2026-11-21T10:00:00.000Z" });
+  // Latency stays bad, so a verification fails.
+  const health = new ScriptedHealth({ latency_p99: [0.9] });
+  const h = flowHarness(() => ({ health, rollout: health }), { start: "2026-11-21T10:00:00.000Z" });
   const logs: Array<{ meta: Record<string, unknown>; message: string }> = [];
   const log: Logger = {
     info: () => undefined,
@@ -110,6 +114,30 @@ describe("notifications", () => {
     expect(h.logs.some((l) => l.message === "notification not delivered" && l.meta.channel === "slack")).toBe(
       true,
     );
+  });
+
+  it("a failed verification is notified with the revert it opened", async () => {
+    const hook = await receiver();
+    const h = setup({ REMEDY_NOTIFY_HOOK: hook.url });
+    await issue(h, "checkout-api prod p99 latency high, scale up");
+    const pr = h.forge.pullRequests[0] as PullRequest;
+    h.forge.merge(pr.number);
+    let record = await startVerification(
+      h.deps,
+      h.forge.pullRequests.find((p) => p.number === pr.number) as PullRequest,
+    );
+    for (let n = 0; n < 50 && record !== null; n++) {
+      const at = nextEvaluationAt(record.verdict);
+      if (at === null) break;
+      h.clock.ms = Math.max(h.clock.ms, Date.parse(at));
+      const tick = await verificationTick(h.deps, record);
+      record = tick.done ? null : tick.record;
+    }
+    const failed = hook.received
+      .map((r) => r.body as { event: string; text: string; pr: number })
+      .find((b) => b.event === "verification_failed");
+    expect(failed?.pr).toBe(pr.number);
+    expect(failed?.text).toMatch(/Revert PR: https:\/\/github\.com\/acme\/gitops\/pull\/\d+/);
   });
 
   it("a failing or hanging receiver never fails the flow; the URL is never logged", async () => {
