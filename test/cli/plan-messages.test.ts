@@ -33,7 +33,7 @@ describe("remedy plan says what is wrong (bin/remedy.js as a process)", () => {
       const run = await runCli(["plan", "--repo", broken, "--signal", "examples/alert-high-latency.json"]);
       expect(run.code).toBe(2);
       expect(run.err).toContain(
-        "runbooks/x.yaml:3: action.kind is required: one of scale, set-image, rollback-image, escalate",
+        "runbooks/x.yaml:3: action.kind is required: one of scale, set-image, rollback-image, restart, escalate",
       );
       expect(run.err).not.toMatch(/discriminator/i);
     } finally {
