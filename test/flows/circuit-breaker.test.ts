@@ -8,7 +8,7 @@ import type { PullRequest } from "../../src/forge/forge.js";
 import type { LedgerEntry } from "../../src/audit/index.js";
 import { nextEvaluationAt } from "../../src/verification/next-evaluation-at.js";
 import { ScriptedHealth } from "../../src/verification/scripted-health.js";
-import { fixtureFiles, POLICY } from "../core/fixture-repo.js";
+import { fixtureFiles, POLICY, REMEDY_YML } from "../core/fixture-repo.js";
 import { flowHarness, type Harness } from "../e2e/fixtures/flow-harness.js";
 import { revertPullRequests } from "../e2e/fixtures/merged-remedy-pr.js";
 
@@ -23,6 +23,7 @@ function setup(policyExtra = "") {
   h.forge.seedCommit(
     "main",
     fixtureFiles({
+      ".github/remedy.yml": `${REMEDY_YML}notify:\n  webhook: { url_env: REMEDY_NOTIFY_HOOK }\n`,
       "policies/default.yaml":
         POLICY.replace(
           "rate_limit: { prs_per_service_per_hour: 2 }",
@@ -65,6 +66,8 @@ const kinds = async (h: Harness) => (await h.deps.audit.entries()).map((e) => e.
 describe("circuit breaker", () => {
   it("trips on the second failure: that failure still gets its revert, then one issue, the incident told, the ledger", async () => {
     const h = setup();
+    const sent: string[] = [];
+    h.deps.notifier = { send: async (_channel, _env, n) => void sent.push(n.event) };
     const first = await incident(h, CHECKOUT);
     expect(first.result?.proposal?.status).toBe("opened");
     const one = await failAfterMerge(h, h.forge.pullRequests.at(-1) as PullRequest);
@@ -90,6 +93,8 @@ describe("circuit breaker", () => {
       h.forge.comments.some((c) => c.on === second.issue.number && c.body.includes("Remedy paused itself")),
     ).toBe(true);
     expect(await kinds(h)).toContain("breaker.tripped");
+    expect(sent.filter((e) => e === "breaker_tripped")).toHaveLength(1);
+    expect(sent.filter((e) => e === "verification_failed")).toHaveLength(2);
 
     // Paused: a new incident gets the acknowledgement only.
     const prs = h.forge.pullRequests.length;
