@@ -8,6 +8,8 @@ import { GitHubForge } from "../adapters/github/github-forge.js";
 import { pausingForge } from "../forge/pausing-forge.js";
 import type { Store } from "../store/store.js";
 import { evidenceFromConfig, healthFromConfig } from "../adapters/health-from-config.js";
+import { WebhookNotifier } from "../adapters/webhook-notifier.js";
+import type { Notifier } from "../notify/notification.js";
 
 export interface FlowDepsInput {
   octokit: ProbotOctokit;
@@ -23,6 +25,8 @@ export interface FlowDepsInput {
   cache?: GitHubCache;
   /** `REMEDY_MODE`; anything but "on" wraps the forge so it refuses every change write. */
   mode?: "on" | "off" | "dry-run";
+  /** Counts each notification sent or failed (the metrics). */
+  onNotification?: (channel: string, sent: boolean) => void;
 }
 
 /**
@@ -50,6 +54,7 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     log: input.log,
     botLogin: input.botLogin,
     health: (config, plan) => healthFromConfig(config, plan, input.env),
+    notifier: countedNotifier(new WebhookNotifier({ env: input.env }), input.onNotification),
     evidence: (config) => evidenceFromConfig(config, input.env),
     diagnoser: diagnoserFromConfig(input.env, {
       log: input.log,
@@ -72,4 +77,19 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     }),
   };
   return deps;
+}
+
+function countedNotifier(inner: Notifier, count?: (channel: string, sent: boolean) => void): Notifier {
+  if (count === undefined) return inner;
+  return {
+    async send(channel, urlEnv, notification) {
+      try {
+        await inner.send(channel, urlEnv, notification);
+        count(channel, true);
+      } catch (error) {
+        count(channel, false);
+        throw error;
+      }
+    },
+  };
 }

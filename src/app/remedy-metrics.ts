@@ -29,6 +29,7 @@ export class RemedyMetrics {
   readonly #github: Counter<"status">;
   readonly #lost: Counter<"work">;
   readonly #reported: Counter<"work">;
+  readonly #notifications: Counter<"channel" | "result">;
   readonly #alertToPr: Histogram;
   readonly #instrumented = new WeakSet<object>();
 
@@ -77,6 +78,12 @@ export class RemedyMetrics {
       labelNames: ["work"],
       registers,
     });
+    this.#notifications = new Counter({
+      name: "remedy_notifications_total",
+      help: "Notifications sent to notify: channels, by channel (slack, webhook) and result (sent, failed).",
+      labelNames: ["channel", "result"],
+      registers,
+    });
     this.#alertToPr = new Histogram({
       name: "remedy_alert_to_pr_seconds",
       help: "From an alert notification's arrival to its proposal PR being opened.",
@@ -103,6 +110,10 @@ export class RemedyMetrics {
 
   signal(source: string): void {
     this.#signals.inc({ source });
+  }
+
+  notification(channel: string, sent: boolean): void {
+    this.#notifications.inc({ channel, result: sent ? "sent" : "failed" });
   }
 
   signalLost(work: string): void {

@@ -149,6 +149,7 @@ export class RemedyRuntime {
       env: this.processEnv,
       cache: this.github,
       mode: this.env.mode,
+      onNotification: (channel, sent) => this.metrics.notification(channel, sent),
     });
   }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../verification/parse-duration.js";
+import { NotifyConfig } from "../notify/notification.js";
 
 /** Names that appear in branch names, labels and PromQL: keep them to a safe alphabet. */
 export const Name = z
@@ -99,6 +100,8 @@ export const RepoConfig = z
       .record(Name, z.strictObject({ aliases: z.array(z.string().min(1)).default([]) }))
       .default({}),
     model: ModelConfig.optional(),
+    /** Slack and generic JSON webhooks for escalations, PRs opened, failed verifications, breaker trips. */
+    notify: NotifyConfig.optional(),
     recent_changes: z
       .string()
       .refine(isDuration, "must be a positive Go-style duration like 30m or 24h")

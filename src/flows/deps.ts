@@ -5,6 +5,7 @@ import type { Plan } from "../proposal/plan.js";
 import type { Store } from "../store/store.js";
 import type { HealthSources } from "../verification/health-source.js";
 import type { Diagnoser, EvidenceSource } from "../diagnosis/diagnoser.js";
+import type { Notifier } from "../notify/notification.js";
 
 export interface Logger {
   info(meta: Record<string, unknown>, message: string): void;
@@ -33,4 +34,6 @@ export interface FlowDeps {
    * say (a plan comment, an acknowledgement); the forge refuses the writes itself (pausing-forge.ts).
    */
   appMode?: "off" | "dry-run";
+  /** Sends `notify:` notifications; absent, nothing is sent. */
+  notifier?: Notifier;
 }

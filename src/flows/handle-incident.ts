@@ -12,6 +12,7 @@ import { pauseOf, pausedNotice, type Pause } from "./pause-of.js";
 import { rateWindowStart, recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
 import { withTargetLock } from "./with-target-lock.js";
+import { notify } from "./notify.js";
 import type { PullRequest } from "../forge/forge.js";
 
 /** `auto` follows the repository's `mode`; `/dry-run` and `/propose` override it. */
@@ -90,15 +91,51 @@ export async function handleIncident(
           : "propose"
         : mode;
   if (outcome.decision !== "propose" || writeMode !== "propose" || outcome.plan === null)
-    return decide(deps, outcome, { writeMode, actor, leading });
+    return notifyResult(deps, repository, await decide(deps, outcome, { writeMode, actor, leading }));
 
   // Incidents for the same target decide one at a time, each seeing the PRs opened before it: one
   // field gets one PR, and the rate limit counts PRs being opened, not only those already listed.
-  return withTargetLock(deps, outcome.plan, async () => {
+  const result = await withTargetLock(deps, outcome.plan, async () => {
     const fresh = await ownRemedyPrs(deps);
     const current = samePullRequests(fresh, remedyPrs) ? outcome : await plan(fresh);
     return decide(deps, current, { writeMode, actor, leading, open: { base, baseSha, remedyPrs: fresh } });
   });
+  return notifyResult(deps, repository, result);
+}
+
+/** An escalation or an opened PR goes to the `notify:` channels; the owners are mentioned. */
+async function notifyResult(
+  deps: FlowDeps,
+  repository: Repository,
+  result: IncidentResult,
+): Promise<IncidentResult> {
+  const outcome = result.outcome;
+  if (outcome === null) return result;
+  const service = outcome.resolution?.ok ? outcome.resolution.service : null;
+  const mentions = service === null ? [] : (repository.config.services[service]?.owners ?? []);
+  const issue = outcome.incident.issue;
+  const issueUrl = issue === null ? null : `https://github.com/${deps.forge.repo}/issues/${issue}`;
+  if (outcome.decision === "escalate")
+    await notify(deps, repository.config, {
+      event: "escalation",
+      title: `A human must act${service === null ? "" : ` on ${service}`}`,
+      text: outcome.summary.slice(0, 1_000),
+      url: issueUrl,
+      incident: issue,
+      pr: null,
+      mentions,
+    });
+  else if (result.proposal?.status === "opened" && outcome.plan !== null)
+    await notify(deps, repository.config, {
+      event: "pr_opened",
+      title: `Remedy opened a PR: ${describeChange(outcome.plan)}`,
+      text: `Risk ${outcome.plan.risk}; ${outcome.plan.approvals} approval(s) needed. Review and merge it, or close it to reject.`,
+      url: result.proposal.pr.url,
+      incident: issue,
+      pr: result.proposal.pr.number,
+      mentions,
+    });
+  return result;
 }
 
 /**

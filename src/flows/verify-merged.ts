@@ -25,6 +25,8 @@ import { VERIFY_CHECK } from "../verification/verify-check.js";
 // Moved to files named after them; re-exported so importers keep working.
 export { beforeFigures } from "../verification/before-figures.js";
 export { verificationId, verificationRecord, verdictText, VERIFY_CHECK };
+import { tripBreakerIfDue } from "./trip-breaker.js";
+import { notify } from "./notify.js";
 
 const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
 
@@ -168,6 +170,42 @@ export async function verificationTick(deps: FlowDeps, record: VerificationRecor
     return { record: next, done: false, revert: null };
   }
   const revert = await finishVerification(deps, next, summary, config);
+  // After the revert: the failure that trips the breaker still gets its revert (SPEC §3.2).
+  const prUrl = `https://github.com/${deps.forge.repo}/pull/${record.pr}`;
+  if (verdict.outcome === "fail") {
+    await notify(deps, config, {
+      event: "verification_failed",
+      title: `Verification of #${record.pr} failed (${plan.service} in ${plan.environment})`,
+      text: `${verdict.reason ?? "checks failed"}. ${revert !== null && revert.status !== "conflict" ? `Revert PR: ${revert.pr.url}` : "No revert PR was opened: a person must decide."}`,
+      url: prUrl,
+      incident: plan.incident,
+      pr: record.pr,
+      mentions: plan.reviewers,
+    });
+    const issue = await tripBreakerIfDue(deps, plan, record.pr).catch((error: unknown) => {
+      deps.log.error({ pr: record.pr, err: error }, "could not evaluate the circuit breaker");
+      return null;
+    });
+    if (issue !== null)
+      await notify(deps, config, {
+        event: "breaker_tripped",
+        title: "Remedy paused itself: too many failed verifications",
+        text: `The circuit breaker paused Remedy in ${deps.forge.repo} after #${record.pr} failed. A writer comments /resume on #${issue} to lift it.`,
+        url: `https://github.com/${deps.forge.repo}/issues/${issue}`,
+        incident: plan.incident,
+        pr: record.pr,
+        mentions: plan.reviewers,
+      });
+  } else if (verdict.outcome === "inconclusive")
+    await notify(deps, config, {
+      event: "escalation",
+      title: `Verification of #${record.pr} is inconclusive (${plan.service} in ${plan.environment})`,
+      text: `${verdict.reason ?? "no data"}. A person must check the workload.`,
+      url: prUrl,
+      incident: plan.incident,
+      pr: record.pr,
+      mentions: plan.reviewers,
+    });
   await deps.store.deleteVerification(record.id);
   return { record: next, done: true, revert };
 }

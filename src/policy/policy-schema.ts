@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDuration } from "../verification/parse-duration.js";
 
 export const ACTION_KINDS = ["scale", "set-image", "rollback-image", "restart"] as const;
 export const ChangeAction = z.enum(ACTION_KINDS);
@@ -71,9 +72,25 @@ export const EscalateMatchers = z.strictObject({
 });
 export type EscalateMatchers = z.infer<typeof EscalateMatchers>;
 
+const Window = z.string().refine((text) => {
+  try {
+    return parseDuration(text) > 0;
+  } catch {
+    return false;
+  }
+}, "must be a positive Go-style duration like 30m or 24h");
+
+/** After this many failed verifications of Remedy's PRs within `window`, Remedy pauses the repository. */
+export const CircuitBreaker = z.strictObject({
+  failed_verifications: z.number().int().positive().default(2),
+  window: Window.default("24h"),
+});
+export type CircuitBreaker = z.infer<typeof CircuitBreaker>;
+
 export const Policy = z
   .strictObject({
     environments: z.record(z.string(), EnvironmentPolicy).default({}),
+    circuit_breaker: CircuitBreaker.default({ failed_verifications: 2, window: "24h" }),
     escalate: EscalateMatchers.default({ alertnames: [], labels: {}, keywords: [] }),
   })
   .describe("Remedy policy (policies/*.yaml, merged in file-name order)");
