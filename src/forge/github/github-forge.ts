@@ -167,6 +167,24 @@ export class GitHubForge implements Forge {
     return this.#contentsFile(file, ref);
   }
 
+  async readFileIn(repo: string, path: string): Promise<string | null> {
+    const [owner, name, ...rest] = repo.split("/");
+    if (owner === undefined || name === undefined || rest.length > 0) return null;
+    // A repository the installation cannot see answers 404, like a missing file.
+    const response = await orNull(
+      this.#octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        owner,
+        repo: name,
+        path: normalize(path),
+      }),
+    );
+    const data = response?.data;
+    if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data))
+      return null;
+    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return null;
+    return decode(data.content);
+  }
+
   async listFiles(dir: string, ref?: string): Promise<string[]> {
     const folder = normalize(dir).replace(/\/$/, "");
     if (ref !== undefined && COMMIT_SHA.test(ref)) {
