@@ -7,5 +7,8 @@ export function repoAt(forge: Forge, sha: string): RepoReader & HistoryReader {
     readFile: (path) => forge.readFile(path, sha),
     listFiles: (dir) => forge.listFiles(dir, sha),
     fileHistory: (path, limit) => forge.fileHistory(path, limit, sha),
+    ...(forge.readFileIn === undefined
+      ? {}
+      : { extendsSource: { repo: forge.repo, read: (repo, path) => forge.readFileIn!(repo, path) } }),
   };
 }

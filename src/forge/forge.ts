@@ -83,6 +83,11 @@ export interface Forge {
   branchHead(branch: string): Promise<string | null>;
   readFile(path: string, ref?: string): Promise<string | null>;
   listFiles(dir: string, ref?: string): Promise<string[]>;
+  /**
+   * A file on the default branch of another repository (`owner/name`) the App can read, for
+   * `_extends` in .github/remedy.yml; null when it does not exist or is not readable.
+   */
+  readFileIn?(repo: string, path: string): Promise<string | null>;
   /** Versions of a file that touched it, newest first, with the content at each. */
   fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]>;
 

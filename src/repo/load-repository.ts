@@ -1,6 +1,7 @@
 import { InvalidFileError, type FileProblem } from "../config/invalid-file-error.js";
 import { parseWithSchema, parseYamlData, validateData } from "../config/parse-with-schema.js";
 import { CONFIG_PATH, RepoConfig } from "../config/repo-config.js";
+import { resolveExtends } from "../config/resolve-extends.js";
 import { Runbook } from "../diagnosis/runbook-schema.js";
 import { mergePolicies } from "../policy/merge-policies.js";
 import { Policy } from "../policy/policy-schema.js";
@@ -26,7 +27,9 @@ export async function loadConfig(reader: RepoReader): Promise<RepoConfig> {
       },
     ]);
   }
-  return parseWithSchema(CONFIG_PATH, text, RepoConfig);
+  // `_extends` is followed before validation, so the merged file is what the schema judges.
+  const data = await resolveExtends(CONFIG_PATH, parseYamlData(CONFIG_PATH, text), reader.extendsSource);
+  return validateData(CONFIG_PATH, data, RepoConfig, text);
 }
 
 /** Loads configuration, runbooks and policies; any invalid file fails the whole load (fail closed). */

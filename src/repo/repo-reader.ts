@@ -1,9 +1,13 @@
+import type { ExtendsSource } from "../config/resolve-extends.js";
+
 /** Read access to the GitOps repository at one revision: a local checkout, the forge, or memory. */
 export interface RepoReader {
   /** File content, or null when the path does not exist. */
   readFile(path: string): Promise<string | null>;
   /** Repository paths of the files directly inside `dir` (not recursive), sorted. */
   listFiles(dir: string): Promise<string[]>;
+  /** Other repositories of the same owner, for `_extends` in .github/remedy.yml; absent offline. */
+  extendsSource?: ExtendsSource;
 }
 
 /** One earlier version of a file, newest first in a history. */

@@ -97,6 +97,10 @@ export class GitHubForge implements Forge {
     return this.#reads.readFile(path, ref);
   }
 
+  readFileIn(repo: string, path: string): Promise<string | null> {
+    return this.#reads.readFileIn(repo, path);
+  }
+
   listFiles(dir: string, ref?: string): Promise<string[]> {
     return this.#reads.listFiles(dir, ref);
   }

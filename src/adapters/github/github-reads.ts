@@ -134,6 +134,25 @@ export class GitHubReads {
     return versions;
   }
 
+  /** A file on the default branch of another repository the installation can see (`_extends`). */
+  async readFileIn(repo: string, path: string): Promise<string | null> {
+    const [owner, name, ...rest] = repo.split("/");
+    if (owner === undefined || name === undefined || rest.length > 0) return null;
+    // A repository the installation cannot see answers 404, like a missing file.
+    const response = await orNull(
+      this.#ctx.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        owner,
+        repo: name,
+        path: normalize(path),
+      }),
+    );
+    const data = response?.data;
+    if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data))
+      return null;
+    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return null;
+    return decode(data.content);
+  }
+
   async #contentsFile(path: string, ref: string | undefined): Promise<string | null> {
     const response = await orNull(
       this.#ctx.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {

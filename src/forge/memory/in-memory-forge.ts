@@ -45,6 +45,8 @@ export interface InMemoryForgeOptions {
   botLogin?: string;
   permissions?: Record<string, Role>;
   protection?: Protection;
+  /** Other repositories' default-branch files (`owner/name` → path → text), for `_extends`. */
+  otherRepos?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -53,6 +55,7 @@ export interface InMemoryForgeOptions {
  */
 export class InMemoryForge implements Forge {
   readonly repo: string;
+  readonly #otherRepos: Record<string, Record<string, string>>;
   readonly ledger = new InMemoryLedgerBackend();
   readonly writes: Write[] = [];
   readonly pullRequests: PullRequest[] = [];
@@ -72,6 +75,7 @@ export class InMemoryForge implements Forge {
 
   constructor(options: InMemoryForgeOptions) {
     this.repo = options.repo ?? "acme/gitops";
+    this.#otherRepos = options.otherRepos ?? {};
     this.now = options.now;
     this.botLogin = options.botLogin ?? "remedy[bot]";
     this.permissions = options.permissions ?? {};
@@ -159,6 +163,11 @@ export class InMemoryForge implements Forge {
 
   async readFile(path: string, ref?: string): Promise<string | null> {
     return this.resolve(ref)?.files.get(normalize(path)) ?? null;
+  }
+
+  async readFileIn(repo: string, path: string): Promise<string | null> {
+    if (repo.toLowerCase() === this.repo.toLowerCase()) return this.readFile(path);
+    return this.#otherRepos[repo]?.[normalize(path)] ?? null;
   }
 
   async listFiles(dir: string, ref?: string): Promise<string[]> {
