@@ -1,7 +1,7 @@
 /** GitHubForge.readFileIn: the `_extends` read of another repository's file, checked against OpenAPI. */
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GitHubForge } from "../../src/forge/github/github-forge.js";
+import { GitHubForge } from "../../src/adapters/github/github-forge.js";
 import { GITHUB_API, probotOctokit, recordGitHub, type GitHubRequest } from "../helpers/github-api.js";
 
 let sent: GitHubRequest[];
