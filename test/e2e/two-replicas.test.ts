@@ -107,13 +107,14 @@ describe.skipIf(SKIP !== null)("two replicas on one Redis", () => {
       expect([...pullCreations(github).values()].every((n) => n === 1)).toBe(true);
       for (let g = 1; g <= GROUPS; g++)
         expect(github.file(`manifests/${serviceName(g)}/values-prod.yaml`)).toContain("replicaCount: 3");
-      // Both replicas took part.
+      // Between them the replicas accepted at least one signal per group. Which replica wins each
+      // group's claim is a race (under load one may win them all), so no share is asserted.
+      let accepted = 0;
       for (const replica of [a, b]) {
         const metrics = await (await fetch(`${replica.url}/metrics`)).text();
-        expect(
-          Number(/^remedy_signals_total\{source="alertmanager"\} (\S+)$/m.exec(metrics)?.[1] ?? 0),
-        ).toBeGreaterThan(0);
+        accepted += Number(/^remedy_signals_total\{source="alertmanager"\} (\S+)$/m.exec(metrics)?.[1] ?? 0);
       }
+      expect(accepted).toBeGreaterThanOrEqual(GROUPS);
       for (const replica of [a, b]) replica.child.kill("SIGTERM");
       await Promise.all([a.exited, b.exited]);
     },
