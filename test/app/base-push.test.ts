@@ -129,6 +129,27 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
     expect(ledger(h)).toContain('"moot":true');
   });
 
+  it("that changed another service's file leaves the PR exactly as it was", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    const comments = h.github.commentsOn(pr.number).length;
+    const runs = h.github.checkRuns.length;
+    const body = pr.body;
+    const log = ledger(h);
+    const { before, after } = commitToMain(
+      h,
+      { "manifests/cart/values-prod.yaml": "replicaCount: 12\n" },
+      "alice",
+    );
+    await receive("push", "d-push-elsewhere", pushed("refs/heads/main", before, after, "alice"));
+    expect(h.github.refs.get(pull.head)).toBe(pull.headSha);
+    expect(pr.body).toBe(body);
+    expect(h.github.commentsOn(pr.number)).toHaveLength(comments);
+    expect(h.github.checkRuns).toHaveLength(runs);
+    expect(ledger(h)).toBe(log);
+  });
+
   it("ignores pushes to a tag or a branch named like the default one, and writes nothing", async () => {
     harness = await startRemedy();
     const h = harness;

@@ -215,6 +215,29 @@ describe("a commit on the base branch", () => {
     expect(h.forge.fileAt(head as string, FILE)).not.toContain("count: 30");
   });
 
+  it("never rewrites someone else's PR that copies Remedy's plan block and label", async () => {
+    const h = await withRemedyPr();
+    h.pr.state = "closed";
+    h.forge.seedCommit(
+      "mallory/copy",
+      { [FILE]: withCount(CHECKOUT_PROD, 6) },
+      "copy",
+      "2026-11-21T10:00:30Z",
+    );
+    const copy = h.forge.seedPullRequest({
+      head: "mallory/copy",
+      labels: ["remedy"],
+      createdAt: "2026-11-21T10:00:30Z",
+      body: h.pr.body,
+    });
+    copy.author = "mallory";
+    h.advance(60);
+    h.forge.pushToBase({ [FILE]: withCount(CHECKOUT_PROD, 5) }, "checkout-api: 5", "oncall");
+    const writes = h.forge.writes.length;
+    expect(await onBasePush(h.deps, { branch: "main", pusher: "oncall" })).toEqual([]);
+    expect(h.forge.writes.length).toBe(writes);
+  });
+
   it("tells the PR when the base removed the file, and leaves the branch", async () => {
     const h = await withRemedyPr();
     const head = await h.forge.branchHead(h.pr.head);
