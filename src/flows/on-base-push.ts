@@ -10,7 +10,7 @@ import { ownPlan } from "./own-plan.js";
 import { pauseOf } from "./pause-of.js";
 import { headCheckRun, recordRevision } from "./record-revision.js";
 import { repoAt } from "./repo-at.js";
-import { isMoot, markPullRequestStale } from "./stale-pull-requests.js";
+import { isMoot, markPullRequestFresh, markPullRequestStale } from "./stale-pull-requests.js";
 import { withLock } from "./with-lock.js";
 
 export type BasePushOutcome =
@@ -162,6 +162,15 @@ async function rebase(
         );
   const run = headCheckRun(examination, shown);
   await forge.createCheckRun(run);
+  // It was moot because the base held its value; the base moved on, so merging it matters again.
+  if (isMoot(entries, pr.number))
+    await markPullRequestFresh(
+      deps,
+      pr,
+      plan.incident,
+      `${capitalize(base.why)}, so this PR's change is no longer moot`,
+      "remedy",
+    );
   const conclusion = run.conclusion === "success" ? "success" : "failure";
   await forge.upsertComment(
     pr.number,

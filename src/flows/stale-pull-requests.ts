@@ -99,19 +99,30 @@ export async function markFresh(
     if (!pr.labels.includes(STALE_LABEL)) continue;
     // The base already holds its value: a re-firing does not make merging it change anything.
     if (isMoot(entries, pr.number)) continue;
-    if (await paused(deps, pr, () => deps.forge.removeLabel(pr.number, STALE_LABEL))) continue;
-    await deps.forge.setDraft(pr.number, false);
-    await deps.forge.upsertComment(
-      pr.number,
-      STALE_MARKER,
-      `${STALE_MARKER}\n### No longer stale\n${reason}: Remedy marked this PR ready for review again and removed \`${STALE_LABEL}\`.`,
-    );
-    await auditSteps(deps, [
-      { kind: "pr.stale", incident, pr: pr.number, actor, data: { stale: false, reason } },
-    ]);
-    freshened.push(pr.number);
+    if (await markPullRequestFresh(deps, pr, incident, reason, actor)) freshened.push(pr.number);
   }
   return freshened;
+}
+
+/** One stale PR is ready for review again, told why and recorded; false when Remedy is paused. */
+export async function markPullRequestFresh(
+  deps: FlowDeps,
+  pr: PullRequest,
+  incident: number | null,
+  reason: string,
+  actor: string,
+): Promise<boolean> {
+  if (await paused(deps, pr, () => deps.forge.removeLabel(pr.number, STALE_LABEL))) return false;
+  await deps.forge.setDraft(pr.number, false);
+  await deps.forge.upsertComment(
+    pr.number,
+    STALE_MARKER,
+    `${STALE_MARKER}\n### No longer stale\n${reason}: Remedy marked this PR ready for review again and removed \`${STALE_LABEL}\`.`,
+  );
+  await auditSteps(deps, [
+    { kind: "pr.stale", incident, pr: pr.number, actor, data: { stale: false, reason } },
+  ]);
+  return true;
 }
 
 /** Runs the first write; true when the App is paused (REMEDY_MODE), so the PR is left as it is. */

@@ -96,6 +96,28 @@ describe("a commit on the base branch", () => {
     expect(h.forge.comments.filter((c) => c.on === pr.number).at(-1)?.body).toContain("is moot");
   });
 
+  it("a moot PR the base moves away from again is recomputed and ready for review again", async () => {
+    const h = await withRemedyPr();
+    h.advance(60);
+    h.forge.pushToBase({ [FILE]: withCount(CHECKOUT_PROD, 6) }, "checkout-api: 6 by hand", "oncall");
+    await onBasePush(h.deps, { branch: "main", pusher: "oncall" });
+    expect(h.pr.draft).toBe(true);
+    h.advance(60);
+    h.forge.pushToBase({ [FILE]: withCount(CHECKOUT_PROD, 3) }, "checkout-api: back to 3", "lead");
+    expect(await onBasePush(h.deps, { branch: "main", pusher: "lead" })).toMatchObject([
+      { status: "rebased", from: "3", conclusion: "success" },
+    ]);
+    expect(h.pr.draft).toBe(false);
+    expect(h.pr.labels).not.toContain("remedy:stale");
+    expect(parsePacket(h.pr.body)).toMatchObject({ before: "3", after: "6" });
+    const stale = (await h.deps.audit.entries())
+      .filter((e) => e.kind === "pr.stale")
+      .map((e) => e.data.stale);
+    expect(stale).toEqual([true, false]);
+    const said = h.forge.comments.filter((c) => c.on === h.pr.number).map((c) => c.body);
+    expect(said.some((b) => b.includes("no longer moot"))).toBe(true);
+  });
+
   it("that sets the field to another value gets the edit recomputed on the new base, re-checked and recorded", async () => {
     const h = await withRemedyPr();
     const oldHead = (await h.forge.branchHead(h.pr.head)) as string;
