@@ -150,6 +150,26 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
     expect(ledger(h)).toBe(log);
   });
 
+  it("a recomputation GitHub refuses is reported on the PR, with how to try again", async () => {
+    harness = await startRemedy({ env: { REMEDY_RETRY_ATTEMPTS: "3", REMEDY_RETRY_BASE_MS: "5" } });
+    const h = harness;
+    const { pr, pull } = await remedyPr(h);
+    const head = pull.headSha;
+    const text = h.github.file(KUSTOMIZATION) ?? "";
+    const { before, after } = commitToMain(
+      h,
+      { [KUSTOMIZATION]: text.replace(/count: \d+/, "count: 9") },
+      "alice",
+    );
+    h.github.failures.push({ method: "POST", path: /\/git\/commits$/, status: 422, times: 99 });
+    await receive("push", "d-push-422", pushed("refs/heads/main", before, after, "alice"));
+    expect(h.github.refs.get(pull.head)).toBe(head);
+    const report = h.github.commentsOn(pr.number).find((c) => c.body.includes("work-failed"));
+    expect(report?.body).toContain("following a commit on `main`");
+    expect(report?.body).toContain("HTTP 422");
+    expect(report?.body).toContain("`/diagnose`");
+  });
+
   it("ignores pushes to a tag or a branch named like the default one, and writes nothing", async () => {
     harness = await startRemedy();
     const h = harness;
