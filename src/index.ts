@@ -8,6 +8,7 @@ import { onIssueEvent } from "./app/on-issue-event.js";
 import { onLabelEvent } from "./app/on-label-event.js";
 import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
 import { onPullRequestEvent } from "./app/on-pull-request-event.js";
+import { onPushEvent } from "./app/on-push-event.js";
 import { onReviewEvent } from "./app/on-review-event.js";
 import { opsRoutes } from "./app/ops-routes.js";
 
@@ -29,6 +30,7 @@ const remedy: ApplicationFunction = (app, options) => {
     onReviewEvent(runtime, context),
   );
   app.on("check_run.rerequested", (context) => onCheckRunEvent(runtime, context));
+  app.on("push", (context) => onPushEvent(runtime, context));
   options?.addHandler?.(alertRoute(runtime));
   options?.addHandler?.(opsRoutes(runtime));
   void runtime.start();

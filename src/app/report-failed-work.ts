@@ -69,6 +69,11 @@ async function targetOf(deps: FlowDeps, item: WorkItem): Promise<number | null> 
       return work.review.pr.number;
     case "recheck":
       return work.pr;
+    case "base-push": {
+      // The first of Remedy's open PRs on that base: the one a person reviews next.
+      const open = await deps.forge.listRemedyPullRequests(deps.now());
+      return open.find((pr) => pr.state === "open" && pr.base === work.branch)?.number ?? null;
+    }
   }
 }
 
@@ -116,6 +121,11 @@ function describeWork(item: WorkItem): { what: string; retry: string } {
       return {
         what: "re-running the `remedy/policy` check",
         retry: "re-run the `remedy/policy` check from the PR's Checks tab.",
+      };
+    case "base-push":
+      return {
+        what: `following a commit on \`${safeToken(work.branch)}\` with Remedy's open PRs (the base may have changed their field)`,
+        retry: `redeliver the push (below), or close the PR and comment \`/diagnose\` on its incident so Remedy plans again from the current base. ${REDELIVER}`,
       };
   }
 }

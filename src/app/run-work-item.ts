@@ -1,4 +1,5 @@
 import { onAlert } from "../flows/on-alert.js";
+import { onBasePush } from "../flows/on-base-push.js";
 import { onComment } from "../flows/on-comment.js";
 import { onIncidentIssue } from "../flows/on-issue.js";
 import { onIssueClosed } from "../flows/on-issue-closed.js";
@@ -125,6 +126,18 @@ export async function runWorkItem(runtime: WorkRuntime, item: WorkItem): Promise
       log.info(
         { pr: work.pr, headSha: work.headSha, action: work.action, result: result.status },
         "PR head re-checked",
+      );
+      return;
+    }
+    case "base-push": {
+      const outcomes = await onBasePush(deps, work);
+      log.info(
+        {
+          branch: work.branch,
+          pusher: work.pusher,
+          prs: outcomes?.map((o) => `#${o.pr} ${o.status}`) ?? null,
+        },
+        "base push followed",
       );
       return;
     }

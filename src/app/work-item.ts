@@ -15,7 +15,9 @@ export type Work =
   | { kind: "review"; review: ReviewSignal }
   | { kind: "recheck"; pr: number; headSha: string }
   | { kind: "head"; pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" }
-  | { kind: "label"; label: LabelSignal };
+  | { kind: "label"; label: LabelSignal }
+  /** A push to the default branch `branch`; the flow reads the new head itself, never the payload's. */
+  | { kind: "base-push"; branch: string; pusher: string | null };
 
 export interface WorkItem {
   id: string;

@@ -26,5 +26,7 @@ export function workKey(item: WorkItem): string {
       return `${repo}#${item.work.pr}`;
     case "label":
       return `${repo}#${item.work.label.number}`;
+    case "base-push":
+      return `${repo}|base|${item.work.branch}`;
   }
 }

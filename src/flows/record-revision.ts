@@ -35,7 +35,8 @@ export function plannedValue(
 }
 
 /**
- * A Remedy PR whose value changed (a push or `/set`): the packet and the plan block follow the value
+ * A Remedy PR whose value changed (a push or `/set`), or whose edit Remedy recomputed on a base that
+ * changed the field (`rebase`: `reason` says what the base did; the value stays, so no "modified by"): the packet and the plan block follow the value
  * on the branch, the risk label follows its tier, and the ledger records who changed what with the
  * new plan's hash, so `ownPlan` keeps vouching for the block Remedy wrote.
  */
@@ -44,15 +45,17 @@ export async function recordRevision(
   pr: PullRequest,
   previous: Plan,
   examination: BranchExamination & { plan: Plan },
-  change: { by: string; via: "push" | "set" },
+  change: { by: string; via: "push" | "set" } | { by: string; via: "rebase"; reason: string },
   entries: readonly LedgerEntry[],
 ): Promise<Plan> {
   const plan = examination.plan;
-  const modification = { ...change, from: previous.after, to: plan.after };
+  const earlier = modificationsOf(entries, pr.number, deps.forge.repo);
+  // A rebase keeps the value, so the base's pusher did not choose it.
+  const chooser = change.via === "rebase" ? [] : [change.by];
   const gate = approvalGate({
     required: examination.policy?.separateApprover ?? false,
     approvals: plan.approvals,
-    requesters: [...requestersOf(entries, pr.number, deps.forge.repo, deps.botLogin), change.by].filter(
+    requesters: [...requestersOf(entries, pr.number, deps.forge.repo, deps.botLogin), ...chooser].filter(
       (r) => r !== deps.botLogin && r !== "remedy",
     ),
     reviews: [],
@@ -63,7 +66,10 @@ export async function recordRevision(
     policy: examination.policy,
     protection: examination.protection.detail,
     diff: examination.diff,
-    modifications: [...modificationsOf(entries, pr.number, deps.forge.repo), modification],
+    modifications:
+      change.via === "rebase"
+        ? earlier
+        : [...earlier, { by: change.by, via: change.via, from: previous.after, to: plan.after }],
     planned: plannedValue(entries, pr.number, previous),
   });
   await deps.forge.updatePullRequestBody(pr.number, body);
@@ -87,6 +93,7 @@ export async function recordRevision(
           from: previous.after,
           to: plan.after,
           before: plan.before,
+          ...(change.via === "rebase" ? { reason: change.reason } : {}),
           planHash: planHash(plan),
         },
       },

@@ -1,3 +1,4 @@
+import type { LedgerEntry } from "../audit/index.js";
 import type { PullRequest } from "../forge/forge.js";
 import { parsePacket } from "../proposal/approval-packet.js";
 import type { Plan } from "../proposal/plan.js";
@@ -39,25 +40,50 @@ export async function markStale(
   const marked: number[] = [];
   for (const { pr, plan } of await openRemedyPrsFor(deps, incident)) {
     if (pr.labels.includes(STALE_LABEL)) continue;
-    if (await paused(deps, pr, () => deps.forge.addLabels(pr.number, [STALE_LABEL]))) continue;
-    await deps.forge.setDraft(pr.number, true);
-    await deps.forge.upsertComment(
-      pr.number,
-      STALE_MARKER,
-      `${STALE_MARKER}\n### This PR is stale\n${reason}, so the change it proposes (${plan.field} ${plan.before} → ${plan.after}) may no longer be needed. Remedy converted it to a draft and labelled it \`${STALE_LABEL}\`: nothing merges it by accident. If the alert fires again, Remedy makes it ready for review again. If the change is still wanted, mark it ready for review yourself; if not, close it, which releases the ${plan.field} of ${plan.service} in ${plan.environment} for later incidents.`,
-    );
-    await auditSteps(deps, [
-      {
-        kind: "pr.stale",
-        incident,
-        pr: pr.number,
-        actor,
-        data: { stale: true, reason, field: plan.field, value: plan.after },
-      },
-    ]);
-    marked.push(pr.number);
+    if (await markPullRequestStale(deps, pr, plan, reason, actor)) marked.push(pr.number);
   }
   return marked;
+}
+
+/**
+ * One of Remedy's open PRs is stale: labelled, converted to a draft, told why, recorded. With
+ * `moot`, the base already holds the PR's value (SPEC §2: "the PR says so and stays draft"): a
+ * re-firing does not make it ready again. False when Remedy is paused and nothing was written.
+ */
+export async function markPullRequestStale(
+  deps: FlowDeps,
+  pr: PullRequest,
+  plan: Plan,
+  reason: string,
+  actor: string,
+  moot = false,
+): Promise<boolean> {
+  if (await paused(deps, pr, () => deps.forge.addLabels(pr.number, [STALE_LABEL]))) return false;
+  await deps.forge.setDraft(pr.number, true);
+  const consequence = moot
+    ? `${reason}, so the change it proposes (${plan.field} ${plan.before} → ${plan.after}) is moot: merging it would change nothing. Remedy converted it to a draft and labelled it \`${STALE_LABEL}\`, and it stays a draft even if the alert fires again. Close it, which releases the ${plan.field} of ${plan.service} in ${plan.environment} for later incidents.`
+    : `${reason}, so the change it proposes (${plan.field} ${plan.before} → ${plan.after}) may no longer be needed. Remedy converted it to a draft and labelled it \`${STALE_LABEL}\`: nothing merges it by accident. If the alert fires again, Remedy makes it ready for review again. If the change is still wanted, mark it ready for review yourself; if not, close it, which releases the ${plan.field} of ${plan.service} in ${plan.environment} for later incidents.`;
+  await deps.forge.upsertComment(
+    pr.number,
+    STALE_MARKER,
+    `${STALE_MARKER}\n### This PR is stale\n${consequence}`,
+  );
+  await auditSteps(deps, [
+    {
+      kind: "pr.stale",
+      incident: plan.incident,
+      pr: pr.number,
+      actor,
+      data: { stale: true, reason, field: plan.field, value: plan.after, ...(moot ? { moot: true } : {}) },
+    },
+  ]);
+  return true;
+}
+
+/** Whether the latest `pr.stale` record of PR `pr` says its change is moot (the base holds its value). */
+export function isMoot(entries: readonly LedgerEntry[], pr: number): boolean {
+  const latest = entries.filter((e) => e.pr === pr && e.kind === "pr.stale").at(-1);
+  return latest?.data.stale === true && latest.data.moot === true;
 }
 
 /** The alert fires again: Remedy's stale PRs for the incident are ready for review again. */
@@ -68,21 +94,35 @@ export async function markFresh(
   actor: string,
 ): Promise<number[]> {
   const freshened: number[] = [];
+  const entries = await deps.audit.entries();
   for (const { pr } of await openRemedyPrsFor(deps, incident)) {
     if (!pr.labels.includes(STALE_LABEL)) continue;
-    if (await paused(deps, pr, () => deps.forge.removeLabel(pr.number, STALE_LABEL))) continue;
-    await deps.forge.setDraft(pr.number, false);
-    await deps.forge.upsertComment(
-      pr.number,
-      STALE_MARKER,
-      `${STALE_MARKER}\n### No longer stale\n${reason}: Remedy marked this PR ready for review again and removed \`${STALE_LABEL}\`.`,
-    );
-    await auditSteps(deps, [
-      { kind: "pr.stale", incident, pr: pr.number, actor, data: { stale: false, reason } },
-    ]);
-    freshened.push(pr.number);
+    // The base already holds its value: a re-firing does not make merging it change anything.
+    if (isMoot(entries, pr.number)) continue;
+    if (await markPullRequestFresh(deps, pr, incident, reason, actor)) freshened.push(pr.number);
   }
   return freshened;
+}
+
+/** One stale PR is ready for review again, told why and recorded; false when Remedy is paused. */
+export async function markPullRequestFresh(
+  deps: FlowDeps,
+  pr: PullRequest,
+  incident: number | null,
+  reason: string,
+  actor: string,
+): Promise<boolean> {
+  if (await paused(deps, pr, () => deps.forge.removeLabel(pr.number, STALE_LABEL))) return false;
+  await deps.forge.setDraft(pr.number, false);
+  await deps.forge.upsertComment(
+    pr.number,
+    STALE_MARKER,
+    `${STALE_MARKER}\n### No longer stale\n${reason}: Remedy marked this PR ready for review again and removed \`${STALE_LABEL}\`.`,
+  );
+  await auditSteps(deps, [
+    { kind: "pr.stale", incident, pr: pr.number, actor, data: { stale: false, reason } },
+  ]);
+  return true;
 }
 
 /** Runs the first write; true when the App is paused (REMEDY_MODE), so the PR is left as it is. */

@@ -102,6 +102,21 @@ export interface Forge {
     message: string;
   }): Promise<CommitResult>;
 
+  /**
+   * Brings `branch` onto `onto` (the base's new head) without force-pushing: one commit whose parents
+   * are the branch head and `onto`, holding `onto`'s files with `path` set to `content`, so the
+   * branch differs from `onto` by that one file. The branch moves to it only while its head is
+   * still `expectedHeadSha` (a fast-forward, compare-and-swap); "stale-head" otherwise.
+   */
+  commitFileOnto(input: {
+    branch: string;
+    expectedHeadSha: string;
+    onto: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<CommitResult>;
+
   findPullRequest(head: string): Promise<PullRequest | null>;
   getPullRequest(number: number): Promise<PullRequest | null>;
   openPullRequest(input: {

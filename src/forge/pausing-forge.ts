@@ -12,6 +12,7 @@ const PAUSE_SAFE_LABELS = new Set(["needs-human", "remedy:paused"]);
 const CHANGE_WRITES = new Set<keyof Forge>([
   "createBranch",
   "commitFile",
+  "commitFileOnto",
   "openPullRequest",
   "updatePullRequestBody",
   "requestReviewers",

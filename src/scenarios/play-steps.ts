@@ -1,4 +1,5 @@
 import { onAlert } from "../flows/on-alert.js";
+import { onBasePush } from "../flows/on-base-push.js";
 import { onComment } from "../flows/on-comment.js";
 import { onIssueClosed } from "../flows/on-issue-closed.js";
 import { onLabel } from "../flows/on-label.js";
@@ -134,6 +135,7 @@ async function playStep(world: World, step: Step, number: number, late: string):
     const message = step.base.message ?? `edit ${Object.keys(step.base.files).join(", ")}`;
     forge.seedCommit("main", step.base.files, message, now(world), author);
     tell(`@${author} pushes "${message}" to main: ${Object.keys(step.base.files).join(", ")}`);
+    await onBasePush(deps, { branch: "main", pusher: author });
     return;
   }
   if (step.close !== undefined) {

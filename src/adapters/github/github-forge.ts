@@ -12,6 +12,7 @@ import type {
 } from "../../forge/forge.js";
 import { protection } from "./branch-protection.js";
 import { finishPullRequest } from "./finish-pull-request.js";
+import { commitFileOnto } from "./commit-file-onto.js";
 import { commitFile, createBranch } from "./github-branches.js";
 import { GitHubCache } from "./github-cache.js";
 import { createCheckRun, listCheckRuns, updateCheckRun } from "./github-checks.js";
@@ -123,6 +124,17 @@ export class GitHubForge implements Forge {
     message: string;
   }): Promise<CommitResult> {
     return commitFile(this.#ctx, this.#reads, input);
+  }
+
+  commitFileOnto(input: {
+    branch: string;
+    expectedHeadSha: string;
+    onto: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<CommitResult> {
+    return commitFileOnto(this.#ctx, this.#reads, input);
   }
 
   // --- pull requests (github-pulls.ts, finish-pull-request.ts) -----------------------------------

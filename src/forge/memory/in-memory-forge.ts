@@ -16,6 +16,8 @@ import type {
 interface Commit {
   sha: string;
   parent: string | null;
+  /** The second parent of a commit that brings a branch onto a newer base (`commitFileOnto`). */
+  merged?: string;
   at: string;
   message: string;
   files: ReadonlyMap<string, string>;
@@ -33,7 +35,7 @@ export interface Comment {
 
 /** Everything the forge was asked to write, in order, so safety assertions can read it all. */
 export type Write =
-  | { kind: "commit"; branch: string; path: string; content: string; message: string }
+  | { kind: "commit"; branch: string; path: string; content: string; message: string; onto?: string }
   | { kind: "pr"; number: number; title: string; body: string }
   | { kind: "pr-body"; number: number; body: string }
   | { kind: "comment"; on: number; body: string }
@@ -132,10 +134,7 @@ export class InMemoryForge implements Forge {
     const head = this.commitAt(pr.head);
     const base = this.commitAt(pr.base);
     // Everything the branch changed since it left the base, over however many commits.
-    const onBase = new Set<string>();
-    for (let c: Commit | undefined = base; c !== undefined; c = this.parentOf(c)) onBase.add(c.sha);
-    let forkPoint: Commit | undefined = head;
-    while (forkPoint !== undefined && !onBase.has(forkPoint.sha)) forkPoint = this.parentOf(forkPoint);
+    const forkPoint = this.mergeBase(base, head).mergeBase;
     const snapshot = new Map(base.files);
     for (const [path, content] of head.files)
       if (forkPoint?.files.get(path) !== content) snapshot.set(path, content);
@@ -180,12 +179,18 @@ export class InMemoryForge implements Forge {
 
   async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
     const versions: FileVersion[] = [];
+    // A commit that brought a branch onto a newer base continues along that base: the file's
+    // history is the base's, plus the branch's edit on top (what `git log <path>` shows first).
+    const next = (c: Commit): Commit | undefined => {
+      const sha = c.merged ?? c.parent;
+      return sha === null ? undefined : this.commits.get(sha);
+    };
     for (
       let commit = this.resolve(ref);
       commit !== undefined && versions.length < limit;
-      commit = commit.parent === null ? undefined : this.commits.get(commit.parent)
+      commit = next(commit)
     ) {
-      const parent = commit.parent === null ? undefined : this.commits.get(commit.parent);
+      const parent = next(commit);
       const content = commit.files.get(path) ?? null;
       if (content !== (parent?.files.get(path) ?? null))
         versions.push({
@@ -232,6 +237,37 @@ export class InMemoryForge implements Forge {
     };
   }
 
+  async commitFileOnto(input: {
+    branch: string;
+    expectedHeadSha: string;
+    onto: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<CommitResult> {
+    const head = this.branches.get(input.branch);
+    if (head === undefined) throw new Error(`no branch ${input.branch}`);
+    if (head !== input.expectedHeadSha) return { ok: false, reason: "stale-head" };
+    const onto = this.commitAt(input.onto);
+    this.writes.push({
+      kind: "commit",
+      branch: input.branch,
+      path: input.path,
+      content: input.content,
+      message: input.message,
+      onto: onto.sha,
+    });
+    const snapshot = new Map(onto.files);
+    snapshot.set(normalize(input.path), input.content);
+    return {
+      ok: true,
+      sha: this.addCommit(input.branch, head, snapshot, input.message, this.now(), {
+        author: this.botLogin,
+        merged: onto.sha,
+      }),
+    };
+  }
+
   async findPullRequest(head: string): Promise<PullRequest | null> {
     return this.pullRequests.find((pr) => pr.head === head) ?? null;
   }
@@ -260,15 +296,8 @@ export class InMemoryForge implements Forge {
   }
 
   async compare(base: string, head: string): Promise<Comparison> {
-    const baseCommit = this.commitAt(base);
-    const onBase = new Set<string>();
-    for (let c: Commit | undefined = baseCommit; c !== undefined; c = this.parentOf(c)) onBase.add(c.sha);
-    const commits: Comparison["commits"] = [];
-    let mergeBase: Commit | undefined = this.commitAt(head);
-    while (mergeBase !== undefined && !onBase.has(mergeBase.sha)) {
-      commits.unshift({ sha: mergeBase.sha, author: mergeBase.author ?? null });
-      mergeBase = this.parentOf(mergeBase);
-    }
+    const { mergeBase, ahead } = this.mergeBase(this.commitAt(base), this.commitAt(head));
+    const commits: Comparison["commits"] = ahead.map((c) => ({ sha: c.sha, author: c.author ?? null }));
     const from = mergeBase?.files ?? new Map<string, string>();
     const to = this.commitAt(head).files;
     const files = [...new Set([...from.keys(), ...to.keys()])].filter((p) => from.get(p) !== to.get(p));
@@ -403,7 +432,9 @@ export class InMemoryForge implements Forge {
     const pr = this.mustPullRequest(number);
     const head = this.commits.get(pr.mergeSha ?? this.branches.get(pr.head) ?? "");
     if (!head) return [];
-    const parent = head.parent === null ? undefined : this.commits.get(head.parent);
+    // A commit that brought the branch onto a newer base differs from that base by the PR's edit.
+    const parentSha = head.merged ?? head.parent;
+    const parent = parentSha === null ? undefined : this.commits.get(parentSha);
     return [...head.files.keys()].filter((p) => head.files.get(p) !== parent?.files.get(p));
   }
 
@@ -448,7 +479,7 @@ export class InMemoryForge implements Forge {
     files: Map<string, string>,
     message: string,
     at: string,
-    by: Pick<Commit, "author" | "pullRequest"> = {},
+    by: Pick<Commit, "author" | "pullRequest" | "merged"> = {},
   ): string {
     const sha = createHash("sha1").update(`${parent}\n${at}\n${message}\n${this.commits.size}`).digest("hex");
     this.commits.set(sha, { sha, parent, at, message, files, ...by });
@@ -456,8 +487,36 @@ export class InMemoryForge implements Forge {
     return sha;
   }
 
-  private parentOf(commit: Commit): Commit | undefined {
-    return commit.parent === null ? undefined : this.commits.get(commit.parent);
+  /**
+   * Where `head` left `base`'s history (the newest commit both reach, through every parent) and the
+   * commits only `head` reaches, oldest first: what `git merge-base` and `base...head` give.
+   */
+  private mergeBase(base: Commit, head: Commit): { mergeBase: Commit | undefined; ahead: Commit[] } {
+    const onBase = this.ancestors(base);
+    const fromHead = this.ancestors(head);
+    const order = [...this.commits.keys()];
+    const ahead = [...fromHead].filter((sha) => !onBase.has(sha));
+    const shared = [...fromHead].filter((sha) => onBase.has(sha));
+    const byAge = (a: string, b: string): number => order.indexOf(a) - order.indexOf(b);
+    const newest = shared.sort(byAge).at(-1);
+    return {
+      mergeBase: newest === undefined ? undefined : this.commits.get(newest),
+      ahead: ahead.sort(byAge).map((sha) => this.commitAt(sha)),
+    };
+  }
+
+  private ancestors(commit: Commit): Set<string> {
+    const seen = new Set<string>();
+    const todo: Commit[] = [commit];
+    for (let c = todo.pop(); c !== undefined; c = todo.pop()) {
+      if (seen.has(c.sha)) continue;
+      seen.add(c.sha);
+      for (const sha of [c.parent, c.merged]) {
+        const next = sha === null || sha === undefined ? undefined : this.commits.get(sha);
+        if (next !== undefined) todo.push(next);
+      }
+    }
+    return seen;
   }
 
   private commitAt(ref: string): Commit {

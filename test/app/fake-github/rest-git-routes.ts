@@ -28,6 +28,7 @@ export const GIT_ROUTES: readonly Route[] = [
     if (current !== undefined && s.commits.get(next)?.parents[0] !== current)
       return [422, { message: "Update is not a fast forward" }];
     s.refs.set(branch, next);
+    for (const pr of s.pulls()) if (pr.pull?.head === branch) pr.pull.headSha = next;
     return [200, { ref: `refs/heads/${branch}`, object: { sha: next, type: "commit" } }];
   }),
   route("GET", /^\/git\/commits\/([0-9a-f]+)$/, ({ s, m }) => {
@@ -93,7 +94,9 @@ export const GIT_ROUTES: readonly Route[] = [
   }),
   route("POST", /^\/git\/trees$/, ({ s, body }) => {
     const tree = new Map(body.base_tree === undefined ? [] : (s.trees.get(String(body.base_tree)) ?? []));
-    for (const entry of body.tree as Array<{ path: string; sha: string }>) tree.set(entry.path, entry.sha);
+    // An entry names a blob by `sha`, or gives its `content` (GitHub makes the blob).
+    for (const entry of body.tree as Array<{ path: string; sha?: string; content?: string }>)
+      tree.set(entry.path, entry.sha ?? s.blob(String(entry.content)));
     const sha = s.hash(`tree${s.nextId()}`);
     s.trees.set(sha, tree);
     return [201, { sha }];
@@ -113,15 +116,23 @@ export const GIT_ROUTES: readonly Route[] = [
     const base = s.resolve(m[1] ?? "");
     const head = s.resolve(m[2] ?? "");
     if (base === null || head === null) return notFound();
-    const onBase = new Set<string>();
-    for (let sha: string | undefined = base; sha !== undefined; sha = s.commits.get(sha)?.parents[0])
-      onBase.add(sha);
-    const ahead: string[] = [];
-    let mergeBase: string | undefined = head;
-    while (mergeBase !== undefined && !onBase.has(mergeBase)) {
-      ahead.unshift(mergeBase);
-      mergeBase = s.commits.get(mergeBase)?.parents[0];
-    }
+    // Through every parent, as git does: a commit that brought a branch onto a newer base has two.
+    const ancestors = (from: string): Set<string> => {
+      const seen = new Set<string>();
+      for (const todo = [from]; todo.length > 0;) {
+        const sha = todo.pop() as string;
+        if (seen.has(sha)) continue;
+        seen.add(sha);
+        todo.push(...(s.commits.get(sha)?.parents ?? []));
+      }
+      return seen;
+    };
+    const onBase = ancestors(base);
+    const order = [...s.commits.keys()];
+    const byAge = (a: string, b: string): number => order.indexOf(a) - order.indexOf(b);
+    const reachable = [...ancestors(head)].sort(byAge);
+    const ahead = reachable.filter((sha) => !onBase.has(sha));
+    const mergeBase = reachable.filter((sha) => onBase.has(sha)).at(-1);
     const files = s.diffEntries(mergeBase, head);
     const commits = ahead.map((sha) => ({
       sha,
