@@ -1,4 +1,5 @@
 import type { PullRequest } from "../forge/forge.js";
+import type { FlowDeps } from "./deps.js";
 
 export interface RecentPr {
   service: string;
@@ -36,4 +37,23 @@ function actionOf(branch: string, service: string, environment: string): string 
   if (!branch.startsWith(prefix)) return undefined;
   const rest = branch.slice(prefix.length);
   return ACTIONS.find((action) => new RegExp(`^${action}-[0-9a-f]{8}$`).test(rest));
+}
+
+/**
+ * Remedy's PRs (open, and the last hour's) as the rate limit and the one-PR-per-field rule count them:
+ * only those Remedy's own App opened. A `remedy` label on someone else's PR counts for nothing.
+ */
+export async function ownRemedyPrs(deps: FlowDeps): Promise<PullRequest[]> {
+  const listed = await deps.forge.listRemedyPullRequests(rateWindowStart(deps.now()));
+  return listed.filter((pr) => pr.author === deps.botLogin);
+}
+
+/** Whether two listings hold the same PRs in the same states. */
+export function samePullRequests(a: readonly PullRequest[], b: readonly PullRequest[]): boolean {
+  const key = (prs: readonly PullRequest[]) =>
+    prs
+      .map((pr) => `${pr.number}:${pr.state}`)
+      .sort()
+      .join(",");
+  return key(a) === key(b);
 }
