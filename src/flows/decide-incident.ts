@@ -6,7 +6,10 @@ import { openProposal, type ProposalResult } from "./open-proposal.js";
 import type { Repository } from "../repo/load-repository.js";
 import { notify } from "./notify.js";
 import type { Pause } from "./pause-of.js";
-import { describeChange, type Outcome } from "./plan-incident.js";
+import type { RepoReader, HistoryReader } from "../repo/repo-reader.js";
+import type { Incident } from "../signals/incident.js";
+import { describeChange, planIncident, type Outcome } from "./plan-incident.js";
+import { recentRemedyPrs } from "./recent-remedy-prs.js";
 
 export interface IncidentResult {
   outcome: Outcome | null;
@@ -15,6 +18,26 @@ export interface IncidentResult {
 }
 
 export const DECISION_MARKER = "<!-- remedy:decision -->";
+
+/** Plans the incident at the base commit against a listing of Remedy's PRs (diagnose → plan → policy). */
+export function plannerFor(
+  deps: FlowDeps,
+  at: { repository: Repository; reader: RepoReader & HistoryReader; baseSha: string; incident: Incident },
+): (remedyPrs: readonly PullRequest[]) => Promise<Outcome> {
+  const evidence = deps.evidence?.(at.repository.config);
+  const diagnoser = deps.diagnoser?.(at.repository.config);
+  return (remedyPrs) =>
+    planIncident({
+      ...at,
+      repo: deps.forge.repo,
+      history: at.reader,
+      now: deps.now(),
+      recentPrs: recentRemedyPrs(remedyPrs, deps.now()),
+      botLogin: deps.botLogin,
+      ...(evidence === undefined ? {} : { evidence }),
+      ...(diagnoser === undefined ? {} : { diagnoser }),
+    });
+}
 
 /** `auto` follows the repository's `mode`; `/dry-run` and `/propose` override it. */
 export type WriteMode = "auto" | "dry-run" | "propose";

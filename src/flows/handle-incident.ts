@@ -1,26 +1,22 @@
 import { InvalidFileError } from "../config/invalid-file-error.js";
 import type { Incident } from "../signals/incident.js";
 import type { AuditStep } from "./audit-step.js";
-import { decide, notifyResult, writeModeOf, type IncidentResult, type WriteMode } from "./decide-incident.js";
+import { decide, notifyResult, plannerFor, writeModeOf } from "./decide-incident.js";
+import type { IncidentResult, WriteMode } from "./decide-incident.js";
 import type { FlowDeps } from "./deps.js";
 import { pauseOf } from "./pause-of.js";
-import { planIncident } from "./plan-incident.js";
-import { ownRemedyPrs, recentRemedyPrs, samePullRequests } from "./recent-remedy-prs.js";
+import { ownRemedyPrs, samePullRequests } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
 import { loadOrInvalid, reportInvalidFiles, reportPaused } from "./report-incident.js";
 import { withTargetLock } from "./with-target-lock.js";
-import type { PullRequest } from "../forge/forge.js";
 
 export { DECISION_MARKER, type IncidentResult, type WriteMode } from "./decide-incident.js";
 
 /**
  * Remedy's loop on one screen: signal → incident → diagnose → plan → decide → publish → verify → outcome.
- * signal → incident: on-alert.ts, on-issue.ts and on-comment.ts turn an Alertmanager group, an issue
- * labelled `incident` or a writer's command into an Incident and call this. diagnose → plan → decide:
- * planIncident (diagnosis/ runbooks and evidence, proposal/ the one field edit, policy/ the rules).
- * publish: decide() records it and opens the PR (open-proposal.ts) or comments. verify → outcome: after
- * the merge, startVerification and verificationTick (verify-merged.ts) judge the rollout; a failure opens
- * the revert (open-revert.ts). `leading` audit steps (the signal) share the decision's ledger write.
+ * on-alert, on-issue and on-comment make the Incident; this plans and decides it and publishes the PR
+ * or a comment; after the merge verify-merged.ts judges the rollout and open-revert.ts undoes a failure
+ * (ARCHITECTURE.md, "The loop"). `leading` audit steps (the signal) share the decision's ledger write.
  */
 export async function handleIncident(
   deps: FlowDeps,
@@ -42,17 +38,11 @@ export async function handleIncident(
   }
   const pause = await pauseOf(deps, { config: repository.config, incident: incident.issue });
   if (pause !== null && pause.mode === "off") {
+    await listing.catch(() => undefined);
     await reportPaused(deps, incident, pause, actor, leading); // SPEC §3.4: one notice, nothing planned
     return { outcome: null, error: null, proposal: null };
   }
-  const [evidence, diagnoser] = [deps.evidence?.(repository.config), deps.diagnoser?.(repository.config)];
-  const plan = (remedyPrs: readonly PullRequest[]) =>
-    planIncident({
-      ...{ repo: deps.forge.repo, repository, reader, history: reader, baseSha, incident },
-      ...{ now: deps.now(), recentPrs: recentRemedyPrs(remedyPrs, deps.now()), botLogin: deps.botLogin },
-      ...(evidence === undefined ? {} : { evidence }),
-      ...(diagnoser === undefined ? {} : { diagnoser }),
-    });
+  const plan = plannerFor(deps, { repository, reader, baseSha, incident });
   const remedyPrs = await listing;
   const outcome = await plan(remedyPrs);
   const writeMode = writeModeOf(mode, pause, repository);
