@@ -1,10 +1,9 @@
-import { approvalGateOf, gateCheckRun } from "./approval-gate-of.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { examineBranch } from "./examine-branch.js";
 import { POLICY_CHECK } from "./open-proposal.js";
 import { ownPlan, refusalFor } from "./own-plan.js";
-import { headCheckRun, recordRevision } from "./record-revision.js";
+import { postHeadCheck, recordRevision } from "./record-revision.js";
 import { withLock } from "./with-lock.js";
 
 export type HeadResult =
@@ -117,15 +116,7 @@ async function recheckHead(
       },
     ]);
   }
-  const gate = await approvalGateOf(
-    deps,
-    pr,
-    shown,
-    examination.policy?.separateApprover ?? false,
-    await deps.audit.entries(),
-  );
-  const run = gateCheckRun(headCheckRun(examination, shown), gate);
-  await forge.createCheckRun(run);
+  await postHeadCheck(deps, pr, shown, examination);
   return {
     status: "checked",
     conclusion: examination.problems.length === 0 ? "success" : "failure",

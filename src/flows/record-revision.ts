@@ -3,8 +3,8 @@ import type { CheckRunInput, PullRequest } from "../forge/forge.js";
 import { commitSubject, type Plan } from "../proposal/plan.js";
 import { planHash } from "../proposal/plan-hash.js";
 import { revisePacket, type Revision } from "../proposal/revise-packet.js";
-import { approvalGate } from "../policy/separate-approver.js";
-import { requestersOf } from "./approval-gate-of.js";
+import { approvalGate, type ApprovalGate } from "../policy/separate-approver.js";
+import { approvalGateOf, gateCheckRun, requestersOf } from "./approval-gate-of.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { BranchExamination } from "./examine-branch.js";
@@ -120,4 +120,18 @@ export function headCheckRun(examination: BranchExamination, plan: Plan): CheckR
       : `Remedy re-checked this head against \`${examination.baseSha.slice(0, 12)}\` on the base and will not pass it:\n\n${examination.problems.map((p) => `- ${p}`).join("\n")}\n\nFix the branch (or comment \`/set <value>\` to let Remedy write a value policy allows), and the next push is checked again.`,
     externalId: `remedy-head:${examination.headSha}`,
   };
+}
+
+/** Posts `remedy/policy` on an examined head, held in progress while separation of duties waits. */
+export async function postHeadCheck(
+  deps: FlowDeps,
+  pr: PullRequest,
+  plan: Plan,
+  examination: BranchExamination,
+): Promise<{ run: CheckRunInput; gate: ApprovalGate }> {
+  const separate = examination.policy?.separateApprover ?? false;
+  const gate = await approvalGateOf(deps, pr, plan, separate, await deps.audit.entries());
+  const run = gateCheckRun(headCheckRun(examination, plan), gate);
+  await deps.forge.createCheckRun(run);
+  return { run, gate };
 }

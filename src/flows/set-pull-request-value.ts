@@ -3,11 +3,10 @@ import { editField, isValidDigest, isValidReplicaCount, isValidTag } from "../ma
 import { safeToken } from "../proposal/markdown.js";
 import { commitSubject, type Plan } from "../proposal/plan.js";
 import { renderPolicy } from "../proposal/approval-packet.js";
-import { approvalGateOf, gateCheckRun } from "./approval-gate-of.js";
 import type { FlowDeps } from "./deps.js";
 import { examineBranch, policyForValue } from "./examine-branch.js";
 import { ownPlan, refusalFor } from "./own-plan.js";
-import { headCheckRun, recordRevision } from "./record-revision.js";
+import { postHeadCheck, recordRevision } from "./record-revision.js";
 import { withLock } from "./with-lock.js";
 
 export type SetResult =
@@ -105,15 +104,7 @@ async function setValue(deps: FlowDeps, number: number, argument: string, actor:
       { by: actor, via: "set" },
       entries,
     );
-  const gate = await approvalGateOf(
-    deps,
-    pr,
-    shown,
-    examination.policy?.separateApprover ?? false,
-    await deps.audit.entries(),
-  );
-  const run = gateCheckRun(headCheckRun(examination, shown), gate);
-  await forge.createCheckRun(run);
+  const { gate } = await postHeadCheck(deps, pr, shown, examination);
   const conclusion = examination.problems.length === 0 ? "success" : "failure";
   await forge.comment(
     number,
