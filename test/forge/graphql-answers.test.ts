@@ -131,6 +131,25 @@ describe("malformed GraphQL answers", () => {
     expect(error.path).toBe("data.repository.object.history.nodes");
   });
 
+  it("RemedyBlobs: a blob text that is not a string is never cached or returned as a file", async () => {
+    const commit = "e".repeat(40);
+    scope()
+      .get(`/repos/acme/gitops/git/trees/${commit}`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: commit,
+        truncated: false,
+        tree: [{ path: "values.yaml", type: "blob", mode: "100644", sha: "1".repeat(40), size: 9 }],
+      });
+    github("RemedyBlobs").reply(200, {
+      data: { repository: { b0: { text: { replicas: 6 }, isTruncated: false } } },
+    });
+    const error = await failure(forge().readFile("values.yaml", commit));
+    expect(error.operation).toBe("RemedyBlobs");
+    expect(error.path).toBe("data.repository.b0.text");
+    expect(error.message).toMatch(/expected string/);
+  });
+
   it("RemedyFinishContext: a repository id that is not a string fails before any mutation is sent", async () => {
     scope()
       .get("/repos/acme/gitops/pulls/7")
