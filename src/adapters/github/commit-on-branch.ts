@@ -1,10 +1,12 @@
+import { CommitAnswer, parseAnswer } from "./graphql-answers.js";
+
 /**
  * GraphQL `createCommitOnBranch`: one commit, signed by GitHub, compare-and-swap on the branch
  * head through `expectedHeadOid`. The forge commits the manifest edit with it and the ledger
  * appends with it, so the request, the message split and the error reading live here once.
  */
 export interface GraphqlClient {
-  graphql<T>(query: string, variables: Record<string, unknown>): Promise<T>;
+  graphql(query: string, variables: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface CommitOnBranchInput {
@@ -28,21 +30,17 @@ export async function commitOnBranch(
 ): Promise<{ ok: true; sha: string } | { ok: false; reason: "stale-head" }> {
   const { headline, body } = splitMessage(input.message);
   try {
-    const data = await client.graphql<{ createCommitOnBranch: { commit: { oid: string } | null } | null }>(
-      COMMIT_ON_BRANCH,
-      {
-        input: {
-          branch: { repositoryNameWithOwner: input.repo, branchName: input.branch },
-          expectedHeadOid: input.expectedHeadOid,
-          message: body === "" ? { headline } : { headline, body },
-          fileChanges: {
-            additions: [
-              { path: input.path, contents: Buffer.from(input.content, "utf8").toString("base64") },
-            ],
-          },
+    const answer = await client.graphql(COMMIT_ON_BRANCH, {
+      input: {
+        branch: { repositoryNameWithOwner: input.repo, branchName: input.branch },
+        expectedHeadOid: input.expectedHeadOid,
+        message: body === "" ? { headline } : { headline, body },
+        fileChanges: {
+          additions: [{ path: input.path, contents: Buffer.from(input.content, "utf8").toString("base64") }],
         },
       },
-    );
+    });
+    const data = parseAnswer("RemedyCommit", CommitAnswer, answer);
     const sha = data.createCommitOnBranch?.commit?.oid;
     if (sha === undefined) throw new Error(`createCommitOnBranch on ${input.branch} returned no commit`);
     return { ok: true, sha };

@@ -1,12 +1,8 @@
 import type { Forge, FinishPullRequestInput, PullRequest } from "../../forge/forge.js";
 import { output } from "./github-checks.js";
 import type { GitHubContext } from "./github-context.js";
-import {
-  finishContextQuery,
-  finishMutation,
-  type FinishContext,
-  type MutationPart,
-} from "./graphql-documents.js";
+import { finishContextAnswer, parseAnswer } from "./graphql-answers.js";
+import { finishContextQuery, finishMutation, type MutationPart } from "./graphql-documents.js";
 import { isAmbiguous, statusOf } from "./http-errors.js";
 
 /** The mutations finishPullRequest sends; each is also the alias GitHub names in its errors. */
@@ -39,7 +35,7 @@ export async function finishPullRequest(
   if (pullId === undefined) return finishByRest(forge, pr, input, new Set(FINISH_PARTS), false);
   const users = input.reviewers.users;
   const teams = input.reviewers.teams;
-  const ids = await graphqlPartial<FinishContext>(ctx, finishContextQuery(users.length, teams.length), {
+  const answer = await graphqlPartial(ctx, finishContextQuery(users.length, teams.length), {
     ...ctx.r,
     issue: input.link?.issue ?? 0,
     withIssue: input.link !== undefined,
@@ -47,6 +43,10 @@ export async function finishPullRequest(
     ...Object.fromEntries(users.map((login, i) => [`u${i}`, login])),
     ...Object.fromEntries(teams.map((slug, i) => [`t${i}`, slug])),
   });
+  const ids =
+    answer === null
+      ? null
+      : parseAnswer("RemedyFinishContext", finishContextAnswer(users.length, teams.length), answer);
   const repository = ids?.repository ?? null;
   if (repository === null) return finishByRest(forge, pr, input, new Set(FINISH_PARTS), false);
 
@@ -204,17 +204,17 @@ async function finishByRest(
 }
 
 /** A GraphQL answer with some fields in error still carries the rest; null fields stay null. */
-async function graphqlPartial<T>(
+async function graphqlPartial(
   ctx: GitHubContext,
   query: string,
   variables: Record<string, unknown>,
-): Promise<T | null> {
+): Promise<unknown> {
   try {
-    return await ctx.octokit.graphql<T>(query, variables);
+    return await ctx.octokit.graphql(query, variables);
   } catch (error) {
     const data = (error as { data?: unknown } | null)?.data;
     if (Array.isArray((error as { errors?: unknown } | null)?.errors) && data !== undefined && data !== null)
-      return data as T;
+      return data;
     throw error;
   }
 }

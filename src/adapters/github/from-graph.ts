@@ -1,5 +1,5 @@
 import type { PullRequest } from "../../forge/forge.js";
-import type { GraphPull } from "./graphql-documents.js";
+import type { GraphPull } from "./graphql-answers.js";
 
 /** A pull request as GraphQL answers it, in the forge's shape (the REST mapping is from-rest.ts). */
 export function pullRequestFromGraph(node: GraphPull): PullRequest {

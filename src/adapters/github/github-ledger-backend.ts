@@ -1,5 +1,6 @@
 import type { LedgerBackend } from "../../audit/ledger-backend.js";
 import { commitOnBranch, type GraphqlClient } from "./commit-on-branch.js";
+import { LedgerAnswer, parseAnswer } from "./graphql-answers.js";
 import { isAmbiguous, messageOf, statusOf } from "./http-errors.js";
 import type { GitHubCache } from "./github-cache.js";
 
@@ -43,17 +44,6 @@ const LEDGER = `query RemedyLedger($owner: String!, $repo: String!, $ref: String
     }
   }
 }`;
-
-interface LedgerData {
-  repository: {
-    ref: {
-      target: {
-        oid: string;
-        file?: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null;
-      } | null;
-    } | null;
-  } | null;
-}
 
 /**
  * The ledger on the `remedy-audit` branch. The version is the branch head commit. An append is one
@@ -116,11 +106,12 @@ export class GitHubLedgerBackend implements LedgerBackend {
   }
 
   async #read(): Promise<{ text: string; version: string | null }> {
-    const data = await this.#client.graphql<LedgerData>(LEDGER, {
+    const answer = await this.#client.graphql(LEDGER, {
       ...this.#repo,
       ref: `refs/heads/${this.#branch}`,
       path: this.#path,
     });
+    const data = parseAnswer("RemedyLedger", LedgerAnswer, answer);
     const target = data.repository?.ref?.target ?? null;
     if (target === null) return { text: "", version: null };
     const blob = target.file?.object ?? null;

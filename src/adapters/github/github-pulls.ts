@@ -2,15 +2,8 @@ import type { Comparison, PullRequest } from "../../forge/forge.js";
 import { pullRequestFromGraph } from "./from-graph.js";
 import { pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { orNull, type GitHubContext } from "./github-context.js";
-import {
-  CONVERT_TO_DRAFT,
-  ENABLE_AUTO_MERGE,
-  MARK_READY,
-  PAGE,
-  REMEDY_PULLS,
-  type GraphPull,
-  type PullsData,
-} from "./graphql-documents.js";
+import { CONVERT_TO_DRAFT, ENABLE_AUTO_MERGE, MARK_READY, PAGE, REMEDY_PULLS } from "./graphql-documents.js";
+import { parseAnswer, PullsAnswer, type GraphPull, type PullsData } from "./graphql-answers.js";
 import { messageOf, statusOf } from "./http-errors.js";
 import { writeOrReadBack } from "./write-or-read-back.js";
 
@@ -116,11 +109,12 @@ export async function listRemedyPullRequests(ctx: GitHubContext, since: string):
   const pulls = new Map<number, PullRequest>();
   let after: string | null = null;
   for (;;) {
-    const data: PullsData = await ctx.octokit.graphql<PullsData>(REMEDY_PULLS, {
+    const answer: unknown = await ctx.octokit.graphql(REMEDY_PULLS, {
       ...ctx.r,
       after,
       withOpen: after === null,
     });
+    const data: PullsData = parseAnswer("RemedyPulls", PullsAnswer, answer);
     for (const node of data.repository?.open?.nodes ?? []) pulls.set(node.number, fromGraph(ctx, node));
     const page = data.repository?.recent;
     if (page === undefined) break;

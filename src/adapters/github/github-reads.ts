@@ -1,7 +1,8 @@
 import type { FileVersion } from "../../repo/repo-reader.js";
 import { normalize, orNull, type GitHubContext } from "./github-context.js";
 import type { CommitTree } from "./github-cache.js";
-import { blobsQuery, FILE_HISTORY, PAGE, type HistoryData } from "./graphql-documents.js";
+import { blobsAnswer, HistoryAnswer, parseAnswer } from "./graphql-answers.js";
+import { blobsQuery, FILE_HISTORY, PAGE } from "./graphql-documents.js";
 
 // Reads at a commit go through its file listing (one request) and fetch the texts of a folder's
 // files together (one GraphQL request for up to this many); bigger files are fetched alone.
@@ -101,12 +102,13 @@ export class GitHubReads {
       const cached = this.#ctx.cache.history(this.#ctx.repo, ref, file, first);
       if (cached !== undefined) return cached;
     }
-    const data = await this.#ctx.octokit.graphql<HistoryData>(FILE_HISTORY, {
+    const answer: unknown = await this.#ctx.octokit.graphql(FILE_HISTORY, {
       ...this.#ctx.r,
       ref: ref ?? (await this.defaultBranch()),
       path: file,
       first,
     });
+    const data = parseAnswer("RemedyFileHistory", HistoryAnswer, answer);
     const versions: FileVersion[] = [];
     for (const node of data.repository?.object?.history?.nodes ?? []) {
       const blob = node.file?.object ?? null;
@@ -223,9 +225,11 @@ export class GitHubReads {
 
   async #blobTexts(oids: string[]): Promise<Map<string, string>> {
     const variables = Object.fromEntries(oids.map((oid, i) => [`b${i}`, oid]));
-    const data = await this.#ctx.octokit.graphql<{
-      repository: Record<string, { text?: string | null; isTruncated?: boolean } | null> | null;
-    }>(blobsQuery(oids.length), { ...this.#ctx.r, ...variables });
+    const answer: unknown = await this.#ctx.octokit.graphql(blobsQuery(oids.length), {
+      ...this.#ctx.r,
+      ...variables,
+    });
+    const data = parseAnswer("RemedyBlobs", blobsAnswer(oids.length), answer);
     const texts = new Map<string, string>();
     oids.forEach((oid, i) => {
       const blob = data.repository?.[`b${i}`];

@@ -1,6 +1,7 @@
 /**
- * The GraphQL documents the GitHub forge sends, with the shapes of their answers. Each is validated
- * against GitHub's schema by the tests (test/helpers/github-api.ts), including the generated ones.
+ * The GraphQL documents the GitHub forge sends; the shapes of their answers are graphql-answers.ts.
+ * Each is validated against GitHub's schema by the tests (test/helpers/github-api.ts), including the
+ * generated ones.
  */
 
 // GraphQL's page ceiling: no connection here asks for more per request.
@@ -62,63 +63,6 @@ fragment RemedyPull on PullRequest {
   author { __typename login }
   labels(first: 50) { nodes { name } }
 }`;
-
-export interface HistoryData {
-  repository: {
-    object: {
-      history?: {
-        nodes: Array<{
-          oid: string;
-          committedDate: string;
-          message: string;
-          author?: { name: string | null; user: { login: string } | null } | null;
-          associatedPullRequests?: {
-            nodes: Array<{ number: number; author: { login: string } | null }>;
-          } | null;
-          file: { object: { oid?: string; text?: string | null; isTruncated?: boolean } | null } | null;
-        }>;
-      };
-    } | null;
-  } | null;
-}
-
-export interface GraphPull {
-  id: string;
-  number: number;
-  url: string;
-  title: string;
-  body: string;
-  headRefName: string;
-  baseRefName: string;
-  state: "OPEN" | "CLOSED" | "MERGED";
-  merged: boolean;
-  mergedAt: string | null;
-  createdAt: string;
-  isDraft: boolean;
-  mergeCommit: { oid: string } | null;
-  author: { __typename: string; login: string } | null;
-  labels: { nodes: Array<{ name: string }> } | null;
-}
-
-export interface PullsData {
-  repository: {
-    open?: { nodes: GraphPull[] } | null;
-    recent: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphPull[] };
-  } | null;
-}
-
-export interface FinishContext {
-  repository: {
-    id: string;
-    labels: { nodes: Array<{ id: string; name: string }> } | null;
-    issue?: {
-      id: string;
-      comments: { nodes: Array<{ id: string; body: string; author: { login: string } | null }> };
-    } | null;
-  } | null;
-  organization?: Record<string, { id: string } | null> | null;
-  [user: `u${number}`]: { id: string } | null | undefined;
-}
 
 export interface MutationPart {
   alias: string;

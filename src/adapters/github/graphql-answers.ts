@@ -1,0 +1,216 @@
+import { z } from "zod";
+
+/**
+ * The shapes of the GraphQL answers the GitHub forge reads, one zod schema per operation, parsed
+ * where the answer arrives (`parseAnswer`). A malformed or surprising answer (a proxy's error page
+ * turned JSON, a schema change on GitHub's side, a fake that drifted) then fails there, naming the
+ * operation and the path, instead of as a TypeError somewhere inside a flow (or a number taken for
+ * a sha, an unknown state read as "closed"). `null` is allowed where GitHub answers null (a missing
+ * ref, a binary blob, a deleted user); a missing field is not, except for the fields a directive or
+ * an inline fragment may leave out.
+ */
+
+/** A GraphQL answer that does not have the shape its operation asks for. */
+export class GraphqlAnswerError extends Error {
+  readonly operation: string;
+  readonly path: string;
+
+  constructor(operation: string, path: string, problem: string, others: number) {
+    const more = others === 0 ? "" : ` (and ${others} more problem${others === 1 ? "" : "s"})`;
+    super(
+      `GitHub's answer to GraphQL ${operation} is malformed at ${path}: ${problem}${more}; ` +
+        "Remedy did not act on it. If it repeats, GitHub's GraphQL schema changed or something between " +
+        "Remedy and GitHub (a proxy, GHE_HOST pointing elsewhere) rewrites answers.",
+    );
+    this.name = "GraphqlAnswerError";
+    this.operation = operation;
+    this.path = path;
+  }
+}
+
+/** `data` checked against the operation's schema, or a GraphqlAnswerError naming where it is not. */
+export function parseAnswer<T>(operation: string, schema: z.ZodType<T>, data: unknown): T {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const [first, ...others] = result.error.issues;
+  const path = first === undefined ? "data" : pathOf(first.path);
+  throw new GraphqlAnswerError(operation, path, first?.message ?? "unexpected shape", others.length);
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  let text = "data";
+  for (const key of path) text += typeof key === "number" ? `[${key}]` : `.${String(key)}`;
+  return text;
+}
+
+/** A blob's text as `... on Blob { oid text isTruncated }` answers it; other objects answer `{}`. */
+const blob = z.object({
+  oid: z.string().optional(),
+  text: z.string().nullable().optional(),
+  isTruncated: z.boolean().optional(),
+});
+
+/** `RemedyCommit` (createCommitOnBranch). */
+export const CommitAnswer = z.object({
+  createCommitOnBranch: z.object({ commit: z.object({ oid: z.string() }).nullable() }).nullable(),
+});
+
+/** `RemedyLedger`: the ledger branch head and the ledger file at it. */
+export const LedgerAnswer = z.object({
+  repository: z
+    .object({
+      ref: z
+        .object({
+          target: z
+            .object({
+              oid: z.string(),
+              file: z.object({ object: blob.nullable() }).nullable().optional(),
+            })
+            .nullable(),
+        })
+        .nullable(),
+    })
+    .nullable(),
+});
+
+/** `RemedyFileHistory`; `history` is absent when the expression names something other than a commit. */
+export const HistoryAnswer = z.object({
+  repository: z
+    .object({
+      object: z
+        .object({
+          history: z
+            .object({
+              nodes: z.array(
+                z.object({
+                  oid: z.string(),
+                  committedDate: z.string(),
+                  message: z.string(),
+                  author: z
+                    .object({
+                      name: z.string().nullable(),
+                      user: z.object({ login: z.string() }).nullable(),
+                    })
+                    .nullable()
+                    .optional(),
+                  associatedPullRequests: z
+                    .object({
+                      nodes: z.array(
+                        z.object({
+                          number: z.number(),
+                          author: z.object({ login: z.string() }).nullable(),
+                        }),
+                      ),
+                    })
+                    .nullable()
+                    .optional(),
+                  file: z.object({ object: blob.nullable() }).nullable(),
+                }),
+              ),
+            })
+            .optional(),
+        })
+        .nullable(),
+    })
+    .nullable(),
+});
+export type HistoryData = z.infer<typeof HistoryAnswer>;
+
+export interface BlobsData {
+  repository: Record<string, z.infer<typeof blob> | null> | null;
+}
+
+/** `RemedyBlobs`: one aliased field per blob, b0, b1, … */
+export function blobsAnswer(count: number): z.ZodType<BlobsData> {
+  const fields = Object.fromEntries(Array.from({ length: count }, (_, i) => [`b${i}`, blob.nullable()]));
+  return z.object({ repository: z.object(fields).nullable() });
+}
+
+/** The `RemedyPull` fragment. */
+export const GraphPull = z.object({
+  id: z.string(),
+  number: z.number(),
+  url: z.string(),
+  title: z.string(),
+  body: z.string(),
+  headRefName: z.string(),
+  baseRefName: z.string(),
+  state: z.enum(["OPEN", "CLOSED", "MERGED"]),
+  merged: z.boolean(),
+  mergedAt: z.string().nullable(),
+  createdAt: z.string(),
+  isDraft: z.boolean(),
+  mergeCommit: z.object({ oid: z.string() }).nullable(),
+  author: z.object({ __typename: z.string(), login: z.string() }).nullable(),
+  labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }).nullable(),
+});
+export type GraphPull = z.infer<typeof GraphPull>;
+
+/** `RemedyPulls`; `open` only on the first page (`@include(if: $withOpen)`). */
+export const PullsAnswer = z.object({
+  repository: z
+    .object({
+      open: z
+        .object({ nodes: z.array(GraphPull) })
+        .nullable()
+        .optional(),
+      recent: z.object({
+        pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
+        nodes: z.array(GraphPull),
+      }),
+    })
+    .nullable(),
+});
+export type PullsData = z.infer<typeof PullsAnswer>;
+
+const nodeId = z.object({ id: z.string() }).nullable();
+
+/**
+ * `RemedyFinishContext` for `users` reviewers (aliases u0…) and `teams` teams (t0…). An answer with
+ * some fields in error still parses: those fields are null.
+ */
+export function finishContextAnswer(users: number, teams: number): z.ZodType<FinishContext> {
+  const userFields = Object.fromEntries(Array.from({ length: users }, (_, i) => [`u${i}`, nodeId]));
+  const teamFields = Object.fromEntries(Array.from({ length: teams }, (_, i) => [`t${i}`, nodeId]));
+  return z.object({
+    repository: z
+      .object({
+        id: z.string(),
+        labels: z.object({ nodes: z.array(z.object({ id: z.string(), name: z.string() })) }).nullable(),
+        issue: z
+          .object({
+            id: z.string(),
+            comments: z.object({
+              nodes: z.array(
+                z.object({
+                  id: z.string(),
+                  body: z.string(),
+                  author: z.object({ login: z.string() }).nullable(),
+                }),
+              ),
+            }),
+          })
+          .nullable()
+          .optional(),
+      })
+      .nullable(),
+    organization: z.object(teamFields).nullable().optional(),
+    ...userFields,
+  });
+}
+
+export interface FinishContext {
+  repository: {
+    id: string;
+    labels: { nodes: Array<{ id: string; name: string }> } | null;
+    issue?:
+      | {
+          id: string;
+          comments: { nodes: Array<{ id: string; body: string; author: { login: string } | null }> };
+        }
+      | null
+      | undefined;
+  } | null;
+  organization?: Record<string, { id: string } | null> | null | undefined;
+  [user: `u${number}`]: { id: string } | null | undefined;
+}

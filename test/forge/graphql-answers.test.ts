@@ -1,0 +1,202 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GitHubForge } from "../../src/adapters/github/github-forge.js";
+import { GraphqlAnswerError } from "../../src/adapters/github/graphql-answers.js";
+import { GITHUB_API, probotOctokit, recordGitHub, type GitHubRequest } from "../helpers/github-api.js";
+
+// GraphQL answers are parsed where they arrive: an answer of the wrong shape (a proxy that rewrites
+// bodies, a schema change, a hostile mirror behind GITHUB_API_URL) fails there, naming the operation
+// and the path, and nothing is built from it.
+
+const BOT = "remedy[bot]";
+let sent: GitHubRequest[];
+
+function scope(): nock.Scope {
+  const recorded = nock(GITHUB_API);
+  recordGitHub(recorded, sent);
+  return recorded;
+}
+
+function github(operation: string): nock.Interceptor {
+  return scope().post("/graphql", (body: { query: string }) => body.query.includes(operation));
+}
+
+function forge(): GitHubForge {
+  return new GitHubForge({
+    octokit: probotOctokit(),
+    owner: "acme",
+    repo: "gitops",
+    botLogin: BOT,
+    log: { info() {}, warn() {} },
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<GraphqlAnswerError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GraphqlAnswerError);
+  return error as GraphqlAnswerError;
+}
+
+const pull = (number: unknown) => ({
+  id: `PR_${String(number)}`,
+  number,
+  url: `https://github.com/acme/gitops/pull/${String(number)}`,
+  title: "scale checkout-api in prod: 4 → 6 replicas",
+  body: "<!-- remedy:plan {} -->",
+  headRefName: "remedy/h",
+  baseRefName: "main",
+  state: "OPEN",
+  merged: false,
+  mergedAt: null,
+  createdAt: "2025-03-02T00:00:00Z",
+  isDraft: false,
+  mergeCommit: null,
+  author: { __typename: "Bot", login: "remedy" },
+  labels: { nodes: [{ name: "remedy" }] },
+});
+
+beforeAll(() => {
+  nock.disableNetConnect();
+});
+afterAll(() => {
+  nock.enableNetConnect();
+});
+beforeEach(() => {
+  sent = [];
+});
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+  expect(sent.flatMap((request) => request.problems)).toEqual([]);
+});
+
+describe("malformed GraphQL answers", () => {
+  it("RemedyPulls: a PR number sent as a string fails naming the operation and the field", async () => {
+    github("RemedyPulls").reply(200, {
+      data: {
+        repository: {
+          open: { nodes: [] },
+          recent: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [pull(6), pull("7")] },
+        },
+      },
+    });
+    const error = await failure(forge().listRemedyPullRequests("2025-01-01T00:00:00Z"));
+    expect(error.operation).toBe("RemedyPulls");
+    expect(error.path).toBe("data.repository.recent.nodes[1].number");
+    expect(error.message).toMatch(
+      /GraphQL RemedyPulls is malformed at data\.repository\.recent\.nodes\[1\]\.number/,
+    );
+    expect(error.message).toMatch(/expected number/);
+  });
+
+  it("RemedyPulls: a state GitHub does not have is refused, not read as closed", async () => {
+    github("RemedyPulls").reply(200, {
+      data: {
+        repository: {
+          recent: {
+            pageInfo: { hasNextPage: false, endCursor: null },
+            nodes: [{ ...pull(6), state: "APPROVED_BY_SRE" }],
+          },
+        },
+      },
+    });
+    const error = await failure(forge().listRemedyPullRequests("2025-01-01T00:00:00Z"));
+    expect(error.message).toContain("RemedyPulls");
+    expect(error.path).toBe("data.repository.recent.nodes[0].state");
+  });
+
+  it("RemedyLedger: an answer without `repository` fails naming the operation", async () => {
+    github("RemedyLedger").reply(200, { data: { viewer: { login: "someone" } } });
+    const error = await failure(forge().ledger.load());
+    expect(error.operation).toBe("RemedyLedger");
+    expect(error.path).toBe("data.repository");
+    expect(error.message).toContain("GraphQL RemedyLedger is malformed at data.repository");
+  });
+
+  it("RemedyLedger: `repository: null` (GitHub's own answer for nothing there) still reads as empty", async () => {
+    github("RemedyLedger").reply(200, { data: { repository: null } });
+    expect(await forge().ledger.load()).toEqual({ text: "", version: null });
+  });
+
+  it("RemedyFileHistory: a history that is not a list fails naming the operation", async () => {
+    github("RemedyFileHistory").reply(200, {
+      data: { repository: { object: { history: { nodes: { oid: "a".repeat(40) } } } } },
+    });
+    const error = await failure(forge().fileHistory("manifests/a.yaml", 5, "a".repeat(40)));
+    expect(error.operation).toBe("RemedyFileHistory");
+    expect(error.path).toBe("data.repository.object.history.nodes");
+  });
+
+  it("RemedyBlobs: a blob text that is not a string is never cached or returned as a file", async () => {
+    const commit = "e".repeat(40);
+    scope()
+      .get(`/repos/acme/gitops/git/trees/${commit}`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: commit,
+        truncated: false,
+        tree: [{ path: "values.yaml", type: "blob", mode: "100644", sha: "1".repeat(40), size: 9 }],
+      });
+    github("RemedyBlobs").reply(200, {
+      data: { repository: { b0: { text: { replicas: 6 }, isTruncated: false } } },
+    });
+    const error = await failure(forge().readFile("values.yaml", commit));
+    expect(error.operation).toBe("RemedyBlobs");
+    expect(error.path).toBe("data.repository.b0.text");
+    expect(error.message).toMatch(/expected string/);
+  });
+
+  it("RemedyFinishContext: a repository id that is not a string fails before any mutation is sent", async () => {
+    scope()
+      .get("/repos/acme/gitops/pulls/7")
+      .reply(200, {
+        id: 1007,
+        node_id: "PR_kwDO7",
+        number: 7,
+        html_url: "https://github.com/acme/gitops/pull/7",
+        title: "t",
+        body: "",
+        state: "open",
+        draft: false,
+        merged_at: null,
+        merge_commit_sha: null,
+        created_at: "2025-03-01T10:00:00Z",
+        user: { login: BOT, type: "Bot" },
+        labels: [],
+        head: { ref: "remedy/h", sha: "b".repeat(40) },
+        base: { ref: "main", sha: "a".repeat(40) },
+      });
+    github("RemedyFinishContext").reply(200, {
+      data: { repository: { id: 42, labels: { nodes: [] } } },
+    });
+    const f = forge();
+    const pr = await f.getPullRequest(7);
+    if (pr === null) throw new Error("the PR fixture did not map");
+    const error = await failure(
+      f.finishPullRequest(pr, {
+        labels: ["remedy"],
+        reviewers: { users: [], teams: [] },
+        checkRun: {
+          name: "remedy/policy",
+          headSha: "b".repeat(40),
+          status: "completed",
+          conclusion: "success",
+          title: "ok",
+          summary: "ok",
+        },
+        autoMerge: false,
+      }),
+    );
+    expect(error.operation).toBe("RemedyFinishContext");
+    expect(error.path).toBe("data.repository.id");
+    // The mutation document was never sent: nothing was done on a guess.
+    expect(sent.map((request) => `${request.method} ${request.path}`)).toEqual([
+      "GET /repos/acme/gitops/pulls/7",
+      "POST /graphql",
+    ]);
+  });
+});
