@@ -1,4 +1,4 @@
-import type { RunbookScore } from "./match-runbooks.js";
+import type { RunbookScore } from "./runbook-score.js";
 
 export type ConfidenceLevel = "high" | "medium" | "low";
 

@@ -8,16 +8,9 @@ import { INTENT } from "./intent-phrases.js";
 import { describeAge } from "./describe-age.js";
 import type { RecentChange } from "./recent-changes.js";
 import type { Runbook } from "./runbook-schema.js";
+import type { RunbookScore } from "./runbook-score.js";
 
-export interface RunbookScore {
-  id: string;
-  title: string;
-  action: Runbook["action"]["kind"];
-  score: number;
-  reasons: string[];
-  /** What scored, for the confidence level. */
-  matched?: { alertname: boolean; labels: number; keywords: number; recentChange: boolean };
-}
+export type { RunbookScore } from "./runbook-score.js";
 
 export interface Diagnosis {
   runbook: Runbook | null;
