@@ -90,6 +90,11 @@ export type ModelConfig = z.infer<typeof ModelConfig>;
 
 export const RepoConfig = z
   .strictObject({
+    /**
+     * Settings from another repository of the same owner (`.github`, or `repo:path`), followed before
+     * this schema validates the merged result (config/resolve-extends.ts); listed so editors accept it.
+     */
+    _extends: z.string().min(1).optional(),
     /** `off`: Remedy writes nothing in this repository (SPEC §2 "Pause"). */
     mode: z.enum(["propose", "dry-run", "off"]).default("propose"),
     runbooks: RepoPath.default("runbooks/"),
