@@ -73,7 +73,7 @@ describe("remedy eval", () => {
   );
 
   it("passes the example scenarios the README plays (examples/scenarios)", async () => {
-    expectAllPass(await runEval(EXAMPLES), 33);
+    expectAllPass(await runEval(EXAMPLES), 42);
   });
 
   it("passes the project's own scenario suite with nothing unsafe", async () => {
