@@ -149,7 +149,7 @@ function renderReversibility(plan: Plan): string {
     );
   if (plan.irreversible !== undefined)
     return (
-      `⚠️ **Irreversible: a rollback needs a human.** ${fenced(plan.irreversible.reason)}\n` +
+      `⚠️ **Irreversible: a rollback needs a human.** Why:\n\n${fenced(plan.irreversible.reason)}\n\n` +
       `Setting ${fieldLabel(plan)} in \`${plan.target.file}\` back to \`${plan.revert.value}\` may not undo this change. ` +
       "If verification fails after merge, Remedy does not open a revert PR: it labels this PR and the incident `needs-human` and asks the owners to decide. " +
       "`/rollback` explains this and asks for `/rollback --force`."

@@ -80,6 +80,8 @@ describe("irreversible changes", () => {
     expect(plan?.risk).toBe("high"); // prod + new image = medium, raised by one
     expect(plan?.riskFlags.join("\n")).toContain("irreversible");
     expect(pr.body).toMatch(/## Reversibility\n⚠️ \*\*Irreversible: a rollback needs a human\.\*\*/);
+    // The reason is a quoted block of its own, not a fence opened mid-line.
+    expect(pr.body).toMatch(/needs a human\.\*\* Why:\n\n`{3,}/);
     expect(pr.body).toContain(REASON);
     expect(pr.labels).toContain("remedy:irreversible");
   });
