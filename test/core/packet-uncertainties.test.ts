@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   planIncident,
@@ -292,5 +293,29 @@ describe("the packet's Uncertainties", () => {
     expect(uncertainties).not.toContain("\n## Policy");
     expect(uncertainties).not.toContain("](http://evil)");
     expect(body.match(/^## Policy$/gm)).toHaveLength(1);
+  });
+});
+
+describe("the README's example packet", () => {
+  it("is what Remedy renders: every line of the excerpt is in the packet, in the same order", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const start = readme.indexOf("<!-- example-packet -->");
+    expect(start).toBeGreaterThan(0);
+    const fence = /```markdown\n([\s\S]*?)\n```/.exec(readme.slice(start));
+    const lines = (fence?.[1] ?? "").split("\n").filter((l) => l.trim() !== "");
+    expect(lines.length).toBeGreaterThan(10);
+    const { body } = await plan(
+      rollbackSetup({
+        incident: errorAlert({ truncatedAlerts: 2 }),
+        evidence: async () => ({ value: null, reason: "empty result" }),
+      }),
+    );
+    const bodyLines = body.split("\n");
+    let at = 0;
+    for (const line of lines) {
+      const found = bodyLines.indexOf(line, at);
+      expect(found, `README line not rendered (in this order): ${line}`).toBeGreaterThanOrEqual(0);
+      at = found + 1;
+    }
   });
 });
