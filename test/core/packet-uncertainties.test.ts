@@ -242,6 +242,40 @@ describe("the packet's Uncertainties", () => {
     expect(uncertainties).not.toContain("No model was consulted");
   });
 
+  it("the model configured but not used, with why", async () => {
+    const diagnoser: Diagnoser = async (_incident, rules) => ({
+      ...rules,
+      model: { name: "gpt-test", outcome: "not-used", reason: "the model timed out after 20s" },
+    });
+    const { body } = await plan(rollbackSetup({ diagnoser }));
+    expect(section(body, "Uncertainties")).toContain(
+      "- Model gpt-test was not used: the model timed out after 20s. The rules decided alone.",
+    );
+  });
+
+  it("a history that could not be read leaves recent changes unknown, and says so", async () => {
+    const reader = memoryReader(fixtureFiles({ "runbooks/rollback-bad-deploy.yaml": ROLLBACK_WITH_HISTORY }));
+    const outcome = await planIncident({
+      repo: "acme/gitops",
+      repository: await loadRepository(reader),
+      reader,
+      history: {
+        fileHistory: async () => {
+          throw new Error("GitHub answered 502");
+        },
+      },
+      baseSha: null,
+      incident: issueIncident("checkout-api latency in prod", "p99 latency is high, scale up"),
+      now: NOW,
+      recentPrs: [],
+    });
+    const body = renderPacket(outcome);
+    expect(section(body, "Uncertainties")).toContain(
+      `- The history of ${OVERLAY} could not be read (GitHub answered 502): recent changes are unknown.`,
+    );
+    expect(section(body, "Why")).not.toContain("Recent changes");
+  });
+
   it("the model agreeing adds no model gap", async () => {
     const diagnoser: Diagnoser = async (_incident, rules) => ({
       ...rules,
@@ -255,6 +289,28 @@ describe("the packet's Uncertainties", () => {
     const { body } = await plan(rollbackSetup());
     expect(section(body, "Uncertainties")).toContain(
       "- @alice changed image 1.4.1 → 1.4.2 in #41 14 min before the signal (commit a1b2c3d4e5f6); this change edits the same field.",
+    );
+  });
+
+  it("a person's recent scale is named when Remedy would scale again", async () => {
+    const [deploy, older] = PERSON_DEPLOY as [FileVersion, FileVersion];
+    const scaled: FileVersion = {
+      ...deploy,
+      content: CHECKOUT_PROD.replace("count: 4", "count: 6"),
+      author: "carol",
+      pullRequest: { number: 44, author: "carol" },
+    };
+    const { outcome, body } = await plan({
+      incident: {
+        ...issueIncident("checkout-api latency in prod", "p99 latency is high, scale up"),
+        startsAt: SIGNAL,
+      },
+      files: { [OVERLAY]: CHECKOUT_PROD.replace("count: 4", "count: 6") },
+      versions: [scaled, { ...older, content: CHECKOUT_PROD }],
+    });
+    expect(outcome.decision).toBe("propose");
+    expect(section(body, "Uncertainties")).toContain(
+      "- @carol changed replicas 4 → 6 in #44 14 min before the signal (commit a1b2c3d4e5f6); this change edits the same field.",
     );
   });
 
