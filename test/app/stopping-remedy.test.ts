@@ -1,0 +1,132 @@
+/**
+ * "Stopping Remedy" (README; SPEC §2 "Pause", §8 REMEDY_MODE) through Probot receiving GitHub's own
+ * webhook payloads: each level stops the writes it names, at the App's edge.
+ */
+import nock from "nock";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { FakeGitHub, exampleRepository } from "./fake-github.js";
+import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+
+let harness: Harness | undefined;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+
+afterEach(async () => {
+  const current = harness;
+  harness = undefined;
+  await finishHarness(current);
+});
+
+async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
+  const h = harness as Harness;
+  await h.probot.receive({ id, name, payload } as never);
+  await h.runtime.idle();
+}
+
+/** A writer's incident that would get a PR when nothing is paused. */
+function openIncident(h: Harness) {
+  return h.github.addIssue({
+    title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+    body: "Checkout pages are slow since 09:50. Please scale up.",
+    labels: ["incident"],
+    user: "alice",
+  });
+}
+
+/**
+ * Writes Remedy made to the repository, its issues and PRs. Reads (GraphQL queries, token exchanges)
+ * and the audit ledger's own commits on `remedy-audit` are not counted: a pause is still audited.
+ */
+function writes(h: Harness): string[] {
+  const ledger = (body: unknown) =>
+    /remedy-audit/.test(String((body as { ref?: unknown } | null)?.ref ?? ""));
+  return h.github.requests
+    .filter((r) => r.method !== "GET")
+    .filter((r) => !/\/access_tokens$/.test(r.path))
+    .filter((r) => !/\/git\/(blobs|trees|commits)$/.test(r.path))
+    .filter((r) => !(/\/git\/refs/.test(r.path) && (ledger(r.body) || /remedy-audit/.test(r.path))))
+    .filter(
+      (r) => !(r.path === "/graphql" && !/^\s*mutation/.test(String((r.body as { query?: unknown })?.query))),
+    )
+    .map((r) => `${r.method} ${r.path}`);
+}
+
+describe("stopping Remedy, through the App", () => {
+  it("REMEDY_MODE=off: an incident gets no write at all", async () => {
+    harness = await startRemedy({ env: { REMEDY_MODE: "off" } });
+    const issue = openIncident(harness);
+    await receive("issues", "d-off", issueOpened({ ...issue }));
+    expect(harness.github.pulls()).toHaveLength(0);
+    // Nothing changes on GitHub: no issue, branch, commit, PR or label. The one write left is the
+    // acknowledgement on the incident, so the person who opened it knows why nothing happens.
+    expect(writes(harness)).toEqual([`POST /repos/shop/gitops/issues/${issue.number}/comments`]);
+    expect(harness.github.comments.at(-1)?.body).toMatch(/REMEDY_MODE/);
+  });
+
+  it("REMEDY_MODE=dry-run: the incident gets the plan as a comment, no branch and no PR", async () => {
+    harness = await startRemedy({ env: { REMEDY_MODE: "dry-run" } });
+    const issue = openIncident(harness);
+    await receive("issues", "d-dry", issueOpened({ ...issue }));
+    expect(harness.github.pulls()).toHaveLength(0);
+    expect(writes(harness).filter((w) => /\/git\/refs|\/pulls/.test(w))).toEqual([]);
+  });
+
+  it("mode: off in .github/remedy.yml: one acknowledgement on the incident, no branch and no PR", async () => {
+    const files = exampleRepository();
+    files[".github/remedy.yml"] = (files[".github/remedy.yml"] ?? "").replace(/^mode: .*$/m, "mode: off");
+    harness = await startRemedy({ github: new FakeGitHub(files) });
+    const issue = openIncident(harness);
+    await receive("issues", "d-mode-off", issueOpened({ ...issue }));
+    expect(harness.github.pulls()).toHaveLength(0);
+    expect(writes(harness).filter((w) => /\/git\/refs|\/pulls/.test(w))).toEqual([]);
+    const comments = harness.github.comments.filter((c) => c.issue === issue.number);
+    expect(comments.map((c) => c.body).join("\n")).toMatch(/mode: off/);
+  });
+
+  it("/pause from a writer on the incident: a later /propose opens nothing until /resume", async () => {
+    harness = await startRemedy();
+    const issue = openIncident(harness);
+    // The incident issue exists but Remedy has not acted on it: a writer pauses it first.
+    await receive(
+      "issue_comment",
+      "d-pause",
+      commentCreated({ issue: issue.number, body: "/pause", user: "alice" }),
+    );
+    await receive(
+      "issue_comment",
+      "d-propose",
+      commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
+    );
+    expect(harness.github.pulls()).toHaveLength(0);
+    await receive(
+      "issue_comment",
+      "d-resume",
+      commentCreated({ issue: issue.number, body: "/resume", user: "alice" }),
+    );
+    await receive(
+      "issue_comment",
+      "d-propose-2",
+      commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
+    );
+    expect(harness.github.pulls()).toHaveLength(1);
+  });
+
+  it("/pause from a reader is refused: the incident is not paused", async () => {
+    harness = await startRemedy();
+    const issue = openIncident(harness);
+    await receive(
+      "issue_comment",
+      "d-pause-r",
+      commentCreated({ issue: issue.number, body: "/pause", user: "bob" }),
+    );
+    await receive(
+      "issue_comment",
+      "d-propose-w",
+      commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
+    );
+    expect(harness.github.pulls()).toHaveLength(1);
+  });
+});
