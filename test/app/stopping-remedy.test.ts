@@ -55,7 +55,7 @@ function writes(h: Harness): string[] {
 }
 
 describe("stopping Remedy, through the App", () => {
-  it("REMEDY_MODE=off: an incident gets no write at all", async () => {
+  it("REMEDY_MODE=off: nothing changes on GitHub but the acknowledgement", async () => {
     harness = await startRemedy({ env: { REMEDY_MODE: "off" } });
     const issue = openIncident(harness);
     await receive("issues", "d-off", issueOpened({ ...issue }));
