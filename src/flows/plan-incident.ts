@@ -223,7 +223,7 @@ export async function planIncident(input: PlanningInput): Promise<Outcome> {
   const uncertainties = [...change.uncertainties];
   if (diagnosis.level !== "high")
     uncertainties.push(
-      `Runbook match confidence is ${diagnosis.level} (score ${diagnosis.confidence}): check that ${runbook.id} fits this incident.`,
+      `Runbook match confidence is ${diagnosis.level} (match strength ${diagnosis.confidence.toFixed(2)} of 1): check that ${runbook.id} fits this incident.`,
     );
   const summary =
     policy.decision === "deny"

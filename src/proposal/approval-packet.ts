@@ -57,7 +57,7 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
       `Diagnosis (${diagnosis.decidedBy === "model" ? "model, within the rules' candidates" : "deterministic rules"}): ${diagnosis.explanation}`,
     );
     why.push(
-      `Confidence: **${diagnosis.level}** (score ${diagnosis.confidence}) — ${diagnosis.drivers.join("; ") || "no drivers recorded"}`,
+      `Confidence: **${diagnosis.level}** (match strength ${diagnosis.confidence.toFixed(2)} of 1) — ${diagnosis.drivers.join("; ") || "no drivers recorded"}`,
     );
     const top = diagnosis.candidates.slice(0, 4).filter((c) => c.score > 0);
     if (top.length > 0)

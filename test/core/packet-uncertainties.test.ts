@@ -124,7 +124,7 @@ describe("the packet's Why", () => {
   it("shows the confidence level with the reasons that drove it", async () => {
     const { body } = await plan(rollbackSetup());
     const why = section(body, "Why");
-    expect(why).toMatch(/Confidence: \*\*high\*\* \(score [\d.]+\) — /);
+    expect(why).toMatch(/Confidence: \*\*high\*\* \(match strength [\d.]+ of 1\) — /);
     const line = why.split("\n").find((l) => l.startsWith("Confidence:")) ?? "";
     expect(line).toContain("alert name HighErrorRate");
     expect(line).toContain('keyword "error rate"');
@@ -140,10 +140,10 @@ describe("the packet's Why", () => {
     const line = section(body, "Why")
       .split("\n")
       .find((l) => l.startsWith("Confidence:"));
-    expect(line).toMatch(/^Confidence: \*\*medium\*\* \(score [\d.]+\) — /);
+    expect(line).toMatch(/^Confidence: \*\*medium\*\* \(match strength [\d.]+ of 1\) — /);
     expect(line).toContain("matched on free text only");
     expect(section(body, "Uncertainties")).toMatch(
-      /Runbook match confidence is medium \(score [\d.]+\): check that scale-on-latency fits this incident\./,
+      /Runbook match confidence is medium \(match strength [\d.]+ of 1\): check that scale-on-latency fits this incident\./,
     );
   });
 });
