@@ -1,5 +1,5 @@
 import type { PullRequest } from "../forge/forge.js";
-import { compareBranchEdit, unifiedDiff } from "../manifests/index.js";
+import { unifiedDiff } from "../manifests/index.js";
 import { evaluatePolicy, type PolicyResult } from "../policy/evaluate-policy.js";
 import type { Plan } from "../proposal/plan.js";
 import { revisePlan } from "../proposal/revise-plan.js";
@@ -9,6 +9,7 @@ import type { FlowDeps } from "./deps.js";
 import { checkProtection } from "./open-proposal.js";
 import { rateWindowStart, recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
+import { readBranchEdit } from "./vouch-for-branch.js";
 
 export interface BranchExamination {
   baseSha: string;
@@ -66,17 +67,7 @@ export async function examineBranch(
     problems.push("the branch holds more commits or files than GitHub lists, so it cannot be checked");
     return { ...none, problems, pushers };
   }
-  const [baseText, headText] = await Promise.all([
-    forge.readFile(plan.target.file, baseSha),
-    forge.readFile(plan.target.file, headSha),
-  ]);
-  const edit = compareBranchEdit({
-    target: plan.target,
-    field: plan.field,
-    changedFiles: comparison.files,
-    baseText,
-    headText,
-  });
+  const { edit, baseText, headText } = await readBranchEdit(forge, plan, comparison.files, baseSha, headSha);
   if (edit.kind === "unchanged")
     problems.push(
       `the branch no longer changes the ${plan.field} in \`${plan.target.file}\` against \`${pr.base}\` (nothing to merge)`,

@@ -1,4 +1,5 @@
-import { compareBranchEdit } from "../manifests/index.js";
+import type { Forge } from "../forge/forge.js";
+import { compareBranchEdit, type BranchEdit } from "../manifests/index.js";
 import type { Plan } from "../proposal/plan.js";
 import type { FlowDeps } from "./deps.js";
 
@@ -24,19 +25,31 @@ export async function vouchForBranch(
   const problems: string[] = [];
   if (strangers.length > 0)
     problems.push(`it has commits by ${strangers.map((a) => `@${a}`).join(", ")}, not by Remedy's App`);
-  const [baseText, headText] = await Promise.all([
-    deps.forge.readFile(plan.target.file, baseSha),
-    deps.forge.readFile(plan.target.file, headSha),
-  ]);
-  const edit = compareBranchEdit({
-    target: plan.target,
-    field: plan.field,
-    changedFiles: comparison.files,
-    baseText,
-    headText,
-  });
+  const { edit } = await readBranchEdit(deps.forge, plan, comparison.files, baseSha, headSha);
   if (edit.kind === "invalid") problems.push(...edit.problems);
   if (edit.kind === "edit" && edit.value !== plan.after)
     problems.push(`it sets the ${plan.field} to \`${edit.value}\`, not the planned \`${plan.after}\``);
   return problems.length === 0 ? null : problems.join("; ");
+}
+
+/** The planned file at both ends of a branch and what the branch does to the planned field. */
+export async function readBranchEdit(
+  forge: Forge,
+  plan: Plan,
+  changedFiles: readonly string[],
+  baseSha: string,
+  headSha: string,
+): Promise<{ edit: BranchEdit; baseText: string | null; headText: string | null }> {
+  const [baseText, headText] = await Promise.all([
+    forge.readFile(plan.target.file, baseSha),
+    forge.readFile(plan.target.file, headSha),
+  ]);
+  const edit = compareBranchEdit({
+    target: plan.target,
+    field: plan.field,
+    changedFiles,
+    baseText,
+    headText,
+  });
+  return { edit, baseText, headText };
 }
