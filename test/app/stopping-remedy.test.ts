@@ -72,6 +72,8 @@ describe("stopping Remedy, through the App", () => {
     await receive("issues", "d-dry", issueOpened({ ...issue }));
     expect(harness.github.pulls()).toHaveLength(0);
     expect(writes(harness).filter((w) => /\/git\/refs|\/pulls/.test(w))).toEqual([]);
+    const decision = harness.github.comments.filter((c) => c.issue === issue.number).at(-1)?.body ?? "";
+    expect(decision).toMatch(/Remedy dry run: would open a PR/);
   });
 
   it("mode: off in .github/remedy.yml: one acknowledgement on the incident, no branch and no PR", async () => {
