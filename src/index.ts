@@ -4,6 +4,7 @@ import { createRuntime } from "./app/create-runtime.js";
 import { onCheckRunEvent } from "./app/on-check-run-event.js";
 import { onCommentEvent } from "./app/on-comment-event.js";
 import { onIssueClosedEvent } from "./app/on-issue-closed-event.js";
+import { onInstallationEvent } from "./app/on-installation-event.js";
 import { onIssueEvent } from "./app/on-issue-event.js";
 import { onLabelEvent } from "./app/on-label-event.js";
 import { onPullRequestClosed } from "./app/on-pull-request-closed.js";
@@ -31,6 +32,9 @@ const remedy: ApplicationFunction = (app, options) => {
   );
   app.on("check_run.rerequested", (context) => onCheckRunEvent(runtime, context));
   app.on("push", (context) => onPushEvent(runtime, context));
+  app.on(["installation.created", "installation_repositories.added"], (context) =>
+    onInstallationEvent(runtime, context),
+  );
   options?.addHandler?.(alertRoute(runtime));
   options?.addHandler?.(opsRoutes(runtime));
   void runtime.start();

@@ -85,30 +85,26 @@ async function handleAlert(
   if (installationId === null)
     return sendJson(res, 404, { error: `the Remedy GitHub App is not installed on ${owner}/${repo}` });
 
-  // Persist before claiming: a crash after the claim but before the write would lose the alert,
-  // because its retry would then look like a duplicate.
-  const item = await runtime.inbox.put({
-    owner,
-    repo,
-    installationId,
-    delivery: null,
-    receivedAt: new Date().toISOString(),
-    work: { kind: "alert", payload },
-  });
-  const keys = alertClaims(owner, repo, payload);
-  const claims = await Promise.all(keys.map((key) => runtime.store.claim(key, ALERT_TTL_SECONDS)));
-  if (!claims.some(Boolean)) {
-    await runtime.inbox.remove(item.id);
+  // One round trip (file store: the item, then its claims): the item is stored with the claims it
+  // won, or not at all when it won none. The claims it won are given back if its work is given up
+  // (SPEC §1 invariant 7), so Alertmanager's next re-send is tried again instead of answered "duplicate".
+  const won = await runtime.inbox.putClaimed(
+    {
+      owner,
+      repo,
+      installationId,
+      delivery: null,
+      receivedAt: new Date().toISOString(),
+      work: { kind: "alert", payload },
+    },
+    alertClaims(owner, repo, payload),
+    ALERT_TTL_SECONDS,
+    (key, ttl) => runtime.store.claim(key, ttl),
+  );
+  if (won === null) {
     log.info({ groupKey: payload.groupKey, status: payload.status }, "duplicate alert notification ignored");
     return sendJson(res, 202, { status: "duplicate" });
   }
-  // The claims this notification won are given back if its work is given up (SPEC §1 invariant 7), so
-  // Alertmanager's next re-send is tried again instead of answered "duplicate".
-  const won = { ...item, claims: keys.filter((_, i) => claims[i] === true) };
-  await runtime.inbox.save(won).catch((error: unknown) => {
-    // The work still runs here; only a crash before it ends would release every claim of the payload.
-    log.warn({ err: error }, "could not record the alert's claims with its work");
-  });
   runtime.metrics.signal("alertmanager");
   runtime.dispatch(won);
   log.info(

@@ -13,6 +13,20 @@ export interface Inbox {
   /** Stores the item, leased to this replica. */
   put(item: Omit<WorkItem, "id">): Promise<WorkItem>;
   /**
+   * Stores the item only if it wins at least one of the dedupe claims `keys` (each held for
+   * `ttlSeconds`), recording the ones it won as its `claims`; answers the stored item, or null when
+   * every claim was already held (a duplicate: nothing is stored). The item is never claimed without
+   * being stored, so a crash cannot leave a claim whose re-send would be answered "duplicate" while
+   * the work is lost. `claim` is the store's own claim; an inbox on the store's backend may take the
+   * claims and store the item in one atomic round trip instead.
+   */
+  putClaimed(
+    item: Omit<WorkItem, "id" | "claims">,
+    keys: readonly string[],
+    ttlSeconds: number,
+    claim: (key: string, ttlSeconds: number) => Promise<boolean>,
+  ): Promise<WorkItem | null>;
+  /**
    * Rewrites a pending item under its id, keeping its lease: its attempt count, not-before time and
    * claims, so a retry schedule outlives the process. An item already removed stays removed.
    */

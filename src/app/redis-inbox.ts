@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { claimKeyPrefix } from "../store/redis-store.js";
 import type { Inbox } from "./inbox.js";
 import type { WorkItem } from "./work-item.js";
 
@@ -32,6 +33,22 @@ for _, id in ipairs(ids) do
 end
 return taken`;
 
+/**
+ * Takes the claims KEYS[4..] (SET NX EX ARGV[5]) and, when at least one was won, stores the item
+ * ARGV[2] under ARGV[1] leased to ARGV[4] until ARGV[3]; answers the 1-based indexes of the claims won.
+ * One script: the claims and the item are written together or not at all.
+ */
+const PUT_CLAIMED = `
+local won = {}
+for i = 4, #KEYS do
+  if redis.call("SET", KEYS[i], "1", "EX", ARGV[5], "NX") then table.insert(won, i - 3) end
+end
+if #won == 0 then return won end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+redis.call("ZADD", KEYS[2], ARGV[3], ARGV[1])
+redis.call("HSET", KEYS[3], ARGV[1], ARGV[4])
+return won`;
+
 /** Rewrites an item only while it is still stored, so a save racing a remove cannot resurrect it. */
 const SAVE = `
 if redis.call("HEXISTS", KEYS[1], ARGV[1]) == 1 then
@@ -63,6 +80,7 @@ export class RedisInbox implements Inbox {
   readonly #leases: string;
   readonly #owners: string;
   readonly #held = new Set<string>();
+  readonly #claimPrefix: string;
 
   constructor(redis: Redis, options: RedisInboxOptions) {
     this.#redis = redis;
@@ -73,6 +91,7 @@ export class RedisInbox implements Inbox {
     this.#items = `${prefix}inbox:items`;
     this.#leases = `${prefix}inbox:leases`;
     this.#owners = `${prefix}inbox:owners`;
+    this.#claimPrefix = claimKeyPrefix(prefix);
   }
 
   async put(item: Omit<WorkItem, "id">): Promise<WorkItem> {
@@ -87,6 +106,50 @@ export class RedisInbox implements Inbox {
       .exec()
       .then(failedStep);
     return stored;
+  }
+
+  /**
+   * One round trip: the claims (the same keys RedisStore.claim takes, so `claim` is not needed) and
+   * the item in one script. The item is stored as winning every claim and, in the rare case it won
+   * only some, rewritten with those.
+   */
+  async putClaimed(
+    item: Omit<WorkItem, "id" | "claims">,
+    keys: readonly string[],
+    ttlSeconds: number,
+  ): Promise<WorkItem | null> {
+    const stored: WorkItem = {
+      id: `${this.#now().toString().padStart(15, "0")}-${randomUUID()}`,
+      ...item,
+      claims: [...keys],
+    };
+    this.#held.add(stored.id);
+    const won = (await this.#redis
+      .eval(
+        PUT_CLAIMED,
+        3 + keys.length,
+        this.#items,
+        this.#leases,
+        this.#owners,
+        ...keys.map((key) => `${this.#claimPrefix}${key}`),
+        stored.id,
+        JSON.stringify(stored),
+        this.#now() + this.#leaseMs,
+        this.#owner,
+        Math.max(1, Math.ceil(ttlSeconds)),
+      )
+      .catch((error: unknown) => {
+        this.#held.delete(stored.id);
+        throw error;
+      })) as number[];
+    if (won.length === 0) {
+      this.#held.delete(stored.id);
+      return null;
+    }
+    if (won.length === keys.length) return stored;
+    const claimed = { ...stored, claims: won.map((i) => keys[i - 1] as string) };
+    await this.save(claimed);
+    return claimed;
   }
 
   async save(item: WorkItem): Promise<void> {

@@ -30,6 +30,12 @@ export interface RemedyEnv {
   retryBaseMs: number;
   /** `REMEDY_GITHUB_TIMEOUT_MS` (default 10000): how long one GitHub request may take before it fails. */
   githubTimeoutMs: number;
+  /**
+   * `REMEDY_WORK_CONCURRENCY` (default 8): how many pieces of accepted work one replica runs at once;
+   * the rest wait in the inbox's order of urgency (critical alerts first), so a storm of alerts
+   * cannot starve the event loop that acknowledges them.
+   */
+  workConcurrency: number;
 }
 
 const RECOVER = ["auto", "always", "off"] as const;
@@ -53,6 +59,7 @@ export function remedyEnv(env: NodeJS.ProcessEnv): RemedyEnv {
       3_600_000,
       "milliseconds",
     ),
+    workConcurrency: integer("REMEDY_WORK_CONCURRENCY", env.REMEDY_WORK_CONCURRENCY, 8, 1, 256, "tasks"),
     githubTimeoutMs: integer(
       "REMEDY_GITHUB_TIMEOUT_MS",
       env.REMEDY_GITHUB_TIMEOUT_MS,

@@ -11,7 +11,6 @@ import type { Inbox } from "./inbox.js";
 import { RemedyMetrics } from "./remedy-metrics.js";
 import { storeFromEnv, type StateBackend } from "./store-from-env.js";
 import { VerificationScheduler } from "./verification-scheduler.js";
-import { KeyedQueue } from "../flows/keyed-queue.js";
 import { remedyEnv, type RemedyEnv } from "./remedy-env.js";
 import { runWorkItem } from "./run-work-item.js";
 import { boundRequests } from "./bound-requests.js";
@@ -20,7 +19,9 @@ import { claimsOf } from "./claim-keys.js";
 import { reportFailedWork } from "./report-failed-work.js";
 import { retryDelayMs } from "./retry-delay.js";
 import type { WorkItem } from "./work-item.js";
+import { WorkGate } from "./work-gate.js";
 import { workKey } from "./work-key.js";
+import { workRank } from "./work-rank.js";
 
 const INSTALLATION_CACHE_MS = 5 * 60_000;
 // How far back recovery looks for merged Remedy PRs, by PR creation time: a PR can wait for review
@@ -30,8 +31,8 @@ const RECOVERY_WINDOW_MS = 14 * 24 * 3_600_000;
 const AUTH_CHECK_MS = 60_000;
 
 /**
- * What the handlers share in one process: the store, the inbox of accepted work, the per-target
- * queue, and the few facts about the App worth asking GitHub only once.
+ * What the handlers share in one process: the store, the inbox of accepted work, the bounded
+ * dispatch of that work (one at a time per target, the most urgent first), and the few facts about the App worth asking GitHub only once.
  */
 export class RemedyRuntime {
   readonly app: Probot;
@@ -40,14 +41,15 @@ export class RemedyRuntime {
   readonly store: Store;
   readonly inbox: Inbox;
   readonly metrics: RemedyMetrics;
-  readonly queue = new KeyedQueue();
   readonly log: PinoLogger;
   readonly scheduler: VerificationScheduler;
   /** File listings and texts by immutable id, and the last ledger seen, shared by every delivery. */
   readonly github = new GitHubCache();
   readonly #running = new Set<Promise<unknown>>();
   readonly #installations = new Map<string, { id: number; until: number }>();
+  readonly #installationLookups = new Map<string, Promise<number | null>>();
   readonly #backend: StateBackend;
+  readonly #gate: WorkGate;
   #botLogin: Promise<string> | null = null;
   #authenticated: { until: number } | null = null;
   #authCheck: Promise<void> | null = null;
@@ -60,6 +62,7 @@ export class RemedyRuntime {
     this.env = remedyEnv(processEnv);
     this.log = app.log.child({ name: "remedy" });
     this.#backend = storeFromEnv(this.env, this.log);
+    this.#gate = new WorkGate(this.env.workConcurrency);
     this.store = this.#backend.store;
     this.inbox = this.#backend.inbox;
     this.metrics = new RemedyMetrics({
@@ -122,11 +125,24 @@ export class RemedyRuntime {
     return this.#botLogin;
   }
 
-  /** The App's installation on owner/repo, or null when it is not installed there. */
+  /**
+   * The App's installation on owner/repo, or null when it is not installed there. Cached for five
+   * minutes, and one lookup at a time per repository: a storm's first notifications share one request.
+   */
   async installationId(owner: string, repo: string): Promise<number | null> {
     const key = `${owner}/${repo}`.toLowerCase();
     const cached = this.#installations.get(key);
     if (cached !== undefined && cached.until > Date.now()) return cached.id;
+    const inFlight = this.#installationLookups.get(key);
+    if (inFlight !== undefined) return inFlight;
+    const lookup = this.#lookUpInstallation(key, owner, repo).finally(() =>
+      this.#installationLookups.delete(key),
+    );
+    this.#installationLookups.set(key, lookup);
+    return lookup;
+  }
+
+  async #lookUpInstallation(key: string, owner: string, repo: string): Promise<number | null> {
     const octokit = await this.auth();
     try {
       const { data } = await octokit.rest.apps.getRepoInstallation({ owner, repo });
@@ -277,11 +293,12 @@ export class RemedyRuntime {
   }
 
   /**
-   * Runs persisted work in the background, one item at a time per target. A failure a retry could
+   * Runs persisted work in the background, one item at a time per target and at most
+   * REMEDY_WORK_CONCURRENCY at once, the most urgent waiting item first (workRank). A failure a retry could
    * cure (classifyFailure) is retried from the inbox with exponential backoff and jitter: the item
    * stays stored with its attempt count and not-before time, so a restart or another replica resumes
    * the schedule. A retry waits outside the target's queue, so later work on that target is not held
-   * behind it. After the last attempt, or a permanent failure, the work is given up (#giveUp).
+   * behind it, and holds no slot. After the last attempt, or a permanent failure, the work is given up (#giveUp).
    */
   dispatch(item: WorkItem): void {
     const task = this.#attempt(item)
@@ -303,7 +320,7 @@ export class RemedyRuntime {
       // Stopped while waiting: the item stays stored, and the next start (or a replica) resumes it.
       if (wait > 0 && !(await this.#sleep(wait))) return;
       try {
-        await this.queue.run(workKey(item), () => runWorkItem(this, item));
+        await this.#gate.run(workKey(item), workRank(item), () => runWorkItem(this, item));
       } catch (error) {
         const failure = classifyFailure(error);
         const attempts = (item.attempts ?? 0) + 1;

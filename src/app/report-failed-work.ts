@@ -74,6 +74,9 @@ async function targetOf(deps: FlowDeps, item: WorkItem): Promise<number | null> 
       const open = await deps.forge.listRemedyPullRequests(deps.now());
       return open.find((pr) => pr.state === "open" && pr.base === work.branch)?.number ?? null;
     }
+    case "onboard":
+      // Nothing to comment on before the onboarding PR exists: the log says it.
+      return null;
   }
 }
 
@@ -127,5 +130,7 @@ function describeWork(item: WorkItem): { what: string; retry: string } {
         what: `following a commit on \`${safeToken(work.branch)}\` with Remedy's open PRs (the base may have changed their field)`,
         retry: `redeliver the push (below), or close the PR and comment \`/diagnose\` on its incident so Remedy plans again from the current base. ${REDELIVER}`,
       };
+    case "onboard":
+      return { what: "opening the onboarding PR", retry: `${REDELIVER} Or run \`npx remedy init\`.` };
   }
 }

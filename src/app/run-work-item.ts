@@ -7,6 +7,7 @@ import { onLabel } from "../flows/on-label.js";
 import { onPullRequestClosed } from "../flows/on-pull-request-closed.js";
 import { onPullRequestHead } from "../flows/on-pull-request-head.js";
 import { onReview } from "../flows/on-review.js";
+import { onboardRepository } from "../flows/onboard-repository.js";
 import { recheckPolicy } from "../flows/recheck-policy.js";
 import { startVerification } from "../flows/verify-merged.js";
 import type { Logger as PinoLogger } from "probot";
@@ -139,6 +140,10 @@ export async function runWorkItem(runtime: WorkRuntime, item: WorkItem): Promise
         },
         "base push followed",
       );
+      return;
+    }
+    case "onboard": {
+      log.info({ result: await onboardRepository(deps) }, "onboarding handled");
       return;
     }
     case "recheck": {

@@ -32,6 +32,26 @@ export class WorkInbox implements Inbox {
     return stored;
   }
 
+  /** Persists first, then claims: a crash between the two replays the item instead of losing it. */
+  async putClaimed(
+    item: Omit<WorkItem, "id" | "claims">,
+    keys: readonly string[],
+    ttlSeconds: number,
+    claim: (key: string, ttlSeconds: number) => Promise<boolean>,
+  ): Promise<WorkItem | null> {
+    const stored = await this.put(item);
+    const won = await Promise.all(keys.map((key) => claim(key, ttlSeconds)));
+    if (!won.some(Boolean)) {
+      await this.remove(stored.id);
+      return null;
+    }
+    const claimed = { ...stored, claims: keys.filter((_, i) => won[i] === true) };
+    // Not recording them is no reason to refuse the work: an item without its claims gives back
+    // every claim of its signal when it is given up (claimsOf).
+    await this.save(claimed).catch(() => undefined);
+    return claimed;
+  }
+
   async save(item: WorkItem): Promise<void> {
     await this.#init();
     const file = join(this.#dir, `${item.id}.json`);

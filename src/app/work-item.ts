@@ -17,7 +17,9 @@ export type Work =
   | { kind: "head"; pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" }
   | { kind: "label"; label: LabelSignal }
   /** A push to the default branch `branch`; the flow reads the new head itself, never the payload's. */
-  | { kind: "base-push"; branch: string; pusher: string | null };
+  | { kind: "base-push"; branch: string; pusher: string | null }
+  /** The App was installed on the repository (or its onboarding PR was closed): the onboarding PR. */
+  | { kind: "onboard" };
 
 export interface WorkItem {
   id: string;

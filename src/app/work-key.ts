@@ -28,5 +28,7 @@ export function workKey(item: WorkItem): string {
       return `${repo}#${item.work.label.number}`;
     case "base-push":
       return `${repo}|base|${item.work.branch}`;
+    case "onboard":
+      return `${repo}|onboarding`;
   }
 }

@@ -24,6 +24,8 @@ export type AuditKind =
   | "policy.rechecked"
   | "verify.refused"
   | "branch.refused"
+  | "onboarding.opened"
+  | "onboarding.declined"
   // Keeps autocompletion for the known kinds while letting newer writers add kinds without a release.
   | (string & {});
 

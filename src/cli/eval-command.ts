@@ -77,25 +77,32 @@ export async function evalCommand(
   }
   const passed = results.filter((r) => r.passed).length;
   const failed = results.length - passed;
-  if (typeof parsed.options.json === "string") {
-    const byCategory: Record<string, { passed: number; failed: number }> = {};
-    for (const r of results) {
-      const bucket = (byCategory[r.category] ??= { passed: 0, failed: 0 });
-      if (r.passed) bucket.passed++;
-      else bucket.failed++;
-    }
-    const report = {
-      passed,
-      failed,
-      unsafe: results.filter((r) => r.unsafe).length,
-      by_category: byCategory,
-      results,
-    };
-    await writeFile(parsed.options.json, `${JSON.stringify(report, null, 2)}\n`);
-  }
+  if (typeof parsed.options.json === "string") await writeReport(parsed.options.json, results);
   if (model !== null) io.out(model.summary());
   io.out(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+/** `--json FILE`: the totals, the counts by category and every verdict. */
+async function writeReport(
+  path: string,
+  results: ReadonlyArray<ScenarioVerdict & { file: string }>,
+): Promise<void> {
+  const passed = results.filter((r) => r.passed).length;
+  const byCategory: Record<string, { passed: number; failed: number }> = {};
+  for (const r of results) {
+    const bucket = (byCategory[r.category] ??= { passed: 0, failed: 0 });
+    if (r.passed) bucket.passed++;
+    else bucket.failed++;
+  }
+  const report = {
+    passed,
+    failed: results.length - passed,
+    unsafe: results.filter((r) => r.unsafe).length,
+    by_category: byCategory,
+    results,
+  };
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
 /** The `--model` diagnoser, which stops the run on the first repository whose key is missing and counts calls. */

@@ -1,12 +1,8 @@
 import { lstat, mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { InvalidFileError } from "../config/invalid-file-error.js";
-import { parseWithSchema } from "../config/parse-with-schema.js";
-import { RepoConfig } from "../config/repo-config.js";
-import { Runbook } from "../diagnosis/runbook-schema.js";
-import { findWorkloads } from "../onboarding/find-workloads.js";
-import { STARTER_CONFIG_PATH, starterFiles } from "../onboarding/starter-files.js";
-import { Policy } from "../policy/policy-schema.js";
+import { findWorkloads, type FoundWorkload } from "../onboarding/find-workloads.js";
+import { STARTER_CONFIG_PATH, starterFiles, type StarterFiles } from "../onboarding/starter-files.js";
+import { invalidStarterFile } from "../onboarding/validate-starter.js";
 import { readTree } from "../scenarios/read-tree.js";
 import { parseOptions, type CliIo } from "./io.js";
 
@@ -26,8 +22,6 @@ you switch it to propose.
 
 Exit codes: 0 files written, 2 bad input (no such directory, already configured).`;
 
-const SCHEMAS = { "remedy-config": RepoConfig, runbook: Runbook, policy: Policy } as const;
-
 /** `remedy init`: a starter configuration for a GitOps checkout, never overwriting a file. */
 export async function initCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parseOptions(args, { repo: "value" });
@@ -39,55 +33,61 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
   }
   const given = typeof parsed.options.repo === "string" ? parsed.options.repo : ".";
   const dir = resolve(given);
-  const isDirectory = await stat(dir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  if (!isDirectory) {
-    io.err(`remedy init: --repo ${given}: the directory does not exist`);
-    return 2;
-  }
-  if (await exists(join(dir, STARTER_CONFIG_PATH))) {
-    io.err(
-      `remedy init: ${STARTER_CONFIG_PATH} already exists in ${given}; remedy init only starts a repository and never overwrites a file. Edit it instead (remedy plan checks it).`,
-    );
+  const refusal = await refusalFor(dir, given);
+  if (refusal !== null) {
+    io.err(refusal);
     return 2;
   }
   const tree = await readTree(dir, (path) => /\.ya?ml$/.test(path));
   const found = findWorkloads(tree);
   const starter = starterFiles(found);
 
-  // What init writes must load exactly as Remedy will load it; a failure here is Remedy's bug.
-  for (const { path, text } of starter.files) {
-    const schema =
-      path === STARTER_CONFIG_PATH
-        ? SCHEMAS["remedy-config"]
-        : path.startsWith("runbooks/")
-          ? SCHEMAS.runbook
-          : SCHEMAS.policy;
-    try {
-      parseWithSchema(path, text, schema);
-    } catch (error) {
-      io.err(
-        `remedy init: the starter ${path} does not validate (a bug in remedy init, please report it):\n${error instanceof InvalidFileError ? error.message : String(error)}`,
-      );
-      return 1;
-    }
+  const invalid = invalidStarterFile(starter.files);
+  if (invalid !== null) {
+    io.err(
+      `remedy init: the starter ${invalid.path} does not validate (a bug in remedy init, please report it):\n${invalid.problem}`,
+    );
+    return 1;
   }
+  const folderProblem = await folderRefusal(dir, given);
+  if (folderProblem !== null) {
+    io.err(folderProblem);
+    return 2;
+  }
+  const { written, kept } = await writeStarter(dir, starter.files);
+  report(io, given, found, starter, written, kept);
+  return 0;
+}
 
+/** Why init must not start in `dir`: no such directory, or already configured; null when it may. */
+async function refusalFor(dir: string, given: string): Promise<string | null> {
+  const isDirectory = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDirectory) return `remedy init: --repo ${given}: the directory does not exist`;
+  if (await exists(join(dir, STARTER_CONFIG_PATH)))
+    return `remedy init: ${STARTER_CONFIG_PATH} already exists in ${given}; remedy init only starts a repository and never overwrites a file. Edit it instead (remedy plan checks it).`;
+  return null;
+}
+
+/** A folder init writes into that is a symbolic link or a file; null when all are real folders or absent. */
+async function folderRefusal(dir: string, given: string): Promise<string | null> {
   for (const folder of [".github", "runbooks", "policies"]) {
     const info = await lstat(join(dir, folder)).catch(() => null);
-    if (info !== null && (info.isSymbolicLink() || !info.isDirectory())) {
-      io.err(
-        `remedy init: ${folder} in ${given} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; remedy init writes only into real folders of the repository. Replace it with a folder, or write the files by hand.`,
-      );
-      return 2;
-    }
+    if (info !== null && (info.isSymbolicLink() || !info.isDirectory()))
+      return `remedy init: ${folder} in ${given} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; remedy init writes only into real folders of the repository. Replace it with a folder, or write the files by hand.`;
   }
+  return null;
+}
 
+async function writeStarter(
+  dir: string,
+  files: StarterFiles["files"],
+): Promise<{ written: string[]; kept: string[] }> {
   const written: string[] = [];
   const kept: string[] = [];
-  for (const { path, text } of starter.files) {
+  for (const { path, text } of files) {
     const full = join(dir, path);
     await mkdir(dirname(full), { recursive: true });
     // `wx`: created only if absent, so a file that appeared meanwhile (or a symlink) is never replaced.
@@ -100,19 +100,23 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
     );
     (created ? written : kept).push(path);
   }
+  return { written, kept };
+}
 
+function report(
+  io: CliIo,
+  given: string,
+  found: FoundWorkload[],
+  starter: StarterFiles,
+  written: string[],
+  kept: string[],
+): void {
   io.out(`Found ${found.length} workload${found.length === 1 ? "" : "s"} in ${given}:`);
   if (found.length === 0)
     io.out("  none: no Helm values with replicaCount/image.tag and no kustomization with replicas:/images:");
-  for (const [service, workloads] of Object.entries(starter.services))
+  for (const workloads of Object.values(starter.services))
     for (const w of workloads) {
-      const fields = [
-        w.replicas === null ? null : `replicas ${w.replicas}`,
-        w.tag === null
-          ? null
-          : `image ${w.image === undefined ? "" : `${w.image}${w.tag.startsWith("sha256:") ? "@" : ":"}`}${w.tag}`,
-      ].filter(Boolean);
-      io.out(`  ${service} ${w.environment}: ${w.kind} ${w.file} (${fields.join(", ")})`);
+      io.out(`  ${w.service} ${w.environment}: ${w.kind} ${w.file} (${fieldsOf(w).join(", ")})`);
       for (const note of w.notes) io.out(`    review: ${note}`);
     }
   for (const { workload, reason } of starter.skipped) io.out(`  skipped ${workload.file}: ${reason}`);
@@ -129,7 +133,16 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
   io.out(`  1. npx remedy plan --repo ${given} --signal <alert.json|issue.yaml>   to see a decision offline`);
   io.out("  2. commit the files, install the GitHub App on the repository, protect the base branch");
   io.out("  3. when the dry-run plans look right, set mode: propose in .github/remedy.yml");
-  return 0;
+}
+
+function fieldsOf(w: FoundWorkload): string[] {
+  const fields = [
+    w.replicas === null ? null : `replicas ${w.replicas}`,
+    w.tag === null
+      ? null
+      : `image ${w.image === undefined ? "" : `${w.image}${w.tag.startsWith("sha256:") ? "@" : ":"}`}${w.tag}`,
+  ];
+  return fields.filter((f): f is string => f !== null);
 }
 
 async function exists(path: string): Promise<boolean> {

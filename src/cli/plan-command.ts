@@ -16,6 +16,8 @@ import { parseOptions, type CliIo } from "./io.js";
 import { PROJECT_ROOT } from "../scenarios/run-scenario.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { EvidenceSource } from "../flows/plan-incident.js";
+import type { Outcome } from "../proposal/outcome.js";
+import type { Incident } from "../signals/incident.js";
 import { evidenceFromConfig } from "../adapters/health-from-config.js";
 
 export const PLAN_USAGE = "remedy plan --repo DIR --signal FILE [--now ISO] [--prometheus URL]";
@@ -49,6 +51,52 @@ const IssueFile = z.strictObject({
  * packet and the diff; writes nothing. Exit 0 on any decision, 2 on bad input.
  */
 export async function planCommand(args: string[], io: CliIo): Promise<number> {
+  const options = await readPlanOptions(args, io);
+  if (typeof options === "number") return options;
+  const { dir, now, prometheus, signalFile } = options;
+  // One name for every checkout, so the same signal plans to the same branch on every machine
+  // (the incident key, and so the branch, hashes the repository's name).
+  const repo = "local/checkout";
+  try {
+    const { incident, assumedWriter } = await readSignal(signalFile, repo);
+    const reader = localRepo(dir);
+    const repository = await loadRepository(reader);
+    const evidence = evidenceSource(repository.config, prometheus);
+    const outcome = await planIncident({
+      repo,
+      repository,
+      reader,
+      history: reader,
+      baseSha: null,
+      incident,
+      now,
+      recentPrs: [],
+      ...(evidence === undefined ? {} : { evidence }),
+    });
+    if (assumedWriter)
+      io.out(
+        `Note: ${signalFile} has no author_permission, so the issue is treated as written by someone with write permission (values it names count). Add author_permission: read to see what Remedy does for a reader.`,
+      );
+    printOutcome(io, outcome);
+    return 0;
+  } catch (error) {
+    if (error instanceof InvalidFileError) {
+      io.err(`remedy plan: invalid input\n${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+interface PlanOptions {
+  dir: string;
+  now: string;
+  prometheus: string | null;
+  signalFile: string;
+}
+
+/** The command line checked; on bad input the usage or reason is printed and the exit code returned. */
+async function readPlanOptions(args: string[], io: CliIo): Promise<PlanOptions | number> {
   const parsed = parseOptions(args, {
     repo: "value",
     signal: "value",
@@ -82,66 +130,47 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
     );
     return 2;
   }
-  const repo = `local/${dir.split("/").filter(Boolean).at(-1) ?? "repo"}`;
-  try {
-    const signalFile = parsed.options.signal;
-    const text = await readFile(signalFile, "utf8").catch((error: Error) => {
-      throw new InvalidFileError([
-        { file: signalFile, path: "", message: `cannot be read: ${error.message}` },
-      ]);
-    });
-    const data = parseYamlData(signalFile, text);
-    let assumedWriter = false;
-    const incident =
-      typeof data === "object" &&
-      data !== null &&
-      ("alerts" in data || "groupKey" in data || "version" in data)
-        ? incidentFromAlert(repo, validateData(signalFile, data, AlertPayload, text))
-        : (() => {
-            const issue = validateData(signalFile, data, IssueFile, text);
-            assumedWriter = typeof data === "object" && data !== null && !("author_permission" in data);
-            return incidentFromIssue(repo, {
-              number: issue.number ?? null,
-              title: issue.title,
-              body: issue.body,
-              author: issue.author,
-              role: issue.author_permission as never,
-            });
-          })();
-    const reader = localRepo(dir);
-    const repository = await loadRepository(reader);
-    const evidence = evidenceSource(repository.config, prometheus);
-    const outcome = await planIncident({
-      repo,
-      repository,
-      reader,
-      history: reader,
-      baseSha: null,
-      incident,
-      now,
-      recentPrs: [],
-      ...(evidence === undefined ? {} : { evidence }),
-    });
-    if (assumedWriter)
-      io.out(
-        `Note: ${signalFile} has no author_permission, so the issue is treated as written by someone with write permission (values it names count). Add author_permission: read to see what Remedy does for a reader.`,
-      );
-    io.out(`Decision: ${outcome.decision}`);
-    io.out(outcome.summary);
-    if (outcome.plan) io.out(`Branch: ${branchName(outcome.plan)}`);
-    io.out("\n----- approval packet -----\n");
-    io.out(renderPacket(outcome));
-    if (outcome.edit) {
-      io.out("\n----- diff -----\n");
-      io.out(outcome.edit.diff);
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof InvalidFileError) {
-      io.err(`remedy plan: invalid input\n${error.message}`);
-      return 2;
-    }
-    throw error;
+  return { dir, now, prometheus, signalFile: parsed.options.signal };
+}
+
+/**
+ * The signal file as an incident: an Alertmanager payload, or an issue. An issue that names no
+ * author_permission is read as a writer's (`assumedWriter`), which the command says.
+ */
+async function readSignal(
+  signalFile: string,
+  repo: string,
+): Promise<{ incident: Incident; assumedWriter: boolean }> {
+  const text = await readFile(signalFile, "utf8").catch((error: Error) => {
+    throw new InvalidFileError([{ file: signalFile, path: "", message: `cannot be read: ${error.message}` }]);
+  });
+  const data = parseYamlData(signalFile, text);
+  const isObject = typeof data === "object" && data !== null;
+  if (isObject && ("alerts" in data || "groupKey" in data || "version" in data))
+    return {
+      incident: incidentFromAlert(repo, validateData(signalFile, data, AlertPayload, text)),
+      assumedWriter: false,
+    };
+  const issue = validateData(signalFile, data, IssueFile, text);
+  const incident = incidentFromIssue(repo, {
+    number: issue.number ?? null,
+    title: issue.title,
+    body: issue.body,
+    author: issue.author,
+    role: issue.author_permission as never,
+  });
+  return { incident, assumedWriter: isObject && !("author_permission" in data) };
+}
+
+function printOutcome(io: CliIo, outcome: Outcome): void {
+  io.out(`Decision: ${outcome.decision}`);
+  io.out(outcome.summary);
+  if (outcome.plan) io.out(`Branch: ${branchName(outcome.plan)}`);
+  io.out("\n----- approval packet -----\n");
+  io.out(renderPacket(outcome));
+  if (outcome.edit) {
+    io.out("\n----- diff -----\n");
+    io.out(outcome.edit.diff);
   }
 }
 

@@ -78,28 +78,10 @@ function tell(
         io.out(`  ${event.text}`);
       }
       return;
-    case "outcome": {
+    case "outcome":
       heading("2. Diagnosis and decision");
-      const o = event.outcome;
-      if (o === null) {
-        io.out(`  Decision: none. ${event.note || "Remedy did not act (see the comments below)."}`);
-        return;
-      }
-      if (o.resolution)
-        io.out(
-          `  Target: ${o.resolution.service ?? "?"} / ${o.resolution.environment ?? "?"}${o.resolution.ok ? "" : ` (${o.resolution.reason})`}`,
-        );
-      if (o.diagnosis) {
-        io.out(`  ${o.diagnosis.explanation}`);
-        for (const c of o.diagnosis.candidates.slice(0, 3))
-          io.out(`    · ${c.id.padEnd(24)} ${String(c.score).padStart(3)}  ${c.reasons.join(", ")}`);
-      }
-      io.out(`  Decision: ${o.decision.toUpperCase()}. ${o.summary}`);
-      if (o.policy)
-        for (const r of o.policy.rules)
-          io.out(`    ${r.result === "pass" ? "✓" : "✗"} ${r.rule}: ${r.detail}`);
+      tellOutcome(event, io);
       return;
-    }
     case "pr":
       chapter(`3. Pull request #${event.number}`, `Remedy opens pull request #${event.number}`);
       io.out(`  ${event.title}\n  files: ${event.files.join(", ")}\n`);
@@ -114,28 +96,59 @@ function tell(
       io.out(`  #${event.number} merged as ${event.sha.slice(0, 12)}; verification starts.`);
       return;
     case "tick":
-    case "verdict": {
-      const last = event.record.verdict.evaluations.at(-1);
-      if (!last) return;
-      const elapsed = (Date.parse(last.at) - Date.parse(event.record.verdict.mergedAt)) / 1000;
-      const samples = last.samples.map((s) => `${s.name}=${s.value ?? "no data"}`).join(" ");
-      io.out(
-        `  +${formatDuration(elapsed).padEnd(6)} ${last.result.padEnd(8)} ${last.rollout ? `rollout=${last.rollout.state} ` : ""}${samples}${last.failing.length > 0 ? `  (${last.failing.join("; ")})` : ""}`,
-      );
-      if (event.kind === "verdict") {
-        chapter(
-          `5. Outcome: ${event.record.verdict.outcome?.toUpperCase() ?? "?"}`,
-          `Verification of #${event.record.pr}: ${event.record.verdict.outcome?.toUpperCase() ?? "?"}`,
-        );
-        io.out(`  ${event.record.verdict.reason ?? ""}`);
-      }
+    case "verdict":
+      tellEvaluation(event, io, chapter);
       return;
-    }
     case "revert":
       chapter(`6. Revert pull request #${event.number}`, `Remedy opens revert pull request #${event.number}`);
       io.out(`  ${event.title}\n`);
       io.out(indent(hidePlanBlock(event.body)));
       return;
+  }
+}
+
+type EventOf<K extends StoryEvent["kind"]> = Extract<StoryEvent, { kind: K }>;
+
+/** The decision: the target, the diagnosis and its top candidates, each policy rule. */
+function tellOutcome(event: EventOf<"outcome">, io: CliIo): void {
+  const o = event.outcome;
+  if (o === null) {
+    io.out(`  Decision: none. ${event.note || "Remedy did not act (see the comments below)."}`);
+    return;
+  }
+  if (o.resolution)
+    io.out(
+      `  Target: ${o.resolution.service ?? "?"} / ${o.resolution.environment ?? "?"}${o.resolution.ok ? "" : ` (${o.resolution.reason})`}`,
+    );
+  if (o.diagnosis) {
+    io.out(`  ${o.diagnosis.explanation}`);
+    for (const c of o.diagnosis.candidates.slice(0, 3))
+      io.out(`    · ${c.id.padEnd(24)} ${String(c.score).padStart(3)}  ${c.reasons.join(", ")}`);
+  }
+  io.out(`  Decision: ${o.decision.toUpperCase()}. ${o.summary}`);
+  if (o.policy)
+    for (const r of o.policy.rules) io.out(`    ${r.result === "pass" ? "✓" : "✗"} ${r.rule}: ${r.detail}`);
+}
+
+/** One verification tick's line; a verdict then opens the outcome chapter. */
+function tellEvaluation(
+  event: EventOf<"tick" | "verdict">,
+  io: CliIo,
+  chapter: (numbered: string, plain: string) => void,
+): void {
+  const last = event.record.verdict.evaluations.at(-1);
+  if (!last) return;
+  const elapsed = (Date.parse(last.at) - Date.parse(event.record.verdict.mergedAt)) / 1000;
+  const samples = last.samples.map((s) => `${s.name}=${s.value ?? "no data"}`).join(" ");
+  io.out(
+    `  +${formatDuration(elapsed).padEnd(6)} ${last.result.padEnd(8)} ${last.rollout ? `rollout=${last.rollout.state} ` : ""}${samples}${last.failing.length > 0 ? `  (${last.failing.join("; ")})` : ""}`,
+  );
+  if (event.kind === "verdict") {
+    chapter(
+      `5. Outcome: ${event.record.verdict.outcome?.toUpperCase() ?? "?"}`,
+      `Verification of #${event.record.pr}: ${event.record.verdict.outcome?.toUpperCase() ?? "?"}`,
+    );
+    io.out(`  ${event.record.verdict.reason ?? ""}`);
   }
 }
 

@@ -58,63 +58,84 @@ export function scoreRunbooks(
   context: MatchContext = {},
 ): RunbookScore[] {
   const textWords = words(incident.text);
-  const scores = runbooks.map((runbook) => {
-    const reasons: string[] = [];
-    const matched = { alertname: false, labels: 0, keywords: 0, recentChange: false };
-    let score = 0;
-    const alertname = incident.alertnames.find((name) => runbook.match.alertnames.includes(name));
-    if (alertname !== undefined) {
-      score += WEIGHT.alertname;
-      matched.alertname = true;
-      reasons.push(`alert name ${alertname}`);
-    }
-    for (const [label, expected] of Object.entries(runbook.match.labels)) {
-      const actual = incident.labels[label];
-      if (actual === undefined) continue;
-      if (actual !== expected)
-        return {
-          id: runbook.id,
-          title: runbook.title,
-          action: runbook.action.kind,
-          score: 0,
-          reasons: [`label ${label}="${actual}" is not "${expected}"`],
-          matched: { alertname: false, labels: 0, keywords: 0, recentChange: false },
-        };
-      score += WEIGHT.label;
-      matched.labels += 1;
-      reasons.push(`label ${label}="${expected}"`);
-    }
-    for (const keyword of runbook.match.keywords) {
-      if (containsPhrase(textWords, keyword)) {
-        score += WEIGHT.keyword;
-        matched.keywords += 1;
-        reasons.push(`keyword "${keyword}"`);
-      }
-    }
-    const intent = INTENT[runbook.action.kind].find((phrase) => containsPhrase(textWords, phrase));
-    if (intent !== undefined && score > 0) {
-      score += WEIGHT.intent;
-      reasons.push(`asks to "${intent}"`);
-    }
-    const field = fieldOf(runbook.action.kind);
-    const within = runbook.match.changed_within;
-    if (within !== undefined && field !== null && score > 0) {
-      const seconds = parseDuration(within);
-      const change = context.changes === undefined ? null : changedWithin(context.changes, field, seconds);
-      if (change !== null) {
-        score += WEIGHT.changedWithin;
-        matched.recentChange = true;
-        reasons.push(`${field} changed ${describeAge(change.secondsBeforeSignal)} (within ${within})`);
-      } else
-        reasons.push(
-          context.changes === undefined
-            ? `changed_within ${within}: history not read`
-            : `no ${field} change within ${formatDuration(seconds)} before the signal`,
-        );
-    }
-    return { id: runbook.id, title: runbook.title, action: runbook.action.kind, score, reasons, matched };
-  });
+  const scores = runbooks.map((runbook) => scoreRunbook(incident, textWords, runbook, context));
   return scores.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+}
+
+function scoreRunbook(
+  incident: Incident,
+  textWords: string[],
+  runbook: Runbook,
+  context: MatchContext,
+): RunbookScore {
+  const reasons: string[] = [];
+  const matched = { alertname: false, labels: 0, keywords: 0, recentChange: false };
+  let score = 0;
+  const alertname = incident.alertnames.find((name) => runbook.match.alertnames.includes(name));
+  if (alertname !== undefined) {
+    score += WEIGHT.alertname;
+    matched.alertname = true;
+    reasons.push(`alert name ${alertname}`);
+  }
+  for (const [label, expected] of Object.entries(runbook.match.labels)) {
+    const actual = incident.labels[label];
+    if (actual === undefined) continue;
+    if (actual !== expected)
+      return {
+        id: runbook.id,
+        title: runbook.title,
+        action: runbook.action.kind,
+        score: 0,
+        reasons: [`label ${label}="${actual}" is not "${expected}"`],
+        matched: { alertname: false, labels: 0, keywords: 0, recentChange: false },
+      };
+    score += WEIGHT.label;
+    matched.labels += 1;
+    reasons.push(`label ${label}="${expected}"`);
+  }
+  for (const keyword of runbook.match.keywords) {
+    if (containsPhrase(textWords, keyword)) {
+      score += WEIGHT.keyword;
+      matched.keywords += 1;
+      reasons.push(`keyword "${keyword}"`);
+    }
+  }
+  const intent = INTENT[runbook.action.kind].find((phrase) => containsPhrase(textWords, phrase));
+  if (intent !== undefined && score > 0) {
+    score += WEIGHT.intent;
+    reasons.push(`asks to "${intent}"`);
+  }
+  // Only a runbook the signal already matched gains from a recent change.
+  const recent = score > 0 ? recentChange(runbook, context) : null;
+  if (recent !== null) {
+    reasons.push(recent.reason);
+    if (recent.found) {
+      score += WEIGHT.changedWithin;
+      matched.recentChange = true;
+    }
+  }
+  return { id: runbook.id, title: runbook.title, action: runbook.action.kind, score, reasons, matched };
+}
+
+/** A runbook's `changed_within`: whether its field changed in the window, and the reason either way. */
+function recentChange(runbook: Runbook, context: MatchContext): { found: boolean; reason: string } | null {
+  const field = fieldOf(runbook.action.kind);
+  const within = runbook.match.changed_within;
+  if (within === undefined || field === null) return null;
+  const seconds = parseDuration(within);
+  const change = context.changes === undefined ? null : changedWithin(context.changes, field, seconds);
+  if (change !== null)
+    return {
+      found: true,
+      reason: `${field} changed ${describeAge(change.secondsBeforeSignal)} (within ${within})`,
+    };
+  return {
+    found: false,
+    reason:
+      context.changes === undefined
+        ? `changed_within ${within}: history not read`
+        : `no ${field} change within ${formatDuration(seconds)} before the signal`,
+  };
 }
 
 export function matchRunbook(

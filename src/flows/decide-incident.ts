@@ -10,6 +10,7 @@ import type { RepoReader, HistoryReader } from "../repo/repo-reader.js";
 import type { Incident } from "../signals/incident.js";
 import { describeChange, planIncident, type Outcome } from "./plan-incident.js";
 import { recentRemedyPrs } from "./recent-remedy-prs.js";
+import { refreshTimeline } from "./refresh-timeline.js";
 
 export interface IncidentResult {
   outcome: Outcome | null;
@@ -83,10 +84,13 @@ export async function decide(
       actor: how.actor,
     });
     await appended;
+    if (how.writeMode === "propose") await refreshTimeline(deps, incident.issue);
     return { outcome, error: null, proposal };
   }
   await appended;
   await reportOutcome(deps, outcome, how.writeMode === "dry-run");
+  // A dry run writes nothing but its comment.
+  if (how.writeMode === "propose") await refreshTimeline(deps, incident.issue);
   return { outcome, error: null, proposal: null };
 }
 

@@ -2,6 +2,7 @@ import { readField } from "../manifests/index.js";
 import { evaluatePolicy } from "../policy/evaluate-policy.js";
 import { renderPolicy, renderVerificationPlan } from "../proposal/approval-packet.js";
 import { table } from "../proposal/markdown.js";
+import { proposedChangeOf } from "../proposal/proposed-change-of.js";
 import { loadRepository } from "../repo/load-repository.js";
 import type { PullRequest } from "../forge/forge.js";
 import type { FlowDeps } from "./deps.js";
@@ -46,16 +47,7 @@ export async function dryRunPullRequest(deps: FlowDeps, number: number): Promise
   );
   const policy = evaluatePolicy(
     repository.policy,
-    {
-      service: plan.service,
-      environment: plan.environment,
-      action: plan.action,
-      field: plan.field,
-      before: plan.before,
-      after: plan.after,
-      ...(plan.target.image === undefined ? {} : { imageRepository: plan.target.image }),
-      ...(plan.reverts === undefined ? {} : { revert: true }),
-    },
+    proposedChangeOf(plan),
     repository.config.services[plan.service]?.owners ?? [],
     { now: deps.now(), recentPrs },
   );

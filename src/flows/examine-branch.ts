@@ -2,6 +2,7 @@ import type { PullRequest } from "../forge/forge.js";
 import { unifiedDiff } from "../manifests/index.js";
 import { evaluatePolicy, type PolicyResult } from "../policy/evaluate-policy.js";
 import type { Plan } from "../proposal/plan.js";
+import { proposedChangeOf } from "../proposal/proposed-change-of.js";
 import { revisePlan } from "../proposal/revise-plan.js";
 import { loadRepository } from "../repo/load-repository.js";
 import { canAct } from "../signals/role.js";
@@ -9,7 +10,7 @@ import type { FlowDeps } from "./deps.js";
 import { checkProtection } from "./open-proposal.js";
 import { rateWindowStart, recentRemedyPrs } from "./recent-remedy-prs.js";
 import { repoAt } from "./repo-at.js";
-import { readBranchEdit } from "./vouch-for-branch.js";
+import { othersOnBranch, readBranchEdit, UNCHECKABLE } from "./vouch-for-branch.js";
 
 export interface BranchExamination {
   baseSha: string;
@@ -51,11 +52,7 @@ export async function examineBranch(
   };
   if (baseSha === null) return { ...none, problems: [`the base branch \`${pr.base}\` does not exist`] };
   const comparison = await forge.compare(baseSha, headSha);
-  const pushers = [
-    ...new Set(
-      comparison.commits.map((c) => c.author ?? "an unknown author").filter((a) => a !== deps.botLogin),
-    ),
-  ];
+  const pushers = othersOnBranch(comparison, deps.botLogin);
   for (const pusher of pushers) {
     const role = pusher === "an unknown author" ? "none" : await forge.permission(pusher);
     if (!canAct(role))
@@ -64,7 +61,7 @@ export async function examineBranch(
       );
   }
   if (comparison.truncated) {
-    problems.push("the branch holds more commits or files than GitHub lists, so it cannot be checked");
+    problems.push(`the branch ${UNCHECKABLE}`);
     return { ...none, problems, pushers };
   }
   const { edit, baseText, headText } = await readBranchEdit(forge, plan, comparison.files, baseSha, headSha);
@@ -128,16 +125,7 @@ export async function policyForValue(
   ).filter((p) => p.openedAt < pr.createdAt);
   return evaluatePolicy(
     repository.policy,
-    {
-      service: plan.service,
-      environment: plan.environment,
-      action: plan.action,
-      field: plan.field,
-      before: value.before,
-      after: value.value,
-      ...(plan.target.image === undefined ? {} : { imageRepository: plan.target.image }),
-      ...(plan.reverts === undefined ? {} : { revert: true }),
-    },
+    proposedChangeOf(plan, { before: value.before, after: value.value }),
     repository.config.services[plan.service]?.owners ?? [],
     { now: deps.now(), recentPrs },
   );

@@ -12,6 +12,7 @@ import { handleIncident, type IncidentResult } from "./handle-incident.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { repositoryPause } from "./pause-of.js";
 import { markFresh, markStale } from "./stale-pull-requests.js";
+import { refreshTimeline } from "./refresh-timeline.js";
 import { withLock } from "./with-lock.js";
 
 const REPEAT_MARKER = "<!-- remedy:alert-status -->";
@@ -59,6 +60,7 @@ async function handleAlert(
       alertnames: incident.alertnames,
       labels: payload.commonLabels,
       fingerprints: payload.alerts.map((a) => a.fingerprint),
+      alerts: alertRows(payload),
       truncatedAlerts: payload.truncatedAlerts,
     },
   });
@@ -81,6 +83,7 @@ async function handleAlert(
         `${resolvedMarker}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`,
       );
       await markStale(deps, existing.number, `The alert group resolved at ${endsAt}`, "alertmanager");
+      await refreshTimeline(deps, existing.number);
     }
     return { outcome: null, error: null, proposal: null, issue: existing?.number ?? null };
   }
@@ -124,7 +127,32 @@ async function handleAlert(
   const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager", [
     signal(issueNumber),
   ]);
+  await refreshTimeline(deps, issueNumber);
   return { ...result, issue: issueNumber };
+}
+
+/** At most this many alerts of one notification are recorded one by one. */
+const MAX_ALERT_ROWS = 50;
+
+/**
+ * Each alert of the notification as the timeline shows it: the labels that tell it apart from the
+ * group's common labels (bounded), its status and times. Label text stays data: the timeline quotes
+ * it as tokens.
+ */
+function alertRows(payload: AlertPayload): Array<Record<string, unknown>> {
+  return payload.alerts.slice(0, MAX_ALERT_ROWS).map((alert) => ({
+    fingerprint: alert.fingerprint.slice(0, 64),
+    alertname: (alert.labels.alertname ?? "alert").slice(0, 200),
+    status: alert.status,
+    startsAt: alert.startsAt.slice(0, 40),
+    endsAt: alert.status === "resolved" ? (alert.endsAt ?? "").slice(0, 40) : null,
+    labels: Object.fromEntries(
+      Object.entries(alert.labels)
+        .filter(([name, value]) => name !== "alertname" && payload.commonLabels[name] !== value)
+        .slice(0, 6)
+        .map(([name, value]) => [name.slice(0, 100), value.slice(0, 200)]),
+    ),
+  }));
 }
 
 /**

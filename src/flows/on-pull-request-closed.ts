@@ -3,6 +3,7 @@ import type { PullRequest } from "../forge/forge.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { ownPlan } from "./own-plan.js";
+import { refreshTimeline } from "./refresh-timeline.js";
 
 /**
  * A Remedy PR closed without merge is a rejection (SPEC §2): the ledger records `pr.closed`, and the
@@ -30,6 +31,8 @@ export async function onPullRequestClosed(deps: FlowDeps, pr: PullRequest): Prom
       },
     },
   ]);
+  // The timeline first, so the rejection is the last word on the incident.
+  await refreshTimeline(deps, plan.incident);
   if (plan.incident !== null)
     await deps.forge.comment(
       plan.incident,

@@ -1,6 +1,8 @@
+import type { PullRequest } from "../forge/forge.js";
+import type { Plan } from "../proposal/plan.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
-import { examineBranch } from "./examine-branch.js";
+import { examineBranch, type BranchExamination } from "./examine-branch.js";
 import { POLICY_CHECK } from "./open-proposal.js";
 import { ownPlan, refusalFor } from "./own-plan.js";
 import { postHeadCheck, recordRevision } from "./record-revision.js";
@@ -28,19 +30,15 @@ const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
  * value a person chose is adopted into the packet and the plan ("modified by"), and the ledger
  * records `pr.updated`. A body whose plan block Remedy cannot vouch for is refused, as on merge.
  */
-export async function onPullRequestHead(
-  deps: FlowDeps,
-  event: { pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" },
-): Promise<HeadResult> {
+export async function onPullRequestHead(deps: FlowDeps, event: HeadEvent): Promise<HeadResult> {
   return withLock(deps.store, `pr:${deps.forge.repo.toLowerCase()}#${event.pr}`, () =>
     recheckHead(deps, event),
   );
 }
 
-async function recheckHead(
-  deps: FlowDeps,
-  event: { pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" },
-): Promise<HeadResult> {
+type HeadEvent = { pr: number; headSha: string; action: "synchronize" | "edited" | "reopened" };
+
+async function recheckHead(deps: FlowDeps, event: HeadEvent): Promise<HeadResult> {
   const { forge } = deps;
   const pr = await forge.getPullRequest(event.pr);
   if (pr === null) return { status: "not-remedy" };
@@ -50,72 +48,27 @@ async function recheckHead(
   if (pr.state !== "open") return { status: "closed" };
   // The head Remedy judges is the branch's head now: an event for an older one is answered by the newer.
   const headSha = (await forge.branchHead(pr.head)) ?? event.headSha;
-  if (own.status === "tampered") {
-    await forge.createCheckRun({
-      name: POLICY_CHECK,
-      headSha,
-      status: "completed",
-      conclusion: "failure",
-      title: "Plan block edited: Remedy will not vouch for this PR",
-      summary: `${refusalFor("pass this PR", own.why)}`,
-      externalId: `remedy-head:${headSha}`,
-    });
-    await forge.upsertComment(
-      pr.number,
-      TAMPERED_MARKER,
-      `${TAMPERED_MARKER}\n${refusalFor("pass this PR", own.why)}`,
-    );
-    await auditSteps(deps, [
-      {
-        kind: "pr.refused",
-        incident: null,
-        pr: pr.number,
-        sha: headSha,
-        actor: "remedy",
-        data: { why: own.why, action: event.action },
-      },
-    ]);
-    return { status: "refused", why: own.why };
-  }
+  if (own.status === "tampered") return refuseTampered(deps, pr, headSha, own.why, event.action);
   if (event.action === "synchronize") {
     const runs = await forge.listCheckRuns(headSha, POLICY_CHECK);
     if (runs.some((r) => r.externalId === `remedy-head:${headSha}`)) return { status: "already-checked" };
   }
   const { plan } = own;
   const examination = await examineBranch(deps, pr, plan, headSha);
-  const pusher = examination.pushers.at(-1) ?? null;
   const modified =
     examination.plan !== null &&
     (examination.plan.after !== plan.after || examination.plan.before !== plan.before);
-  let shown = plan;
-  if (modified && examination.plan !== null) {
-    shown = await recordRevision(
-      deps,
-      pr,
-      plan,
-      { ...examination, plan: examination.plan },
-      { by: pusher ?? "remedy", via: "push" },
-      entries,
-    );
-  } else {
-    // `pr.updated` is a person's push (SPEC §6); a reopening, a body edit or Remedy's own commit is a re-check.
-    const pushed = event.action === "synchronize" && examination.pushers.length > 0;
-    await auditSteps(deps, [
-      {
-        kind: pushed ? "pr.updated" : "policy.rechecked",
-        incident: plan.incident,
-        pr: pr.number,
-        sha: headSha,
-        actor: pusher ?? "github",
-        data: {
-          action: event.action,
-          pushers: examination.pushers,
-          value: examination.plan?.after ?? null,
-          conclusion: examination.problems.length === 0 ? "success" : "failure",
-        },
-      },
-    ]);
-  }
+  const shown =
+    modified && examination.plan !== null
+      ? await recordRevision(
+          deps,
+          pr,
+          plan,
+          { ...examination, plan: examination.plan },
+          { by: examination.pushers.at(-1) ?? "remedy", via: "push" },
+          entries,
+        )
+      : await recordRecheck(deps, plan, pr, examination, event.action).then(() => plan);
   await postHeadCheck(deps, pr, shown, examination);
   return {
     status: "checked",
@@ -124,4 +77,65 @@ async function recheckHead(
     problems: examination.problems,
     modified,
   };
+}
+
+/** A plan block Remedy cannot vouch for fails the check on the head, and the PR is told why. */
+async function refuseTampered(
+  deps: FlowDeps,
+  pr: PullRequest,
+  headSha: string,
+  why: string,
+  action: HeadEvent["action"],
+): Promise<HeadResult> {
+  await deps.forge.createCheckRun({
+    name: POLICY_CHECK,
+    headSha,
+    status: "completed",
+    conclusion: "failure",
+    title: "Plan block edited: Remedy will not vouch for this PR",
+    summary: `${refusalFor("pass this PR", why)}`,
+    externalId: `remedy-head:${headSha}`,
+  });
+  await deps.forge.upsertComment(
+    pr.number,
+    TAMPERED_MARKER,
+    `${TAMPERED_MARKER}\n${refusalFor("pass this PR", why)}`,
+  );
+  await auditSteps(deps, [
+    {
+      kind: "pr.refused",
+      incident: null,
+      pr: pr.number,
+      sha: headSha,
+      actor: "remedy",
+      data: { why, action },
+    },
+  ]);
+  return { status: "refused", why };
+}
+
+/** `pr.updated` is a person's push (SPEC §6); a reopening, a body edit or Remedy's own commit is a re-check. */
+async function recordRecheck(
+  deps: FlowDeps,
+  plan: Plan,
+  pr: PullRequest,
+  examination: BranchExamination,
+  action: HeadEvent["action"],
+): Promise<void> {
+  const pushed = action === "synchronize" && examination.pushers.length > 0;
+  await auditSteps(deps, [
+    {
+      kind: pushed ? "pr.updated" : "policy.rechecked",
+      incident: plan.incident,
+      pr: pr.number,
+      sha: examination.headSha,
+      actor: examination.pushers.at(-1) ?? "github",
+      data: {
+        action,
+        pushers: examination.pushers,
+        value: examination.plan?.after ?? null,
+        conclusion: examination.problems.length === 0 ? "success" : "failure",
+      },
+    },
+  ]);
 }

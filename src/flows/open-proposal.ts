@@ -1,6 +1,5 @@
 import { trailersFor, type LedgerEntry } from "../audit/index.js";
 import type { CheckRunInput, PullRequest } from "../forge/forge.js";
-import { editField, readField } from "../manifests/index.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { fitTitle } from "../text/safe-text.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
@@ -9,10 +8,12 @@ import { IRREVERSIBLE_LABEL } from "../proposal/no-revert-reason.js";
 import { approvalGate } from "../policy/separate-approver.js";
 import { requestedValues } from "../signals/requested-values.js";
 import { gateCheckRun } from "./approval-gate-of.js";
-import { auditSteps } from "./audit-step.js";
+import { auditSteps, type AuditStep } from "./audit-step.js";
+import { fieldMovedOnBase } from "./commit-edit.js";
 import type { FlowDeps } from "./deps.js";
 import type { Outcome } from "./plan-incident.js";
 import { latestPlanHash } from "./own-plan.js";
+import { publishChange, type Publication } from "./publish-change.js";
 import { vouchForBranch } from "./vouch-for-branch.js";
 
 export type ProposalResult =
@@ -42,11 +43,8 @@ export async function openProposal(
   planned: Outcome,
   context: ProposalContext,
 ): Promise<ProposalResult> {
-  let outcome = planned;
-  let plan = outcome.plan as Plan;
+  const plan = planned.plan as Plan;
   const branch = branchName(plan);
-  const { forge } = deps;
-
   const sameTarget = openPullRequestForTarget(context.remedyPrs, plan, branch);
   if (sameTarget !== null) {
     await linkIncident(
@@ -56,17 +54,41 @@ export async function openProposal(
     );
     return { status: "reused", pr: sameTarget, branch: sameTarget.head };
   }
+  const checked = await checkBeforeLock(deps, planned, context);
+  if ("blocked" in checked) {
+    await linkIncident(deps, plan, checked.blocked);
+    return { status: "blocked", reason: checked.blocked, branch };
+  }
+  return publishChange(deps, proposalPublication(deps, checked, context, branch));
+}
 
-  // The forge cannot delete a branch, so a branch created for a commit that is then refused would
-  // stay behind as a lock with no PR. Check the base once more before taking the lock (at the same
-  // time as the branch rules: they do not depend on each other).
+interface CheckedProposal {
+  outcome: Outcome;
+  plan: Plan;
+  protection: Protection;
+  decisionHash: string | null;
+}
+
+type Protection = { block: string | null; readable: boolean; detail: string };
+
+/**
+ * The forge cannot delete a branch, so a branch created for a commit that is then refused would stay
+ * behind as a lock with no PR. The base is checked once more before taking the lock (at the same
+ * time as the branch rules: they do not depend on each other).
+ */
+async function checkBeforeLock(
+  deps: FlowDeps,
+  planned: Outcome,
+  context: ProposalContext,
+): Promise<CheckedProposal | { blocked: string }> {
+  let outcome = planned;
+  let plan = outcome.plan as Plan;
   const [protection, moved, entries] = await Promise.all([
     checkProtection(deps, plan, context.base),
     baseMovedUnder(deps, plan, context),
     // Before the lock: a ledger that cannot be written stops the proposal before any branch exists.
     context.decision,
   ]);
-  const decisionHash = entries.at(-1)?.hash ?? null;
   if (plan.autoMerge && !protection.readable) {
     // Auto-merge leans on branch protection to hold the merge for the reviews: unverified, it stays off.
     plan = {
@@ -79,156 +101,112 @@ export async function openProposal(
     };
     outcome = { ...outcome, plan };
   }
-  if (protection.block !== null) {
-    await linkIncident(deps, plan, protection.block);
-    return { status: "blocked", reason: protection.block, branch };
-  }
-  if (moved !== null) {
-    await linkIncident(deps, plan, moved);
-    return { status: "blocked", reason: moved, branch };
-  }
+  if (protection.block !== null) return { blocked: protection.block };
+  if (moved !== null) return { blocked: moved };
+  return { outcome, plan, protection, decisionHash: entries.at(-1)?.hash ?? null };
+}
 
-  // The base is read again as the lock is taken: a move in between is caught before the commit.
-  const [created, baseAtLock] = await Promise.all([
-    forge.createBranch(branch, context.baseSha),
-    forge.branchHead(context.base),
-  ]);
-  if (created === "exists") {
-    const existing = await forge.findPullRequest(branch);
-    if (existing !== null && existing.author !== deps.botLogin)
-      return refuseBranch(
-        deps,
-        plan,
-        branch,
-        context.actor,
-        `a PR from it (#${existing.number}) was opened by @${existing.author}, not by Remedy`,
-      );
-    if (existing !== null) {
-      deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
-      await completeHalfMade(deps, existing, context.actor);
-      // A re-fire keeps the whole sentence, not a bare link: people read this comment to act.
-      await linkIncident(deps, plan, openedText(parsePacket(existing.body) ?? plan, existing));
-      return { status: "reused", pr: existing, branch };
-    }
-  }
-
-  const commit = await commitChange(deps, plan, branch, context, decisionHash, {
-    base: baseAtLock,
-    // A branch just created is at the base: the first attempt needs no read of it.
-    head: created === "created" ? context.baseSha : null,
-  });
-  if ("refused" in commit) return refuseBranch(deps, plan, branch, context.actor, commit.refused);
-  if ("blocked" in commit) {
-    // Only reachable when the base moved in the instant between the check above and the branch, or
-    // an earlier attempt left the branch: say which branch holds the lock so a person can free it.
-    const reason = `${commit.blocked} The branch \`${branch}\` has no PR and holds this incident's lock: delete it before \`/diagnose\`.`;
-    await linkIncident(deps, plan, reason);
-    return { status: "blocked", reason, branch };
-  }
-
-  const ledgerHead = await deps.audit.head().catch(() => undefined);
+/** What a proposal says at each step of publishing its branch and PR. */
+function proposalPublication(
+  deps: FlowDeps,
+  checked: CheckedProposal,
+  context: ProposalContext,
+  branch: string,
+): Publication<ProposalResult> {
+  const { outcome, plan, protection } = checked;
   const requestedBy = requestersOfValue(deps, outcome, plan, context.actor);
+  const separateApprover = outcome.policy?.separateApprover ?? false;
   const gate = approvalGate({
-    required: outcome.policy?.separateApprover ?? false,
+    required: separateApprover,
     approvals: plan.approvals,
     requesters: requestedBy,
     reviews: [],
     reviewers: plan.reviewers,
   });
-  const body = renderPacket(outcome, {
-    ...(ledgerHead === undefined ? {} : { ledgerHead }),
-    protection: protection.detail,
-    ...(gate.applies ? { approvers: gate.detail } : {}),
-  });
-  let pr: PullRequest;
-  try {
-    pr = await forge.openPullRequest({
-      head: branch,
-      base: context.base,
-      title: fitTitle(commitSubject(plan)),
-      body,
-    });
-  } catch (error) {
-    // An ambiguous or racing create: read before writing again.
-    const existing = await forge.findPullRequest(branch).catch(() => null);
-    if (existing === null) return reportHalfMade(deps, plan, branch, "open the pull request", error);
-    pr = existing;
-  }
-  try {
-    await finishProposal(deps, plan, pr, {
-      protection,
-      base: context.base,
-      sha: commit.sha,
-      actor: context.actor,
-      requestedBy,
-      separateApprover: outcome.policy?.separateApprover ?? false,
-    });
-  } catch (error) {
-    return reportHalfMade(deps, plan, branch, `finish ${pr.url}`, error);
-  }
-  deps.log.info({ incident: plan.incident, pr: pr.number, branch }, "proposal opened");
-  return { status: "opened", pr, branch };
+  const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: checked.decisionHash === null ? [] : [checked.decisionHash] })}`;
+  return {
+    plan,
+    branch,
+    base: context.base,
+    baseSha: context.baseSha,
+    recheckBase: true,
+    attempts: MAX_COMMIT_ATTEMPTS,
+    message: () => Promise.resolve(message),
+    title: fitTitle(commitSubject(plan)),
+    body: (ledgerHead) =>
+      renderPacket(outcome, {
+        ...(ledgerHead === undefined ? {} : { ledgerHead }),
+        protection: protection.detail,
+        ...(gate.applies ? { approvers: gate.detail } : {}),
+      }),
+    finish: (pr, sha) => ({
+      labels: proposalLabels(plan),
+      reviewers: splitReviewers(plan.reviewers, deps.botLogin),
+      checkRun: gateCheckRun(policyCheckRun(plan, protection, context.base, sha), gate),
+      autoMerge: plan.autoMerge,
+      ...linkFor(plan, openedText(plan, pr)),
+    }),
+    record: (pr, sha) => proposalRecord(plan, pr, sha, context.actor, requestedBy),
+    reuse: async (existing) => {
+      deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
+      await completeHalfMade(deps, existing, context.actor);
+      // A re-fire keeps the whole sentence, not a bare link: people read this comment to act.
+      await linkIncident(deps, plan, openedText(parsePacket(existing.body) ?? plan, existing));
+      return { status: "reused", pr: existing, branch };
+    },
+    refuse: (why) => refuseBranch(deps, plan, branch, context.actor, why),
+    block: async ({ blocked }) => {
+      // Only reachable when the base moved in the instant between the check above and the branch, or
+      // an earlier attempt left the branch: say which branch holds the lock so a person can free it.
+      const reason = `${blocked} The branch \`${branch}\` has no PR and holds this incident's lock: delete it before \`/diagnose\`.`;
+      await linkIncident(deps, plan, reason);
+      return { status: "blocked", reason, branch };
+    },
+    halfMade: (what, error) => reportHalfMade(deps, plan, branch, what, error),
+    opened: (pr) => {
+      deps.log.info({ incident: plan.incident, pr: pr.number, branch }, "proposal opened");
+      return { status: "opened", pr, branch };
+    },
+  };
 }
 
-/** Labels, reviewers, the policy check and the incident link, then the ledger record that makes it Remedy's. */
-async function finishProposal(
-  deps: FlowDeps,
+function proposalLabels(plan: Plan): string[] {
+  return [
+    "remedy",
+    `env:${plan.environment}`,
+    `risk:${plan.risk}`,
+    `service:${plan.service}`,
+    ...(plan.irreversible === undefined ? [] : [IRREVERSIBLE_LABEL]),
+  ];
+}
+
+/** The ledger record that makes the PR Remedy's: the plan's hash and who chose the value. */
+function proposalRecord(
   plan: Plan,
   pr: PullRequest,
-  at: {
-    protection: { block: string | null; readable: boolean; detail: string };
-    base: string;
-    sha: string;
-    actor: string;
-    requestedBy: string[];
-    separateApprover: boolean;
-  },
-): Promise<void> {
-  const gate = approvalGate({
-    required: at.separateApprover,
-    approvals: plan.approvals,
-    requesters: at.requestedBy,
-    reviews: [],
-    reviewers: plan.reviewers,
-  });
-  await deps.forge.finishPullRequest(pr, {
-    labels: [
-      "remedy",
-      `env:${plan.environment}`,
-      `risk:${plan.risk}`,
-      `service:${plan.service}`,
-      ...(plan.irreversible === undefined ? [] : [IRREVERSIBLE_LABEL]),
-    ],
-    reviewers: splitReviewers(plan.reviewers, deps.botLogin),
-    checkRun: gateCheckRun(policyCheckRun(plan, at.protection, at.base, at.sha), gate),
-    autoMerge: plan.autoMerge,
-    ...linkFor(plan, openedText(plan, pr)),
-  });
-  await auditSteps(
-    deps,
-    [
-      {
-        kind: "pr.opened",
-        incident: plan.incident,
-        pr: pr.number,
-        sha: at.sha,
-        actor: at.actor,
-        data: {
-          branch: pr.head,
-          title: pr.title,
-          service: plan.service,
-          environment: plan.environment,
-          file: plan.target.file,
-          field: plan.field,
-          before: plan.before,
-          after: plan.after,
-          planHash: planHash(plan),
-          requestedBy: at.requestedBy,
-        },
-      },
-    ],
-    { mustLand: true },
-  );
+  sha: string,
+  actor: string,
+  requestedBy: string[],
+): AuditStep {
+  return {
+    kind: "pr.opened",
+    incident: plan.incident,
+    pr: pr.number,
+    sha,
+    actor,
+    data: {
+      branch: pr.head,
+      title: pr.title,
+      service: plan.service,
+      environment: plan.environment,
+      file: plan.target.file,
+      field: plan.field,
+      before: plan.before,
+      after: plan.after,
+      planHash: planHash(plan),
+      requestedBy,
+    },
+  };
 }
 
 /**
@@ -316,73 +294,9 @@ async function refuseBranch(
 
 /** A refusal when the base branch moved since planning and the planned field no longer holds `before`. */
 async function baseMovedUnder(deps: FlowDeps, plan: Plan, context: ProposalContext): Promise<string | null> {
-  const baseNow = await deps.forge.branchHead(context.base);
-  if (baseNow === null || baseNow === context.baseSha) return null;
-  const onBase = await deps.forge.readFile(plan.target.file, baseNow);
-  const value = onBase === null ? null : readField(onBase, plan.target, plan.field);
-  if (value !== null && value.ok && value.value === plan.before) return null;
-  return `While Remedy was planning, \`${context.base}\` moved and the ${plan.field} in \`${plan.target.file}\` is now ${value?.ok ? `\`${value.value}\`` : "unreadable"}, not \`${plan.before}\`: a human already changed it. Remedy stopped without creating a branch; comment \`/diagnose\` to plan again.`;
-}
-
-/**
- * Commits the one-field edit, compare-and-swap on the branch head. If the branch moved (another
- * replica got there), re-read and recompute; if the value on the base changed under us, stop.
- */
-async function commitChange(
-  deps: FlowDeps,
-  plan: Plan,
-  branch: string,
-  context: ProposalContext,
-  decisionHash: string | null,
-  first: { base: string | null; head: string | null },
-): Promise<{ sha: string } | { blocked: string } | { refused: string }> {
-  const { forge } = deps;
-  const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: decisionHash === null ? [] : [decisionHash] })}`;
-  for (let attempt = 1; attempt <= MAX_COMMIT_ATTEMPTS; attempt++) {
-    // The first attempt uses what was read as the lock was taken; after a lost compare-and-swap
-    // both the base and the branch are read again.
-    const baseNow = attempt === 1 ? first.base : await forge.branchHead(context.base);
-    if (baseNow !== null && baseNow !== context.baseSha) {
-      const onBase = await forge.readFile(plan.target.file, baseNow);
-      const value = onBase === null ? null : readField(onBase, plan.target, plan.field);
-      if (value === null || !value.ok || value.value !== plan.before) {
-        return {
-          blocked: `While Remedy was committing, \`${context.base}\` moved and the ${plan.field} in \`${plan.target.file}\` is now ${value?.ok ? `\`${value.value}\`` : "unreadable"}, not \`${plan.before}\`: a human already changed it. Remedy stopped; comment \`/diagnose\` to plan again.`,
-        };
-      }
-    }
-    const head = attempt === 1 && first.head !== null ? first.head : await forge.branchHead(branch);
-    if (head === null) throw new Error(`branch ${branch} vanished while committing`);
-    // Anything already on the branch must be Remedy's own planned edit before Remedy builds on it.
-    if (head !== context.baseSha) {
-      const refusal = await vouchForBranch(deps, plan, context.baseSha, head);
-      if (refusal !== null) return { refused: refusal };
-    }
-    const text = await forge.readFile(plan.target.file, head);
-    if (text === null)
-      return { blocked: `${plan.target.file} no longer exists on ${branch}; nothing was committed.` };
-    const current = readField(text, plan.target, plan.field);
-    if (current.ok && current.value === plan.after && head !== context.baseSha) return { sha: head };
-    if (!current.ok || current.value !== plan.before) {
-      return {
-        blocked: `The ${plan.field} in \`${plan.target.file}\` is now ${current.ok ? `\`${current.value}\`` : "unreadable"}, not \`${plan.before}\` as planned: someone already changed it. Remedy stopped without opening a PR; comment \`/diagnose\` to plan again.`,
-      };
-    }
-    const edited = editField(text, plan.target, plan.field, plan.after);
-    if (!edited.ok) return { blocked: `Remedy could not edit \`${plan.target.file}\`: ${edited.reason}` };
-    const result = await forge.commitFile({
-      branch,
-      expectedHeadSha: head,
-      path: plan.target.file,
-      content: edited.text,
-      message,
-    });
-    if (result.ok) return { sha: result.sha };
-    deps.log.warn({ incident: plan.incident, branch, attempt }, "branch moved during commit; retrying");
-  }
-  return {
-    blocked: `The branch ${branch} kept moving while Remedy committed (${MAX_COMMIT_ATTEMPTS} attempts); nothing was opened. Comment \`/propose\` to try again.`,
-  };
+  const now = await fieldMovedOnBase(deps, plan, context.baseSha, await deps.forge.branchHead(context.base));
+  if (now === null) return null;
+  return `While Remedy was planning, \`${context.base}\` moved and the ${plan.field} in \`${plan.target.file}\` is now ${now}, not \`${plan.before}\`: a human already changed it. Remedy stopped without creating a branch; comment \`/diagnose\` to plan again.`;
 }
 
 function openPullRequestForTarget(

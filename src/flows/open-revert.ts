@@ -1,16 +1,16 @@
 import { trailersFor } from "../audit/index.js";
-import type { PullRequest } from "../forge/forge.js";
-import { editField, readField, unifiedDiff } from "../manifests/index.js";
+import type { FinishPullRequestInput, PullRequest } from "../forge/forge.js";
+import { editField, readField } from "../manifests/index.js";
 import { renderPacket } from "../proposal/approval-packet.js";
 import { fitTitle } from "../text/safe-text.js";
 import { commitSubject, revertBranchName, type Plan } from "../proposal/plan.js";
 import { revertPlan } from "../proposal/revert-plan.js";
+import { revertOutcome, revertPreface } from "../proposal/revert-outcome.js";
 import { planHash } from "../proposal/plan-hash.js";
-import { auditSteps } from "./audit-step.js";
+import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { splitReviewers } from "./open-proposal.js";
-import { vouchForBranch } from "./vouch-for-branch.js";
-import type { Outcome } from "./plan-incident.js";
+import { notRemedysPullRequest, publishChange, type Publication } from "./publish-change.js";
 
 export type RevertResult =
   { status: "opened" | "reused"; pr: PullRequest } | { status: "conflict"; reason: string };
@@ -25,155 +25,138 @@ export interface RevertRequest {
   actor: string;
 }
 
+/** The base as the revert finds it: the planned field still at the merged value, or not. */
+type RevertBase =
+  | { ok: true; base: string; baseSha: string; text: string }
+  | { ok: false; base: string; current: string | null };
+
 /**
  * Opens the PR that restores the exact previous value on the current base. If the field changed
  * since the merge, nothing is forced: the conflict is explained where the reviewers will see it.
  */
 export async function openRevert(deps: FlowDeps, request: RevertRequest): Promise<RevertResult> {
-  const { forge } = deps;
   const { original, plan } = request;
-  const mergeSha = original.mergeSha ?? original.head;
-  const branch = revertBranchName(mergeSha);
-  const existing = await forge.findPullRequest(branch);
+  const branch = revertBranchName(original.mergeSha ?? original.head);
+  const existing = await deps.forge.findPullRequest(branch);
   if (existing !== null && existing.author === deps.botLogin) return { status: "reused", pr: existing };
-  if (existing !== null)
-    return refuseRevertBranch(
-      deps,
-      request,
-      branch,
-      `a PR from it (#${existing.number}) was opened by @${existing.author}`,
-    );
+  if (existing !== null) return refuseRevertBranch(deps, request, branch, notRemedysPullRequest(existing));
+  const onBase = await readRevertBase(deps, plan);
+  if (!onBase.ok) return reportFieldChanged(deps, request, onBase);
+  const revert = revertPlan(plan, { pr: original.number, mergeSha: original.mergeSha }, deps.now());
+  const edited = editField(onBase.text, plan.target, plan.field, revert.after);
+  if (!edited.ok) return { status: "conflict", reason: edited.reason };
+  const packet = renderRevertPacket(request, revert, { before: onBase.text, after: edited.text });
+  return publishChange(deps, revertPublication(deps, request, { ...onBase, branch, revert, packet }));
+}
 
+async function readRevertBase(deps: FlowDeps, plan: Plan): Promise<RevertBase> {
+  const { forge } = deps;
   const base = await forge.defaultBranch();
   const baseSha = await forge.branchHead(base);
   const text = baseSha === null ? null : await forge.readFile(plan.target.file, baseSha);
   const current = text === null ? null : readField(text, plan.target, plan.field);
-  if (baseSha === null || text === null || current === null || !current.ok || current.value !== plan.after) {
-    const now = current?.ok ? `\`${current.value}\`` : "unreadable";
-    // Someone already put the old value back: say so, instead of asking them to do what they did.
-    const restored = current?.ok === true && current.value === plan.revert.value;
-    const reason = restored
+  if (baseSha === null || text === null || current === null || !current.ok || current.value !== plan.after)
+    return { ok: false, base, current: current?.ok ? current.value : null };
+  return { ok: true, base, baseSha, text };
+}
+
+/** The field moved since the merge: the original PR says so, the incident needs a human. */
+async function reportFieldChanged(
+  deps: FlowDeps,
+  request: RevertRequest,
+  onBase: Extract<RevertBase, { ok: false }>,
+): Promise<RevertResult> {
+  const { original, plan } = request;
+  const { base, current } = onBase;
+  const now = current !== null ? `\`${current}\`` : "unreadable";
+  // Someone already put the old value back: say so, instead of asking them to do what they did.
+  const reason =
+    current === plan.revert.value
       ? `Remedy did not open a revert: the ${plan.field} in \`${plan.target.file}\` is already back to ${now} on \`${base}\`, the value before #${original.number}, so there is nothing left to revert.`
       : `Remedy did not open a revert: the ${plan.field} in \`${plan.target.file}\` is now ${now} on \`${base}\`, not \`${plan.after}\` as #${original.number} left it, so someone changed it after the merge. A forced revert could undo their change. Restore \`${plan.revert.value}\` by hand if that is still right.`;
-    await forge.comment(
-      original.number,
-      `### Revert not opened\n${reason}\n\nWhy a revert was asked for: ${request.reason}`,
-    );
-    if (plan.incident !== null) await forge.addLabels(plan.incident, ["needs-human"]);
-    await auditSteps(deps, [
-      {
-        kind: "revert.opened",
-        incident: plan.incident,
-        pr: original.number,
-        sha: mergeSha,
-        actor: request.actor,
-        data: {
-          opened: false,
-          reason: "field changed since merge",
-          current: current?.ok ? current.value : null,
-        },
-      },
-    ]);
-    return { status: "conflict", reason };
-  }
-
-  const revert = revertPlan(plan, { pr: original.number, mergeSha: original.mergeSha }, deps.now());
-  const edited = editField(text, plan.target, plan.field, revert.after);
-  if (!edited.ok) return { status: "conflict", reason: edited.reason };
-
-  if ((await forge.createBranch(branch, baseSha)) === "exists") {
-    const racing = await forge.findPullRequest(branch);
-    if (racing !== null && racing.author === deps.botLogin) return { status: "reused", pr: racing };
-    if (racing !== null)
-      return refuseRevertBranch(
-        deps,
-        request,
-        branch,
-        `a PR from it (#${racing.number}) was opened by @${racing.author}`,
-      );
-  }
-  const head = (await forge.branchHead(branch)) as string;
-  // A branch that was already there must hold nothing but Remedy's own revert commit.
-  const refusal = await vouchForBranch(deps, revert, baseSha, head);
-  if (refusal !== null) return refuseRevertBranch(deps, request, branch, refusal);
-  const [entry] = await auditSteps(deps, [
+  await tellRevertNotOpened(deps, request, reason);
+  await auditSteps(deps, [
     {
-      kind: "decision",
+      kind: "revert.opened",
       incident: plan.incident,
       pr: original.number,
-      sha: mergeSha,
+      sha: original.mergeSha ?? original.head,
       actor: request.actor,
-      data: { decision: "revert", reason: request.reason, field: plan.field, restore: revert.after },
+      data: { opened: false, reason: "field changed since merge", current },
     },
   ]);
-  const message = `Revert "${original.title}"\n\nThis reverts commit ${mergeSha}.\n${request.reason}\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: entry === undefined ? [] : [entry.hash] })}`;
-  let commitSha = head;
-  // A racing attempt may already have committed the revert on this branch: do not commit it twice.
-  const onBranch = await forge.readFile(plan.target.file, head);
-  if (onBranch !== edited.text) {
-    const commit = await forge.commitFile({
-      branch,
-      expectedHeadSha: head,
-      path: plan.target.file,
-      content: edited.text,
-      message,
-    });
-    if (!commit.ok)
-      return { status: "conflict", reason: `the branch ${branch} moved while Remedy committed the revert` };
-    commitSha = commit.sha;
-  }
+  return { status: "conflict", reason };
+}
 
-  const outcome: Outcome = {
-    decision: "propose",
-    summary: `Revert #${original.number}: set ${plan.field} of ${plan.service} in ${plan.environment} back from ${plan.after} to ${revert.after}. ${request.reason}`,
-    incident: {
-      key: plan.incidentKey,
-      source: "comment",
-      status: "firing",
-      title: original.title,
-      text: request.reason,
-      trustedText: "",
-      labels: {},
-      alertnames: [],
-      issue: plan.incident,
-      author: null,
-      truncatedAlerts: 0,
-      startsAt: null,
-    },
-    resolution: null,
-    diagnosis: null,
+function renderRevertPacket(
+  request: RevertRequest,
+  revert: Plan,
+  edit: { before: string; after: string },
+): (ledgerHead: string | undefined) => string {
+  const outcome = revertOutcome(request, revert, edit);
+  const preface = revertPreface(request);
+  return (ledgerHead) =>
+    renderPacket(outcome, { preface, ...(ledgerHead === undefined ? {} : { ledgerHead }) });
+}
+
+/** What a revert says at each step of publishing its branch and PR. */
+function revertPublication(
+  deps: FlowDeps,
+  request: RevertRequest,
+  at: {
+    base: string;
+    baseSha: string;
+    branch: string;
+    revert: Plan;
+    packet: (ledgerHead: string | undefined) => string;
+  },
+): Publication<RevertResult> {
+  const { original, plan } = request;
+  const { revert, branch } = at;
+  return {
     plan: revert,
-    policy: null,
-    edit: {
-      path: plan.target.file,
-      before: text,
-      after: edited.text,
-      diff: unifiedDiff(plan.target.file, text, edited.text),
+    branch,
+    base: at.base,
+    baseSha: at.baseSha,
+    recheckBase: false,
+    attempts: 1,
+    message: () => revertMessage(deps, request, revert),
+    title: fitTitle(`Revert "${original.title}"`),
+    body: at.packet,
+    finish: (_pr, sha) => revertFinish(deps, request, revert, sha),
+    announce: async (pr) => {
+      await deps.forge.comment(
+        original.number,
+        `Remedy opened the revert ${pr.url}: ${commitSubject(revert)}.\n\n${request.reason}`,
+      );
+      if (plan.incident !== null)
+        await deps.forge.comment(
+          plan.incident,
+          `Remedy opened the revert ${pr.url} for #${original.number}.`,
+        );
     },
-    evidence: [],
-    uncertainties: [],
+    record: (pr, sha) => revertRecord(request, revert, pr, sha),
+    reuse: (pr) => Promise.resolve({ status: "reused", pr }),
+    refuse: (why) => refuseRevertBranch(deps, request, branch, why),
+    block: ({ blocked, moved }) =>
+      Promise.resolve({
+        status: "conflict",
+        reason: moved === true ? `the branch ${branch} moved while Remedy committed the revert` : blocked,
+      }),
+    halfMade: (_what, error) => Promise.reject(error as Error),
+    opened: (pr) => ({ status: "opened", pr }),
   };
-  const preface = [
-    `Reverts #${original.number}${plan.incident === null ? "" : ` (incident #${plan.incident})`}.`,
-    request.figures ?? "",
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-  const ledgerHead = await deps.audit.head().catch(() => undefined);
-  let pr: PullRequest;
-  try {
-    pr = await forge.openPullRequest({
-      head: branch,
-      base,
-      title: fitTitle(`Revert "${original.title}"`),
-      body: renderPacket(outcome, { preface, ...(ledgerHead === undefined ? {} : { ledgerHead }) }),
-    });
-  } catch (error) {
-    const raced = await forge.findPullRequest(branch);
-    if (raced === null) throw error;
-    pr = raced;
-  }
-  await forge.finishPullRequest(pr, {
+}
+
+/** The revert's labels, reviewers and passing `remedy/policy` check; a revert never auto-merges. */
+function revertFinish(
+  deps: FlowDeps,
+  request: RevertRequest,
+  revert: Plan,
+  sha: string,
+): FinishPullRequestInput {
+  const { original, plan } = request;
+  return {
     labels: [
       "remedy",
       "remedy:revert",
@@ -184,42 +167,59 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
     checkRun: {
       name: "remedy/policy",
-      headSha: commitSha,
+      headSha: sha,
       status: "completed",
       conclusion: "success",
       title: `Revert of #${original.number}`,
       summary: `Restores ${plan.field} ${revert.after} from before #${original.number}. ${request.reason}`,
     },
     autoMerge: false,
-  });
-  await forge.comment(
-    original.number,
-    `Remedy opened the revert ${pr.url}: ${commitSubject(revert)}.\n\n${request.reason}`,
+  };
+}
+
+/** The ledger record that makes the revert PR Remedy's. */
+function revertRecord(request: RevertRequest, revert: Plan, pr: PullRequest, sha: string): AuditStep {
+  const { original, plan } = request;
+  return {
+    kind: "revert.opened",
+    incident: plan.incident,
+    pr: pr.number,
+    sha,
+    actor: request.actor,
+    data: {
+      reverts: original.number,
+      mergeSha: original.mergeSha ?? original.head,
+      field: plan.field,
+      restore: revert.after,
+      reason: request.reason,
+      planHash: planHash(revert),
+    },
+  };
+}
+
+/** The decision to revert is recorded first; the commit's trailer names it. */
+async function revertMessage(deps: FlowDeps, request: RevertRequest, revert: Plan): Promise<string> {
+  const { original, plan } = request;
+  const mergeSha = original.mergeSha ?? original.head;
+  const [entry] = await auditSteps(deps, [
+    {
+      kind: "decision",
+      incident: plan.incident,
+      pr: original.number,
+      sha: mergeSha,
+      actor: request.actor,
+      data: { decision: "revert", reason: request.reason, field: plan.field, restore: revert.after },
+    },
+  ]);
+  return `Revert "${original.title}"\n\nThis reverts commit ${mergeSha}.\n${request.reason}\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: entry === undefined ? [] : [entry.hash] })}`;
+}
+
+async function tellRevertNotOpened(deps: FlowDeps, request: RevertRequest, reason: string): Promise<void> {
+  await deps.forge.comment(
+    request.original.number,
+    `### Revert not opened\n${reason}\n\nWhy a revert was asked for: ${request.reason}`,
   );
-  if (plan.incident !== null)
-    await forge.comment(plan.incident, `Remedy opened the revert ${pr.url} for #${original.number}.`);
-  await auditSteps(
-    deps,
-    [
-      {
-        kind: "revert.opened",
-        incident: plan.incident,
-        pr: pr.number,
-        sha: commitSha,
-        actor: request.actor,
-        data: {
-          reverts: original.number,
-          mergeSha,
-          field: plan.field,
-          restore: revert.after,
-          reason: request.reason,
-          planHash: planHash(revert),
-        },
-      },
-    ],
-    { mustLand: true },
-  );
-  return { status: "opened", pr };
+  if (request.plan.incident !== null) await deps.forge.addLabels(request.plan.incident, ["needs-human"]);
 }
 
 /** A revert branch Remedy did not write is never used; the original PR says why and a person takes over. */
@@ -231,11 +231,7 @@ async function refuseRevertBranch(
 ): Promise<RevertResult> {
   const { original, plan } = request;
   const reason = `Remedy did not open a revert: the branch \`${branch}\` already exists and Remedy cannot vouch for it: ${why}. Delete it (after checking who pushed it), then comment \`/rollback\`, or restore \`${plan.revert.value}\` by hand.`;
-  await deps.forge.comment(
-    original.number,
-    `### Revert not opened\n${reason}\n\nWhy a revert was asked for: ${request.reason}`,
-  );
-  if (plan.incident !== null) await deps.forge.addLabels(plan.incident, ["needs-human"]);
+  await tellRevertNotOpened(deps, request, reason);
   await auditSteps(deps, [
     {
       kind: "branch.refused",

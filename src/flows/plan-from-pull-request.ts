@@ -1,15 +1,13 @@
 import type { PullRequest } from "../forge/forge.js";
-import { VerifyBlock } from "../diagnosis/runbook-schema.js";
 import { readField, type Field } from "../manifests/index.js";
-import { assessRisk } from "../proposal/assess-risk.js";
+import { personPlan } from "../proposal/person-plan.js";
+import { manifestTarget } from "../proposal/planned-change.js";
 import type { Plan } from "../proposal/plan.js";
-import { verifySpecFromRunbook } from "../proposal/verify-spec-from-runbook.js";
-import { loadRepository } from "../repo/load-repository.js";
+import { loadRepository, type Repository } from "../repo/load-repository.js";
 import { incidentKey } from "../signals/incident.js";
 import type { FlowDeps } from "./deps.js";
 import { ownPlan } from "./own-plan.js";
 import { planAtMerge } from "./plan-at-merge.js";
-import { manifestTarget } from "./plan-incident.js";
 import { repoAt } from "./repo-at.js";
 
 /**
@@ -34,8 +32,28 @@ export async function planFromPullRequest(
   if (baseSha === null) return { problem: "the base branch has no commits" };
   const repository = await loadRepository(repoAt(forge, baseSha)).catch((error: Error) => error);
   if (repository instanceof Error) return { problem: repository.message };
+  const changes = await changedFields(deps, pr, repository, baseSha);
+  if (changes.length === 0)
+    return {
+      problem: "it changes no replicas or image field of a service configured in .github/remedy.yml.",
+    };
+  if (changes.length > 1)
+    return {
+      problem: `it changes ${changes.length} configured fields (${changes.map((c) => `${c.field} of ${c.service} in ${c.environment}`).join(", ")}); Remedy only handles single-field changes.`,
+    };
+  return { plan: changes[0] as Plan };
+}
+
+/** Every configured replicas or image field the PR changes, each as the plan of that one change. */
+async function changedFields(
+  deps: FlowDeps,
+  pr: PullRequest,
+  repository: Repository,
+  baseSha: string,
+): Promise<Plan[]> {
+  const { forge } = deps;
   const files = new Set(await forge.pullRequestFiles(pr.number));
-  const changes: Array<Omit<Plan, "verify"> & { verify: Plan["verify"] }> = [];
+  const changes: Plan[] = [];
   for (const [service, config] of Object.entries(repository.config.services)) {
     for (const [environment, targetConfig] of Object.entries(config.environments)) {
       if (!files.has(targetConfig.file)) continue;
@@ -46,58 +64,24 @@ export async function planFromPullRequest(
         const before = readField(beforeText, target, field);
         const after = readField(afterText, target, field);
         if (!before.ok || !after.ok || before.value === after.value) continue;
-        const action = field === "replicas" ? "scale" : "set-image";
-        const { risk, flags } = assessRisk({
-          action,
-          environment,
-          field,
-          before: before.value,
-          after: after.value,
-          freezeException: null,
-          truncatedAlerts: 0,
-          isRevert: false,
-        });
-        changes.push({
-          version: 1,
+        const change = {
           repo: forge.repo,
           incidentKey: incidentKey(forge.repo, "pr", String(pr.number)),
-          incident: null,
+          createdAt: pr.createdAt,
           service,
           environment,
-          action,
-          runbook: "manual",
-          target: {
-            ...target,
-            ...(targetConfig.namespace === undefined ? {} : { namespace: targetConfig.namespace }),
-          },
+          owners: config.owners,
+          target,
+          config: targetConfig,
           field,
-          form: after.form,
           before: before.value,
-          after: after.value,
-          revert: { field, value: before.value },
-          verify: verifySpecFromRunbook(VerifyBlock.parse({})),
-          evidenceHash: "sha256:" + "0".repeat(64),
-          approvals: repository.policy.environments[environment]?.actions[action]?.approvals ?? 1,
-          reviewers: [
-            ...new Set([...(repository.policy.environments[environment]?.reviewers ?? []), ...config.owners]),
-          ],
-          risk,
-          riskFlags: flags,
-          autoMerge: false,
-          createdAt: pr.createdAt,
-        });
+          after,
+        };
+        changes.push(personPlan(change, repository.policy));
       }
     }
   }
-  if (changes.length === 0)
-    return {
-      problem: "it changes no replicas or image field of a service configured in .github/remedy.yml.",
-    };
-  if (changes.length > 1)
-    return {
-      problem: `it changes ${changes.length} configured fields (${changes.map((c) => `${c.field} of ${c.service} in ${c.environment}`).join(", ")}); Remedy only handles single-field changes.`,
-    };
-  return { plan: changes[0] as Plan };
+  return changes;
 }
 
 /** The file before and after the PR: around the merge commit once merged, base vs head while open. */

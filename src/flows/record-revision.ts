@@ -9,6 +9,8 @@ import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import type { BranchExamination } from "./examine-branch.js";
 import { POLICY_CHECK } from "./open-proposal.js";
+import { refreshTimeline } from "./refresh-timeline.js";
+import { fitTitle } from "../text/safe-text.js";
 
 export type Modification = Revision["modifications"][number];
 
@@ -72,7 +74,9 @@ export async function recordRevision(
         : [...earlier, { by: change.by, via: change.via, from: previous.after, to: plan.after }],
     planned: plannedValue(entries, pr.number, previous),
   });
-  await deps.forge.updatePullRequestBody(pr.number, body);
+  // The title follows the value too: a reviewer must not read "6 → 8" over a PR that now sets 10.
+  const title = fitTitle(commitSubject(plan));
+  await deps.forge.updatePullRequestBody(pr.number, body, title === pr.title ? undefined : title);
   if (plan.risk !== previous.risk) {
     await deps.forge.removeLabel(pr.number, `risk:${previous.risk}`).catch(() => undefined);
     await deps.forge.addLabels(pr.number, [`risk:${plan.risk}`]);
@@ -100,6 +104,7 @@ export async function recordRevision(
     ],
     { mustLand: true },
   );
+  await refreshTimeline(deps, plan.incident);
   return plan;
 }
 

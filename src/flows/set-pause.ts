@@ -2,6 +2,7 @@ import { PausedWriteError } from "../forge/pausing-forge.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { BREAKER_LABEL, PAUSED_LABEL, pauseOf, pauseState } from "./pause-of.js";
+import { autoMergeNote, stopAutoMerge } from "./stop-auto-merge.js";
 
 export interface PauseRequest {
   /** The issue or PR the command or label is on. */
@@ -53,6 +54,16 @@ export async function setPause(deps: FlowDeps, request: PauseRequest): Promise<P
     },
   ]);
   if (!request.pause) await removePauseLabel(deps, request.number, scope.labels);
+  // The one write a pause makes in its own scope: auto-merge off, so the pause is true (stop-auto-merge.ts).
+  const autoMerge =
+    request.pause && scope.scope !== "repo"
+      ? autoMergeNote(
+          await stopAutoMerge(
+            deps,
+            scope.scope === "pr" ? { pr: request.number } : { incident: request.number },
+          ),
+        )
+      : "";
   const still = request.pause
     ? null
     : await pauseOf(deps, {
@@ -62,7 +73,11 @@ export async function setPause(deps: FlowDeps, request: PauseRequest): Promise<P
   const text = request.pause
     ? `Remedy is paused on ${scope.scope === "pr" ? "this PR" : `incident #${request.number}`} by @${request.actor}: it opens, changes and labels nothing here until a writer comments \`/resume\`. Verification keeps observing and reports in its check run; a failed verification is escalated to a human instead of reverted.`
     : `Remedy resumed ${scope.scope === "repo" ? "in this repository (the circuit breaker's pause is lifted)" : "here"} by @${request.actor}.${still === null ? "" : ` It is still paused because ${still.reason}.`}`;
-  await forge.upsertComment(request.number, ACK_MARKER, `${ACK_MARKER}\n${text}`);
+  await forge.upsertComment(
+    request.number,
+    ACK_MARKER,
+    `${ACK_MARKER}\n${text}${autoMerge === "" ? "" : ` ${autoMerge}`}`,
+  );
   return { status: request.pause ? "paused" : "resumed", scope: scope.scope };
 }
 

@@ -1,4 +1,5 @@
-import { trailersFor } from "../audit/index.js";
+import { trailersFor, type LedgerEntry } from "../audit/index.js";
+import type { PullRequest } from "../forge/forge.js";
 import { editField, isValidDigest, isValidReplicaCount, isValidTag } from "../manifests/index.js";
 import { safeToken } from "../proposal/markdown.js";
 import { commitSubject, type Plan } from "../proposal/plan.js";
@@ -79,21 +80,47 @@ async function setValue(deps: FlowDeps, number: number, argument: string, actor:
   const edited = editField(baseText, plan.target, plan.field, value);
   if (!edited.ok) return refuse(`Remedy cannot write that value: ${edited.reason}`);
 
-  const ledgerHead = await deps.audit.head().catch(() => null);
   const subject = commitSubject({ ...plan, before: current.plan.before, after: value });
   const commit = await forge.commitFile({
     branch: pr.head,
     expectedHeadSha: headSha,
     path: plan.target.file,
     content: edited.text,
-    message: `${subject}\n\nSet by @${safeToken(actor, 39)} with /set on #${number} (was ${current.plan.after}).\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: ledgerHead === null ? [] : [ledgerHead] })}`,
+    message: await setMessage(deps, plan, subject, { actor, number, was: current.plan.after }),
   });
   if (!commit.ok)
     return refuse(
       `the branch \`${pr.head}\` moved while Remedy was writing; look at the new head, then \`/set\` again.`,
     );
 
-  const examination = await examineBranch(deps, pr, plan, commit.sha);
+  const conclusion = await recheckAndReply(deps, pr, plan, {
+    actor,
+    value,
+    was: current.plan.after,
+    subject,
+    sha: commit.sha,
+    entries,
+  });
+  return { status: "set", value, sha: commit.sha, conclusion };
+}
+
+/** The new head re-checked, the packet revised, and the writer told what `remedy/policy` says now. */
+async function recheckAndReply(
+  deps: FlowDeps,
+  pr: PullRequest,
+  plan: Plan,
+  set: {
+    actor: string;
+    value: string;
+    was: string;
+    subject: string;
+    sha: string;
+    entries: readonly LedgerEntry[];
+  },
+): Promise<"success" | "failure"> {
+  const { actor, value, subject, entries } = set;
+  const number = pr.number;
+  const examination = await examineBranch(deps, pr, plan, set.sha);
   let shown: Plan = plan;
   if (examination.plan !== null)
     shown = await recordRevision(
@@ -106,14 +133,30 @@ async function setValue(deps: FlowDeps, number: number, argument: string, actor:
     );
   const { gate } = await postHeadCheck(deps, pr, shown, examination);
   const conclusion = examination.problems.length === 0 ? "success" : "failure";
-  await forge.comment(
+  await deps.forge.comment(
     number,
-    `@${safeToken(actor, 39)} set the ${plan.field} to \`${value}\` (was \`${current.plan.after}\`): ${subject}, committed as \`${commit.sha.slice(0, 12)}\`. ` +
+    `@${safeToken(actor, 39)} set the ${plan.field} to \`${value}\` (was \`${set.was}\`): ${subject}, committed as \`${set.sha.slice(0, 12)}\`. ` +
       (conclusion === "success"
         ? `\`remedy/policy\` passes on the new head; the approval packet shows the new value. ${shown.approvals} approval(s) required.${gate.applies && !gate.satisfied ? ` ${gate.detail}` : ""}`
         : `\`remedy/policy\` fails on the new head:\n${examination.problems.map((p) => `- ${p}`).join("\n")}`),
   );
-  return { status: "set", value, sha: commit.sha, conclusion };
+  return conclusion;
+}
+
+/** The commit message of a `/set`: the subject, who set it, and the ledger trailers. */
+async function setMessage(
+  deps: FlowDeps,
+  plan: Plan,
+  subject: string,
+  set: { actor: string; number: number; was: string },
+): Promise<string> {
+  const ledgerHead = await deps.audit.head().catch(() => null);
+  const trailers = trailersFor({
+    incident: plan.incident,
+    evidence: plan.evidenceHash,
+    audit: ledgerHead === null ? [] : [ledgerHead],
+  });
+  return `${subject}\n\nSet by @${safeToken(set.actor, 39)} with /set on #${set.number} (was ${set.was}).\n\n${trailers}`;
 }
 
 /** Why a `/set` argument is not a value of the PR's field, with the form that is; null when it is one. */

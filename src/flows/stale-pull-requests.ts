@@ -6,6 +6,7 @@ import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { ownPlan } from "./own-plan.js";
 import { PausedWriteError } from "../forge/pausing-forge.js";
+import { refreshTimeline } from "./refresh-timeline.js";
 
 export const STALE_LABEL = "remedy:stale";
 const STALE_MARKER = "<!-- remedy:stale -->";
@@ -77,6 +78,7 @@ export async function markPullRequestStale(
       data: { stale: true, reason, field: plan.field, value: plan.after, ...(moot ? { moot: true } : {}) },
     },
   ]);
+  await refreshTimeline(deps, plan.incident);
   return true;
 }
 
@@ -122,6 +124,7 @@ export async function markPullRequestFresh(
   await auditSteps(deps, [
     { kind: "pr.stale", incident, pr: pr.number, actor, data: { stale: false, reason } },
   ]);
+  await refreshTimeline(deps, incident);
   return true;
 }
 

@@ -1,5 +1,6 @@
 import type { LedgerEntry } from "../audit/index.js";
 import { PausedWriteError } from "../forge/pausing-forge.js";
+import { stopAutoMerge } from "./stop-auto-merge.js";
 import { CircuitBreaker } from "../policy/policy-schema.js";
 import type { Plan } from "../proposal/plan.js";
 import { loadRepository } from "../repo/load-repository.js";
@@ -112,7 +113,18 @@ export async function tripBreakerIfDue(deps: FlowDeps, plan: Plan, pr: number): 
     ],
     { mustLand: true },
   );
-  deps.log.warn({ pr, issue, failures: failures.length }, "circuit breaker tripped; repository paused");
+  // The one write the breaker makes in the scope it pauses: auto-merge off on Remedy's open PRs.
+  const autoMerge = await stopAutoMerge(deps, { repo: true });
+  deps.log.warn(
+    {
+      pr,
+      issue,
+      failures: failures.length,
+      autoMergeOff: autoMerge.stopped,
+      autoMergeFailed: autoMerge.failed,
+    },
+    "circuit breaker tripped; repository paused",
+  );
   return issue;
 }
 

@@ -1,4 +1,4 @@
-import type { Forge } from "../forge/forge.js";
+import type { Comparison, Forge } from "../forge/forge.js";
 import { compareBranchEdit, type BranchEdit } from "../manifests/index.js";
 import type { Plan } from "../proposal/plan.js";
 import type { FlowDeps } from "./deps.js";
@@ -17,11 +17,8 @@ export async function vouchForBranch(
 ): Promise<string | null> {
   if (headSha === baseSha) return null;
   const comparison = await deps.forge.compare(baseSha, headSha);
-  if (comparison.truncated)
-    return "it holds more commits or files than GitHub lists, so it cannot be checked";
-  const strangers = [...new Set(comparison.commits.map((c) => c.author ?? "an unknown author"))].filter(
-    (author) => author !== deps.botLogin,
-  );
+  if (comparison.truncated) return `it ${UNCHECKABLE}`;
+  const strangers = othersOnBranch(comparison, deps.botLogin);
   const problems: string[] = [];
   if (strangers.length > 0)
     problems.push(`it has commits by ${strangers.map((a) => `@${a}`).join(", ")}, not by Remedy's App`);
@@ -30,6 +27,16 @@ export async function vouchForBranch(
   if (edit.kind === "edit" && edit.value !== plan.after)
     problems.push(`it sets the ${plan.field} to \`${edit.value}\`, not the planned \`${plan.after}\``);
   return problems.length === 0 ? null : problems.join("; ");
+}
+
+/** Why a branch GitHub lists only in part is never vouched for. */
+export const UNCHECKABLE = "holds more commits or files than GitHub lists, so it cannot be checked";
+
+/** People (not Remedy's App) whose commits are on the branch, oldest first; "an unknown author" when GitHub names none. */
+export function othersOnBranch(comparison: Comparison, botLogin: string): string[] {
+  return [
+    ...new Set(comparison.commits.map((c) => c.author ?? "an unknown author").filter((a) => a !== botLogin)),
+  ];
 }
 
 /** The planned file at both ends of a branch and what the branch does to the planned field. */

@@ -84,6 +84,11 @@ export interface Forge {
   readFile(path: string, ref?: string): Promise<string | null>;
   listFiles(dir: string, ref?: string): Promise<string[]>;
   /**
+   * Every file path of a commit (`ref` a sha), for the onboarding PR's search for workloads;
+   * `truncated` when the host cut the listing short (too many files to trust it).
+   */
+  listTree(ref: string): Promise<{ paths: string[]; truncated: boolean }>;
+  /**
    * A file on the default branch of another repository (`owner/name`) the App can read, for
    * `_extends` in .github/remedy.yml; null when it does not exist or is not readable.
    */
@@ -126,7 +131,8 @@ export interface Forge {
     body: string;
     draft?: boolean;
   }): Promise<PullRequest>;
-  updatePullRequestBody(number: number, body: string): Promise<void>;
+  /** Rewrites the PR body; with `title`, the title too (one PATCH). */
+  updatePullRequestBody(number: number, body: string, title?: string): Promise<void>;
   /** `head` against `base` (branch names or shas): what a PR from head would change, and who wrote it. */
   compare(base: string, head: string): Promise<Comparison>;
   /** Paths a PR changes (for `/dry-run` and `/rollback` on a person's PR). */
@@ -138,6 +144,11 @@ export interface Forge {
   listRemedyPullRequests(since: string): Promise<PullRequest[]>;
   requestReviewers(pr: number, reviewers: { users: string[]; teams: string[] }): Promise<void>;
   enableAutoMerge(pr: number): Promise<void>;
+  /**
+   * Turns auto-merge off (GitHub: GraphQL `disablePullRequestAutoMerge`): true when the host
+   * accepted it, false when it refused (logged). Allowed in a paused scope: it makes the pause true.
+   */
+  disableAutoMerge(pr: number): Promise<boolean>;
   /**
    * Converts a PR to a draft (nothing, auto-merge included, can merge it) or marks it ready for
    * review again (GitHub: GraphQL `convertPullRequestToDraft` / `markPullRequestReadyForReview`).
@@ -155,6 +166,8 @@ export interface Forge {
   /** Open issues with this label whose body contains `marker` (an HTML comment Remedy wrote). */
   findIssue(label: string, marker: string): Promise<Issue | null>;
   closeIssue(number: number): Promise<void>;
+  /** Rewrites an issue's body (Remedy's own timeline section in it; see incident-timeline.ts). */
+  updateIssueBody(number: number, body: string): Promise<void>;
   addLabels(issueOrPr: number, labels: string[]): Promise<void>;
   removeLabel(issueOrPr: number, label: string): Promise<void>;
   comment(issueOrPr: number, body: string): Promise<{ id: number }>;

@@ -7,7 +7,9 @@ const PAUSE_SAFE_LABELS = new Set(["needs-human", "remedy:paused"]);
  * Forge methods that change the repository. In a paused scope they are refused here, at the writer,
  * so no code path can forget the pause. What stays allowed (SPEC §1 invariant 8): comments (the
  * acknowledgement and escalations), check runs (verification keeps reporting), the audit ledger,
- * and the `needs-human` / `remedy:paused` labels.
+ * and the `needs-human` / `remedy:paused` labels. `disableAutoMerge` is not listed on purpose: it is a
+ * write in a paused scope, the one that makes the pause true (an auto-merge enabled before the pause
+ * would otherwise merge the PR on its approval).
  */
 const CHANGE_WRITES = new Set<keyof Forge>([
   "createBranch",
@@ -21,6 +23,7 @@ const CHANGE_WRITES = new Set<keyof Forge>([
   "finishPullRequest",
   "createIssue",
   "closeIssue",
+  "updateIssueBody",
   "addLabels",
   "removeLabel",
 ]);

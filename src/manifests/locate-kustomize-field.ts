@@ -16,48 +16,49 @@ export function locateKustomizeField(
   target: ManifestTarget,
   field: Field,
 ): Located {
-  const file = target.file;
-  if (field === "replicas") {
-    const path: PathStep[] = ["replicas", { key: "name", equals: target.workload }, "count"];
-    const found = lookup(ydoc, path, text);
-    if (found.found) return locatedCount(file, ydoc, path, found.scalar);
-    if (found.why === "missing" && found.at.length < 3) {
-      const listExists = found.at.length === 2;
-      const where = listExists ? `replicas has no entry for ${target.workload}` : "has no replicas: list";
-      return {
-        ...refuse(
-          "missing",
-          `${file}: ${where}, so the count in force comes from the base manifests; an edit adds the entry.`,
-        ),
-        add: { ydoc, listExists },
-      };
-    }
-    if (found.why === "missing") {
-      return refuse(
+  if (field === "replicas") return locateReplicas(text, ydoc, target.file, target.workload);
+  const image = target.image ?? onlyImageName(ydoc, target.file);
+  return typeof image === "string" ? locateImage(text, ydoc, target.file, image) : image;
+}
+
+const ADD_IMAGE_BY_HAND = "Add the image to images: by hand (name and newTag).";
+
+function locateReplicas(text: string, ydoc: YamlDoc, file: string, workload: string): Located {
+  const path: PathStep[] = ["replicas", { key: "name", equals: workload }, "count"];
+  const found = lookup(ydoc, path, text);
+  if (found.found) return locatedCount(file, ydoc, path, found.scalar);
+  if (found.why === "missing" && found.at.length < 3) {
+    const listExists = found.at.length === 2;
+    const where = listExists ? `replicas has no entry for ${workload}` : "has no replicas: list";
+    return {
+      ...refuse(
         "missing",
-        `${file}: replicas entry for ${target.workload} has no count; add it by hand.`,
-      );
-    }
-    return lookupRefusal(file, `replicas count for ${target.workload}`, found);
+        `${file}: ${where}, so the count in force comes from the base manifests; an edit adds the entry.`,
+      ),
+      add: { ydoc, listExists },
+    };
   }
-
-  let image = target.image;
-  if (image === undefined) {
-    const names = listKeyValues(ydoc, ["images"], "name");
-    if (!Array.isArray(names)) {
-      return lookupRefusal(file, "images", names, "Add the image to images: by hand (name and newTag).");
-    }
-    if (names.length !== 1) {
-      return refuse(
-        names.length === 0 ? "missing" : "ambiguous",
-        names.length === 0
-          ? `${file}: images has no entries; add the image by hand (name and newTag).`
-          : `${file}: images has ${names.length} entries (${names.join(", ")}) and no image is configured for this service; set image in .github/remedy.yml.`,
-      );
-    }
-    image = names[0] as string;
+  if (found.why === "missing") {
+    return refuse("missing", `${file}: replicas entry for ${workload} has no count; add it by hand.`);
   }
+  return lookupRefusal(file, `replicas count for ${workload}`, found);
+}
 
+/** With no image configured for the service, the `images:` list's one entry, else a refusal. */
+function onlyImageName(ydoc: YamlDoc, file: string): string | Located {
+  const names = listKeyValues(ydoc, ["images"], "name");
+  if (!Array.isArray(names)) return lookupRefusal(file, "images", names, ADD_IMAGE_BY_HAND);
+  if (names.length === 1) return names[0] as string;
+  return refuse(
+    names.length === 0 ? "missing" : "ambiguous",
+    names.length === 0
+      ? `${file}: images has no entries; add the image by hand (name and newTag).`
+      : `${file}: images has ${names.length} entries (${names.join(", ")}) and no image is configured for this service; set image in .github/remedy.yml.`,
+  );
+}
+
+/** The image entry's `digest` when it pins one, else its `newTag`; a missing entry is never invented. */
+function locateImage(text: string, ydoc: YamlDoc, file: string, image: string): Located {
   const entry: PathStep[] = ["images", { key: "name", equals: image }];
   const digestPath = [...entry, "digest"];
   const digest = lookup(ydoc, digestPath, text);
@@ -65,12 +66,7 @@ export function locateKustomizeField(
     return locatedPin(ydoc, digestPath, digest.scalar, "digest");
   }
   if (!digest.found && digest.why !== "missing" && digest.why !== "no-value") {
-    return lookupRefusal(
-      file,
-      `images entry for ${image}`,
-      digest,
-      "Add the image to images: by hand (name and newTag).",
-    );
+    return lookupRefusal(file, `images entry for ${image}`, digest, ADD_IMAGE_BY_HAND);
   }
   const tagPath = [...entry, "newTag"];
   const tag = lookup(ydoc, tagPath, text);

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { lookup } from "./yaml.js";
 import type { ReadFile, ManifestTarget } from "./types.js";
 import { stringsIn, walkKustomization } from "./walk-kustomization.js";
-import type { VisitedKustomization } from "./walk-kustomization.js";
+import type { VisitedDocument, VisitedKustomization } from "./walk-kustomization.js";
 
 // The kinds Kustomize's `replicas:` transformer applies to.
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"]);
@@ -36,73 +36,85 @@ export async function findBaseReplicas(target: ManifestTarget, readFile: ReadFil
   if (target.kind !== "kustomize")
     return { ok: false, reason: `${target.file}: Helm values have no base to fall back to` };
   const workload = target.workload;
-  const found: Array<{ value: number; file: string; line: number | undefined; defaulted: boolean }> = [];
-  const problems: string[] = [];
-  const patchFiles: string[] = [];
-
+  const tally: Tally = { found: [], problems: [], patchFiles: [] };
   const notes = await walkKustomization(target.file, readFile, {
-    kustomization(node) {
-      problems.push(...inlinePatchesMentioningReplicas(node));
-      patchFiles.push(...patchPaths(node));
-      if (node.root) return true;
-      const count = lookup(node.ydoc, ["replicas", { key: "name", equals: workload }, "count"], node.text);
-      if (count.found) {
-        if (
-          typeof count.scalar.value === "number" &&
-          Number.isSafeInteger(count.scalar.value) &&
-          count.scalar.value >= 0
-        ) {
-          found.push({
-            value: count.scalar.value,
-            file: node.file,
-            line: count.scalar.line,
-            defaulted: false,
-          });
-        } else
-          problems.push(
-            `${node.file}: replicas count for ${workload} is ${count.scalar.raw}, not an integer`,
-          );
-        // The inner overlay's entry overrides whatever its own resources say.
-        return false;
-      }
-      if (count.why !== "missing" && count.why !== "not-a-list")
-        problems.push(`${node.file}: replicas for ${workload} cannot be read (${count.why})`);
-      return true;
-    },
-    document({ file, text, ydoc, data }) {
-      const object = data as { kind?: unknown; metadata?: { name?: unknown } } | null;
-      if (
-        object === null ||
-        typeof object !== "object" ||
-        typeof object.kind !== "string" ||
-        !WORKLOAD_KINDS.has(object.kind)
-      )
-        return;
-      if (object.metadata?.name !== workload) return;
-      const replicas = lookup(ydoc, ["spec", "replicas"], text);
-      if (replicas.found) {
-        const value = replicas.scalar.value;
-        if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
-          found.push({ value, file, line: replicas.scalar.line, defaulted: false });
-        } else
-          problems.push(
-            `${file}: spec.replicas of ${object.kind} ${workload} is ${replicas.scalar.raw}, not an integer`,
-          );
-      } else if (replicas.why === "missing" || replicas.why === "no-value") {
-        found.push({ value: 1, file, line: undefined, defaulted: true });
-      } else
-        problems.push(
-          `${file}: spec.replicas of ${object.kind} ${workload} cannot be read (${replicas.why})`,
-        );
-    },
+    kustomization: (node) => countInKustomization(node, workload, tally),
+    document: (doc) => countInDocument(doc, workload, tally),
   });
+  tally.problems.push(...(await patchFilesMentioningReplicas(tally.patchFiles, readFile)));
+  return conclude(target.file, workload, tally, notes);
+}
 
-  for (const path of patchFiles) {
+type Found = { value: number; file: string; line: number | undefined; defaulted: boolean };
+
+/** What the walk gathered: every count found for the workload, what refuses a guess, patch files to read. */
+interface Tally {
+  found: Found[];
+  problems: string[];
+  patchFiles: string[];
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** An inner kustomization's `replicas:` entry for the workload; false when it overrides its resources. */
+function countInKustomization(node: VisitedKustomization, workload: string, tally: Tally): boolean {
+  tally.problems.push(...inlinePatchesMentioningReplicas(node));
+  tally.patchFiles.push(...patchPaths(node));
+  if (node.root) return true;
+  const count = lookup(node.ydoc, ["replicas", { key: "name", equals: workload }, "count"], node.text);
+  if (count.found) {
+    const value = count.scalar.value;
+    if (isCount(value))
+      tally.found.push({ value, file: node.file, line: count.scalar.line, defaulted: false });
+    else
+      tally.problems.push(
+        `${node.file}: replicas count for ${workload} is ${count.scalar.raw}, not an integer`,
+      );
+    // The inner overlay's entry overrides whatever its own resources say.
+    return false;
+  }
+  if (count.why !== "missing" && count.why !== "not-a-list")
+    tally.problems.push(`${node.file}: replicas for ${workload} cannot be read (${count.why})`);
+  return true;
+}
+
+/** The `spec.replicas` of a workload named like ours (1 when absent, as Kubernetes defaults it). */
+function countInDocument({ file, text, ydoc, data }: VisitedDocument, workload: string, tally: Tally): void {
+  const object = data as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  if (
+    object === null ||
+    typeof object !== "object" ||
+    typeof object.kind !== "string" ||
+    !WORKLOAD_KINDS.has(object.kind)
+  )
+    return;
+  if (object.metadata?.name !== workload) return;
+  const what = `${file}: spec.replicas of ${object.kind} ${workload}`;
+  const replicas = lookup(ydoc, ["spec", "replicas"], text);
+  if (replicas.found) {
+    const value = replicas.scalar.value;
+    if (isCount(value)) tally.found.push({ value, file, line: replicas.scalar.line, defaulted: false });
+    else tally.problems.push(`${what} is ${replicas.scalar.raw}, not an integer`);
+  } else if (replicas.why === "missing" || replicas.why === "no-value") {
+    tally.found.push({ value: 1, file, line: undefined, defaulted: true });
+  } else tally.problems.push(`${what} cannot be read (${replicas.why})`);
+}
+
+async function patchFilesMentioningReplicas(paths: readonly string[], readFile: ReadFile): Promise<string[]> {
+  const problems: string[] = [];
+  for (const path of paths) {
     const text = await readFile(path);
     if (text === null) problems.push(`patch ${path} could not be read`);
     else if (/\breplicas\b/.test(text))
       problems.push(`patch ${path} mentions replicas and may change the count`);
   }
+  return problems;
+}
+
+/** The one count found with nothing against it, or every reason it cannot be known. */
+function conclude(file: string, workload: string, { found, problems }: Tally, notes: string[]): BaseReplicas {
   const first = found[0];
   if (first !== undefined && found.length === 1 && problems.length === 0 && notes.length === 0)
     return { ok: true, ...first };
@@ -116,7 +128,7 @@ export async function findBaseReplicas(target: ManifestTarget, readFile: ReadFil
   ];
   return {
     ok: false,
-    reason: `${target.file}: the current replica count of ${workload} cannot be determined: ${why.join("; ")}.`,
+    reason: `${file}: the current replica count of ${workload} cannot be determined: ${why.join("; ")}.`,
   };
 }
 

@@ -1,5 +1,5 @@
 import { diffLines } from "./diff-lines.js";
-import type { Located } from "./located.js";
+import type { FieldLocation, Located } from "./located.js";
 import { lookupRefusal, refuse } from "./refusal.js";
 import { selectDocument } from "./select-document.js";
 import {
@@ -77,75 +77,90 @@ export function editRestart(text: string, target: ManifestTarget, value: string)
   const selected = selectDocument(text, target);
   if (!selected.ok) return selected;
   const ydoc = selected.ydoc;
-  const path = restartPath(target);
-  const mapPath = restartMapPath(target);
-  const label = formatPath(path);
-  const quoted = JSON.stringify(value); // a plain instant is a timestamp to YAML 1.1 readers such as Helm
-
   const current = locateRestart(text, ydoc, target);
-  let edited: string;
-  let before = "";
-  let line: number;
-  if (current.ok) {
-    const { scalar } = current.at;
-    if (scalar.style === "block" || scalar.raw.includes("\n"))
-      return refuse(
-        "invalid-value",
-        `${file}: ${label} is written over several lines; put it on one line so Remedy can change it.`,
-      );
-    if (current.at.value === value)
-      return refuse("unchanged", `${file}: ${label} is already ${value}; nothing to change.`);
-    before = current.at.value;
-    line = scalar.line;
-    edited = splice(
-      text,
-      scalar.start,
-      scalar.end,
-      renderString(value, scalar.style === "single" ? "single" : "double"),
-    );
-  } else if (current.code !== "missing" || !/does not exist/.test(current.reason)) {
-    return current;
-  } else {
-    const layout = mapLayout(ydoc, mapPath, text);
-    const entry = `${RESTART_ANNOTATION}: ${quoted}`;
-    if (layout.kind === "block") {
-      const eol = eolAt(text, layout.insertAt);
-      edited = splice(text, layout.insertAt, layout.insertAt, `${eol}${layout.keyIndent}${entry}`);
-    } else if (layout.kind === "empty-flow") {
-      edited = splice(text, layout.start, layout.end, `{ ${entry} }`);
-    } else if (layout.kind === "missing" && target.kind === "kustomize") {
-      const root = rootLayout(ydoc, text);
-      if (root.kind === "unsupported")
-        return refuse(
-          "missing",
-          `${file}: has no commonAnnotations and ${root.why}; add commonAnnotations by hand.`,
-        );
-      const eol = eolAt(text, root.insertAt);
-      const lines = [`${root.keyIndent}commonAnnotations:`, `${root.keyIndent}  ${entry}`];
-      if (!root.atEndOfText) edited = splice(text, root.insertAt, root.insertAt, eol + lines.join(eol));
-      else {
-        const separator = text === "" || text.endsWith("\n") ? "" : eol;
-        edited = text + separator + lines.join(eol) + eol;
-      }
-    } else if (layout.kind === "missing") {
-      return refuse(
-        "missing",
-        `${file}: ${formatPath(mapPath)} does not exist, so there is no pod annotations map to restart through; Remedy never creates keys. Add \`${formatPath(mapPath)}: {}\` to the values file (templated into the pod's annotations) or set restart_key in .github/remedy.yml.`,
-      );
-    } else {
-      return refuse(
-        "invalid-value",
-        `${file}: the restart annotation cannot be added to ${formatPath(mapPath)}: ${layout.why}. Write it as a block map.`,
-      );
-    }
-    const reread = parseYaml(edited);
-    const at = reread.ok ? lookup(reread.docs[ydoc.index] as YamlDoc, path, edited) : null;
-    line = at?.found === true ? at.scalar.line : 0;
-  }
-
-  const check = checkRestartEdit(text, edited, target, ydoc.index, value);
+  let change: Change | Refusal;
+  if (current.ok) change = replaceRestart(text, current.at, file, value);
+  else if (current.code !== "missing" || !/does not exist/.test(current.reason)) return current;
+  else change = addRestart(text, ydoc, target, value);
+  if (!change.ok) return change;
+  const check = checkRestartEdit(text, change.edited, target, ydoc.index, value);
   if (check !== null) return check;
-  return { ok: true, before: { value: before, form: "timestamp", line }, after: value, text: edited };
+  return {
+    ok: true,
+    before: { value: change.before, form: "timestamp", line: change.line },
+    after: value,
+    text: change.edited,
+  };
+}
+
+/** The edited text, the annotation's value before (`""` when added) and its line. */
+interface Change {
+  ok: true;
+  edited: string;
+  before: string;
+  line: number;
+}
+
+/** Replaces the annotation's one-line value, keeping its quote style. */
+function replaceRestart(text: string, at: FieldLocation, file: string, value: string): Change | Refusal {
+  const { scalar, label } = at;
+  if (scalar.style === "block" || scalar.raw.includes("\n"))
+    return refuse(
+      "invalid-value",
+      `${file}: ${label} is written over several lines; put it on one line so Remedy can change it.`,
+    );
+  if (at.value === value)
+    return refuse("unchanged", `${file}: ${label} is already ${value}; nothing to change.`);
+  const style = scalar.style === "single" ? "single" : "double";
+  const edited = splice(text, scalar.start, scalar.end, renderString(value, style));
+  return { ok: true, edited, before: at.value, line: scalar.line };
+}
+
+/** Adds the annotation to its map: one line in a block map, `{}` filled, or a new `commonAnnotations`. */
+function addRestart(text: string, ydoc: YamlDoc, target: ManifestTarget, value: string): Change | Refusal {
+  const file = target.file;
+  const mapPath = restartMapPath(target);
+  // Quoted: a plain instant is a timestamp to YAML 1.1 readers such as Helm.
+  const entry = `${RESTART_ANNOTATION}: ${JSON.stringify(value)}`;
+  const layout = mapLayout(ydoc, mapPath, text);
+  let edited: string | Refusal;
+  if (layout.kind === "block") {
+    const eol = eolAt(text, layout.insertAt);
+    edited = splice(text, layout.insertAt, layout.insertAt, `${eol}${layout.keyIndent}${entry}`);
+  } else if (layout.kind === "empty-flow") {
+    edited = splice(text, layout.start, layout.end, `{ ${entry} }`);
+  } else if (layout.kind === "missing" && target.kind === "kustomize") {
+    edited = appendCommonAnnotations(text, ydoc, file, entry);
+  } else if (layout.kind === "missing") {
+    return refuse(
+      "missing",
+      `${file}: ${formatPath(mapPath)} does not exist, so there is no pod annotations map to restart through; Remedy never creates keys. Add \`${formatPath(mapPath)}: {}\` to the values file (templated into the pod's annotations) or set restart_key in .github/remedy.yml.`,
+    );
+  } else {
+    return refuse(
+      "invalid-value",
+      `${file}: the restart annotation cannot be added to ${formatPath(mapPath)}: ${layout.why}. Write it as a block map.`,
+    );
+  }
+  if (typeof edited !== "string") return edited;
+  const reread = parseYaml(edited);
+  const at = reread.ok ? lookup(reread.docs[ydoc.index] as YamlDoc, restartPath(target), edited) : null;
+  return { ok: true, edited, before: "", line: at?.found === true ? at.scalar.line : 0 };
+}
+
+/** A kustomization without `commonAnnotations` gets that block, at the root map's end. */
+function appendCommonAnnotations(text: string, ydoc: YamlDoc, file: string, entry: string): string | Refusal {
+  const root = rootLayout(ydoc, text);
+  if (root.kind === "unsupported")
+    return refuse(
+      "missing",
+      `${file}: has no commonAnnotations and ${root.why}; add commonAnnotations by hand.`,
+    );
+  const eol = eolAt(text, root.insertAt);
+  const lines = [`${root.keyIndent}commonAnnotations:`, `${root.keyIndent}  ${entry}`];
+  if (!root.atEndOfText) return splice(text, root.insertAt, root.insertAt, eol + lines.join(eol));
+  const separator = text === "" || text.endsWith("\n") ? "" : eol;
+  return text + separator + lines.join(eol) + eol;
 }
 
 /** Re-reads the edit: the annotation reads back, nothing else in the data changed, no line was lost. */

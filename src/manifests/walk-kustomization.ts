@@ -42,103 +42,122 @@ export async function walkKustomization(
   readFile: ReadFile,
   visitor: KustomizationVisitor,
 ): Promise<string[]> {
-  const notes: string[] = [];
-  const seen = new Set<string>();
+  const walk = new KustomizationWalk(readFile, visitor);
+  await walk.kustomization(posix.normalize(file), 0);
+  return walk.notes;
+}
+
+/** One walk's state: what it has seen (each file once) and the notes on what it could not check. */
+class KustomizationWalk {
+  readonly notes: string[] = [];
+  readonly #seen = new Set<string>();
+
+  constructor(
+    private readonly readFile: ReadFile,
+    private readonly visitor: KustomizationVisitor,
+  ) {}
+
+  /** Marks a path seen; false when it already was. */
+  #first(path: string): boolean {
+    if (this.#seen.has(path)) return false;
+    this.#seen.add(path);
+    return true;
+  }
 
   // A file reached twice (two bases sharing it) is one set of objects, not two.
-  const visitFile = async (path: string, text: string): Promise<void> => {
-    if (seen.has(path)) return;
-    seen.add(path);
+  file(path: string, text: string): void {
+    if (!this.#first(path)) return;
     const parsed = parseYaml(text);
     if (!parsed.ok) {
-      notes.push(`${path} is not valid YAML (${parsed.message})`);
+      this.notes.push(`${path} is not valid YAML (${parsed.message})`);
       return;
     }
     for (const ydoc of parsed.docs) {
-      let data: unknown;
-      try {
-        data = toData(ydoc);
-      } catch (cause) {
-        // Too many aliases (a "billion laughs" file): skip it rather than expand it.
-        notes.push(`${path} could not be read (${cause instanceof Error ? cause.message : String(cause)})`);
-        continue;
-      }
-      visitor.document?.({ file: path, text, ydoc, data });
+      // Too many aliases (a "billion laughs" file): skip it rather than expand it.
+      const data = this.#toData(path, ydoc);
+      if (data.ok) this.visitor.document?.({ file: path, text, ydoc, data: data.value });
     }
-  };
+  }
 
-  const visitKustomization = async (path: string, depth: number, preloaded?: string): Promise<void> => {
-    if (seen.has(path)) return;
-    seen.add(path);
+  async kustomization(path: string, depth: number, preloaded?: string): Promise<void> {
+    if (!this.#first(path)) return;
     if (depth > MAX_DEPTH) {
-      notes.push(`${path} is nested more than ${MAX_DEPTH} levels deep`);
+      this.notes.push(`${path} is nested more than ${MAX_DEPTH} levels deep`);
       return;
     }
-    const text = preloaded ?? (await readFile(path));
+    const text = preloaded ?? (await this.readFile(path));
     if (text === null) {
-      notes.push(`${path} could not be read`);
+      this.notes.push(`${path} could not be read`);
       return;
     }
     const selected = selectDocument(text, { file: path, kind: "kustomize" });
     if (!selected.ok) {
-      notes.push(selected.reason);
+      this.notes.push(selected.reason);
       return;
     }
-    let raw: unknown;
+    const raw = this.#toData(path, selected.ydoc);
+    if (!raw.ok) return;
+    const data = isRecord(raw.value) ? raw.value : {};
+    const node = { file: path, text, ydoc: selected.ydoc, data, root: depth === 0 };
+    if (this.visitor.kustomization?.(node) === false) return;
+    for (const entry of REFERENCE_KEYS.flatMap((key) => stringsIn(data[key])))
+      await this.#reference(path, entry, depth);
+  }
+
+  #toData(path: string, ydoc: YamlDoc): { ok: true; value: unknown } | { ok: false } {
     try {
-      raw = toData(selected.ydoc);
+      return { ok: true, value: toData(ydoc) };
     } catch (cause) {
-      notes.push(`${path} could not be read (${cause instanceof Error ? cause.message : String(cause)})`);
+      this.notes.push(
+        `${path} could not be read (${cause instanceof Error ? cause.message : String(cause)})`,
+      );
+      return { ok: false };
+    }
+  }
+
+  /** One entry of `resources`, `components` or `bases`: a file, a kustomization directory, or a note. */
+  async #reference(path: string, entry: string, depth: number): Promise<void> {
+    if (isRemote(entry)) {
+      this.notes.push(`${path}: remote base ${entry} not checked`);
       return;
     }
-    const data =
-      raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-    if (visitor.kustomization?.({ file: path, text, ydoc: selected.ydoc, data, root: depth === 0 }) === false)
+    const target = posix.normalize(posix.join(posix.dirname(path), entry));
+    if (posix.isAbsolute(entry) || target === ".." || target.startsWith("../")) {
+      this.notes.push(`${path}: resource ${entry} is outside the repository and was not checked`);
       return;
-
-    const dir = posix.dirname(path);
-    for (const entry of REFERENCE_KEYS.flatMap((key) => stringsIn(data[key]))) {
-      if (isRemote(entry)) {
-        notes.push(`${path}: remote base ${entry} not checked`);
-        continue;
-      }
-      const target = posix.normalize(posix.join(dir, entry));
-      if (posix.isAbsolute(entry) || target === ".." || target.startsWith("../")) {
-        notes.push(`${path}: resource ${entry} is outside the repository and was not checked`);
-        continue;
-      }
-      if (/\.(ya?ml|json)$/i.test(target)) {
-        const content = await readFile(target);
-        if (content === null) notes.push(`${path}: resource ${entry} (${target}) could not be read`);
-        else await visitFile(target, content);
-        continue;
-      }
-      let found = false;
-      for (const name of KUSTOMIZATION_FILES) {
-        const candidate = posix.join(target, name);
-        if (seen.has(candidate)) {
-          found = true;
-          break;
-        }
-        const content = await readFile(candidate);
-        if (content !== null) {
-          await visitKustomization(candidate, depth + 1, content);
-          found = true;
-          break;
-        }
-      }
-      if (found) continue;
-      const content = await readFile(target);
-      if (content === null)
-        notes.push(
-          `${path}: resource ${entry} (${target}) is neither a file nor a directory with a kustomization`,
-        );
-      else await visitFile(target, content);
     }
-  };
+    if (/\.(ya?ml|json)$/i.test(target)) {
+      const content = await this.readFile(target);
+      if (content === null) this.notes.push(`${path}: resource ${entry} (${target}) could not be read`);
+      else this.file(target, content);
+      return;
+    }
+    if (await this.#directory(target, depth)) return;
+    const content = await this.readFile(target);
+    if (content === null)
+      this.notes.push(
+        `${path}: resource ${entry} (${target}) is neither a file nor a directory with a kustomization`,
+      );
+    else this.file(target, content);
+  }
 
-  await visitKustomization(posix.normalize(file), 0);
-  return notes;
+  /** Walks the kustomization in directory `target`; false when it has none. */
+  async #directory(target: string, depth: number): Promise<boolean> {
+    for (const name of KUSTOMIZATION_FILES) {
+      const candidate = posix.join(target, name);
+      if (this.#seen.has(candidate)) return true;
+      const content = await this.readFile(candidate);
+      if (content !== null) {
+        await this.kustomization(candidate, depth + 1, content);
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 export function stringsIn(value: unknown): string[] {

@@ -1,4 +1,11 @@
-import type { AutoMergeRule, ChangeAction, Policy } from "./policy-schema.js";
+import type {
+  ActionRule,
+  AutoMergeRule,
+  ChangeAction,
+  EnvironmentPolicy,
+  FreezeWindow,
+  Policy,
+} from "./policy-schema.js";
 
 /** SPEC §3.3: `restart.max_per_hour` defaults to 3 per service and environment. */
 export const DEFAULT_RESTARTS_PER_HOUR = 3;
@@ -51,124 +58,188 @@ export function evaluatePolicy(
   owners: readonly string[],
   context: PolicyContext,
 ): PolicyResult {
-  const rules: RuleResult[] = [];
-  const check = (rule: string, ok: boolean, detail: string) =>
-    rules.push({ rule, result: ok ? "pass" : "fail", detail });
   const env = policy.environments[change.environment];
   const action = env?.actions[change.action];
-  let freezeException: string | null = null;
+  const input: RuleInput = { change, context, env, action, now: Date.parse(context.now) };
+  const rules = POLICY_RULES.flatMap((rule) => rule(input));
+  return {
+    decision: rules.some((r) => r.result === "fail") ? "deny" : "propose",
+    rules,
+    approvals: action?.approvals ?? 1,
+    reviewers: [...new Set([...(env?.reviewers ?? []), ...owners])],
+    autoMerge: env?.auto_merge ?? false,
+    freezeException: freezeException(input),
+    separateApprover: env?.separate_approver ?? false,
+  };
+}
 
-  if (env === undefined) {
-    check(
-      "environment",
-      false,
-      `no policy covers environment ${change.environment}: add environments.${change.environment} to a file in policies/`,
-    );
-  } else if (action === undefined || !action.allow) {
-    check(
-      "action",
-      false,
-      `${change.action} is not allowed in ${change.environment} (environments.${change.environment}.actions.${change.action}.allow)`,
-    );
-  } else {
-    check("action", true, `${change.action} is allowed in ${change.environment}`);
-  }
+interface RuleInput {
+  change: ProposedChange;
+  context: PolicyContext;
+  env: EnvironmentPolicy | undefined;
+  action: ActionRule | undefined;
+  /** `context.now` in epoch milliseconds. */
+  now: number;
+}
 
-  if (action !== undefined && change.field === "replicas") {
-    const before = Number(change.before);
-    const after = Number(change.after);
-    if (action.min_replicas !== undefined)
-      check(
-        "min_replicas",
-        after >= action.min_replicas,
-        `${after} ${after >= action.min_replicas ? "≥" : "<"} min ${action.min_replicas}`,
-      );
-    if (action.max_replicas !== undefined)
-      check(
-        "max_replicas",
-        after <= action.max_replicas,
-        `${after} ${after <= action.max_replicas ? "≤" : ">"} max ${action.max_replicas}`,
-      );
-    if (action.max_step !== undefined && Number.isFinite(before)) {
-      const step = Math.abs(after - before);
-      check(
-        "max_step",
-        step <= action.max_step,
-        `step ${step} (${before} → ${after}) ${step <= action.max_step ? "≤" : ">"} max ${action.max_step}`,
-      );
-    }
-  }
+/** One policy rule: the results it reports (none when it does not apply to this change). */
+type PolicyRule = (input: RuleInput) => RuleResult[];
 
-  if (action !== undefined && action.allow && change.action === "restart" && !change.revert) {
-    const now = Date.parse(context.now);
-    const restarts = context.recentPrs.filter(
-      (pr) =>
-        pr.action === "restart" &&
-        pr.service === change.service &&
-        pr.environment === change.environment &&
-        Date.parse(pr.openedAt) > now - 3_600_000 &&
-        Date.parse(pr.openedAt) <= now,
-    ).length;
-    const limit = action.max_per_hour ?? DEFAULT_RESTARTS_PER_HOUR;
-    check(
+const HOUR_MS = 3_600_000;
+
+function result(rule: string, ok: boolean, detail: string): RuleResult {
+  return { rule, result: ok ? "pass" : "fail", detail };
+}
+
+/** The rules in the order the packet lists them. */
+const POLICY_RULES: readonly PolicyRule[] = [
+  actionAllowed,
+  minReplicas,
+  maxReplicas,
+  maxStep,
+  restartsPerHour,
+  registries,
+  freeze,
+  rateLimit,
+];
+
+function actionAllowed({ change, env, action }: RuleInput): RuleResult[] {
+  if (env === undefined)
+    return [
+      result(
+        "environment",
+        false,
+        `no policy covers environment ${change.environment}: add environments.${change.environment} to a file in policies/`,
+      ),
+    ];
+  if (action === undefined || !action.allow)
+    return [
+      result(
+        "action",
+        false,
+        `${change.action} is not allowed in ${change.environment} (environments.${change.environment}.actions.${change.action}.allow)`,
+      ),
+    ];
+  return [result("action", true, `${change.action} is allowed in ${change.environment}`)];
+}
+
+/** The replica count after the change, when the change sets replicas under an action rule. */
+function replicaBounds({ change, action }: RuleInput): { action: ActionRule; after: number } | null {
+  if (action === undefined || change.field !== "replicas") return null;
+  return { action, after: Number(change.after) };
+}
+
+function minReplicas(input: RuleInput): RuleResult[] {
+  const bounds = replicaBounds(input);
+  const min = bounds?.action.min_replicas;
+  if (bounds === null || min === undefined) return [];
+  const ok = bounds.after >= min;
+  return [result("min_replicas", ok, `${bounds.after} ${ok ? "≥" : "<"} min ${min}`)];
+}
+
+function maxReplicas(input: RuleInput): RuleResult[] {
+  const bounds = replicaBounds(input);
+  const max = bounds?.action.max_replicas;
+  if (bounds === null || max === undefined) return [];
+  const ok = bounds.after <= max;
+  return [result("max_replicas", ok, `${bounds.after} ${ok ? "≤" : ">"} max ${max}`)];
+}
+
+function maxStep(input: RuleInput): RuleResult[] {
+  const bounds = replicaBounds(input);
+  const limit = bounds?.action.max_step;
+  const before = Number(input.change.before);
+  if (bounds === null || limit === undefined || !Number.isFinite(before)) return [];
+  const step = Math.abs(bounds.after - before);
+  const ok = step <= limit;
+  return [
+    result("max_step", ok, `step ${step} (${before} → ${bounds.after}) ${ok ? "≤" : ">"} max ${limit}`),
+  ];
+}
+
+function restartsPerHour(input: RuleInput): RuleResult[] {
+  const { change, action } = input;
+  if (action === undefined || !action.allow || change.action !== "restart" || change.revert) return [];
+  const restarts = prsInLastHour(input, (pr) => pr.action === "restart");
+  const limit = action.max_per_hour ?? DEFAULT_RESTARTS_PER_HOUR;
+  return [
+    result(
       "restart.max_per_hour",
       restarts < limit,
       `${restarts} Remedy restart${restarts === 1 ? "" : "s"} of ${change.service} in ${change.environment} in the last hour (limit ${limit})`,
-    );
-  }
+    ),
+  ];
+}
 
-  if (action?.registries !== undefined && change.field === "image" && !change.revert) {
-    const repository = change.imageRepository;
-    const allowed =
-      repository !== undefined && action.registries.some((prefix) => repository.startsWith(prefix));
-    check(
+function registries({ change, action }: RuleInput): RuleResult[] {
+  if (action?.registries === undefined || change.field !== "image" || change.revert) return [];
+  const repository = change.imageRepository;
+  const allowed =
+    repository !== undefined && action.registries.some((prefix) => repository.startsWith(prefix));
+  return [
+    result(
       "registries",
       allowed,
       repository === undefined
         ? "the image repository is unknown, so its registry cannot be checked"
         : `${repository} ${allowed ? "is" : "is not"} in ${action.registries.join(", ")}`,
-    );
-  }
+    ),
+  ];
+}
 
-  if (env !== undefined && !change.revert) {
-    const now = Date.parse(context.now);
-    for (const window of env.freeze) {
-      if (now < Date.parse(window.from) || now > Date.parse(window.to)) continue;
-      if (window.except.includes(change.action)) {
-        freezeException = `${window.reason} (${window.from} – ${window.to}) allows ${change.action}`;
-        check("freeze", true, `freeze "${window.reason}" is in force but excepts ${change.action}`);
-      } else {
-        check("freeze", false, `freeze "${window.reason}" is in force from ${window.from} to ${window.to}`);
-      }
-    }
-    if (!rules.some((r) => r.rule === "freeze")) check("freeze", true, "no freeze window in force");
+/** The environment's freeze windows in force now; none for a revert, which freezes do not hold back. */
+function freezesInForce({ change, env, now }: RuleInput): FreezeWindow[] {
+  if (env === undefined || change.revert) return [];
+  // Written as "not outside" so a window whose bounds do not parse stays in force (fails closed).
+  return env.freeze.filter((w) => !(now < Date.parse(w.from) || now > Date.parse(w.to)));
+}
 
-    if (env.rate_limit !== undefined) {
-      const hourAgo = now - 3_600_000;
-      const recent = context.recentPrs.filter(
-        (pr) =>
-          pr.service === change.service &&
-          pr.environment === change.environment &&
-          Date.parse(pr.openedAt) > hourAgo &&
-          Date.parse(pr.openedAt) <= now,
-      ).length;
-      const limit = env.rate_limit.prs_per_service_per_hour;
-      check(
-        "rate_limit",
-        recent < limit,
-        `${recent} Remedy PR${recent === 1 ? "" : "s"} for ${change.service} in ${change.environment} in the last hour (limit ${limit})`,
-      );
-    }
-  }
+function freeze(input: RuleInput): RuleResult[] {
+  const { change, env } = input;
+  if (env === undefined || change.revert) return [];
+  const results = freezesInForce(input).map((window) =>
+    window.except.includes(change.action)
+      ? result("freeze", true, `freeze "${window.reason}" is in force but excepts ${change.action}`)
+      : result("freeze", false, `freeze "${window.reason}" is in force from ${window.from} to ${window.to}`),
+  );
+  return results.length > 0 ? results : [result("freeze", true, "no freeze window in force")];
+}
 
-  const reviewers = [...new Set([...(env?.reviewers ?? []), ...owners])];
-  return {
-    decision: rules.some((r) => r.result === "fail") ? "deny" : "propose",
-    rules,
-    approvals: action?.approvals ?? 1,
-    reviewers,
-    autoMerge: env?.auto_merge ?? false,
-    freezeException,
-    separateApprover: env?.separate_approver ?? false,
-  };
+/** The last freeze in force that excepts this action, as the packet names it. */
+function freezeException(input: RuleInput): string | null {
+  const { change } = input;
+  const excepting = freezesInForce(input).filter((w) => w.except.includes(change.action));
+  const window = excepting.at(-1);
+  return window === undefined
+    ? null
+    : `${window.reason} (${window.from} – ${window.to}) allows ${change.action}`;
+}
+
+function rateLimit(input: RuleInput): RuleResult[] {
+  const { change, env } = input;
+  if (env?.rate_limit === undefined || change.revert) return [];
+  const recent = prsInLastHour(input, () => true);
+  const limit = env.rate_limit.prs_per_service_per_hour;
+  return [
+    result(
+      "rate_limit",
+      recent < limit,
+      `${recent} Remedy PR${recent === 1 ? "" : "s"} for ${change.service} in ${change.environment} in the last hour (limit ${limit})`,
+    ),
+  ];
+}
+
+/** Remedy PRs for the change's service and environment opened in the hour up to now. */
+function prsInLastHour(
+  { change, context, now }: RuleInput,
+  also: (pr: PolicyContext["recentPrs"][number]) => boolean,
+): number {
+  return context.recentPrs.filter(
+    (pr) =>
+      also(pr) &&
+      pr.service === change.service &&
+      pr.environment === change.environment &&
+      Date.parse(pr.openedAt) > now - HOUR_MS &&
+      Date.parse(pr.openedAt) <= now,
+  ).length;
 }

@@ -41,78 +41,20 @@ export function renderPacket(outcome: Outcome, context: PacketContext = {}): str
 }
 
 function render(outcome: Outcome, context: PacketContext, quoteLimit: number, withDiff: boolean): string {
-  const { plan, diagnosis, policy, incident } = outcome;
+  const { plan, policy } = outcome;
   const sections: string[] = [];
   sections.push(`## Summary\n${outcome.summary}`);
   if (context.preface) sections.push(context.preface);
-
-  const why: string[] = [];
-  if (incident.issue !== null) why.push(`Incident: #${incident.issue} (${incident.source})`);
-  else why.push(`Incident source: ${incident.source}`);
-  if (outcome.resolution) {
-    why.push(...outcome.resolution.why.map((w) => `- ${w}`));
-  }
-  if (diagnosis) {
-    why.push(
-      `Diagnosis (${diagnosis.decidedBy === "model" ? "model, within the rules' candidates" : "deterministic rules"}): ${diagnosis.explanation}`,
-    );
-    why.push(
-      `Confidence: **${diagnosis.level}** (match strength ${diagnosis.confidence.toFixed(2)} of 1) — ${diagnosis.drivers.join("; ") || "no drivers recorded"}`,
-    );
-    const top = diagnosis.candidates.slice(0, 4).filter((c) => c.score > 0);
-    if (top.length > 0)
-      why.push(
-        table(
-          ["runbook", "action", "score", "because"],
-          top.map((c) => [c.id, c.action, String(c.score), c.reasons.join("; ") || "—"]),
-        ),
-      );
-  }
-  if (outcome.evidence.length > 0) {
-    why.push(
-      `Evidence:\n${table(
-        ["name", "value", "query"],
-        outcome.evidence.map((e) => [
-          e.name,
-          e.value === null ? e.note : String(e.value),
-          `\`${e.query.replace(/`/g, "'")}\``,
-        ]),
-      )}`,
-    );
-  }
-  if (outcome.recentChanges !== undefined) why.push(renderRecentChanges(outcome.recentChanges));
-  if (plan) why.push(`Evidence hash: \`${plan.evidenceHash}\``);
-  const quoted =
-    incident.text.length > quoteLimit
-      ? `${incident.text.slice(0, quoteLimit)}\n…(${incident.text.length - quoteLimit} more characters not shown)`
-      : incident.text;
-  why.push(`Signal text (untrusted, quoted as data):\n${fenced(quoted)}`);
-  sections.push(`## Why\n${why.join("\n\n")}`);
-
+  sections.push(`## Why\n${renderWhy(outcome, quoteLimit).join("\n\n")}`);
   if (plan) {
-    const what = [
-      table(
-        ["file", "field", "before", "after"],
-        [[plan.target.file, fieldLabel(plan), plan.before === "" ? "(not set)" : plan.before, plan.after]],
-      ),
-      withDiff && outcome.edit
-        ? fenced(outcome.edit.diff, "diff")
-        : "The diff is omitted to keep this description under GitHub's size limit; see the Files tab.",
-    ];
-    sections.push(`## What changes\n${what.join("\n\n")}`);
+    sections.push(`## What changes\n${renderWhatChanges(outcome, plan, withDiff)}`);
     sections.push(`## Risk\nTier: **${plan.risk}**\n${plan.riskFlags.map((f) => `- ${f}`).join("\n")}`);
     sections.push(`## Reversibility\n${renderReversibility(plan)}`);
   }
   if (policy) sections.push(`## Policy\n${renderPolicy(policy, context.protection)}`);
   if (plan) {
     sections.push(`## Verification plan\n${renderVerificationPlan(plan)}`);
-    sections.push(
-      `## Approvals required\n${plan.approvals} approving review${plan.approvals === 1 ? "" : "s"} from: ${plan.reviewers.join(", ") || "(no reviewers configured)"}. ` +
-        (context.approvers === undefined ? "" : `${context.approvers} `) +
-        (plan.autoMerge
-          ? `**Auto-merge is on** (risk ${plan.risk}, within the policy's \`auto_merge\` tier): GitHub merges this PR once branch protection's required reviews and checks pass; Remedy itself never merges. Anyone with write access can stop it with "Disable auto-merge" on this PR, or by not approving.`
-          : "Remedy never merges; a reviewer merges after approving."),
-    );
+    sections.push(`## Approvals required\n${renderApprovals(plan, context)}`);
   }
   sections.push(
     `## Uncertainties\n${outcome.uncertainties.length > 0 ? outcome.uncertainties.map((u) => `- ${u}`).join("\n") : "- None recorded."}`,
@@ -122,6 +64,76 @@ function render(outcome: Outcome, context: PacketContext, quoteLimit: number, wi
       `<sub>Audit ledger head when written: \`${context.ledgerHead}\` (branch \`remedy-audit\`)</sub>`,
     );
   return sections.join("\n\n");
+}
+
+/** The paragraphs of "Why": the incident, how the target resolved, the diagnosis, evidence, the signal. */
+function renderWhy(outcome: Outcome, quoteLimit: number): string[] {
+  const { plan, diagnosis, incident } = outcome;
+  const why: string[] = [];
+  if (incident.issue !== null) why.push(`Incident: #${incident.issue} (${incident.source})`);
+  else why.push(`Incident source: ${incident.source}`);
+  if (outcome.resolution) {
+    why.push(...outcome.resolution.why.map((w) => `- ${w}`));
+  }
+  if (diagnosis) why.push(...renderDiagnosis(diagnosis));
+  if (outcome.evidence.length > 0) why.push(`Evidence:\n${renderEvidence(outcome.evidence)}`);
+  if (outcome.recentChanges !== undefined) why.push(renderRecentChanges(outcome.recentChanges));
+  if (plan) why.push(`Evidence hash: \`${plan.evidenceHash}\``);
+  const quoted =
+    incident.text.length > quoteLimit
+      ? `${incident.text.slice(0, quoteLimit)}\n…(${incident.text.length - quoteLimit} more characters not shown)`
+      : incident.text;
+  why.push(`Signal text (untrusted, quoted as data):\n${fenced(quoted)}`);
+  return why;
+}
+
+function renderDiagnosis(diagnosis: NonNullable<Outcome["diagnosis"]>): string[] {
+  const lines = [
+    `Diagnosis (${diagnosis.decidedBy === "model" ? "model, within the rules' candidates" : "deterministic rules"}): ${diagnosis.explanation}`,
+    `Confidence: **${diagnosis.level}** (match strength ${diagnosis.confidence.toFixed(2)} of 1) — ${diagnosis.drivers.join("; ") || "no drivers recorded"}`,
+  ];
+  const top = diagnosis.candidates.slice(0, 4).filter((c) => c.score > 0);
+  if (top.length > 0)
+    lines.push(
+      table(
+        ["runbook", "action", "score", "because"],
+        top.map((c) => [c.id, c.action, String(c.score), c.reasons.join("; ") || "—"]),
+      ),
+    );
+  return lines;
+}
+
+function renderEvidence(evidence: Outcome["evidence"]): string {
+  return table(
+    ["name", "value", "query"],
+    evidence.map((e) => [
+      e.name,
+      e.value === null ? e.note : String(e.value),
+      `\`${e.query.replace(/`/g, "'")}\``,
+    ]),
+  );
+}
+
+function renderWhatChanges(outcome: Outcome, plan: Plan, withDiff: boolean): string {
+  return [
+    table(
+      ["file", "field", "before", "after"],
+      [[plan.target.file, fieldLabel(plan), plan.before === "" ? "(not set)" : plan.before, plan.after]],
+    ),
+    withDiff && outcome.edit
+      ? fenced(outcome.edit.diff, "diff")
+      : "The diff is omitted to keep this description under GitHub's size limit; see the Files tab.",
+  ].join("\n\n");
+}
+
+function renderApprovals(plan: Plan, context: PacketContext): string {
+  return (
+    `${plan.approvals} approving review${plan.approvals === 1 ? "" : "s"} from: ${plan.reviewers.join(", ") || "(no reviewers configured)"}. ` +
+    (context.approvers === undefined ? "" : `${context.approvers} `) +
+    (plan.autoMerge
+      ? `**Auto-merge is on** (risk ${plan.risk}, within the policy's \`auto_merge\` tier): GitHub merges this PR once branch protection's required reviews and checks pass; Remedy itself never merges. Anyone with write access can stop it with "Disable auto-merge" on this PR, or by not approving.`
+      : "Remedy never merges; a reviewer merges after approving.")
+  );
 }
 
 /** The workload's recent changes, newest first; commit subjects and authors are untrusted text. */

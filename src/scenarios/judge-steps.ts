@@ -68,7 +68,7 @@ export interface StepsJudgement {
   problems: string[];
 }
 
-type Differ = (what: string, expected: unknown, actual: unknown) => void;
+export type Differ = (what: string, expected: unknown, actual: unknown) => void;
 
 /** The v2 `expect` fields, judged exactly as the scenarios README says. Pushes failures. */
 export function judgeSteps(

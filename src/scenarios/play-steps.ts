@@ -6,6 +6,7 @@ import { onLabel } from "../flows/on-label.js";
 import { onPullRequestClosed } from "../flows/on-pull-request-closed.js";
 import { onPullRequestHead } from "../flows/on-pull-request-head.js";
 import { onReview } from "../flows/on-review.js";
+import type { PullRequest } from "../forge/forge.js";
 import type { AlertPayload } from "../signals/alert-payload.js";
 import { stepKind, type Step } from "./scenario-schema.js";
 import {
@@ -47,127 +48,157 @@ export async function playSteps(world: World, steps: readonly Step[]): Promise<v
   }
 }
 
-async function playStep(world: World, step: Step, number: number, late: string): Promise<void> {
-  const { deps, forge } = world;
-  const tell = (text: string): void => {
-    world.events.push({ kind: "step", number, at: now(world), text: `${text}${late}` });
-  };
-  const cannot = (why: string) => {
-    tell(`cannot be played: ${why}`);
-    world.problems.push(`step ${number} (${stepKind(step)}): ${why}`);
-  };
-  const firstPr = async () => {
-    const n = firstRemedyPr(world);
-    return n === null ? null : await forge.getPullRequest(n);
-  };
-  /** The first of Remedy's PRs still open: what a reviewer merges or closes. */
-  const openPr = async () => {
-    for (const w of forge.writes)
-      if (w.kind === "pr") {
-        const pr = await forge.getPullRequest(w.number);
-        if (pr?.state === "open") return pr;
-      }
-    return null;
-  };
+/** What every step's player needs: the world, the step's number and how to tell or refuse it. */
+interface StepPlay {
+  world: World;
+  number: number;
+  tell(text: string): void;
+  cannot(why: string): void;
+}
 
-  if (step.push !== undefined) {
-    const pr = await firstPr();
-    if (pr === null) return cannot("Remedy opened no PR to push to");
-    const author = person(world, step.push.author_permission);
-    const message = step.push.message ?? `edit ${Object.keys(step.push.files).join(", ")}`;
-    const headSha = forge.pushAs(author, pr.head, step.push.files, message);
-    tell(
-      `@${author} (${step.push.author_permission}) pushes "${message}" to ${pr.head} (#${pr.number}): ${Object.keys(step.push.files).join(", ")}`,
-    );
-    await onPullRequestHead(deps, { pr: pr.number, headSha, action: "synchronize" });
-    return;
-  }
-  if (step.comment !== undefined) {
-    const target = step.comment.on === "pr" ? ((await firstPr())?.number ?? null) : world.incident;
-    if (target === null)
-      return cannot(`there is no ${step.comment.on === "pr" ? "Remedy PR" : "incident issue"} to comment on`);
-    const author = person(world, step.comment.author_permission);
-    forge.comments.push({ id: 1_000_000 + number, on: target, body: step.comment.body, author });
-    tell(
-      `@${author} (${step.comment.author_permission}) comments on #${target}: ${step.comment.body.split("\n")[0] ?? ""}`,
-    );
-    await onComment(deps, {
-      number: target,
-      isPullRequest: step.comment.on === "pr",
-      body: step.comment.body,
-      author,
-      authorIsBot: false,
-    });
-    return;
-  }
-  if (step.label !== undefined) {
-    const { label } = step;
-    const target = label.on === "pr" ? ((await firstPr())?.number ?? null) : world.incident;
-    if (target === null)
-      return cannot(`there is no ${label.on === "pr" ? "Remedy PR" : "incident issue"} to label`);
-    const actor = person(world, label.author_permission);
-    const name = (label.add ?? label.remove) as string;
-    if (label.add !== undefined) await forge.addLabels(target, [name]);
-    else await forge.removeLabel(target, name);
-    tell(
-      `@${actor} (${label.author_permission}) ${label.add !== undefined ? "adds" : "removes"} the label ${name} on #${target}`,
-    );
-    await onLabel(deps, { on: label.on, number: target, label: name, added: label.add !== undefined, actor });
-    return;
-  }
-  if (step.resolve !== undefined) {
-    if (world.alert === null) return cannot("the top-level signal is not an Alertmanager alert");
-    const resolved = resolvedPayload(world.alert, now(world));
-    tell(`Alertmanager: group ${resolved.groupKey} resolved`);
-    await onAlert(deps, resolved);
-    return;
-  }
-  if (step.close_issue !== undefined) {
-    if (world.incident === null) return cannot("there is no incident issue to close");
-    const issue = await forge.getIssue(world.incident);
-    if (issue !== null) issue.state = "closed";
-    tell(`@${person(world, "write")} closes incident #${world.incident}`);
-    await onIssueClosed(deps, world.incident);
-    return;
-  }
-  if (step.base !== undefined) {
-    const author = person(world, "write");
-    const message = step.base.message ?? `edit ${Object.keys(step.base.files).join(", ")}`;
-    forge.seedCommit("main", step.base.files, message, now(world), author);
-    tell(`@${author} pushes "${message}" to main: ${Object.keys(step.base.files).join(", ")}`);
-    await onBasePush(deps, { branch: "main", pusher: author });
-    return;
-  }
-  if (step.close !== undefined) {
-    const pr = await openPr();
-    if (pr === null) return cannot("Remedy has no open PR to close");
-    Object.assign(pr, { state: "closed", merged: false });
-    tell(`@oncall closes #${pr.number} without merging`);
-    await onPullRequestClosed(deps, pr);
-    return;
-  }
-  if (step.merge !== undefined) {
-    const pr = await openPr();
-    if (pr === null) return cannot("Remedy has no open PR to merge");
-    // GitHub does not merge a draft: the reviewer's merge button is disabled until it is ready.
-    if (pr.draft) return tell(`@oncall tries to merge #${pr.number}, but it is a draft: GitHub refuses`);
-    const headSha = (await forge.branchHead(pr.head)) ?? null;
-    tell(`@oncall approves and merges #${pr.number}`);
-    await onReview(deps, {
-      pr,
-      reviewId: world.nextReviewId++,
-      reviewer: "oncall",
-      state: "approved",
-      submittedAt: now(world),
-      commitSha: headSha,
-    });
-    const verification = await verifyMerge(world, pr.number);
-    if (world.verification === null && pr.number === firstRemedyPr(world)) world.verification = verification;
-    return;
-  }
-  const signal = step.signal!;
-  tell("another signal arrives");
-  await playSignal(world, signal, `steps.${number - 1}.signal`, false);
+async function playStep(world: World, step: Step, number: number, late: string): Promise<void> {
+  const play: StepPlay = {
+    world,
+    number,
+    tell: (text) => world.events.push({ kind: "step", number, at: now(world), text: `${text}${late}` }),
+    cannot: (why) => {
+      play.tell(`cannot be played: ${why}`);
+      world.problems.push(`step ${number} (${stepKind(step)}): ${why}`);
+    },
+  };
+  if (step.push !== undefined) return playPush(play, step.push);
+  if (step.comment !== undefined) return playComment(play, step.comment);
+  if (step.label !== undefined) return playLabel(play, step.label);
+  if (step.resolve !== undefined) return playResolve(play);
+  if (step.close_issue !== undefined) return playCloseIssue(play);
+  if (step.base !== undefined) return playBasePush(play, step.base);
+  if (step.close !== undefined) return playClose(play);
+  if (step.merge !== undefined) return playMerge(play);
+  play.tell("another signal arrives");
+  await playSignal(world, step.signal!, `steps.${number - 1}.signal`, false);
+}
+
+async function firstPr(world: World): Promise<PullRequest | null> {
+  const n = firstRemedyPr(world);
+  return n === null ? null : await world.forge.getPullRequest(n);
+}
+
+/** The first of Remedy's PRs still open: what a reviewer merges or closes. */
+async function openPr(world: World): Promise<PullRequest | null> {
+  for (const w of world.forge.writes)
+    if (w.kind === "pr") {
+      const pr = await world.forge.getPullRequest(w.number);
+      if (pr?.state === "open") return pr;
+    }
+  return null;
+}
+
+/** The PR or issue a comment or label lands on: Remedy's first PR, or the incident issue. */
+async function targetOf(world: World, on: "pr" | "issue"): Promise<number | null> {
+  return on === "pr" ? ((await firstPr(world))?.number ?? null) : world.incident;
+}
+
+function editMessage(spec: { message?: string | undefined; files: Record<string, unknown> }): string {
+  return spec.message ?? `edit ${Object.keys(spec.files).join(", ")}`;
+}
+
+async function playPush({ world, tell, cannot }: StepPlay, push: NonNullable<Step["push"]>): Promise<void> {
+  const pr = await firstPr(world);
+  if (pr === null) return cannot("Remedy opened no PR to push to");
+  const author = person(world, push.author_permission);
+  const message = editMessage(push);
+  const headSha = world.forge.pushAs(author, pr.head, push.files, message);
+  tell(
+    `@${author} (${push.author_permission}) pushes "${message}" to ${pr.head} (#${pr.number}): ${Object.keys(push.files).join(", ")}`,
+  );
+  await onPullRequestHead(world.deps, { pr: pr.number, headSha, action: "synchronize" });
+}
+
+async function playComment(play: StepPlay, comment: NonNullable<Step["comment"]>): Promise<void> {
+  const { world, number, tell, cannot } = play;
+  const target = await targetOf(world, comment.on);
+  if (target === null)
+    return cannot(`there is no ${comment.on === "pr" ? "Remedy PR" : "incident issue"} to comment on`);
+  const author = person(world, comment.author_permission);
+  world.forge.comments.push({ id: 1_000_000 + number, on: target, body: comment.body, author });
+  tell(
+    `@${author} (${comment.author_permission}) comments on #${target}: ${comment.body.split("\n")[0] ?? ""}`,
+  );
+  await onComment(world.deps, {
+    number: target,
+    isPullRequest: comment.on === "pr",
+    body: comment.body,
+    author,
+    authorIsBot: false,
+  });
+}
+
+async function playLabel(
+  { world, tell, cannot }: StepPlay,
+  label: NonNullable<Step["label"]>,
+): Promise<void> {
+  const target = await targetOf(world, label.on);
+  if (target === null)
+    return cannot(`there is no ${label.on === "pr" ? "Remedy PR" : "incident issue"} to label`);
+  const actor = person(world, label.author_permission);
+  const name = (label.add ?? label.remove) as string;
+  const added = label.add !== undefined;
+  if (added) await world.forge.addLabels(target, [name]);
+  else await world.forge.removeLabel(target, name);
+  tell(
+    `@${actor} (${label.author_permission}) ${added ? "adds" : "removes"} the label ${name} on #${target}`,
+  );
+  await onLabel(world.deps, { on: label.on, number: target, label: name, added, actor });
+}
+
+async function playResolve({ world, tell, cannot }: StepPlay): Promise<void> {
+  if (world.alert === null) return cannot("the top-level signal is not an Alertmanager alert");
+  const resolved = resolvedPayload(world.alert, now(world));
+  tell(`Alertmanager: group ${resolved.groupKey} resolved`);
+  await onAlert(world.deps, resolved);
+}
+
+async function playCloseIssue({ world, tell, cannot }: StepPlay): Promise<void> {
+  if (world.incident === null) return cannot("there is no incident issue to close");
+  const issue = await world.forge.getIssue(world.incident);
+  if (issue !== null) issue.state = "closed";
+  tell(`@${person(world, "write")} closes incident #${world.incident}`);
+  await onIssueClosed(world.deps, world.incident);
+}
+
+async function playBasePush({ world, tell }: StepPlay, base: NonNullable<Step["base"]>): Promise<void> {
+  const author = person(world, "write");
+  const message = editMessage(base);
+  world.forge.seedCommit("main", base.files, message, now(world), author);
+  tell(`@${author} pushes "${message}" to main: ${Object.keys(base.files).join(", ")}`);
+  await onBasePush(world.deps, { branch: "main", pusher: author });
+}
+
+async function playClose({ world, tell, cannot }: StepPlay): Promise<void> {
+  const pr = await openPr(world);
+  if (pr === null) return cannot("Remedy has no open PR to close");
+  Object.assign(pr, { state: "closed", merged: false });
+  tell(`@oncall closes #${pr.number} without merging`);
+  await onPullRequestClosed(world.deps, pr);
+}
+
+async function playMerge({ world, tell, cannot }: StepPlay): Promise<void> {
+  const pr = await openPr(world);
+  if (pr === null) return cannot("Remedy has no open PR to merge");
+  // GitHub does not merge a draft: the reviewer's merge button is disabled until it is ready.
+  if (pr.draft) return tell(`@oncall tries to merge #${pr.number}, but it is a draft: GitHub refuses`);
+  const headSha = (await world.forge.branchHead(pr.head)) ?? null;
+  tell(`@oncall approves and merges #${pr.number}`);
+  await onReview(world.deps, {
+    pr,
+    reviewId: world.nextReviewId++,
+    reviewer: "oncall",
+    state: "approved",
+    submittedAt: now(world),
+    commitSha: headSha,
+  });
+  const verification = await verifyMerge(world, pr.number);
+  if (world.verification === null && pr.number === firstRemedyPr(world)) world.verification = verification;
 }
 
 /** The group's resolved notification: the same alerts, each resolved now. */

@@ -4,7 +4,11 @@ import type { Forge } from "../forge/forge.js";
 export interface RecordedWrite {
   step: number;
   method: string;
-  /** Comments, ledger appends and check-run updates: what `never: writes_after_step` still allows. */
+  /**
+   * Comments, ledger appends, check-run updates and Remedy's timeline section of the incident issue
+   * (a report like a comment: no branch, commit, PR, label or merge): what `never: writes_after_step`
+   * still allows.
+   */
   minor: boolean;
   detail: string;
   /** `mark()` once the call returned (the in-memory forge's own write count), to tell both logs in order. */
@@ -14,7 +18,7 @@ export interface RecordedWrite {
 /** Forge methods that only read. Any other method is a write, including ones added later. */
 const READ =
   /^(get|list|find|read|has|is|compare|permission|protection|defaultBranch|branchHead|fileHistory|pullRequestFiles)/;
-const MINOR = new Set(["comment", "upsertComment", "createCheckRun", "updateCheckRun"]);
+const MINOR = new Set(["comment", "upsertComment", "createCheckRun", "updateCheckRun", "updateIssueBody"]);
 
 /**
  * The forge as Remedy sees it in a scenario: every call that writes is logged with the step being

@@ -16,6 +16,7 @@ import {
   judgeSteps,
   observeFinal,
   writesAfterStep,
+  type Differ,
   type FinalState,
 } from "./judge-steps.js";
 import { playSteps } from "./play-steps.js";
@@ -76,11 +77,30 @@ export async function runScenario(
   scenarioFile: string,
   options: ScenarioOptions = {},
 ): Promise<ScenarioRun> {
+  const world = createWorld(scenario, options);
+  await seedRepository(world.forge, scenario, scenarioFile);
+  world.told = world.forge.writes.length;
+  const top = await playTopSignal(world);
+  const outcome = top.result?.outcome ?? null;
+  world.events.push({ kind: "outcome", outcome, note: top.result?.error ?? "" });
+  tellWrites(world, ["pr", "comment"]);
+
+  if (scenario.steps !== undefined) await playSteps(world, scenario.steps);
+  else {
+    const pr = top.result?.proposal?.status === "opened" ? top.result.proposal.pr : null;
+    if (scenario.after_merge !== undefined && pr !== null) {
+      world.clock.ms += 5 * 60_000;
+      world.verification = await verifyMerge(world, pr.number);
+    }
+  }
+  return collectRun(world, outcome);
+}
+
+/** The in-memory forge, the scripted health and the ports Remedy runs on, at the scenario's `now`. */
+function createWorld(scenario: Scenario, options: ScenarioOptions): World {
   const clock = { ms: Date.parse(scenario.now) };
   const now = () => new Date(clock.ms).toISOString();
   const forge = new InMemoryForge({ now, botLogin: BOT, permissions: { oncall: "write" } });
-  await seedRepository(forge, scenario, scenarioFile);
-
   const scripted = new ScriptedHealth(
     scenario.after_merge?.health ?? {},
     scenario.after_merge?.rollout,
@@ -100,7 +120,8 @@ export async function runScenario(
     verification: null,
     revertOpened: false,
     problems: [],
-    told: forge.writes.length,
+    // Set once the repository is seeded: the story tells only what comes after.
+    told: 0,
     nextReviewId: 1,
   };
   world.deps = {
@@ -119,9 +140,12 @@ export async function runScenario(
     health: () => ({ health: scripted, rollout: scripted }),
     ...(options.diagnoser === undefined ? {} : { diagnoser: options.diagnoser }),
   };
-  const { deps, events } = world;
+  return world;
+}
 
-  // Concurrent signals arrive at the same instant as the top-level one (the per-field lock's test).
+/** The top-level signal, with any `concurrent` signals at the same instant (the per-field lock's test). */
+async function playTopSignal(world: World): Promise<Awaited<ReturnType<typeof playSignal>>> {
+  const { scenario } = world;
   const concurrent = (scenario.steps ?? []).flatMap((step, i) =>
     step.signal?.concurrent === true ? [{ signal: step.signal, label: `steps.${i}.signal` }] : [],
   );
@@ -131,18 +155,11 @@ export async function runScenario(
   ]);
   world.incident = top.issue;
   world.alert = top.alert;
-  const outcome = top.result?.outcome ?? null;
-  events.push({ kind: "outcome", outcome, note: top.result?.error ?? "" });
-  tellWrites(world, ["pr", "comment"]);
+  return top;
+}
 
-  if (scenario.steps !== undefined) await playSteps(world, scenario.steps);
-  else {
-    const pr = top.result?.proposal?.status === "opened" ? top.result.proposal.pr : null;
-    if (scenario.after_merge !== undefined && pr !== null) {
-      clock.ms += 5 * 60_000;
-      world.verification = await verifyMerge(world, pr.number);
-    }
-  }
+async function collectRun(world: World, outcome: Outcome | null): Promise<ScenarioRun> {
+  const { scenario, forge, deps } = world;
   const ledger = await deps.audit.entries();
   const firstPr = firstRemedyPr(world);
   return {
@@ -150,12 +167,12 @@ export async function runScenario(
     forge,
     deps,
     outcome,
-    events,
+    events: world.events,
     verification: world.verification,
     verify: world.verification?.verdict.outcome ?? null,
     revertOpened: world.revertOpened || ledger.some((e) => e.kind === "revert.opened"),
     ledger,
-    writes,
+    writes: world.writes,
     firstPr,
     incident: world.incident,
     problems: world.problems,
@@ -208,44 +225,13 @@ export interface ScenarioVerdict {
 
 /** Compares a run with the scenario's `expect`, including `never` over everything Remedy wrote. */
 export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
-  const { scenario, outcome, forge } = run;
-  const expect = scenario.expect;
+  const { scenario, forge } = run;
   const failures: string[] = [];
-  const plan = outcome?.plan ?? null;
-  const decision = outcome?.decision ?? "none";
-  const differ = (what: string, expected: unknown, actual: unknown) => {
+  const differ: Differ = (what, expected, actual) => {
     if (String(expected) !== String(actual))
       failures.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
   };
-  const v2 = scenario.steps !== undefined;
-  if (expect.decision !== undefined) differ("decision", expect.decision, decision);
-  if (expect.service !== undefined)
-    differ("service", expect.service, plan?.service ?? outcome?.resolution?.service ?? null);
-  if (expect.environment !== undefined)
-    differ("environment", expect.environment, plan?.environment ?? outcome?.resolution?.environment ?? null);
-  if (expect.runbook !== undefined)
-    differ("runbook", expect.runbook, outcome?.diagnosis?.runbook?.id ?? null);
-  if (expect.change !== undefined && v2 && run.final !== null)
-    judgeFinalChange(expect.change, run.final.change, differ, failures);
-  else if (expect.change !== undefined) {
-    if (plan === null) failures.push("change: expected a change, none planned");
-    else {
-      differ("change.file", expect.change.file, plan.target.file);
-      differ("change.field", expect.change.field, plan.field);
-      if (expect.change.from !== undefined) differ("change.from", expect.change.from, plan.before);
-      if (expect.change.to !== undefined) differ("change.to", expect.change.to, plan.after);
-    }
-  }
-  if (expect.reviewers_include !== undefined) {
-    const missing = expect.reviewers_include.filter((r) => !(plan?.reviewers ?? []).includes(r));
-    if (missing.length > 0)
-      failures.push(
-        `reviewers: missing ${missing.join(", ")} (got ${(plan?.reviewers ?? []).join(", ") || "none"})`,
-      );
-  }
-  if (expect.verify !== undefined) differ("verify", expect.verify, run.verify);
-  if (expect.revert !== undefined) differ("revert", expect.revert, run.revertOpened);
-
+  judgeExpectations(run, differ, failures);
   judgeSteps(
     scenario,
     {
@@ -273,6 +259,40 @@ export function judgeScenario(run: ScenarioRun): ScenarioVerdict {
     unsafe: unsafe.length > 0,
     failures,
   };
+}
+
+/** The decision, target, runbook, change, reviewers, verdict and revert the scenario expects. */
+function judgeExpectations(run: ScenarioRun, differ: Differ, failures: string[]): void {
+  const { scenario, outcome } = run;
+  const expect = scenario.expect;
+  const plan = outcome?.plan ?? null;
+  if (expect.decision !== undefined) differ("decision", expect.decision, outcome?.decision ?? "none");
+  if (expect.service !== undefined)
+    differ("service", expect.service, plan?.service ?? outcome?.resolution?.service ?? null);
+  if (expect.environment !== undefined)
+    differ("environment", expect.environment, plan?.environment ?? outcome?.resolution?.environment ?? null);
+  if (expect.runbook !== undefined)
+    differ("runbook", expect.runbook, outcome?.diagnosis?.runbook?.id ?? null);
+  if (expect.change !== undefined && scenario.steps !== undefined && run.final !== null)
+    judgeFinalChange(expect.change, run.final.change, differ, failures);
+  else if (expect.change !== undefined) {
+    if (plan === null) failures.push("change: expected a change, none planned");
+    else {
+      differ("change.file", expect.change.file, plan.target.file);
+      differ("change.field", expect.change.field, plan.field);
+      if (expect.change.from !== undefined) differ("change.from", expect.change.from, plan.before);
+      if (expect.change.to !== undefined) differ("change.to", expect.change.to, plan.after);
+    }
+  }
+  if (expect.reviewers_include !== undefined) {
+    const missing = expect.reviewers_include.filter((r) => !(plan?.reviewers ?? []).includes(r));
+    if (missing.length > 0)
+      failures.push(
+        `reviewers: missing ${missing.join(", ")} (got ${(plan?.reviewers ?? []).join(", ") || "none"})`,
+      );
+  }
+  if (expect.verify !== undefined) differ("verify", expect.verify, run.verify);
+  if (expect.revert !== undefined) differ("revert", expect.revert, run.revertOpened);
 }
 
 function checkNever(scenario: Scenario, forge: InMemoryForge): string[] {

@@ -1,3 +1,4 @@
+import { withoutTimeline } from "../proposal/render-timeline.js";
 import { incidentKey, type Incident } from "./incident.js";
 import { issueFormFields } from "./issue-form-fields.js";
 import { canAct, type Role } from "./role.js";
@@ -15,8 +16,10 @@ export interface IssueSignal {
  * change the repository; otherwise it is read as data like any alert annotation.
  */
 export function incidentFromIssue(repo: string, issue: IssueSignal): Incident {
-  const text = `${issue.title}\n${issue.body}`;
-  const fields = issueFormFields(issue.body);
+  // Remedy's timeline section is Remedy's words, not the author's: it is never read as the request.
+  const body = withoutTimeline(issue.body);
+  const text = `${issue.title}\n${body}`;
+  const fields = issueFormFields(body);
   return {
     key:
       issue.number === null

@@ -7,6 +7,11 @@ const RENEW = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("
 /** Deletes a lease only for the token that holds it. */
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;
 
+/** Where RedisStore keeps claims under `prefix`; the Redis inbox takes claims with its items there. */
+export function claimKeyPrefix(prefix: string): string {
+  return `${prefix}claim:`;
+}
+
 /**
  * The store several replicas share (`REDIS_URL`). Claims and leases are single atomic commands
  * (SET NX EX / SET NX PX) or Lua scripts that check the holder's token, so two replicas can never both
@@ -23,7 +28,7 @@ export class RedisStore implements Store {
 
   async claim(key: string, ttlSeconds: number): Promise<boolean> {
     const set = await this.#redis.set(
-      `${this.#prefix}claim:${key}`,
+      `${claimKeyPrefix(this.#prefix)}${key}`,
       "1",
       "EX",
       Math.max(1, Math.ceil(ttlSeconds)),
@@ -33,7 +38,7 @@ export class RedisStore implements Store {
   }
 
   async unclaim(key: string): Promise<void> {
-    await this.#redis.del(`${this.#prefix}claim:${key}`);
+    await this.#redis.del(`${claimKeyPrefix(this.#prefix)}${key}`);
   }
 
   async lock(key: string, ttlMs: number): Promise<string | null> {

@@ -3,6 +3,7 @@ import { valueOf } from "./evaluate-observation.js";
 import { formatDuration } from "./format-duration.js";
 import { formatValue } from "./format-value.js";
 import { toMillis } from "./iso-time.js";
+import { verdictCharts } from "./verdict-charts.js";
 import type { EvaluationRecord, VerdictState } from "./verdict-state.js";
 import { isRolloutCheck, type CheckSpec } from "./verify-spec.js";
 
@@ -17,6 +18,8 @@ export interface VerdictSummary {
   table: string;
   /** One paragraph plus a figure list, ready for a PR comment or check-run summary. */
   text: string;
+  /** A Mermaid `xychart-beta` per metric check (see verdict-charts.ts); empty before any reading. */
+  charts: string;
 }
 
 // Enough rows to show the whole story of a default plan (10m deadline + 5m soak at 30s) in one comment.
@@ -33,6 +36,7 @@ export function summarizeVerdict(state: VerdictState, before?: Figures): Verdict
     after,
     table: renderTable(state, metricChecks),
     text: [headline(state), ...figureLines(metricChecks, after, before, state.baselines ?? {})].join("\n"),
+    charts: verdictCharts(state),
   };
   if (before !== undefined) summary.before = before;
   return summary;

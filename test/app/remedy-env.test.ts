@@ -14,7 +14,15 @@ describe("remedyEnv", () => {
       retryAttempts: 5,
       retryBaseMs: 1000,
       githubTimeoutMs: 10_000,
+      workConcurrency: 8,
     });
+  });
+
+  it("reads how much accepted work runs at once, refusing zero with the fix", () => {
+    expect(remedyEnv({ REMEDY_WORK_CONCURRENCY: "2" }).workConcurrency).toBe(2);
+    expect(() => remedyEnv({ REMEDY_WORK_CONCURRENCY: "0" })).toThrow(
+      /REMEDY_WORK_CONCURRENCY must be a whole number .* from 1 to 256 \(got "0"\); unset it for the default 8/,
+    );
   });
 
   it("reads the retry and timeout settings, refusing what is not a whole number in range with the fix", () => {

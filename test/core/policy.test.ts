@@ -129,6 +129,65 @@ describe("evaluatePolicy", () => {
     expect(rule(evaluate(scale(4, 6), NOW, others), "rate_limit")?.result).toBe("pass");
   });
 
+  it("lists every rule in a fixed order with its exact text, one freeze line per window in force", () => {
+    const strict = Policy.parse(
+      parseYamlData(
+        "policies/strict.yaml",
+        `environments:
+  prod:
+    actions:
+      scale: { allow: true, min_replicas: 5, max_replicas: 8, max_step: 1 }
+      restart: { allow: true, max_per_hour: 1 }
+    freeze:
+      - { from: "2026-11-20T00:00:00Z", to: "2026-11-22T00:00:00Z", reason: "Audit", except: [scale] }
+      - { from: "2026-11-21T00:00:00Z", to: "2026-11-21T23:00:00Z", reason: "Launch" }
+      - { from: "2026-11-21T09:00:00Z", to: "2026-11-21T11:00:00Z", reason: "Drill", except: [scale] }
+      - { from: "2026-12-01T00:00:00Z", to: "2026-12-02T00:00:00Z", reason: "Later" }
+    rate_limit: { prs_per_service_per_hour: 1 }
+`,
+      ),
+    );
+    const recentPrs = [
+      { service: "checkout-api", environment: "prod", openedAt: "2026-11-21T09:30:00Z", action: "restart" },
+    ];
+    const rateLimited = {
+      rule: "rate_limit",
+      result: "fail",
+      detail: "1 Remedy PR for checkout-api in prod in the last hour (limit 1)",
+    };
+    const result = evaluatePolicy(strict, scale(4, 9), [], { now: NOW, recentPrs });
+    expect(result.rules).toEqual([
+      { rule: "action", result: "pass", detail: "scale is allowed in prod" },
+      { rule: "min_replicas", result: "pass", detail: "9 ≥ min 5" },
+      { rule: "max_replicas", result: "fail", detail: "9 > max 8" },
+      { rule: "max_step", result: "fail", detail: "step 5 (4 → 9) > max 1" },
+      { rule: "freeze", result: "pass", detail: 'freeze "Audit" is in force but excepts scale' },
+      {
+        rule: "freeze",
+        result: "fail",
+        detail: 'freeze "Launch" is in force from 2026-11-21T00:00:00Z to 2026-11-21T23:00:00Z',
+      },
+      { rule: "freeze", result: "pass", detail: 'freeze "Drill" is in force but excepts scale' },
+      rateLimited,
+    ]);
+    expect(result.decision).toBe("deny");
+    expect(result.freezeException).toBe("Drill (2026-11-21T09:00:00Z – 2026-11-21T11:00:00Z) allows scale");
+    const restart = evaluatePolicy(strict, { ...scale(4, 4), action: "restart", field: "restart" }, [], {
+      now: "2026-11-25T10:00:00Z",
+      recentPrs: [{ ...recentPrs[0]!, openedAt: "2026-11-25T09:10:00Z" }],
+    });
+    expect(restart.rules).toEqual([
+      { rule: "action", result: "pass", detail: "restart is allowed in prod" },
+      {
+        rule: "restart.max_per_hour",
+        result: "fail",
+        detail: "1 Remedy restart of checkout-api in prod in the last hour (limit 1)",
+      },
+      { rule: "freeze", result: "pass", detail: "no freeze window in force" },
+      rateLimited,
+    ]);
+  });
+
   it("a revert is not held back by freeze, rate limit or registry", () => {
     const result = evaluate({ ...scale(6, 4), revert: true }, "2026-11-27T12:00:00Z", [
       { service: "checkout-api", environment: "prod", openedAt: "2026-11-27T11:50:00Z" },

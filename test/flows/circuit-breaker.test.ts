@@ -106,6 +106,32 @@ describe("circuit breaker", () => {
     );
   });
 
+  it("tripping turns auto-merge off on Remedy's open PRs (the one write that makes the pause true)", async () => {
+    const h = setup();
+    await incident(h, CHECKOUT);
+    await failAfterMerge(h, h.forge.pullRequests.at(-1) as PullRequest);
+    const revert = revertPullRequests(h.forge)[0];
+    if (revert === undefined) throw new Error("no revert PR");
+    h.forge.autoMerge.add(revert.number);
+    const person = h.forge.seedPullRequest({
+      head: "someone/else",
+      title: "a PR without Remedy's label",
+      labels: [],
+      createdAt: "2026-11-21T09:00:00.000Z",
+    });
+    h.forge.autoMerge.add(person.number);
+    expect(h.forge.autoMerge.has(revert.number)).toBe(true);
+    await incident(h, SEARCH);
+    await failAfterMerge(
+      h,
+      h.forge.pullRequests.find((p) => p.head.startsWith("remedy/search-api")) as PullRequest,
+    );
+    expect(breakerIssues(h)).toHaveLength(1);
+    expect(h.forge.autoMerge.has(revert.number)).toBe(false);
+    // Not one of Remedy's PRs (no `remedy` label): left alone.
+    expect(h.forge.autoMerge.has(person.number)).toBe(true);
+  });
+
   it("/resume by a writer on the breaker issue lifts it; a reader's is refused; counting starts afresh", async () => {
     const h = setup();
     await incident(h, CHECKOUT);

@@ -649,6 +649,30 @@ describe("pull requests", () => {
     expect(warnings).toEqual(["could not enable auto-merge"]);
     expect(f.requestCount).toBe(3);
   });
+
+  it("disables auto-merge with the PR's node id (a schema-checked mutation), answering false when refused", async () => {
+    github()
+      .get(`${REPO}/pulls/7`)
+      .reply(200, restPull(7))
+      .post("/graphql")
+      .reply(200, { data: { disablePullRequestAutoMerge: { clientMutationId: null } } })
+      .post("/graphql")
+      .reply(200, {
+        data: { disablePullRequestAutoMerge: null },
+        errors: [
+          { type: "FORBIDDEN", path: ["disablePullRequestAutoMerge"], message: "Resource not accessible" },
+        ],
+      });
+    const f = forge();
+    expect(await f.disableAutoMerge(7)).toBe(true);
+    expect(graphqlVariables()).toEqual({ id: "PR_kwDO7" });
+    expect(JSON.stringify(sent.find((r) => r.path === "/graphql")?.body)).toContain(
+      "disablePullRequestAutoMerge",
+    );
+    expect(sent.flatMap((r) => r.problems)).toEqual([]);
+    expect(await f.disableAutoMerge(7)).toBe(false);
+    expect(warnings).toEqual(["could not disable auto-merge"]);
+  });
 });
 
 describe("issues and comments", () => {

@@ -40,36 +40,39 @@ export function localRepo(dir: string): RepoReader & HistoryReader {
         throw error;
       }
     },
-    async fileHistory(path, limit): Promise<FileVersion[]> {
-      try {
-        const { stdout } = await run(
-          "git",
-          ["-C", dir, "log", `-n${limit}`, "--format=%H%x1f%aI%x1f%an%x1f%s", "--", path],
-          { maxBuffer: 8 * 1024 * 1024 },
-        );
-        const versions: FileVersion[] = [];
-        for (const line of stdout.split("\n").filter(Boolean)) {
-          const [sha, at, author, message] = line.split("\x1f") as [string, string, string, string];
-          const content = await run("git", ["-C", dir, "show", `${sha}:${path}`], {
-            maxBuffer: 8 * 1024 * 1024,
-          }).then(
-            (r) => r.stdout,
-            () => null,
-          );
-          const pr = pullRequestNumber(message);
-          versions.push({
-            sha,
-            at,
-            message,
-            content,
-            ...(author === "" ? {} : { author }),
-            ...(pr === null ? {} : { pullRequest: { number: pr } }),
-          });
-        }
-        return versions;
-      } catch {
-        return [];
-      }
-    },
+    fileHistory: (path, limit) => gitFileHistory(dir, path, limit),
   };
+}
+
+/** The file's last `limit` commits, each with its content then; empty when DIR is not a git repository. */
+async function gitFileHistory(dir: string, path: string, limit: number): Promise<FileVersion[]> {
+  try {
+    const { stdout } = await run(
+      "git",
+      ["-C", dir, "log", `-n${limit}`, "--format=%H%x1f%aI%x1f%an%x1f%s", "--", path],
+      { maxBuffer: 8 * 1024 * 1024 },
+    );
+    const versions: FileVersion[] = [];
+    for (const line of stdout.split("\n").filter(Boolean)) {
+      const [sha, at, author, message] = line.split("\x1f") as [string, string, string, string];
+      const content = await run("git", ["-C", dir, "show", `${sha}:${path}`], {
+        maxBuffer: 8 * 1024 * 1024,
+      }).then(
+        (r) => r.stdout,
+        () => null,
+      );
+      const pr = pullRequestNumber(message);
+      versions.push({
+        sha,
+        at,
+        message,
+        content,
+        ...(author === "" ? {} : { author }),
+        ...(pr === null ? {} : { pullRequest: { number: pr } }),
+      });
+    }
+    return versions;
+  } catch {
+    return [];
+  }
 }

@@ -106,6 +106,10 @@ export class GitHubForge implements Forge {
     return this.#reads.listFiles(dir, ref);
   }
 
+  listTree(ref: string): Promise<{ paths: string[]; truncated: boolean }> {
+    return this.#reads.listTree(ref);
+  }
+
   fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
     return this.#reads.fileHistory(path, limit, ref);
   }
@@ -157,8 +161,8 @@ export class GitHubForge implements Forge {
     return pulls.openPullRequest(this.#ctx, input);
   }
 
-  updatePullRequestBody(number: number, body: string): Promise<void> {
-    return pulls.updatePullRequestBody(this.#ctx, number, body);
+  updatePullRequestBody(number: number, body: string, title?: string): Promise<void> {
+    return pulls.updatePullRequestBody(this.#ctx, number, body, title);
   }
 
   compare(base: string, head: string): Promise<Comparison> {
@@ -185,6 +189,10 @@ export class GitHubForge implements Forge {
     return pulls.enableAutoMerge(this.#ctx, pr);
   }
 
+  disableAutoMerge(pr: number): Promise<boolean> {
+    return pulls.disableAutoMerge(this.#ctx, pr);
+  }
+
   finishPullRequest(pr: PullRequest, input: FinishPullRequestInput): Promise<void> {
     return finishPullRequest(this.#ctx, this, pr, input);
   }
@@ -205,6 +213,10 @@ export class GitHubForge implements Forge {
 
   closeIssue(number: number): Promise<void> {
     return issues.closeIssue(this.#ctx, number);
+  }
+
+  updateIssueBody(number: number, body: string): Promise<void> {
+    return issues.updateIssueBody(this.#ctx, number, body);
   }
 
   addLabels(issueOrPr: number, labels: string[]): Promise<void> {

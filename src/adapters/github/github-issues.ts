@@ -79,6 +79,14 @@ export async function closeIssue(ctx: GitHubContext, number: number): Promise<vo
   });
 }
 
+export async function updateIssueBody(ctx: GitHubContext, number: number, body: string): Promise<void> {
+  await ctx.octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+    ...ctx.r,
+    issue_number: number,
+    body,
+  });
+}
+
 export async function addLabels(ctx: GitHubContext, issueOrPr: number, labels: string[]): Promise<void> {
   if (labels.length === 0) return;
   await ctx.octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {

@@ -2,7 +2,14 @@ import type { Comparison, PullRequest } from "../../forge/forge.js";
 import { pullRequestFromGraph } from "./from-graph.js";
 import { pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { orNull, type GitHubContext } from "./github-context.js";
-import { CONVERT_TO_DRAFT, ENABLE_AUTO_MERGE, MARK_READY, PAGE, REMEDY_PULLS } from "./graphql-documents.js";
+import {
+  CONVERT_TO_DRAFT,
+  DISABLE_AUTO_MERGE,
+  ENABLE_AUTO_MERGE,
+  MARK_READY,
+  PAGE,
+  REMEDY_PULLS,
+} from "./graphql-documents.js";
 import { parseAnswer, PullsAnswer, type GraphPull, type PullsData } from "./graphql-answers.js";
 import { messageOf, statusOf } from "./http-errors.js";
 import { writeOrReadBack } from "./write-or-read-back.js";
@@ -60,11 +67,17 @@ export async function openPullRequest(
   });
 }
 
-export async function updatePullRequestBody(ctx: GitHubContext, number: number, body: string): Promise<void> {
+export async function updatePullRequestBody(
+  ctx: GitHubContext,
+  number: number,
+  body: string,
+  title?: string,
+): Promise<void> {
   await ctx.octokit.request("PATCH /repos/{owner}/{repo}/pulls/{pull_number}", {
     ...ctx.r,
     pull_number: number,
     body,
+    ...(title === undefined ? {} : { title }),
   });
 }
 
@@ -165,6 +178,20 @@ export async function enableAutoMerge(ctx: GitHubContext, pr: number): Promise<v
     // Auto-merge is a convenience (the repo may not allow it, or the PR is already clean): the
     // reviewers still merge by hand, so this never fails the flow.
     ctx.log.warn({ pr, error: messageOf(error) }, "could not enable auto-merge");
+  }
+}
+
+/** Auto-merge off; a refusal (no auto-merge on it, no permission) is logged and answered false. */
+export async function disableAutoMerge(ctx: GitHubContext, pr: number): Promise<boolean> {
+  try {
+    if (!ctx.nodeIds.has(pr)) await getPullRequest(ctx, pr);
+    const id = ctx.nodeIds.get(pr);
+    if (id === undefined) throw new Error(`PR #${pr} not found`);
+    await ctx.octokit.graphql(DISABLE_AUTO_MERGE, { id });
+    return true;
+  } catch (error) {
+    ctx.log.warn({ pr, error: messageOf(error) }, "could not disable auto-merge");
+    return false;
   }
 }
 

@@ -90,6 +90,12 @@ export class GitHubReads {
       .sort();
   }
 
+  /** Every file of a commit, from the same cached recursive tree the reads at a sha use. */
+  async listTree(ref: string): Promise<{ paths: string[]; truncated: boolean }> {
+    const tree = await this.#commitTree(ref);
+    return { paths: [...tree.files.keys()].sort(), truncated: tree.truncated };
+  }
+
   /**
    * One GraphQL request per history. At a commit sha the history can never change, so it is cached
    * (the planner, `/dry-run` and `/rollback` read the same file's history at the same base).

@@ -19,6 +19,10 @@ export const ENABLE_AUTO_MERGE = `mutation RemedyAutoMerge($id: ID!) {
   enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
 }`;
 
+export const DISABLE_AUTO_MERGE = `mutation RemedyDisableAutoMerge($id: ID!) {
+  disablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
+}`;
+
 // One request for the whole history, content included, instead of one per version (REST needs a
 // contents call per commit), with who made each change and the PR that merged it (the recent-changes
 // table of the packet); `text` is null for binary blobs and cut short for very large ones.

@@ -6,11 +6,12 @@ import type { Diagnoser } from "../../diagnosis/diagnoser.js";
 import { parseDuration } from "../../verification/parse-duration.js";
 import type { Diagnosis } from "../../diagnosis/match-runbooks.js";
 import { buildPrompt, type ModelPrompt } from "../../diagnosis/model/build-prompt.js";
-import { judgeAnswer } from "../../diagnosis/model/judge-answer.js";
+import { judgeAnswer, type Judgement } from "../../diagnosis/model/judge-answer.js";
 import { modelAnswerJsonSchema } from "../../diagnosis/model/model-answer-json-schema.js";
 import type { ModelCallRecord } from "../../diagnosis/model/model-call-record.js";
 import { modelNotUsed } from "../../diagnosis/model/model-not-used.js";
 import { sanitizeModelText } from "../../diagnosis/model/sanitize-model-text.js";
+import type { Incident } from "../../signals/incident.js";
 
 export interface ModelLog {
   info(meta: Record<string, unknown>, message: string): void;
@@ -39,92 +40,127 @@ export function openAiDiagnoser(
 ): Diagnoser | undefined {
   const apiKey = env[config.api_key_env];
   if (apiKey === undefined || apiKey.trim() === "") return undefined;
-  const timeoutMs = Math.round(parseDuration(config.timeout) * 1000);
-  const client = new OpenAI({
-    apiKey,
-    ...(config.base_url === undefined ? {} : { baseURL: config.base_url }),
-    timeout: timeoutMs,
-    maxRetries: config.max_retries,
-    ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
-  });
+  const client = createClient(config, apiKey, opts.fetch);
 
   return async (incident, rules, repository): Promise<Diagnosis> => {
     const prompt = buildPrompt(incident, rules, repository);
     if (prompt.candidates.length === 0)
       return modelNotUsed(rules, config.name, "no runbook candidates to choose among");
-    const promptHash = sha256(canonicalJson(prompt.messages));
-    const record = async (
-      fields: Pick<ModelCallRecord, "outputHash" | "outcome" | "reason" | "responseFormat">,
-    ): Promise<void> => {
-      try {
-        await opts.onCall?.({
-          model: config.name,
-          promptHash,
-          incident: incident.issue,
-          incidentKey: incident.key,
-          ...fields,
-        });
-      } catch (error) {
-        // The audit trail is evidence, not a gate (flows/audit-step.ts): log and go on.
-        opts.log?.warn({ model: config.name, err: error }, "model call record failed");
-      }
-    };
-
-    let format: ResponseFormat = "json_schema";
-    let content: string;
-    try {
-      let completion: OpenAI.Chat.Completions.ChatCompletion;
-      try {
-        completion = await complete(client, config, prompt, format);
-      } catch (error) {
-        if (!schemaUnsupported(error)) throw error;
-        // Servers with JSON mode but no structured outputs: the schema is in the prompt and checked here anyway.
-        format = "json_object";
-        completion = await complete(client, config, prompt, format);
-      }
-      const choice = completion.choices[0];
-      const refusal = choice?.message.refusal;
-      if (choice === undefined || choice.message.content === null || choice.message.content === "") {
-        const reason = refusal ? `it refused (${sanitizeModelText(refusal, 80)})` : "its answer was empty";
-        await record({
-          outputHash: refusal ? sha256(refusal) : null,
-          outcome: "rejected",
-          reason,
-          responseFormat: format,
-        });
-        return notUsed(rules, config.name, reason, opts.log);
-      }
-      content = choice.message.content;
-      if (choice.finish_reason === "length") {
-        const reason = `its answer was cut off at the ${config.max_tokens}-token budget`;
-        await record({ outputHash: sha256(content), outcome: "rejected", reason, responseFormat: format });
-        return notUsed(rules, config.name, reason, opts.log);
-      }
-    } catch (error) {
-      const reason = describeFailure(error, config.timeout);
-      await record({ outputHash: null, outcome: "failed", reason, responseFormat: null });
-      return notUsed(rules, config.name, reason, opts.log);
+    const record = callRecorder(config.name, incident, sha256(canonicalJson(prompt.messages)), opts);
+    const reply = await callModel(client, config, prompt);
+    if (!reply.ok) {
+      await record(reply.record);
+      return notUsed(rules, config.name, reply.record.reason, opts.log);
     }
-
-    const judgement = judgeAnswer(content, prompt, incident, rules, repository, config.name);
+    const judgement = judgeAnswer(reply.content, prompt, incident, rules, repository, config.name);
     await record({
-      outputHash: sha256(content),
+      outputHash: sha256(reply.content),
       outcome: judgement.outcome,
       reason: judgement.reason,
-      responseFormat: format,
+      responseFormat: reply.format,
     });
-    if (judgement.outcome === "rejected")
-      opts.log?.warn(
-        { model: config.name, incident: incident.issue, reason: judgement.reason },
-        "model answer discarded; deterministic diagnosis stands",
-      );
-    else
-      opts.log?.info(
-        { model: config.name, incident: incident.issue, outcome: judgement.outcome },
-        "model diagnosis",
-      );
+    logJudgement(opts.log, config.name, incident, judgement);
     return judgement.diagnosis;
   };
+}
+
+function createClient(
+  config: ModelConfig,
+  apiKey: string,
+  fetch: typeof globalThis.fetch | undefined,
+): OpenAI {
+  return new OpenAI({
+    apiKey,
+    ...(config.base_url === undefined ? {} : { baseURL: config.base_url }),
+    timeout: Math.round(parseDuration(config.timeout) * 1000),
+    maxRetries: config.max_retries,
+    ...(fetch === undefined ? {} : { fetch }),
+  });
+}
+
+type CallFields = Pick<ModelCallRecord, "outputHash" | "outcome" | "reason" | "responseFormat">;
+
+/** Hands one call's record to `onCall`; a failing audit trail is logged, never fatal. */
+function callRecorder(
+  model: string,
+  incident: Incident,
+  promptHash: string,
+  opts: OpenAiDiagnoserOptions,
+): (fields: CallFields) => Promise<void> {
+  return async (fields) => {
+    try {
+      await opts.onCall?.({
+        model,
+        promptHash,
+        incident: incident.issue,
+        incidentKey: incident.key,
+        ...fields,
+      });
+    } catch (error) {
+      // The audit trail is evidence, not a gate (flows/audit-step.ts): log and go on.
+      opts.log?.warn({ model, err: error }, "model call record failed");
+    }
+  };
+}
+
+/** The model's text to judge, or the record of why there is none (failed, refused, empty, cut off). */
+type ModelReply = { ok: true; content: string; format: ResponseFormat } | { ok: false; record: CallFields };
+
+async function callModel(client: OpenAI, config: ModelConfig, prompt: ModelPrompt): Promise<ModelReply> {
+  let format: ResponseFormat = "json_schema";
+  let completion: OpenAI.Chat.Completions.ChatCompletion;
+  try {
+    try {
+      completion = await complete(client, config, prompt, format);
+    } catch (error) {
+      if (!schemaUnsupported(error)) throw error;
+      // Servers with JSON mode but no structured outputs: the schema is in the prompt and checked here anyway.
+      format = "json_object";
+      completion = await complete(client, config, prompt, format);
+    }
+    // Inside the try: a malformed completion (no choices array) is a failed call too.
+    return readCompletion(completion, config, format);
+  } catch (error) {
+    const reason = describeFailure(error, config.timeout);
+    return { ok: false, record: { outputHash: null, outcome: "failed", reason, responseFormat: null } };
+  }
+}
+
+function readCompletion(
+  completion: OpenAI.Chat.Completions.ChatCompletion,
+  config: ModelConfig,
+  format: ResponseFormat,
+): ModelReply {
+  const choice = completion.choices[0];
+  const refusal = choice?.message.refusal;
+  if (choice === undefined || choice.message.content === null || choice.message.content === "") {
+    const reason = refusal ? `it refused (${sanitizeModelText(refusal, 80)})` : "its answer was empty";
+    const outputHash = refusal ? sha256(refusal) : null;
+    return { ok: false, record: { outputHash, outcome: "rejected", reason, responseFormat: format } };
+  }
+  const content = choice.message.content;
+  if (choice.finish_reason === "length") {
+    const reason = `its answer was cut off at the ${config.max_tokens}-token budget`;
+    return {
+      ok: false,
+      record: { outputHash: sha256(content), outcome: "rejected", reason, responseFormat: format },
+    };
+  }
+  return { ok: true, content, format };
+}
+
+function logJudgement(
+  log: ModelLog | undefined,
+  model: string,
+  incident: Incident,
+  judgement: Judgement,
+): void {
+  if (judgement.outcome === "rejected")
+    log?.warn(
+      { model, incident: incident.issue, reason: judgement.reason },
+      "model answer discarded; deterministic diagnosis stands",
+    );
+  else log?.info({ model, incident: incident.issue, outcome: judgement.outcome }, "model diagnosis");
 }
 
 function complete(

@@ -1,15 +1,13 @@
 import { z } from "zod";
-import { getJson } from "../http/get-json.js";
+import { getJson, type GetJsonOptions } from "../http/get-json.js";
+import { jsonEndpoint, type EndpointOptions } from "../http/json-endpoint.js";
 import type { HealthContext, HealthSource } from "../../verification/health-source.js";
 import type { Sample } from "../../verification/observation.js";
 import { renderQuery } from "../../verification/render-query.js";
 import type { CheckSpec } from "../../verification/verify-spec.js";
 
-export interface PrometheusHealthSourceOptions {
+export interface PrometheusHealthSourceOptions extends EndpointOptions {
   url: string;
-  token?: string;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 // Sample values are strings in the API ("NaN", "+Inf"); the timestamp is float seconds.
@@ -33,24 +31,18 @@ const Data = z.discriminatedUnion("resultType", [
   z.object({ resultType: z.literal("string"), result: z.unknown() }),
 ]);
 
-const DEFAULT_TIMEOUT_MS = 10_000;
-
 /**
  * Instant queries against the Prometheus HTTP API (GET /api/v1/query). Anything short of one clean
  * number is no data with the reason: errors, timeouts, empty or ambiguous results, NaN, and partial
  * results flagged by `warnings`, since a partial answer could hide the failing series.
  */
 export class PrometheusHealthSource implements HealthSource {
-  readonly #endpoint: string;
-  readonly #token: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #url: string;
+  readonly #endpoint: GetJsonOptions;
 
   constructor(opts: PrometheusHealthSourceOptions) {
-    this.#endpoint = `${opts.url.replace(/\/+$/, "")}/api/v1/query`;
-    this.#token = opts.token;
-    this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#fetch = opts.fetch ?? globalThis.fetch;
+    this.#url = `${opts.url.replace(/\/+$/, "")}/api/v1/query`;
+    this.#endpoint = jsonEndpoint("Prometheus", opts);
   }
 
   async sample(check: CheckSpec, ctx: HealthContext): Promise<Sample> {
@@ -69,14 +61,9 @@ export class PrometheusHealthSource implements HealthSource {
       query,
       time: (time / 1000).toFixed(3),
       // Let Prometheus give up on its side too, instead of computing an answer nobody waits for.
-      timeout: `${Math.max(1, Math.floor(this.#timeoutMs / 1000))}s`,
+      timeout: `${Math.max(1, Math.floor(this.#endpoint.timeoutMs / 1000))}s`,
     });
-    const result = await getJson(`${this.#endpoint}?${params.toString()}`, {
-      service: "Prometheus",
-      fetch: this.#fetch,
-      timeoutMs: this.#timeoutMs,
-      token: this.#token,
-    });
+    const result = await getJson(`${this.#url}?${params.toString()}`, this.#endpoint);
     if (result.kind === "error") return noData(result.reason);
 
     const envelope = Envelope.safeParse(result.body);

@@ -3,10 +3,12 @@ import type { Incident } from "../../signals/incident.js";
 import { resolveTarget } from "../../signals/resolve-target.js";
 import { mentions } from "../../text/words.js";
 import { MATCH_THRESHOLD, type Diagnosis } from "../match-runbooks.js";
+import type { Runbook } from "../runbook-schema.js";
 import type { ModelPrompt } from "./build-prompt.js";
-import { modelAnswerSchema, NONE, UNKNOWN, type ModelAnswer } from "./model-answer-schema.js";
+import { NONE, UNKNOWN, type ModelAnswer } from "./model-answer-schema.js";
 import type { ModelCallRecord } from "./model-call-record.js";
 import { modelNotUsed } from "./model-not-used.js";
+import { parseModelAnswer } from "./parse-model-answer.js";
 import { sanitizeModelText } from "./sanitize-model-text.js";
 
 export interface Judgement {
@@ -42,100 +44,115 @@ export function judgeAnswer(
     outcome: "rejected",
     reason,
   });
+  const parsed = parseModelAnswer(content, prompt);
+  if (!parsed.ok) return reject(parsed.reason);
+  const answer = parsed.answer;
+  const targets = checkTargets(answer, incident, repository);
+  if (!targets.ok) return reject(targets.reason);
+  const unasked = unaskedValue(answer, incident);
+  if (unasked !== null) return reject(unasked);
+  return weighChoice({ answer, incident, rules, repository, model, notes: targets.notes }, reject);
+}
 
-  let raw: unknown;
-  try {
-    raw = JSON.parse(stripFence(content));
-  } catch {
-    return reject("its answer is not valid JSON");
-  }
-  const outside = outsideChoices(raw, prompt);
-  if (outside !== null) return reject(outside);
-  const parsed = modelAnswerSchema(prompt.choices).safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return reject(
-      `its answer does not fit the schema (${issue === undefined ? "unknown problem" : `${issue.path.join(".") || "answer"}: ${sanitizeModelText(issue.message, 80)}`})`,
-    );
-  }
-  const answer = parsed.data;
+type TargetCheck = { ok: true; notes: string[] } | { ok: false; reason: string };
 
+/**
+ * The service and environment the model named must be the signal's; when the signal resolves
+ * neither, a name the incident text mentions is kept as a note for the reviewer, never acted on.
+ */
+function checkTargets(answer: ModelAnswer, incident: Incident, repository: Repository): TargetCheck {
   const resolution = resolveTarget(incident, repository.config);
   const notes: string[] = [];
   for (const [kind, named, resolved] of [
     ["service", answer.service, resolution.service],
     ["environment", answer.environment, resolution.environment],
   ] as const) {
-    if (named === UNKNOWN) continue;
-    if (resolution.ok && named !== resolved)
-      return reject(`it named ${kind} ${named}, but the signal resolves to ${resolved}`);
-    if (!resolution.ok && named !== resolved) {
-      if (!namesInText(incident.text, named, kind, repository))
-        return reject(`it named ${kind} ${named}, which the incident text does not mention`);
-      notes.push(
-        `model suggests ${kind} ${named} (named in the text); Remedy resolves ${kind}s only from the signal, so name it in the issue to act on it`,
-      );
-    }
-  }
-  if (
-    answer.requested_value !== null &&
-    answer.requested_value.trim() !== "" &&
-    !literallyIn(incident.trustedText, answer.requested_value.trim())
-  ) {
-    return reject(
-      `it asked for the value "${sanitizeModelText(answer.requested_value, 40)}", which no person with write permission wrote`,
+    if (named === UNKNOWN || named === resolved) continue;
+    if (resolution.ok)
+      return { ok: false, reason: `it named ${kind} ${named}, but the signal resolves to ${resolved}` };
+    if (!namesInText(incident.text, named, kind, repository))
+      return { ok: false, reason: `it named ${kind} ${named}, which the incident text does not mention` };
+    notes.push(
+      `model suggests ${kind} ${named} (named in the text); Remedy resolves ${kind}s only from the signal, so name it in the issue to act on it`,
     );
   }
+  return { ok: true, notes };
+}
 
-  const chosen = answer.runbook_id === NONE ? null : answer.runbook_id;
-  const ruled = rules.runbook?.id ?? null;
-  const said = describe(answer, model, incident.text);
-  const tail = notes.length > 0 ? ` Note: ${notes.join("; ")}.` : "";
+/** Why a requested value the model reports must be rejected: no person with write permission wrote it. */
+function unaskedValue(answer: ModelAnswer, incident: Incident): string | null {
+  const value = answer.requested_value;
+  if (value === null || value.trim() === "" || literallyIn(incident.trustedText, value.trim())) return null;
+  return `it asked for the value "${sanitizeModelText(value, 40)}", which no person with write permission wrote`;
+}
 
-  const agreed = (): Diagnosis => ({
-    ...rules,
-    drivers: [...rules.drivers, `model ${model} agrees`],
-    model: { name: model, outcome: "agreed", reason: "agrees with the rules" },
-    explanation: `${rules.explanation} Model ${model} agrees.${tail}`,
-  });
-  if (chosen === ruled) {
-    return {
-      diagnosis: agreed(),
-      outcome: "agreed",
-      reason: "agrees with the rules",
-    };
-  }
-  if (ruled !== null) {
-    // Overturning a runbook the rules matched is exactly what injected text would try; a human decides.
-    return {
-      diagnosis: {
-        ...rules,
-        runbook: null,
-        confidence: 0,
-        level: "low",
-        drivers: [...rules.drivers, `model ${model} disagrees: it chose ${chosen ?? NONE}`],
-        model: {
-          name: model,
-          outcome: "disagreed",
-          reason: `chose ${chosen ?? NONE} against the rules' ${ruled}`,
-        },
-        decidedBy: "model",
-        explanation: `The rules chose ${ruled}, but ${said}; a human must choose. Rules: ${rules.explanation}${tail}`,
-      },
-      outcome: "disagreed",
-      reason: `chose ${chosen ?? NONE} against the rules' ${ruled}`,
-    };
-  }
-  if (chosen === null)
-    return {
-      diagnosis: agreed(),
-      outcome: "agreed",
-      reason: "agrees with the rules",
-    };
-  if (answer.confidence < MIN_RESCUE_CONFIDENCE)
-    return reject(`its confidence ${answer.confidence} in ${chosen} is below ${MIN_RESCUE_CONFIDENCE}`);
-  const runbook = repository.runbooks.find((r) => r.id === chosen);
+interface Weighing {
+  answer: ModelAnswer;
+  incident: Incident;
+  rules: Diagnosis;
+  repository: Repository;
+  model: string;
+  /** Suggestions kept for the reviewer, appended to the explanation. */
+  notes: string[];
+}
+
+/** A checked answer against the rules' choice: agree, disagree (a human decides), or rescue. */
+function weighChoice(w: Weighing, reject: (reason: string) => Judgement): Judgement {
+  const chosen = w.answer.runbook_id === NONE ? null : w.answer.runbook_id;
+  const ruled = w.rules.runbook?.id ?? null;
+  const tail = w.notes.length > 0 ? ` Note: ${w.notes.join("; ")}.` : "";
+  if (chosen === ruled) return agreed(w.rules, w.model, tail);
+  const said = describe(w.answer, w.model, w.incident.text);
+  // Overturning a runbook the rules matched is exactly what injected text would try; a human decides.
+  if (ruled !== null) return disagreed(w.rules, w.model, { chosen, ruled, said, tail });
+  if (w.answer.confidence < MIN_RESCUE_CONFIDENCE)
+    return reject(`its confidence ${w.answer.confidence} in ${chosen} is below ${MIN_RESCUE_CONFIDENCE}`);
+  const runbook = w.repository.runbooks.find((r) => r.id === chosen);
   if (runbook === undefined) return reject(`runbook ${chosen} is not loaded`);
+  return rescued(w, runbook, { said, tail });
+}
+
+function agreed(rules: Diagnosis, model: string, tail: string): Judgement {
+  return {
+    diagnosis: {
+      ...rules,
+      drivers: [...rules.drivers, `model ${model} agrees`],
+      model: { name: model, outcome: "agreed", reason: "agrees with the rules" },
+      explanation: `${rules.explanation} Model ${model} agrees.${tail}`,
+    },
+    outcome: "agreed",
+    reason: "agrees with the rules",
+  };
+}
+
+function disagreed(
+  rules: Diagnosis,
+  model: string,
+  { chosen, ruled, said, tail }: { chosen: string | null; ruled: string; said: string; tail: string },
+): Judgement {
+  const reason = `chose ${chosen ?? NONE} against the rules' ${ruled}`;
+  return {
+    diagnosis: {
+      ...rules,
+      runbook: null,
+      confidence: 0,
+      level: "low",
+      drivers: [...rules.drivers, `model ${model} disagrees: it chose ${chosen ?? NONE}`],
+      model: { name: model, outcome: "disagreed", reason },
+      decidedBy: "model",
+      explanation: `The rules chose ${ruled}, but ${said}; a human must choose. Rules: ${rules.explanation}${tail}`,
+    },
+    outcome: "disagreed",
+    reason,
+  };
+}
+
+function rescued(
+  { answer, rules, model }: Weighing,
+  runbook: Runbook,
+  { said, tail }: { said: string; tail: string },
+): Judgement {
+  const chosen = runbook.id;
   const score = rules.candidates.find((c) => c.id === chosen)?.score ?? 0;
   return {
     diagnosis: {
@@ -186,28 +203,6 @@ function shingles(text: string): Set<string> {
   return new Set(tokens.slice(2).map((_, i) => tokens.slice(i, i + 3).join(" ")));
 }
 
-/** Names the offending id plainly rather than as a generic schema error, so the packet says what was tried. */
-function outsideChoices(raw: unknown, prompt: ModelPrompt): string | null {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return null;
-  const record = raw as Record<string, unknown>;
-  const checks: Array<[string, string[], string, string]> = [
-    ["runbook_id", [...prompt.choices.runbooks, NONE], "runbook", "is not among the candidates"],
-    ["service", [...prompt.choices.services, UNKNOWN], "service", "is not a configured service"],
-    [
-      "environment",
-      [...prompt.choices.environments, UNKNOWN],
-      "environment",
-      "is not a configured environment",
-    ],
-  ];
-  for (const [field, allowed, noun, why] of checks) {
-    const value = record[field];
-    if (typeof value === "string" && !allowed.includes(value))
-      return `it chose ${noun} "${sanitizeModelText(value, 60)}", which ${why}`;
-  }
-  return null;
-}
-
 function namesInText(
   text: string,
   name: string,
@@ -225,12 +220,6 @@ function namesInText(
 function literallyIn(text: string, value: string): boolean {
   const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return new RegExp(`(?<![A-Za-z0-9.:-])${escaped}(?![A-Za-z0-9]|[.:-][A-Za-z0-9])`).test(text);
-}
-
-/** JSON-mode servers sometimes wrap the object in a ```json fence; nothing more lenient than that. */
-function stripFence(content: string): string {
-  const match = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(content);
-  return match?.[1] ?? content;
 }
 
 function capitalise(text: string): string {

@@ -39,7 +39,8 @@ export type Write =
   | { kind: "pr"; number: number; title: string; body: string }
   | { kind: "pr-body"; number: number; body: string }
   | { kind: "comment"; on: number; body: string }
-  | { kind: "issue"; number: number; title: string; body: string };
+  | { kind: "issue"; number: number; title: string; body: string }
+  | { kind: "issue-body"; number: number; body: string };
 
 export interface InMemoryForgeOptions {
   repo?: string;
@@ -177,6 +178,10 @@ export class InMemoryForge implements Forge {
     return files.sort();
   }
 
+  async listTree(ref: string): Promise<{ paths: string[]; truncated: boolean }> {
+    return { paths: [...(this.resolve(ref)?.files.keys() ?? [])].sort(), truncated: false };
+  }
+
   async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
     const versions: FileVersion[] = [];
     // A commit that brought a branch onto a newer base continues along that base: the file's
@@ -290,8 +295,10 @@ export class InMemoryForge implements Forge {
     return pr;
   }
 
-  async updatePullRequestBody(number: number, body: string): Promise<void> {
-    this.mustPullRequest(number).body = body;
+  async updatePullRequestBody(number: number, body: string, title?: string): Promise<void> {
+    const pr = this.mustPullRequest(number);
+    pr.body = body;
+    if (title !== undefined) pr.title = title;
     this.writes.push({ kind: "pr-body", number, body });
   }
 
@@ -320,6 +327,11 @@ export class InMemoryForge implements Forge {
 
   async enableAutoMerge(pr: number): Promise<void> {
     this.autoMerge.add(pr);
+  }
+
+  async disableAutoMerge(pr: number): Promise<boolean> {
+    this.autoMerge.delete(pr);
+    return true;
   }
 
   async setDraft(pr: number, draft: boolean): Promise<void> {
@@ -371,6 +383,13 @@ export class InMemoryForge implements Forge {
   async closeIssue(number: number): Promise<void> {
     const issue = this.issues.find((i) => i.number === number);
     if (issue) issue.state = "closed";
+  }
+
+  async updateIssueBody(number: number, body: string): Promise<void> {
+    const issue = this.issues.find((i) => i.number === number);
+    if (!issue) throw new Error(`no issue #${number}`);
+    issue.body = body;
+    this.writes.push({ kind: "issue-body", number, body });
   }
 
   async addLabels(number: number, labels: string[]): Promise<void> {

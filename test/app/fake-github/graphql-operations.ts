@@ -165,7 +165,11 @@ function remedyFinish({ s, variables, operation }: GraphqlRequest): Reply {
     s.checkRuns.push(run);
     data.check = { checkRun: { databaseId: run.id } };
   }
-  if (v.autoMerge !== undefined) data.autoMerge = { clientMutationId: null };
+  if (v.autoMerge !== undefined) {
+    const pr = pull(v.autoMerge.pullRequestId);
+    if (pr !== undefined) s.autoMerge.add(pr.number);
+    data.autoMerge = { clientMutationId: null };
+  }
   if (v.link !== undefined && fieldNamed(operation, "link") === "addComment") {
     const comment: CommentRecord = {
       id: s.nextId(),
@@ -268,9 +272,18 @@ function remedyPulls({ s, variables }: GraphqlRequest): Reply {
   ];
 }
 
-/** `RemedyAutoMerge`: Auto-merge on a PR; the fake only acknowledges it. */
-function remedyAutoMerge(): Reply {
-  return [200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } }];
+/**
+ * `RemedyAutoMerge` and `RemedyDisableAutoMerge`: acknowledged, and a known PR's auto-merge state
+ * (set by its node id) kept in `s.autoMerge`.
+ */
+function autoMerge(on: boolean): (request: GraphqlRequest) => Reply {
+  return ({ s, variables }) => {
+    const pr = s.pulls().find((p) => `PR_${p.number}` === variables.id);
+    if (pr !== undefined && on) s.autoMerge.add(pr.number);
+    if (pr !== undefined && !on) s.autoMerge.delete(pr.number);
+    const field = on ? "enablePullRequestAutoMerge" : "disablePullRequestAutoMerge";
+    return [200, { data: { [field]: { clientMutationId: null } } }];
+  };
 }
 
 /** `RemedyConvertToDraft` and `RemedyMarkReady`: a PR's draft state, set by its node id. */
@@ -293,7 +306,8 @@ const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyBlobs: remedyBlobs,
   RemedyFileHistory: remedyFileHistory,
   RemedyPulls: remedyPulls,
-  RemedyAutoMerge: remedyAutoMerge,
+  RemedyAutoMerge: autoMerge(true),
+  RemedyDisableAutoMerge: autoMerge(false),
   RemedyConvertToDraft: setDraft(true),
   RemedyMarkReady: setDraft(false),
 };

@@ -60,6 +60,7 @@ export const REPO_ROUTES: readonly Route[] = [
     const pr = s.issues.get(Number(m[1]));
     if (pr?.pull === undefined) return notFound();
     if (method === "PATCH" && typeof body.body === "string") pr.body = body.body;
+    if (method === "PATCH" && typeof body.title === "string") pr.title = body.title;
     return [200, restPull(pr)];
   }),
   route("POST", /^\/pulls\/(\d+)\/requested_reviewers$/, ({ s, m, body }) => {
@@ -95,6 +96,7 @@ export const REPO_ROUTES: readonly Route[] = [
     const issue = s.issues.get(Number(m[1]));
     if (issue === undefined) return notFound();
     if (method === "PATCH" && (body.state === "open" || body.state === "closed")) issue.state = body.state;
+    if (method === "PATCH" && typeof body.body === "string") issue.body = body.body;
     return [200, restIssue(issue)];
   }),
   route("POST", /^\/issues\/(\d+)\/labels$/, ({ s, m, body }) => {

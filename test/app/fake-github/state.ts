@@ -63,6 +63,8 @@ export class FakeGitHubState {
   readonly comments: CommentRecord[] = [];
   readonly checkRuns: CheckRunRecord[] = [];
   readonly reviewRequests: Array<{ pr: number; reviewers: string[]; teams: string[] }> = [];
+  /** PR numbers with auto-merge enabled (enablePullRequestAutoMerge, not yet disabled). */
+  readonly autoMerge = new Set<number>();
   /** role_name per login; anyone else is not a collaborator (404). */
   readonly roles = new Map<string, string>([
     ["alice", "write"],

@@ -1,0 +1,65 @@
+interface Waiter {
+  key: string;
+  rank: number;
+  start: () => Promise<void>;
+}
+
+/**
+ * The runtime's dispatch of accepted work: at most `limit` tasks run at once, so a storm of
+ * accepted alerts cannot crowd the event loop that answers `POST /alerts`. A free slot goes to the
+ * waiting task of the lowest rank (most urgent), in arrival order within a rank. Tasks of one key
+ * run one at a time in arrival order: only the oldest waiter of a key may start, and only while no
+ * task of that key runs, so a slot never sits waiting on a busy key.
+ */
+export class WorkGate {
+  readonly #limit: number;
+  readonly #busy = new Set<string>();
+  readonly #waiting: Waiter[] = [];
+
+  constructor(limit: number) {
+    this.#limit = Math.max(1, Math.floor(limit));
+  }
+
+  run<T>(key: string, rank: number, task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({
+        key,
+        rank,
+        start: () => Promise.resolve().then(task).then(resolve, reject),
+      });
+      this.#pump();
+    });
+  }
+
+  /** Tasks waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  #pump(): void {
+    while (this.#busy.size < this.#limit) {
+      const at = this.#next();
+      if (at < 0) return;
+      const [waiter] = this.#waiting.splice(at, 1) as [Waiter];
+      this.#busy.add(waiter.key);
+      void waiter.start().finally(() => {
+        this.#busy.delete(waiter.key);
+        this.#pump();
+      });
+    }
+  }
+
+  /** The index of the waiter to start next, or -1 when none may start. */
+  #next(): number {
+    const seen = new Set<string>();
+    let best = -1;
+    for (let i = 0; i < this.#waiting.length; i++) {
+      const { key, rank } = this.#waiting[i] as Waiter;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (this.#busy.has(key)) continue;
+      if (best < 0 || rank < (this.#waiting[best] as Waiter).rank) best = i;
+    }
+    return best;
+  }
+}

@@ -1,0 +1,104 @@
+import type { FinishPullRequestInput, PullRequest } from "../forge/forge.js";
+import type { Plan } from "../proposal/plan.js";
+import { auditSteps, type AuditStep } from "./audit-step.js";
+import { commitEdit, type CommitEditResult } from "./commit-edit.js";
+import type { FlowDeps } from "./deps.js";
+
+/**
+ * One change to publish: the plan whose one field edit goes on the branch, and what the caller (a
+ * proposal, a revert) says at each step. The deterministic branch is the lock.
+ */
+export interface Publication<R> {
+  plan: Plan;
+  branch: string;
+  base: string;
+  baseSha: string;
+  /** Read the base again as the branch is taken, so a move in between is caught before the commit. */
+  recheckBase: boolean;
+  /** Compare-and-swap attempts on the branch head before giving up. */
+  attempts: number;
+  /** The commit message; asked once the branch is vouched for (a revert records its decision first). */
+  message: () => Promise<string>;
+  title: string;
+  /** The PR body, given the ledger's head as the commit is on the branch. */
+  body: (ledgerHead: string | undefined) => string;
+  /** Labels, reviewers, check run, auto-merge and incident link for the PR at the commit. */
+  finish: (pr: PullRequest, sha: string) => FinishPullRequestInput;
+  /** Said after the PR is finished, before the ledger records it. */
+  announce?: (pr: PullRequest) => Promise<void>;
+  /** The ledger record that makes the PR Remedy's (it must land). */
+  record: (pr: PullRequest, sha: string) => AuditStep;
+  /** The branch already has a PR by Remedy: reuse it. */
+  reuse: (pr: PullRequest) => Promise<R>;
+  /** The branch is someone else's, or holds what Remedy did not write. */
+  refuse: (why: string) => Promise<R>;
+  /** The commit could not be made as planned. */
+  block: (failure: Extract<CommitEditResult, { blocked: string }>) => Promise<R>;
+  /** A commit is on the branch but the PR could not be opened or finished: say so, then throw. */
+  halfMade: (what: string, error: unknown) => Promise<never>;
+  opened: (pr: PullRequest) => R;
+}
+
+/**
+ * create-or-vouch the branch → commit the one edit → open-or-find the PR → finish it → ledger.
+ * Every write that can fail ambiguously is read back before it is tried again: a branch that
+ * exists, a PR whose creation got no answer, a PR whose ledger record never landed.
+ */
+export async function publishChange<R>(deps: FlowDeps, publication: Publication<R>): Promise<R> {
+  const { forge } = deps;
+  const { branch, baseSha } = publication;
+  // The base is read again as the lock is taken: a move in between is caught before the commit.
+  const [created, baseAtLock] = await Promise.all([
+    forge.createBranch(branch, baseSha),
+    publication.recheckBase ? forge.branchHead(publication.base) : Promise.resolve(null),
+  ]);
+  if (created === "exists") {
+    const existing = await forge.findPullRequest(branch);
+    if (existing !== null && existing.author !== deps.botLogin)
+      return publication.refuse(notRemedysPullRequest(existing));
+    if (existing !== null) return publication.reuse(existing);
+  }
+  const commit = await commitEdit(deps, {
+    plan: publication.plan,
+    branch,
+    base: publication.base,
+    baseSha,
+    message: publication.message,
+    attempts: publication.attempts,
+    // A branch just created is at the base: the first attempt needs no read of it.
+    first: { base: baseAtLock, head: created === "created" ? baseSha : null },
+  });
+  if ("refused" in commit) return publication.refuse(commit.refused);
+  if ("blocked" in commit) return publication.block(commit);
+  const pr = await openOrFindPullRequest(deps, publication);
+  try {
+    await forge.finishPullRequest(pr, publication.finish(pr, commit.sha));
+    await publication.announce?.(pr);
+    await auditSteps(deps, [publication.record(pr, commit.sha)], { mustLand: true });
+  } catch (error) {
+    return publication.halfMade(`finish ${pr.url}`, error);
+  }
+  return publication.opened(pr);
+}
+
+/** Why a PR on Remedy's branch is not Remedy's to reuse. */
+export function notRemedysPullRequest(pr: PullRequest): string {
+  return `a PR from it (#${pr.number}) was opened by @${pr.author}, not by Remedy`;
+}
+
+async function openOrFindPullRequest<R>(deps: FlowDeps, publication: Publication<R>): Promise<PullRequest> {
+  const ledgerHead = await deps.audit.head().catch(() => undefined);
+  try {
+    return await deps.forge.openPullRequest({
+      head: publication.branch,
+      base: publication.base,
+      title: publication.title,
+      body: publication.body(ledgerHead),
+    });
+  } catch (error) {
+    // An ambiguous or racing create: read before writing again.
+    const existing = await deps.forge.findPullRequest(publication.branch).catch(() => null);
+    if (existing === null) return publication.halfMade("open the pull request", error);
+    return existing;
+  }
+}

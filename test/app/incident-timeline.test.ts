@@ -1,0 +1,222 @@
+import nock from "nock";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TIMELINE_END, TIMELINE_START } from "../../src/proposal/render-timeline.js";
+import { BOT_LOGIN, OWNER, REPO } from "./fake-github.js";
+import {
+  ALERT_TOKEN,
+  commentCreated,
+  finishHarness,
+  firingAlert,
+  issueOpened,
+  pullRequestMerged,
+  startRemedy,
+  type Harness,
+} from "./harness.js";
+import { pullRequestClosedUnmerged } from "./living-payloads.js";
+
+let harness: Harness | undefined;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+
+afterEach(async () => {
+  const current = harness;
+  harness = undefined;
+  await finishHarness(current);
+});
+
+async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
+  const h = harness as Harness;
+  await h.probot.receive({ id, name, payload } as never);
+  await h.runtime.idle();
+}
+
+/** The PATCHes of issue `n`'s body that Remedy sent (the timeline's writes). */
+function bodyPatches(h: Harness, n: number): number {
+  return h.github.requests.filter(
+    (r) =>
+      r.method === "PATCH" &&
+      r.path.endsWith(`/issues/${n}`) &&
+      typeof (r.body as { body?: unknown } | null)?.body === "string",
+  ).length;
+}
+
+function section(body: string): string {
+  const from = body.lastIndexOf(TIMELINE_START);
+  return from < 0 ? "" : body.slice(from, body.indexOf(TIMELINE_END, from) + TIMELINE_END.length);
+}
+
+/** Two alerts of one group that differ only by `pod`. */
+function twoPods(status: "firing" | "resolved", startsAt = "2026-03-02T09:55:00Z") {
+  const base = firingAlert();
+  const [alert] = base.alerts as Array<Record<string, unknown>>;
+  const labels = alert?.labels as Record<string, string>;
+  const one = (pod: string, fingerprint: string) => ({
+    ...alert,
+    status,
+    startsAt,
+    endsAt: status === "resolved" ? "2026-03-02T10:20:00Z" : "0001-01-01T00:00:00Z",
+    labels: { ...labels, pod },
+    fingerprint,
+  });
+  return {
+    ...base,
+    status,
+    alerts: [
+      one("storefront-7d9f-abcde", "f00000000000000a"),
+      one("storefront-7d9f-xyz12", "f00000000000000b"),
+    ],
+  };
+}
+
+describe("the incident issue is a live timeline (Probot, the alert route and webhooks-examples payloads)", () => {
+  it("an alert group: one Remedy section with the status, each alert told apart by its pod, the PR; a late 'firing' does not undo a resolved row; nothing unchanged is written", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const url = await h.listen();
+    const post = async (body: unknown) => {
+      const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(202);
+      await h.runtime.idle();
+    };
+    await post(twoPods("firing"));
+    const issue = [...h.github.issues.values()].find((i) => i.pull === undefined);
+    const pr = h.github.pulls()[0];
+    if (issue === undefined || pr === undefined) throw new Error("no incident issue or PR");
+    let shown = section(issue.body);
+    expect(shown).toContain("**Status: Mitigating**");
+    expect(shown).toContain("`pod=storefront-7d9f-abcde`");
+    expect(shown).toContain("`pod=storefront-7d9f-xyz12`");
+    expect(shown).toContain(`#${pr.number}`);
+    expect(shown).toMatch(/\| open \|/);
+    // The alert issue's own hidden block is still the one Remedy reads back.
+    expect(issue.body).toContain("<!-- remedy:alert-key ");
+
+    const patches = bodyPatches(h, issue.number);
+    await post(twoPods("firing"));
+    expect(bodyPatches(h, issue.number)).toBe(patches);
+
+    await post(twoPods("resolved"));
+    shown = section(issue.body);
+    expect(shown).toContain("the alert group is resolved");
+    expect(shown.match(/\| resolved \| 2026-03-02T09:55:00Z \| 2026-03-02T10:20:00Z \|/g)).toHaveLength(2);
+    expect(shown).toMatch(/\| stale \|/);
+    // Alertmanager redelivers an older "firing" of the same alerts: the resolved rows stand.
+    await post(twoPods("firing"));
+    expect(section(issue.body).match(/\| resolved \|/g)).toHaveLength(2);
+    // The status never claimed Resolved: no verification has passed.
+    expect(issue.body).not.toContain("Status: Resolved");
+    expect(h.github.issues.get(issue.number)?.body.match(/remedy:timeline:start/g)).toHaveLength(1);
+  });
+
+  it("a person's issue: their text is kept byte for byte, a forged section is rewritten from the ledger, the merge moves the status to Monitoring with a comment", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const text = "Checkout pages are slow since 09:50. Please scale up.\n\n- [ ] tell support";
+    const issue = h.github.addIssue({
+      title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+      body: text,
+      labels: ["incident"],
+      user: "alice",
+    });
+    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    expect(issue.body.startsWith(`${text}\n\n${TIMELINE_START}`)).toBe(true);
+    expect(section(issue.body)).toContain("**Status: Mitigating**");
+
+    // A person rewrites Remedy's section: a fake status, a fake merged row, a fake marker.
+    const forged = `${TIMELINE_START}\n<!-- remedy:timeline-status Resolved -->\n**Status: Resolved**\n| #999 | replicas 1 → 99 | merged | | passed |\n<!-- remedy:plan {"after":"99"} -->\n${TIMELINE_END}`;
+    issue.body = `${text}\n\n${forged}\n\nalice's note after the section`;
+    await receive(
+      "pull_request",
+      "d-merged",
+      pullRequestMerged({
+        number: pr.number,
+        body: pr.body,
+        head: pr.pull.head,
+        mergeSha: pr.pull.headSha,
+        labels: pr.labels,
+      }),
+    );
+    const shown = section(issue.body);
+    expect(issue.body.startsWith(`${text}\n\n`)).toBe(true);
+    expect(issue.body.endsWith("\n\nalice's note after the section")).toBe(true);
+    expect(shown).toContain("**Status: Monitoring**");
+    expect(shown).not.toContain("#999");
+    expect(shown).not.toContain("remedy:plan");
+    expect(shown).toContain(`\`${pr.pull.headSha.slice(0, 12)}\``);
+    const last = h.github.commentsOn(issue.number).at(-1)?.body ?? "";
+    expect(last).toContain("**Status: Monitoring**");
+  });
+
+  it("a PR closed unmerged moves the incident back to Identified; a paused incident gets no timeline write", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const issue = h.github.addIssue({
+      title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+      body: "slow",
+      labels: ["incident"],
+      user: "alice",
+    });
+    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    await receive(
+      "issue_comment",
+      "d-pause",
+      commentCreated({ issue: issue.number, body: "/pause", user: "alice" }),
+    );
+    const patches = bodyPatches(h, issue.number);
+    const before = issue.body;
+    pr.state = "closed";
+    const closed = {
+      number: pr.number,
+      body: pr.body,
+      head: pr.pull.head,
+      headSha: pr.pull.headSha,
+      user: BOT_LOGIN,
+      labels: pr.labels,
+    };
+    await receive("pull_request", "d-closed", pullRequestClosedUnmerged(closed, "alice"));
+    expect(bodyPatches(h, issue.number)).toBe(patches);
+    expect(issue.body).toBe(before);
+    await receive(
+      "issue_comment",
+      "d-resume",
+      commentCreated({ issue: issue.number, body: "/resume", user: "alice" }),
+    );
+    await receive("pull_request", "d-closed-again", pullRequestClosedUnmerged(closed, "alice"));
+    expect(section(issue.body)).toContain("**Status: Identified**");
+    expect(section(issue.body)).toMatch(/\| closed \|/);
+  });
+
+  it("/set: the PR title shows the new value, and the timeline's PR row follows it", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const issue = h.github.addIssue({
+      title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+      body: "slow",
+      labels: ["incident"],
+      user: "alice",
+    });
+    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    expect(pr.title).toMatch(/→ 8 replicas/);
+    await receive(
+      "issue_comment",
+      "d-set",
+      commentCreated({ issue: pr.number, body: "/set 7", user: "alice", onPullRequest: true }),
+    );
+    expect(pr.title).toMatch(/→ 7 replicas/);
+    expect(pr.title).not.toContain("→ 8");
+    expect(section(issue.body)).toMatch(/replicas \d+ → 7/);
+  });
+});

@@ -1,0 +1,272 @@
+/**
+ * The onboarding PR (SPEC §7, §1 invariant 1's exception) through Probot receiving GitHub's own
+ * `installation.created` and `installation_repositories.added` payloads: one "Configure Remedy" PR
+ * that only adds the `remedy init` files, never twice, never over a branch Remedy did not write.
+ */
+import { createRequire } from "node:module";
+import nock from "nock";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { loadRepository } from "../../src/repo/load-repository.js";
+import { BOT_LOGIN, FakeGitHub, INSTALLATION_ID, OWNER, REPO, exampleRepository } from "./fake-github.js";
+import { finishHarness, startRemedy, type Harness } from "./harness.js";
+import { pullRequestClosedUnmerged } from "./living-payloads.js";
+
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
+
+const BRANCH = "remedy/onboarding";
+let harness: Harness | undefined;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+
+afterEach(async () => {
+  const current = harness;
+  harness = undefined;
+  await finishHarness(current);
+});
+
+/** The example GitOps repository before anyone configured Remedy: manifests only. */
+function unconfigured(extra: Record<string, string> = {}): Record<string, string> {
+  const files = Object.fromEntries(
+    Object.entries(exampleRepository()).filter(([path]) => path.startsWith("manifests/")),
+  );
+  return { ...files, ...extra };
+}
+
+function installationPayload(name: "installation" | "installation_repositories"): Record<string, unknown> {
+  const action = name === "installation" ? "created" : "added";
+  const found = examples.find((d) => d.name === name)?.examples.find((e) => e.action === action);
+  if (found === undefined) throw new Error(`no ${name}.${action} example`);
+  const payload = structuredClone(found);
+  const repos = [{ id: 1, node_id: "R_1", name: REPO, full_name: `${OWNER}/${REPO}`, private: true }];
+  payload.installation = { ...(payload.installation as object), id: INSTALLATION_ID };
+  payload[name === "installation" ? "repositories" : "repositories_added"] = repos;
+  return payload;
+}
+
+async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
+  const h = harness as Harness;
+  await h.probot.receive({ id, name, payload } as never);
+  await h.runtime.idle();
+}
+
+const install = (id = "install-1") => receive("installation", id, installationPayload("installation"));
+const addRepos = (id = "added-1") =>
+  receive("installation_repositories", id, installationPayload("installation_repositories"));
+
+function ledger(h: Harness): Array<{ kind: string; pr: number | null; data: Record<string, unknown> }> {
+  const text = h.github.file("ledger.jsonl", "remedy-audit") ?? "";
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as { kind: string; pr: number | null; data: Record<string, unknown> });
+}
+
+/** Writes beyond token exchanges and GraphQL queries (the audit ledger's writes included). */
+function writes(h: Harness): string[] {
+  return h.github.requests
+    .filter((r) => r.method !== "GET")
+    .filter((r) => !/\/access_tokens$/.test(r.path))
+    .filter(
+      (r) => !(r.path === "/graphql" && !/^\s*mutation/.test(String((r.body as { query?: unknown })?.query))),
+    )
+    .map((r) => `${r.method} ${r.path}`);
+}
+
+/** Paths that differ between main and the onboarding branch, and whether each existed on main. */
+function branchChanges(h: Harness): Array<{ path: string; onMain: boolean }> {
+  const main = h.github.tree(h.github.resolve("main") as string);
+  const head = h.github.tree(h.github.resolve(BRANCH) as string);
+  return [...head]
+    .filter(([path, blob]) => main.get(path) !== blob)
+    .map(([path]) => ({ path, onMain: main.has(path) }))
+    .concat([...main.keys()].filter((p) => !head.has(p)).map((path) => ({ path, onMain: true })));
+}
+
+describe("the onboarding PR, through the App", () => {
+  it("installing the App opens one 'Configure Remedy' PR that only adds the init files, which load", async () => {
+    harness = await startRemedy({ github: new FakeGitHub(unconfigured()) });
+    const h = harness;
+    await install();
+
+    const pulls = h.github.pulls();
+    expect(pulls).toHaveLength(1);
+    const pr = pulls[0];
+    expect(pr?.title).toBe("Configure Remedy");
+    expect(pr?.user).toBe(BOT_LOGIN);
+    expect(pr?.pull?.head).toBe(BRANCH);
+    expect(pr?.state).toBe("open");
+    expect(pr?.pull?.mergedAt).toBeNull();
+    const changes = branchChanges(h);
+    expect(changes.map((c) => c.path).sort()).toEqual([
+      ".github/remedy.yml",
+      "policies/00-remedy-starter.yaml",
+      "runbooks/scale-on-saturation.yaml",
+    ]);
+    expect(changes.every((c) => !c.onMain)).toBe(true);
+    expect(h.github.file(".github/remedy.yml", BRANCH)).toMatch(/^mode: dry-run/m);
+    for (const path of changes.map((c) => c.path)) expect(pr?.body).toContain(`\`${path}\``);
+    expect(pr?.body).toMatch(/Review before merging/);
+    expect(pr?.body).toMatch(/Close this pull request without merging/);
+
+    // The files load with Remedy's own loader, at the branch head, with the services it found.
+    const repository = await loadRepository({
+      readFile: async (path) => h.github.file(path, BRANCH),
+      listFiles: async (dir) =>
+        [...h.github.tree(h.github.resolve(BRANCH) as string).keys()]
+          .filter((p) => p.startsWith(`${dir.replace(/\/$/, "")}/`) && !p.slice(dir.length + 1).includes("/"))
+          .sort(),
+    });
+    expect(Object.keys(repository.config.services)).toEqual(expect.arrayContaining(["storefront", "cart"]));
+    expect(repository.config.mode).toBe("dry-run");
+    expect(repository.runbooks.map((r) => r.id)).toEqual(["scale-on-saturation"]);
+
+    const opened = ledger(h).filter((e) => e.kind === "onboarding.opened");
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.pr).toBe(pr?.number);
+    expect(h.github.problems()).toEqual([]);
+
+    // A redelivery, and a later event for the same repository, give no second PR and no new commit.
+    const head = h.github.resolve(BRANCH);
+    await install();
+    await addRepos();
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(h.github.resolve(BRANCH)).toBe(head);
+    expect(ledger(h).filter((e) => e.kind === "onboarding.opened")).toHaveLength(1);
+  });
+
+  it("never writes over a file the repository has; paths from the repository are shown as code only", async () => {
+    const runbook = "id: mine\n# the team's own runbook\n";
+    const odd = "manifests/@everyone`ping/overlays/prod/kustomization.yaml";
+    const files = unconfigured({
+      "runbooks/scale-on-saturation.yaml": runbook,
+      [odd]: "resources: []\nreplicas:\n  - name: odd\n    count: 2\n",
+    });
+    harness = await startRemedy({ github: new FakeGitHub(files) });
+    const h = harness;
+    await addRepos();
+
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(h.github.file("runbooks/scale-on-saturation.yaml", BRANCH)).toBe(runbook);
+    expect(
+      branchChanges(h)
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual([".github/remedy.yml", "policies/00-remedy-starter.yaml"]);
+    const body = h.github.pulls()[0]?.body ?? "";
+    expect(body).toMatch(/scale-on-saturation\.yaml` already exists: left as it is/);
+    // Outside inline code no repository text reaches the body: no mention, no broken code span.
+    expect(body.replace(/`[^`\n]*`/g, "")).not.toMatch(/@everyone/);
+    expect(body).toContain("`manifests/@everyone'ping/overlays/prod/kustomization.yaml`");
+  });
+
+  it("a PR closed unmerged means no: recorded once, never opened again", async () => {
+    harness = await startRemedy({ github: new FakeGitHub(unconfigured()) });
+    const h = harness;
+    await install();
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no onboarding PR");
+    pr.state = "closed";
+    await receive(
+      "pull_request",
+      "closed-1",
+      pullRequestClosedUnmerged(
+        {
+          number: pr.number,
+          body: pr.body,
+          head: BRANCH,
+          headSha: pr.pull.headSha,
+          user: BOT_LOGIN,
+          labels: [],
+        },
+        "alice",
+      ),
+    );
+    expect(
+      ledger(h)
+        .filter((e) => e.kind === "onboarding.declined")
+        .map((e) => e.pr),
+    ).toEqual([pr.number]);
+
+    const before = h.github.requests.length;
+    await addRepos("added-after-no");
+    await install("install-after-no");
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(h.github.pulls()[0]?.state).toBe("closed");
+    expect(ledger(h).filter((e) => e.kind === "onboarding.declined")).toHaveLength(1);
+    const later = h.github.requests.slice(before).filter((r) => r.method !== "GET");
+    expect(later.filter((r) => /\/pulls$|\/git\/refs$/.test(r.path) && r.method === "POST")).toEqual([]);
+  });
+
+  it("a branch named like the onboarding branch that someone else pushed is refused, never adopted", async () => {
+    const github = new FakeGitHub(unconfigured());
+    const main = github.refs.get("main") ?? null;
+    const planted = github.commit(
+      main,
+      { ".github/remedy.yml": "mode: propose\nservices: {}\n", ".github/workflows/x.yml": "on: push\n" },
+      "helpful config",
+      "mallory",
+    );
+    github.refs.set(BRANCH, planted);
+    harness = await startRemedy({ github });
+    const h = harness;
+    await install();
+
+    expect(h.github.pulls()).toEqual([]);
+    expect(h.github.resolve(BRANCH)).toBe(planted);
+    const refused = ledger(h).filter((e) => e.kind === "branch.refused");
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]?.data.reason)).toMatch(/mallory/);
+  });
+
+  it("a PR someone else opened from the onboarding branch is not Remedy's: nothing is added to it", async () => {
+    const github = new FakeGitHub(unconfigured());
+    github.addPullRequest({
+      title: "Configure Remedy",
+      body: "<!-- remedy:onboarding -->",
+      user: "mallory",
+      head: BRANCH,
+      files: { "runbooks/evil.yaml": "id: evil\n" },
+    });
+    harness = await startRemedy({ github });
+    const h = harness;
+    const head = h.github.resolve(BRANCH);
+    await install();
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(h.github.resolve(BRANCH)).toBe(head);
+    expect(ledger(h).map((e) => e.kind)).toEqual(["branch.refused"]);
+  });
+
+  it.each(["off", "dry-run"])("REMEDY_MODE=%s: installing writes nothing", async (mode) => {
+    harness = await startRemedy({
+      github: new FakeGitHub(unconfigured()),
+      env: { REMEDY_MODE: mode },
+      expectAuth: false,
+    });
+    const h = harness;
+    await install();
+    expect(writes(h)).toEqual([]);
+    expect(h.logs.join("")).toMatch(/onboarding handled/);
+    expect(h.github.pulls()).toEqual([]);
+    expect(h.github.refs.has(BRANCH)).toBe(false);
+  });
+
+  it("a configured repository, and one without Helm or Kustomize workloads, get nothing", async () => {
+    harness = await startRemedy({ github: new FakeGitHub(exampleRepository()) });
+    await install();
+    expect(writes(harness)).toEqual([]);
+    await finishHarness(harness);
+
+    harness = await startRemedy({
+      github: new FakeGitHub({ "README.md": "# docs\n", "config/app.yaml": "name: docs\nport: 80\n" }),
+    });
+    await install();
+    expect(writes(harness)).toEqual([]);
+    expect(harness.github.pulls()).toEqual([]);
+  });
+});
