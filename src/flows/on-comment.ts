@@ -2,7 +2,7 @@ import type { Issue } from "../forge/forge.js";
 import { readAlertIssue } from "../signals/alert-issue.js";
 import { incidentFromIssue } from "../signals/incident-from-issue.js";
 import { parseCommands, type Command } from "../signals/parse-commands.js";
-import { canAct } from "../signals/role.js";
+import { canAct, type Role } from "../signals/role.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { handleIncident, type IncidentResult } from "./handle-incident.js";
@@ -29,6 +29,41 @@ export type CommentResult =
  * Remedy ignores itself and other bots, so two bots can never loop.
  */
 export async function onComment(deps: FlowDeps, comment: CommentSignal): Promise<CommentResult> {
+  const accepted = await acceptCommand(deps, comment);
+  if ("handled" in accepted) return accepted;
+  const { command, role } = accepted;
+  await auditSteps(deps, [
+    {
+      kind: "command",
+      incident: comment.isPullRequest ? null : comment.number,
+      pr: comment.isPullRequest ? comment.number : null,
+      actor: comment.author,
+      data: { command: command.name, role },
+    },
+  ]);
+  if (command.name === "pause" || command.name === "resume") {
+    await setPause(deps, {
+      number: comment.number,
+      isPullRequest: comment.isPullRequest,
+      pause: command.name === "pause",
+      actor: comment.author,
+      via: "command",
+    });
+    return { handled: true, command: command.name, result: null };
+  }
+  return comment.isPullRequest
+    ? runPullRequestCommand(deps, comment, command)
+    : runIncidentCommand(deps, comment, command);
+}
+
+/**
+ * The one command a comment carries, when its author may give it: a bot's comment or one without a
+ * command is passed over; a person without write permission is told so (once an hour per thread).
+ */
+async function acceptCommand(
+  deps: FlowDeps,
+  comment: CommentSignal,
+): Promise<{ handled: false; why: string } | { command: Command; role: Role }> {
   if (comment.authorIsBot || comment.author === deps.botLogin)
     return { handled: false, why: "comment by a bot" };
   const [command, ...others] = parseCommands(comment.body);
@@ -50,43 +85,36 @@ export async function onComment(deps: FlowDeps, comment: CommentSignal): Promise
       `Remedy runs one command per comment; it ran \`/${command.name}\` and ignored ${others.map((c) => `\`/${c.name}\``).join(", ")}.`,
     );
   }
-  await auditSteps(deps, [
-    {
-      kind: "command",
-      incident: comment.isPullRequest ? null : comment.number,
-      pr: comment.isPullRequest ? comment.number : null,
-      actor: comment.author,
-      data: { command: command.name, role },
-    },
-  ]);
+  return { command, role };
+}
 
-  if (command.name === "pause" || command.name === "resume") {
-    await setPause(deps, {
-      number: comment.number,
-      isPullRequest: comment.isPullRequest,
-      pause: command.name === "pause",
-      actor: comment.author,
-      via: "command",
+/** A command on a PR: `/dry-run`, `/rollback` and `/set` act on it; the others are the incident's. */
+async function runPullRequestCommand(
+  deps: FlowDeps,
+  comment: CommentSignal,
+  command: Command,
+): Promise<CommentResult> {
+  if (command.name === "dry-run") await dryRunPullRequest(deps, comment.number);
+  else if (command.name === "rollback")
+    await rollbackPullRequest(deps, comment.number, comment.author, {
+      force: command.argument.split(/\s+/)[0] === "--force",
     });
-    return { handled: true, command: command.name, result: null };
-  }
+  else if (command.name === "set")
+    await setPullRequestValue(deps, comment.number, command.argument, comment.author);
+  else
+    await deps.forge.comment(
+      comment.number,
+      `\`/${command.name}\` works on incident issues; on a PR use \`/dry-run\`, \`/rollback\` or \`/set <value>\`.`,
+    );
+  return { handled: true, command: command.name, result: null };
+}
 
-  if (comment.isPullRequest) {
-    if (command.name === "dry-run") await dryRunPullRequest(deps, comment.number);
-    else if (command.name === "rollback")
-      await rollbackPullRequest(deps, comment.number, comment.author, {
-        force: command.argument.split(/\s+/)[0] === "--force",
-      });
-    else if (command.name === "set")
-      await setPullRequestValue(deps, comment.number, command.argument, comment.author);
-    else
-      await deps.forge.comment(
-        comment.number,
-        `\`/${command.name}\` works on incident issues; on a PR use \`/dry-run\`, \`/rollback\` or \`/set <value>\`.`,
-      );
-    return { handled: true, command: command.name, result: null };
-  }
-
+/** A command on an incident issue runs the incident loop; `/rollback` and `/set` belong on the PR. */
+async function runIncidentCommand(
+  deps: FlowDeps,
+  comment: CommentSignal,
+  command: Command,
+): Promise<CommentResult> {
   const issue = await deps.forge.getIssue(comment.number);
   if (issue === null || !issue.labels.includes("incident")) {
     await deps.forge.comment(
