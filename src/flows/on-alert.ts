@@ -21,10 +21,7 @@ const REPEAT_MARKER = "<!-- remedy:alert-status -->";
  * A firing group opens (or reuses) one incident issue per groupKey and runs the incident loop; a
  * resolved group only comments. Alert text chooses runbook and target, never a value.
  */
-export async function onAlert(
-  deps: FlowDeps,
-  payload: AlertPayload,
-): Promise<IncidentResult & { issue: number | null }> {
+export async function onAlert(deps: FlowDeps, payload: AlertPayload): Promise<AlertResult> {
   const incident = incidentFromAlert(deps.forge.repo, payload);
   const key = `${deps.forge.repo}\u0000${incident.key}`;
   return alertGroups.run(key, () =>
@@ -42,14 +39,28 @@ export async function onAlert(
  */
 const alertGroups = new KeyedQueue();
 
-async function handleAlert(
-  deps: FlowDeps,
-  payload: AlertPayload,
-  incident: Incident,
-): Promise<IncidentResult & { issue: number | null }> {
-  const marker = alertIssueMarker(incident.key);
-  const existing = await deps.forge.findIssue("incident", marker);
-  const signal = (issue: number | null): AuditStep => ({
+type AlertResult = IncidentResult & { issue: number | null };
+
+async function handleAlert(deps: FlowDeps, payload: AlertPayload, incident: Incident): Promise<AlertResult> {
+  const existing = await deps.forge.findIssue("incident", alertIssueMarker(incident.key));
+  const signal = signalStep(payload, incident);
+  if (payload.status === "resolved") return resolveAlert(deps, payload, existing?.number ?? null, signal);
+  if (existing === null && (await pausedBeforeIssue(deps, payload, signal)))
+    return { outcome: null, error: null, proposal: null, issue: null };
+  const issueNumber =
+    existing === null
+      ? await openAlertIssue(deps, incident, payload)
+      : await noteStillFiring(deps, existing.number);
+  const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager", [
+    signal(issueNumber),
+  ]);
+  await refreshTimeline(deps, issueNumber);
+  return { ...result, issue: issueNumber };
+}
+
+/** The ledger's record of the notification, on the incident issue it concerns (null: none yet). */
+function signalStep(payload: AlertPayload, incident: Incident): (issue: number | null) => AuditStep {
+  return (issue) => ({
     kind: "signal",
     incident: issue,
     actor: "alertmanager",
@@ -64,71 +75,73 @@ async function handleAlert(
       truncatedAlerts: payload.truncatedAlerts,
     },
   });
+}
 
-  if (payload.status === "resolved") {
-    await auditSteps(deps, [signal(existing?.number ?? null)]);
-    if (existing !== null) {
-      // endsAt is payload text like any annotation: a token, never words, outside a fence.
-      const endsAt = safeToken(
-        payload.alerts
-          .map((a) => a.endsAt)
-          .sort()
-          .at(-1) ?? deps.now(),
-      );
-      // Each resolution keeps its own comment: a later "still firing" must not overwrite the record.
-      const resolvedMarker = `<!-- remedy:alert-resolved ${endsAt} -->`;
-      await deps.forge.upsertComment(
-        existing.number,
-        resolvedMarker,
-        `${resolvedMarker}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`,
-      );
-      await markStale(deps, existing.number, `The alert group resolved at ${endsAt}`, "alertmanager");
-      await refreshTimeline(deps, existing.number);
-    }
-    return { outcome: null, error: null, proposal: null, issue: existing?.number ?? null };
-  }
-
-  if (existing === null) {
-    // A paused repository gets no new incident issue: the signal is recorded, nothing is written.
-    const pause = await repositoryPause(deps);
-    if (pause !== null) {
-      await auditSteps(deps, [
-        signal(null),
-        {
-          kind: "decision",
-          incident: null,
-          actor: "alertmanager",
-          data: { decision: "none", summary: `paused: ${pause.reason}`, level: pause.level },
-        },
-      ]);
-      deps.log.info({ level: pause.level, groupKey: payload.groupKey }, "alert in a paused repository");
-      return { outcome: null, error: null, proposal: null, issue: null };
-    }
-  }
-
-  let issueNumber: number;
-  if (existing === null) {
-    const { title, body } = renderAlertIssue(incident, payload, await resolvedNames(deps, incident));
-    issueNumber = (await deps.forge.createIssue({ title, body, labels: ["incident"] })).number;
-  } else {
-    issueNumber = existing.number;
+/** A resolved group is recorded; its incident issue, if any, hears it and its PRs turn stale. */
+async function resolveAlert(
+  deps: FlowDeps,
+  payload: AlertPayload,
+  issue: number | null,
+  signal: (issue: number | null) => AuditStep,
+): Promise<AlertResult> {
+  await auditSteps(deps, [signal(issue)]);
+  if (issue !== null) {
+    // endsAt is payload text like any annotation: a token, never words, outside a fence.
+    const endsAt = safeToken(
+      payload.alerts
+        .map((a) => a.endsAt)
+        .sort()
+        .at(-1) ?? deps.now(),
+    );
+    // Each resolution keeps its own comment: a later "still firing" must not overwrite the record.
+    const resolvedMarker = `<!-- remedy:alert-resolved ${endsAt} -->`;
     await deps.forge.upsertComment(
-      issueNumber,
-      REPEAT_MARKER,
-      `${REPEAT_MARKER}\nThe alert group is still firing (last notification ${deps.now()}).`,
+      issue,
+      resolvedMarker,
+      `${resolvedMarker}\nThe alert group resolved at ${endsAt}. Any Remedy PR for this incident stays open for its reviewers to merge or close; Remedy never merges or closes it on its own.`,
     );
-    await markFresh(
-      deps,
-      issueNumber,
-      `The alert group fires again (notification at ${deps.now()})`,
-      "alertmanager",
-    );
+    await markStale(deps, issue, `The alert group resolved at ${endsAt}`, "alertmanager");
+    await refreshTimeline(deps, issue);
   }
-  const result = await handleIncident(deps, { ...incident, issue: issueNumber }, "auto", "alertmanager", [
-    signal(issueNumber),
+  return { outcome: null, error: null, proposal: null, issue };
+}
+
+/** A paused repository gets no new incident issue: the signal is recorded, nothing is written. */
+async function pausedBeforeIssue(
+  deps: FlowDeps,
+  payload: AlertPayload,
+  signal: (issue: number | null) => AuditStep,
+): Promise<boolean> {
+  const pause = await repositoryPause(deps);
+  if (pause === null) return false;
+  await auditSteps(deps, [
+    signal(null),
+    {
+      kind: "decision",
+      incident: null,
+      actor: "alertmanager",
+      data: { decision: "none", summary: `paused: ${pause.reason}`, level: pause.level },
+    },
   ]);
-  await refreshTimeline(deps, issueNumber);
-  return { ...result, issue: issueNumber };
+  deps.log.info({ level: pause.level, groupKey: payload.groupKey }, "alert in a paused repository");
+  return true;
+}
+
+/** A new group's incident issue, titled with the service and environment the config resolves. */
+async function openAlertIssue(deps: FlowDeps, incident: Incident, payload: AlertPayload): Promise<number> {
+  const { title, body } = renderAlertIssue(incident, payload, await resolvedNames(deps, incident));
+  return (await deps.forge.createIssue({ title, body, labels: ["incident"] })).number;
+}
+
+/** A group firing again: one comment says so (updated in place) and its stale PRs are fresh again. */
+async function noteStillFiring(deps: FlowDeps, issue: number): Promise<number> {
+  await deps.forge.upsertComment(
+    issue,
+    REPEAT_MARKER,
+    `${REPEAT_MARKER}\nThe alert group is still firing (last notification ${deps.now()}).`,
+  );
+  await markFresh(deps, issue, `The alert group fires again (notification at ${deps.now()})`, "alertmanager");
+  return issue;
 }
 
 /** At most this many alerts of one notification are recorded one by one. */
