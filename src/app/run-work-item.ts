@@ -9,7 +9,7 @@ import { onPullRequestHead } from "../flows/on-pull-request-head.js";
 import { onReview } from "../flows/on-review.js";
 import { onboardRepository } from "../flows/onboard-repository.js";
 import { recheckPolicy } from "../flows/recheck-policy.js";
-import { startVerification } from "../flows/verify-merged.js";
+import { startVerification } from "../flows/start-verification.js";
 import type { Logger as PinoLogger } from "probot";
 import type { FlowDeps } from "../flows/deps.js";
 import type { VerificationRecord } from "../store/store.js";

@@ -4,9 +4,10 @@ import { planAtMerge } from "./plan-at-merge.js";
 import type { VerificationRecord } from "../store/store.js";
 import { startVerdict } from "../verification/start-verdict.js";
 import { parseVerdictBlock, restoreVerdict } from "../verification/verdict-block.js";
-import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
-import { verificationId, verificationRecord, VERIFY_CHECK } from "./verify-merged.js";
+import { storeVerification } from "./store-verification.js";
+import { verificationId } from "../verification/verification-id.js";
+import { VERIFY_CHECK } from "../verification/verify-check.js";
 
 export interface RecoverOptions {
   /** Remedy PRs created at or after this time are looked at (a merge comes after the PR opens). */
@@ -77,32 +78,29 @@ async function recoverOne(
       : restoreVerdict(block, { id, mergeSha: pr.mergeSha, spec: plan.verify, mergedAt: pr.mergedAt });
   const mergedAt = pr.mergedAt ?? block?.mergedAt ?? deps.now();
   const verdict = restored ?? startVerdict(plan.verify, mergedAt);
-  const record = verificationRecord(deps, { ...pr, mergeSha: pr.mergeSha }, plan, {
-    installationId,
-    checkRunId: run.id,
-    verdict,
-  });
-  await deps.store.saveVerification(record);
-  await auditSteps(deps, [
-    {
-      kind: "verify.resumed",
-      incident: plan.incident,
-      pr: pr.number,
-      sha: pr.mergeSha,
-      actor: "remedy",
-      data: {
-        rebuilt: true,
-        checkRun: run.id,
-        from: restored === null ? "plan" : "check-run",
-        evaluations: verdict.evaluations.length,
-        ...(restored === null
-          ? {
-              why:
-                block === null ? "no readable verdict on the check run" : "verdict does not match the plan",
-            }
-          : {}),
+  const record = await storeVerification(
+    deps,
+    { ...pr, mergeSha: pr.mergeSha },
+    plan,
+    { installationId, checkRunId: run.id, verdict },
+    [
+      {
+        kind: "verify.resumed",
+        actor: "remedy",
+        data: {
+          rebuilt: true,
+          checkRun: run.id,
+          from: restored === null ? "plan" : "check-run",
+          evaluations: verdict.evaluations.length,
+          ...(restored === null
+            ? {
+                why:
+                  block === null ? "no readable verdict on the check run" : "verdict does not match the plan",
+              }
+            : {}),
+        },
       },
-    },
-  ]);
+    ],
+  );
   return record;
 }

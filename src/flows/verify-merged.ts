@@ -1,19 +1,15 @@
-import type { PullRequest } from "../forge/forge.js";
 import type { VerificationRecord } from "../store/store.js";
 import { applyObservation } from "../verification/apply-observation.js";
 import { baselinesToRead } from "../verification/baseline.js";
 import { nextEvaluationAt } from "../verification/next-evaluation-at.js";
 import { observe } from "../verification/observe.js";
 import { renderQuery } from "../verification/render-query.js";
-import { startVerdict } from "../verification/start-verdict.js";
 import { summarizeVerdict, type VerdictSummary } from "../verification/summarize-verdict.js";
 import { verifyProgress } from "../verification/verify-progress.js";
 import { loadConfig } from "../repo/load-repository.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { openRevert, type RevertResult } from "./open-revert.js";
-import { ownPlan, refusalFor } from "./own-plan.js";
-import { planAtMerge } from "./plan-at-merge.js";
 import { repoAt } from "./repo-at.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { pauseOf, type Pause } from "./pause-of.js";
@@ -25,99 +21,11 @@ import { VERIFY_CHECK } from "../verification/verify-check.js";
 
 // Moved to files named after them; re-exported so importers keep working.
 export { beforeFigures } from "../verification/before-figures.js";
+export { startVerification } from "./start-verification.js";
 export { verificationId, verificationRecord, verdictText, VERIFY_CHECK };
 import { tripBreakerIfDue } from "./trip-breaker.js";
 import { notify } from "./notify.js";
 import { refreshTimeline } from "./refresh-timeline.js";
-
-const TAMPERED_MARKER = "<!-- remedy:untrusted-plan -->";
-
-/**
- * A merged Remedy PR starts verification: the plan is read back from the PR body, a `remedy/verify`
- * check run goes on the merge commit, and the state is stored so a restart resumes it. The check run
- * carries the verdict too, so a lost store can be rebuilt from GitHub.
- */
-export async function startVerification(
-  deps: FlowDeps,
-  pr: PullRequest,
-  installationId: number | null = null,
-): Promise<VerificationRecord | null> {
-  if (!pr.merged || pr.mergeSha === null) return null;
-  const id = verificationId(deps.forge.repo, pr.number);
-  const existing = await deps.store.getVerification(id);
-  if (existing !== null) return existing;
-  const own = await ownPlan(deps, pr);
-  if (own.status === "foreign") return null;
-  if (own.status === "tampered") {
-    // Merged all the same, so a person must watch this rollout: say so where they will see it.
-    await deps.forge.upsertComment(
-      pr.number,
-      TAMPERED_MARKER,
-      `${TAMPERED_MARKER}\n${refusalFor("verify or revert this merge", own.why)}\n\nThis PR is merged: watch the rollout by hand.`,
-    );
-    await deps.forge.addLabels(pr.number, ["needs-human"]);
-    await auditSteps(deps, [
-      {
-        kind: "verify.refused",
-        incident: null,
-        pr: pr.number,
-        sha: pr.mergeSha,
-        actor: "remedy",
-        data: { why: own.why },
-      },
-    ]);
-    return null;
-  }
-  // The value verified and reverted is the one the merge commit holds (SPEC §5).
-  const { plan, note } = await planAtMerge(deps, own.plan, pr.mergeSha);
-  const mergedAt = pr.mergedAt ?? deps.now();
-  const verdict = startVerdict(plan.verify, mergedAt);
-  const check = await deps.forge.createCheckRun({
-    name: VERIFY_CHECK,
-    headSha: pr.mergeSha,
-    status: "in_progress",
-    title: "Verifying the rollout",
-    summary: `Verifying ${plan.service} in ${plan.environment} after #${pr.number} (${plan.field} ${plan.before} → ${plan.after} as merged): ${plan.verify.checks.map((c) => c.name).join(", ")}. First evaluation at ${nextEvaluationAt(verdict)}.${note === null ? "" : `\n\n${note}`}`,
-    text: verdictText(verdict, { id, mergeSha: pr.mergeSha }),
-    externalId: id,
-  });
-  const record = verificationRecord(deps, { ...pr, mergeSha: pr.mergeSha }, plan, {
-    installationId,
-    checkRunId: check.id,
-    verdict,
-  });
-  await deps.store.saveVerification(record);
-  await auditSteps(deps, [
-    {
-      kind: "pr.merged",
-      incident: plan.incident,
-      pr: pr.number,
-      sha: pr.mergeSha,
-      actor: "github",
-      data: {
-        mergedAt,
-        revert: plan.reverts !== undefined,
-        field: plan.field,
-        value: plan.after,
-        ...(note === null ? {} : { planned: own.plan.after }),
-      },
-    },
-    {
-      kind: "verify.started",
-      incident: plan.incident,
-      pr: pr.number,
-      sha: pr.mergeSha,
-      actor: "remedy",
-      data: {
-        checks: plan.verify.checks.map((c) => c.name),
-        interval: plan.verify.intervalSeconds,
-        soak: plan.verify.soakSeconds,
-      },
-    },
-  ]);
-  await refreshTimeline(deps, plan.incident);
-  return record;
-}
 
 export type TickResult = { record: VerificationRecord; done: boolean; revert: RevertResult | null };
 
