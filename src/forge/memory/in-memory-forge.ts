@@ -224,22 +224,7 @@ export class InMemoryForge implements Forge {
     content: string;
     message: string;
   }): Promise<CommitResult> {
-    const head = this.branches.get(input.branch);
-    if (head === undefined) throw new Error(`no branch ${input.branch}`);
-    if (head !== input.expectedHeadSha) return { ok: false, reason: "stale-head" };
-    this.writes.push({
-      kind: "commit",
-      branch: input.branch,
-      path: input.path,
-      content: input.content,
-      message: input.message,
-    });
-    const snapshot = new Map(this.commitAt(head).files);
-    snapshot.set(input.path, input.content);
-    return {
-      ok: true,
-      sha: this.addCommit(input.branch, head, snapshot, input.message, this.now(), { author: this.botLogin }),
-    };
+    return this.commitOnBranch(input, null);
   }
 
   async commitFileOnto(input: {
@@ -250,27 +235,7 @@ export class InMemoryForge implements Forge {
     content: string;
     message: string;
   }): Promise<CommitResult> {
-    const head = this.branches.get(input.branch);
-    if (head === undefined) throw new Error(`no branch ${input.branch}`);
-    if (head !== input.expectedHeadSha) return { ok: false, reason: "stale-head" };
-    const onto = this.commitAt(input.onto);
-    this.writes.push({
-      kind: "commit",
-      branch: input.branch,
-      path: input.path,
-      content: input.content,
-      message: input.message,
-      onto: onto.sha,
-    });
-    const snapshot = new Map(onto.files);
-    snapshot.set(normalize(input.path), input.content);
-    return {
-      ok: true,
-      sha: this.addCommit(input.branch, head, snapshot, input.message, this.now(), {
-        author: this.botLogin,
-        merged: onto.sha,
-      }),
-    };
+    return this.commitOnBranch(input, input.onto);
   }
 
   async findPullRequest(head: string): Promise<PullRequest | null> {
@@ -490,6 +455,37 @@ export class InMemoryForge implements Forge {
     const pr = this.pullRequests.find((p) => p.number === number);
     if (!pr) throw new Error(`no PR #${number}`);
     return pr;
+  }
+
+  /**
+   * One file written on `branch` while its head is still `expectedHeadSha`: on top of the head, or
+   * (given `ontoRef`) on `ontoRef`'s files with both the head and `ontoRef` as parents.
+   */
+  private commitOnBranch(
+    input: { branch: string; expectedHeadSha: string; path: string; content: string; message: string },
+    ontoRef: string | null,
+  ): CommitResult {
+    const head = this.branches.get(input.branch);
+    if (head === undefined) throw new Error(`no branch ${input.branch}`);
+    if (head !== input.expectedHeadSha) return { ok: false, reason: "stale-head" };
+    const onto = ontoRef === null ? null : this.commitAt(ontoRef);
+    this.writes.push({
+      kind: "commit",
+      branch: input.branch,
+      path: input.path,
+      content: input.content,
+      message: input.message,
+      ...(onto === null ? {} : { onto: onto.sha }),
+    });
+    const snapshot = new Map((onto ?? this.commitAt(head)).files);
+    snapshot.set(normalize(input.path), input.content);
+    return {
+      ok: true,
+      sha: this.addCommit(input.branch, head, snapshot, input.message, this.now(), {
+        author: this.botLogin,
+        ...(onto === null ? {} : { merged: onto.sha }),
+      }),
+    };
   }
 
   private addCommit(
