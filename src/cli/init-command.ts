@@ -4,7 +4,7 @@ import { findWorkloads, type FoundWorkload } from "../onboarding/find-workloads.
 import { STARTER_CONFIG_PATH, starterFiles, type StarterFiles } from "../onboarding/starter-files.js";
 import { invalidStarterFile } from "../onboarding/validate-starter.js";
 import { readTree } from "../scenarios/read-tree.js";
-import { parseOptions, type CliIo } from "./io.js";
+import { parseOnlyOptions, type CliIo } from "./io.js";
 
 export const INIT_USAGE = "remedy init --repo DIR";
 
@@ -24,11 +24,9 @@ Exit codes: 0 files written, 2 bad input (no such directory, already configured)
 
 /** `remedy init`: a starter configuration for a GitOps checkout, never overwriting a file. */
 export async function initCommand(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseOptions(args, { repo: "value" });
-  if ("error" in parsed || parsed.positional.length > 0) {
-    io.err(
-      `usage: ${INIT_USAGE} (${"error" in parsed ? parsed.error : `unexpected argument "${parsed.positional[0]}"`})`,
-    );
+  const parsed = parseOnlyOptions(args, { repo: "value" });
+  if ("error" in parsed) {
+    io.err(`usage: ${INIT_USAGE} (${parsed.error})`);
     return 2;
   }
   const given = typeof parsed.options.repo === "string" ? parsed.options.repo : ".";

@@ -33,3 +33,14 @@ export function parseOptions(
   }
   return { positional, options };
 }
+
+/** Options only: `parseOptions` where a positional argument is an error too. */
+export function parseOnlyOptions(
+  args: string[],
+  known: Record<string, "value" | "flag">,
+): { options: Record<string, string | true> } | { error: string } {
+  const parsed = parseOptions(args, known);
+  if ("error" in parsed) return parsed;
+  const [unexpected] = parsed.positional;
+  return unexpected === undefined ? parsed : { error: `unexpected argument "${unexpected}"` };
+}

@@ -5,7 +5,7 @@ import { RepoConfig } from "../config/repo-config.js";
 import { Runbook } from "../diagnosis/runbook-schema.js";
 import { Policy } from "../policy/policy-schema.js";
 import { Scenario } from "../scenarios/scenario-schema.js";
-import { parseOptions, type CliIo } from "./io.js";
+import { parseOnlyOptions, type CliIo } from "./io.js";
 
 export const SCHEMAS_USAGE = "remedy schemas [--out DIR]";
 
@@ -42,11 +42,9 @@ export function jsonSchemas(): Record<string, unknown> {
 }
 
 export async function schemasCommand(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseOptions(args, { out: "value" });
-  if ("error" in parsed || parsed.positional.length > 0) {
-    io.err(
-      `usage: ${SCHEMAS_USAGE} (${"error" in parsed ? parsed.error : `unexpected argument "${parsed.positional[0]}"`})`,
-    );
+  const parsed = parseOnlyOptions(args, { out: "value" });
+  if ("error" in parsed) {
+    io.err(`usage: ${SCHEMAS_USAGE} (${parsed.error})`);
     return 2;
   }
   const out = typeof parsed.options.out === "string" ? parsed.options.out : "schemas";
