@@ -48,10 +48,24 @@ function writes(h: Harness): string[] {
     .filter((r) => !/\/access_tokens$/.test(r.path))
     .filter((r) => !/\/git\/(blobs|trees|commits)$/.test(r.path))
     .filter((r) => !(/\/git\/refs/.test(r.path) && (ledger(r.body) || /remedy-audit/.test(r.path))))
-    .filter(
-      (r) => !(r.path === "/graphql" && !/^\s*mutation/.test(String((r.body as { query?: unknown })?.query))),
-    )
+    .filter((r) => !(r.path === "/graphql" && (!isMutation(r.body) || ledgerCommit(r.body))))
     .map((r) => `${r.method} ${r.path}`);
+}
+
+function isMutation(body: unknown): boolean {
+  return /^\s*mutation/.test(String((body as { query?: unknown } | null)?.query));
+}
+
+/** `createCommitOnBranch` onto the ledger branch: the audit record of the acknowledgement. */
+function ledgerCommit(body: unknown): boolean {
+  const input = (body as { variables?: { input?: { branch?: { branchName?: unknown } } } } | null)?.variables
+    ?.input;
+  return input?.branch?.branchName === "remedy-audit";
+}
+
+/** The writes made since `from` (a length of `writes(h)` taken earlier). */
+function writesSince(h: Harness, from: number): string[] {
+  return writes(h).slice(from);
 }
 
 describe("stopping Remedy, through the App", () => {
@@ -130,5 +144,76 @@ describe("stopping Remedy, through the App", () => {
       commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
     );
     expect(harness.github.pulls()).toHaveLength(1);
+  });
+});
+
+/**
+ * Done-when of #13: "a pause test shows zero GitHub writes beyond the acknowledgement", at each level
+ * a person can reach from GitHub. The count is over every non-GET request Remedy sends (REST and
+ * GraphQL mutations); the ledger's own commits on `remedy-audit` are the audit of the acknowledgement.
+ */
+describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at every level", () => {
+  const comment = (n: number) => `POST /repos/shop/gitops/issues/${n}/comments`;
+
+  it("mode: off: a writer's incident and a later /propose get comments and nothing else", async () => {
+    const files = exampleRepository();
+    files[".github/remedy.yml"] = (files[".github/remedy.yml"] ?? "").replace(/^mode: .*$/m, "mode: off");
+    harness = await startRemedy({ github: new FakeGitHub(files) });
+    const issue = openIncident(harness);
+    await receive("issues", "z-mode-off", issueOpened({ ...issue }));
+    expect(writes(harness)).toEqual([comment(issue.number)]);
+    await receive(
+      "issue_comment",
+      "z-mode-off-propose",
+      commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
+    );
+    expect(writes(harness).every((w) => w === comment(issue.number))).toBe(true);
+    expect(harness.github.pulls()).toHaveLength(0);
+    expect(harness.github.comments.filter((c) => c.issue === issue.number).at(-1)?.body).toMatch(/mode: off/);
+  });
+
+  it("/pause by a writer: the acknowledgement is one comment; a /propose after it writes only a comment", async () => {
+    harness = await startRemedy();
+    const issue = openIncident(harness);
+    await receive(
+      "issue_comment",
+      "z-pause",
+      commentCreated({ issue: issue.number, body: "/pause", user: "alice" }),
+    );
+    expect(writes(harness)).toEqual([comment(issue.number)]);
+    expect(harness.github.comments.at(-1)?.body).toMatch(/Remedy is paused on incident #\d+ by @alice/);
+    const before = writes(harness).length;
+    await receive(
+      "issue_comment",
+      "z-pause-propose",
+      commentCreated({ issue: issue.number, body: "/propose scale to 8", user: "alice" }),
+    );
+    expect(writesSince(harness, before)).toEqual([comment(issue.number)]);
+    expect(harness.github.pulls()).toHaveLength(0);
+  });
+
+  it("the remedy:paused label from a writer: one comment; the incident's signal then writes only a comment", async () => {
+    harness = await startRemedy();
+    const issue = harness.github.addIssue({
+      title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+      body: "Checkout pages are slow since 09:50. Please scale up.",
+      labels: ["incident", "remedy:paused"],
+      user: "alice",
+    });
+    const labeled = {
+      ...issueOpened({ ...issue }),
+      action: "labeled",
+      label: { id: 9, name: "remedy:paused", color: "ededed", default: false },
+    };
+    await receive("issues", "z-label", labeled);
+    expect(writes(harness)).toEqual([comment(issue.number)]);
+    const before = writes(harness).length;
+    await receive(
+      "issue_comment",
+      "z-label-propose",
+      commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
+    );
+    expect(writesSince(harness, before)).toEqual([comment(issue.number)]);
+    expect(harness.github.pulls()).toHaveLength(0);
   });
 });
