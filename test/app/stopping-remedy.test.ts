@@ -6,6 +6,9 @@ import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub, exampleRepository } from "./fake-github.js";
 import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { pullRequestSynchronize } from "./living-payloads.js";
+
+const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
 
 let harness: Harness | undefined;
 
@@ -49,7 +52,11 @@ function writes(h: Harness): string[] {
     .filter((r) => !/\/git\/(blobs|trees|commits)$/.test(r.path))
     .filter((r) => !(/\/git\/refs/.test(r.path) && (ledger(r.body) || /remedy-audit/.test(r.path))))
     .filter((r) => !(r.path === "/graphql" && (!isMutation(r.body) || ledgerCommit(r.body))))
-    .map((r) => `${r.method} ${r.path}`);
+    .map((r) => `${r.method} ${r.path}${r.path === "/graphql" ? ` ${mutationName(r.body)}` : ""}`);
+}
+
+function mutationName(body: unknown): string {
+  return /^\s*mutation\s+(\w+)/.exec(String((body as { query?: unknown } | null)?.query))?.[1] ?? "?";
 }
 
 function isMutation(body: unknown): boolean {
@@ -215,5 +222,61 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     );
     expect(writesSince(harness, before)).toEqual([comment(issue.number)]);
     expect(harness.github.pulls()).toHaveLength(0);
+  });
+
+  it("/pause on a Remedy PR: then a writer's push and a /set write nothing but the /set reply", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const issue = openIncident(h);
+    await receive("issues", "z-pr-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    const pull = pr.pull;
+    let before = writes(h).length;
+    await receive(
+      "issue_comment",
+      "z-pr-pause",
+      commentCreated({ issue: pr.number, body: "/pause", user: "alice", onPullRequest: true }),
+    );
+    // The pause's own writes: auto-merge off (so the pause is true) and the acknowledgement.
+    expect(writesSince(h, before)).toEqual(["POST /graphql RemedyDisableAutoMerge", comment(pr.number)]);
+    const packet = pr.body;
+    const checks = h.github.checkRuns.length;
+
+    before = writes(h).length;
+    const text = h.github.file(KUSTOMIZATION, pull.head) ?? "";
+    const previous = pull.headSha;
+    const sha = h.github.commit(
+      previous,
+      { [KUSTOMIZATION]: text.replace(/count: (\d+)/, (_m, n: string) => `count: ${Number(n) + 1}`) },
+      "a person's push",
+      "alice",
+    );
+    h.github.refs.set(pull.head, sha);
+    pull.headSha = sha;
+    await receive(
+      "pull_request",
+      "z-pr-push",
+      pullRequestSynchronize(
+        { number: pr.number, body: pr.body, head: pull.head, headSha: sha, user: pr.user, labels: pr.labels },
+        "alice",
+        previous,
+      ),
+    );
+    expect(writesSince(h, before)).toEqual([]);
+    expect(pr.body).toBe(packet);
+    expect(h.github.checkRuns).toHaveLength(checks);
+
+    before = writes(h).length;
+    await receive(
+      "issue_comment",
+      "z-pr-set",
+      commentCreated({ issue: pr.number, body: "/set 7", user: "alice", onPullRequest: true }),
+    );
+    expect(writesSince(h, before)).toEqual([comment(pr.number)]);
+    expect(h.github.refs.get(pull.head)).toBe(sha);
+    expect(h.github.comments.at(-1)?.body).toMatch(
+      /Remedy is paused: this PR is paused .*Nothing was written/s,
+    );
   });
 });
