@@ -45,4 +45,29 @@ describe("README: installing the App", () => {
     expect(pkg.dependencies["smee-client"]).toBe(wanted);
     expect(existsSync(join(ROOT, "node_modules/smee-client/package.json"))).toBe(true);
   });
+
+  it("says .ci/run runs exactly the README's test command, and it does", () => {
+    const readme = read("README.md");
+    const test = /^(npm ci && npm test)\s+#/m.exec(readme)?.[1];
+    expect(test).toBe("npm ci && npm test");
+    const commands = read(".ci/run")
+      .split("\n")
+      .filter((l) => l.trim() !== "" && !l.startsWith("#") && !/^(set|cd) /.test(l));
+    expect(commands).toEqual([test]);
+  });
+
+  it("shows the yaml-language-server hint the example files and schemas' $id carry", () => {
+    const readme = read("README.md");
+    for (const [file, schema] of [
+      [".github/remedy.yml", "remedy-config"],
+      ["runbooks/scale-on-saturation.yaml", "runbook"],
+      ["policies/00-defaults.yaml", "policy"],
+    ] as const) {
+      const hint = read(file).split("\n")[0] ?? "";
+      expect(hint).toBe(`# yaml-language-server: $schema=../schemas/${schema}.schema.json`);
+      expect(readme).toContain(hint);
+      const id = (JSON.parse(read(`schemas/${schema}.schema.json`)) as { $id: string }).$id;
+      expect(readme).toContain(id.replace(`${schema}.schema.json`, "<name>.schema.json"));
+    }
+  });
 });
