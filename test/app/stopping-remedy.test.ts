@@ -5,12 +5,21 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub, exampleRepository } from "./fake-github.js";
-import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import {
+  commentCreated,
+  finishHarness,
+  issueOpened,
+  pullRequestMerged,
+  startRemedy,
+  type Harness,
+} from "./harness.js";
 import { pullRequestSynchronize } from "./living-payloads.js";
+import { badPrometheus, failingVerificationRepository, ledgerKinds, until } from "./failing-verification.js";
 
 const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
 
 let harness: Harness | undefined;
+const closers: Array<() => Promise<void>> = [];
 
 beforeAll(() => {
   nock.disableNetConnect();
@@ -21,6 +30,7 @@ afterEach(async () => {
   const current = harness;
   harness = undefined;
   await finishHarness(current);
+  for (const close of closers.splice(0)) await close();
 });
 
 async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
@@ -279,4 +289,59 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
       /Remedy is paused: this PR is paused .*Nothing was written/s,
     );
   });
+
+  it("a paused PR that fails verification: the check run reports, the escalation replaces the revert, nothing else is written", async () => {
+    const prometheus = await badPrometheus();
+    closers.push(prometheus.close);
+    harness = await startRemedy({ github: failingVerificationRepository(prometheus.url) });
+    const h = harness;
+    const issue = openIncident(h);
+    await receive("issues", "z-verify-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    await receive(
+      "issue_comment",
+      "z-verify-pause",
+      commentCreated({ issue: pr.number, body: "/pause", user: "alice", onPullRequest: true }),
+    );
+    const before = writes(h).length;
+    const raw = h.github.requests.length;
+    const mergeSha = h.github.mergePullRequest(pr.number);
+    await receive(
+      "pull_request",
+      "z-verify-merged",
+      pullRequestMerged({
+        number: pr.number,
+        body: pr.body,
+        head: pr.pull.head,
+        mergeSha,
+        labels: pr.labels,
+      }),
+    );
+    await until(h, "the verdict", () => ledgerKinds(h).includes("verify.failed"));
+    await h.runtime.idle();
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(ledgerKinds(h)).not.toContain("revert.opened");
+    expect(pr.labels).toContain("needs-human");
+    const verify = h.github.checkRuns.find((r) => r.name === "remedy/verify" && r.head_sha === mergeSha);
+    expect(verify?.conclusion).toBe("failure");
+    // What a paused scope allows (SPEC §1 invariant 8): the check run, comments, the needs-human label.
+    const allowed = [
+      /^POST \/repos\/shop\/gitops\/check-runs$/,
+      /^PATCH \/repos\/shop\/gitops\/check-runs\/\d+$/,
+      /^(POST|PATCH) \/repos\/shop\/gitops\/issues(\/comments)?\/\d+(\/comments)?$/,
+      /^POST \/repos\/shop\/gitops\/issues\/\d+\/labels$/,
+    ];
+    const unexpected = writesSince(h, before).filter((w) => !allowed.some((a) => a.test(w)));
+    expect(unexpected).toEqual([]);
+    const labelled = h.github.requests
+      .slice(raw)
+      .filter((r) => r.method === "POST" && /\/issues\/\d+\/labels$/.test(r.path))
+      .flatMap((r) => (r.body as { labels?: string[] } | null)?.labels ?? []);
+    expect(new Set(labelled)).toEqual(new Set(["needs-human"]));
+    expect(h.github.commentsOn(pr.number).at(-1)?.body).toMatch(/Verification failed while Remedy is paused/);
+    expect(
+      h.github.requests.some((r) => /\/git\/refs$/.test(r.path) && /revert\//.test(JSON.stringify(r.body))),
+    ).toBe(false);
+  }, 30_000);
 });
