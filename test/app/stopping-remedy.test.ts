@@ -13,7 +13,7 @@ import {
   startRemedy,
   type Harness,
 } from "./harness.js";
-import { pullRequestSynchronize } from "./living-payloads.js";
+import { issueClosed, pullRequestSynchronize } from "./living-payloads.js";
 import { badPrometheus, failingVerificationRepository, ledgerKinds, until } from "./failing-verification.js";
 
 const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
@@ -344,4 +344,26 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
       h.github.requests.some((r) => /\/git\/refs$/.test(r.path) && /revert\//.test(JSON.stringify(r.body))),
     ).toBe(false);
   }, 30_000);
+
+  it("a paused PR whose incident a person closes is not made stale: no label, no draft, no comment on it", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const issue = openIncident(h);
+    await receive("issues", "z-stale-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    await receive(
+      "issue_comment",
+      "z-stale-pause",
+      commentCreated({ issue: pr.number, body: "/pause", user: "alice", onPullRequest: true }),
+    );
+    const before = writes(h).length;
+    await receive("issues", "z-stale-closed", issueClosed({ ...issue, labels: ["incident"] }, "alice"));
+    const onPr = writesSince(h, before).filter(
+      (w) => w.includes(`/issues/${pr.number}/`) || w.includes(`/pulls/${pr.number}`) || /Draft/.test(w),
+    );
+    expect(onPr).toEqual([]);
+    expect(pr.labels).not.toContain("remedy:stale");
+    expect(ledgerKinds(h)).not.toContain("pr.stale");
+  });
 });
