@@ -288,6 +288,17 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     expect(h.github.comments.at(-1)?.body).toMatch(
       /Remedy is paused: this PR is paused .*Nothing was written/s,
     );
+
+    // /resume catches up: the head pushed during the pause is checked, and the packet follows it.
+    await receive(
+      "issue_comment",
+      "z-pr-resume",
+      commentCreated({ issue: pr.number, body: "/resume", user: "alice", onPullRequest: true }),
+    );
+    const run = h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === sha);
+    expect(run).toHaveLength(1);
+    expect(run[0]?.conclusion).toBe("success");
+    expect(pr.body).toContain("**Modified by @alice** (a push to the branch)");
   });
 
   it("a paused PR that fails verification: the check run reports, the escalation replaces the revert, nothing else is written", async () => {
