@@ -45,7 +45,7 @@ Usage:
   ${SERVE_USAGE}
       Runs the GitHub App (same as npm start).
   remedy --help | remedy COMMAND --help
-  remedy --version
+  remedy --version | remedy COMMAND --version
 
 Exit codes: 0 ok, 1 a check failed (eval, audit verify), 2 bad input or usage.`;
 
@@ -63,6 +63,16 @@ const COMMAND_HELP: Record<string, string> = {
 export async function main(args: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = args;
   const wantsHelp = rest.some((arg) => arg === "--help" || arg === "-h");
+  // `remedy plan --version` answers like `remedy --version`: every command knows which Remedy it is.
+  if (
+    command !== undefined &&
+    COMMAND_HELP[command] !== undefined &&
+    !wantsHelp &&
+    rest.includes("--version")
+  ) {
+    io.out(`remedy ${packageVersion()}`);
+    return 0;
+  }
   if (command === "audit" && rest[0] === "verify") {
     return auditVerifyCommand(rest.slice(1), io);
   }

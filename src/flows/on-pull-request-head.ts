@@ -5,12 +5,14 @@ import type { FlowDeps } from "./deps.js";
 import { examineBranch, type BranchExamination } from "./examine-branch.js";
 import { POLICY_CHECK } from "./open-proposal.js";
 import { ownPlan, refusalFor } from "./own-plan.js";
+import { pauseOf, repositoryPause } from "./pause-of.js";
 import { postHeadCheck, recordRevision } from "./record-revision.js";
 import { withLock } from "./with-lock.js";
 
 export type HeadResult =
   | { status: "not-remedy" | "closed" | "already-checked" }
   | { status: "refused"; why: string }
+  | { status: "paused"; why: string }
   | {
       status: "checked";
       conclusion: "success" | "failure";
@@ -49,6 +51,12 @@ async function recheckHead(deps: FlowDeps, event: HeadEvent): Promise<HeadResult
   // The head Remedy judges is the branch's head now: an event for an older one is answered by the newer.
   const headSha = (await forge.branchHead(pr.head)) ?? event.headSha;
   if (own.status === "tampered") return refuseTampered(deps, pr, headSha, own.why, event.action);
+  // Paused (SPEC §1 invariant 8): no check run, packet, timeline or ledger write. The new head has no
+  // `remedy/policy` run, so a required check holds the merge; the first push after `/resume` re-checks.
+  const pause =
+    (await repositoryPause(deps)) ??
+    (await pauseOf(deps, { incident: own.plan.incident, pr: pr.number, labels: pr.labels, entries }));
+  if (pause !== null) return { status: "paused", why: pause.reason };
   if (event.action === "synchronize") {
     const runs = await forge.listCheckRuns(headSha, POLICY_CHECK);
     if (runs.some((r) => r.externalId === `remedy-head:${headSha}`)) return { status: "already-checked" };

@@ -2,6 +2,8 @@ import { PausedWriteError } from "../forge/pausing-forge.js";
 import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { BREAKER_LABEL, PAUSED_LABEL, pauseOf, pauseState } from "./pause-of.js";
+import { onPullRequestHead } from "./on-pull-request-head.js";
+import { openRemedyPrsFor } from "./stale-pull-requests.js";
 import { autoMergeNote, stopAutoMerge } from "./stop-auto-merge.js";
 
 export interface PauseRequest {
@@ -78,7 +80,30 @@ export async function setPause(deps: FlowDeps, request: PauseRequest): Promise<P
     ACK_MARKER,
     `${ACK_MARKER}\n${text}${autoMerge === "" ? "" : ` ${autoMerge}`}`,
   );
+  if (!request.pause && still === null && scope.scope !== "repo")
+    await recheckHeads(deps, scope.scope, request);
   return { status: request.pause ? "paused" : "resumed", scope: scope.scope };
+}
+
+/**
+ * After a resume, the heads of the PRs it covers are checked as a push would have been: a commit
+ * pushed while paused got no `remedy/policy` run (on-pull-request-head.ts). A head checked before the
+ * pause is "already-checked" and writes nothing. A failure here is logged; the resume stands.
+ */
+async function recheckHeads(deps: FlowDeps, scope: "incident" | "pr", request: PauseRequest): Promise<void> {
+  try {
+    const prs =
+      scope === "pr"
+        ? [request.number]
+        : (await openRemedyPrsFor(deps, request.number)).map(({ pr }) => pr.number);
+    for (const number of prs) {
+      const pr = await deps.forge.getPullRequest(number);
+      const headSha = pr === null || pr.state !== "open" ? null : await deps.forge.branchHead(pr.head);
+      if (headSha !== null) await onPullRequestHead(deps, { pr: number, headSha, action: "synchronize" });
+    }
+  } catch (error) {
+    deps.log.warn({ err: error, number: request.number }, "could not re-check the heads after a resume");
+  }
 }
 
 async function scopeOf(

@@ -7,6 +7,7 @@ import { renderPolicy } from "../proposal/approval-packet.js";
 import type { FlowDeps } from "./deps.js";
 import { examineBranch, policyForValue } from "./examine-branch.js";
 import { ownPlan, refusalFor } from "./own-plan.js";
+import { pauseOf, repositoryPause } from "./pause-of.js";
 import { postHeadCheck, recordRevision } from "./record-revision.js";
 import { withLock } from "./with-lock.js";
 
@@ -52,6 +53,14 @@ async function setValue(deps: FlowDeps, number: number, argument: string, actor:
   if (plan.reverts !== undefined)
     return refuse(
       `this PR reverts #${plan.reverts.pr} and restores exactly \`${plan.after}\`, the value that ran before: a revert's value is not changed. Close it and propose the value you want on the incident instead.`,
+    );
+  // Paused (SPEC §1 invariant 8): the reply is the acknowledgement; no commit, check or packet.
+  const pause =
+    (await repositoryPause(deps)) ??
+    (await pauseOf(deps, { incident: plan.incident, pr: pr.number, labels: pr.labels, entries }));
+  if (pause !== null)
+    return refuse(
+      `Remedy is paused: ${pause.reason}, so \`/set\` changes nothing. To resume, ${pause.resume}.`,
     );
   const value = argument.trim();
   const invalid = invalidValue(plan, value);

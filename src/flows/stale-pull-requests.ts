@@ -6,6 +6,7 @@ import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { ownPlan } from "./own-plan.js";
 import { PausedWriteError } from "../forge/pausing-forge.js";
+import { pauseOf, repositoryPause } from "./pause-of.js";
 import { refreshTimeline } from "./refresh-timeline.js";
 
 export const STALE_LABEL = "remedy:stale";
@@ -59,7 +60,8 @@ export async function markPullRequestStale(
   actor: string,
   moot = false,
 ): Promise<boolean> {
-  if (await paused(deps, pr, () => deps.forge.addLabels(pr.number, [STALE_LABEL]))) return false;
+  if (await paused(deps, pr, plan.incident, () => deps.forge.addLabels(pr.number, [STALE_LABEL])))
+    return false;
   await deps.forge.setDraft(pr.number, true);
   const consequence = moot
     ? `${reason}, so the change it proposes (${plan.field} ${plan.before} → ${plan.after}) is moot: merging it would change nothing. Remedy converted it to a draft and labelled it \`${STALE_LABEL}\`, and it stays a draft even if the alert fires again. Close it, which releases the ${plan.field} of ${plan.service} in ${plan.environment} for later incidents.`
@@ -114,7 +116,7 @@ export async function markPullRequestFresh(
   reason: string,
   actor: string,
 ): Promise<boolean> {
-  if (await paused(deps, pr, () => deps.forge.removeLabel(pr.number, STALE_LABEL))) return false;
+  if (await paused(deps, pr, incident, () => deps.forge.removeLabel(pr.number, STALE_LABEL))) return false;
   await deps.forge.setDraft(pr.number, false);
   await deps.forge.upsertComment(
     pr.number,
@@ -128,8 +130,22 @@ export async function markPullRequestFresh(
   return true;
 }
 
-/** Runs the first write; true when the App is paused (REMEDY_MODE), so the PR is left as it is. */
-async function paused(deps: FlowDeps, pr: PullRequest, write: () => Promise<void>): Promise<boolean> {
+/**
+ * Runs the first write; true when Remedy is paused for this PR (SPEC §1 invariant 8: `REMEDY_MODE`,
+ * `mode: off`, the breaker, or a pause of the PR or its incident), so the PR is left as it is.
+ */
+async function paused(
+  deps: FlowDeps,
+  pr: PullRequest,
+  incident: number | null,
+  write: () => Promise<void>,
+): Promise<boolean> {
+  const pause =
+    (await repositoryPause(deps)) ?? (await pauseOf(deps, { incident, pr: pr.number, labels: pr.labels }));
+  if (pause !== null) {
+    deps.log.info({ pr: pr.number, reason: pause.reason }, "stale state not changed: Remedy is paused");
+    return true;
+  }
   try {
     await write();
     return false;

@@ -144,6 +144,13 @@ export async function verifyMerge(world: World, number: number): Promise<Verific
   const sha = forge.merge(number);
   events.push({ kind: "merge", number, sha });
   let verification = await startVerification(deps, (await forge.getPullRequest(number))!);
+  if (verification !== null) {
+    const { plan } = verification;
+    events.push({
+      kind: "write",
+      text: `verifies the value merged: ${plan.field} ${plan.before} → ${plan.after} in ${plan.target.file} at ${sha.slice(0, 12)}`,
+    });
+  }
   tellWrites(world);
   for (let guard = 0; verification !== null && guard < 10_000; guard++) {
     const at = Date.parse(nextEvaluationAt(verification.verdict) ?? now(world));
@@ -192,7 +199,10 @@ export function tellWrites(world: World, only?: Array<Write["kind"]>, until?: nu
         text: `commits ${write.path} to ${write.branch}: ${write.message.split("\n")[0]}`,
       });
     if (write.kind === "pr-body")
-      events.push({ kind: "write", text: `rewrites the approval packet of #${write.number}` });
+      events.push({
+        kind: "write",
+        text: `rewrites the approval packet of #${write.number}${modifiedLine(write.body)}`,
+      });
   }
 }
 
@@ -221,4 +231,10 @@ export function tellStepWrites(world: World, step: number): void {
 export function firstRemedyPr(world: World): number | null {
   const write = world.forge.writes.find((w) => w.kind === "pr");
   return write?.kind === "pr" ? write.number : null;
+}
+
+/** The packet's "Modified by" line (Remedy's own words), so the story says who changed the value. */
+function modifiedLine(body: string): string {
+  const line = body.split("\n").find((l) => l.startsWith("**Modified by @"));
+  return line === undefined ? "" : `: ${line.replaceAll("**", "")}`;
 }

@@ -115,3 +115,26 @@ export function issueClosed(
   };
   return pointAtFake(payload, sender);
 }
+
+/** `pull_request_review.submitted` or `.dismissed` on a PR, from the webhooks-examples shape. */
+export function pullRequestReview(
+  pr: PullShape,
+  review: { id: number; reviewer: string; state: "approved" | "changes_requested" | "dismissed"; at: string },
+): Record<string, unknown> {
+  const payload = example("pull_request_review", review.state === "dismissed" ? "dismissed" : "submitted");
+  payload.pull_request = pullRequest(payload.pull_request, pr);
+  payload.review = {
+    ...(payload.review as object),
+    id: review.id,
+    state: review.state,
+    commit_id: pr.headSha,
+    submitted_at: review.at,
+    user: {
+      login: review.reviewer,
+      id: review.reviewer.length,
+      node_id: `U_${review.reviewer}`,
+      type: "User",
+    },
+  };
+  return pointAtFake(payload, review.reviewer);
+}

@@ -9,7 +9,7 @@ import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub, exampleRepository } from "./fake-github.js";
 import { finishHarness, issueOpened, pullRequestMerged, startRemedy, type Harness } from "./harness.js";
-import { badPrometheus, failingVerificationFiles, until } from "./failing-verification.js";
+import { badPrometheus, failingVerificationFiles, ledgerKinds, until } from "./failing-verification.js";
 
 let harness: Harness | undefined;
 const closers: Array<() => Promise<void>> = [];
@@ -69,6 +69,34 @@ async function openIncident(h: Harness, title: string): Promise<number> {
 
 const SCALE = "storefront prod: p99 latency high under traffic spike, scale to 8";
 
+async function metric(h: Harness, line: RegExp): Promise<number> {
+  const { body } = await h.runtime.metrics.text();
+  const found = body.split("\n").find((l) => line.test(l));
+  return found === undefined ? 0 : Number(found.split(" ").at(-1));
+}
+
+/** A writer's incident gets a PR, a reviewer merges it, and its verification fails (a bad Prometheus). */
+async function failedChange(h: Harness, title: string): Promise<void> {
+  const issue = await openIncident(h, title);
+  const pr = h.github.pulls().find((p) => p.body.includes(`#${issue}`) && p.pull?.mergedAt === null);
+  if (pr?.pull === undefined) throw new Error(`no PR for ${title}`);
+  const failed = () => ledgerKinds(h).filter((k) => k === "verify.failed").length;
+  const before = failed();
+  const mergeSha = h.github.mergePullRequest(pr.number);
+  await h.probot.receive({
+    id: `merged-${pr.number}`,
+    name: "pull_request",
+    payload: pullRequestMerged({
+      number: pr.number,
+      body: pr.body,
+      head: pr.pull.head,
+      mergeSha,
+      labels: pr.labels,
+    }),
+  } as never);
+  await until(h, `#${pr.number} to fail verification`, () => failed() > before);
+}
+
 describe("notifications, through the App", () => {
   it("the receiver gets the PR opened, with the service's owners", async () => {
     const hook = await receiver("ok");
@@ -108,6 +136,11 @@ describe("notifications, through the App", () => {
       expect(harness.github.pulls()).toHaveLength(1);
       expect(hook.received.map((n) => n.event)).toEqual(["pr_opened"]);
       expect(harness.logs.join("")).toMatch(/notification not delivered/);
+      // Counted, so a dead receiver shows on a dashboard rather than only in the logs.
+      expect(await metric(harness, /^remedy_notifications_total\{channel="webhook",result="failed"\}/)).toBe(
+        1,
+      );
+      expect(await metric(harness, /^remedy_notifications_total\{channel="webhook",result="sent"\}/)).toBe(0);
     },
     20_000,
   );
@@ -142,4 +175,30 @@ describe("notifications, through the App", () => {
       mentions: expect.arrayContaining(["@shop/web"]),
     });
   }, 30_000);
+
+  it("the circuit breaker's trip reaches it, naming the issue Remedy opened, with the owners", async () => {
+    const hook = await receiver("ok");
+    const prometheus = await badPrometheus();
+    closers.push(prometheus.close);
+    harness = await startRemedy({
+      github: repositoryWithNotify(prometheus.url),
+      env: { REMEDY_NOTIFY_HOOK: hook.url },
+    });
+    const h = harness;
+    await failedChange(h, "storefront prod: p99 latency high under traffic spike, scale up");
+    expect(hook.received.map((n) => n.event)).not.toContain("breaker_tripped");
+    await failedChange(h, "cart prod: p99 latency high under traffic spike, scale up");
+    await until(h, "the trip's notification", () => hook.received.some((n) => n.event === "breaker_tripped"));
+    const breaker = [...h.github.issues.values()].find(
+      (i) => i.pull === undefined && i.labels.includes("remedy:breaker"),
+    );
+    expect(breaker).toBeDefined();
+    const trips = hook.received.filter((n) => n.event === "breaker_tripped");
+    expect(trips).toHaveLength(1);
+    expect(trips[0]).toMatchObject({
+      repo: "shop/gitops",
+      mentions: expect.arrayContaining(["@shop/checkout"]),
+    });
+    expect(String(trips[0]?.url)).toContain(`/issues/${breaker?.number}`);
+  }, 60_000);
 });

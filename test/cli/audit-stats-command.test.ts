@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AuditLedger, type AuditEvent } from "../../src/audit/index.js";
@@ -99,6 +99,12 @@ describe("remedy audit stats (process)", () => {
     expect(text.stdout).toMatch(/reverted\s+1/);
     expect(text.stdout).toMatch(/approval latency\s+p50 2m, p90 10m \(3 approved\)/);
     expect(text.stdout).not.toContain("ceremonial");
+
+    // README's "Review statistics" example shows these four PRs: the figures it shows are these.
+    const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
+    const shown = /^\$ npx remedy audit stats[^\n]*\n[^\n]*\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+    expect(shown, "README's audit stats example").toBeDefined();
+    expect(text.stdout.split("\n").slice(1).join("\n")).toBe(shown);
 
     const json = await remedy("audit", "stats", "--repo", dir, "--json");
     expect(json.code).toBe(0);

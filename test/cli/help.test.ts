@@ -8,7 +8,17 @@ describe("remedy --help and --version (bin/remedy.js as a process)", () => {
   it("lists every command and exits 0", async () => {
     const run = await runCli(["--help"]);
     expect(run.code).toBe(0);
-    for (const command of ["plan", "eval", "simulate", "audit verify", "schemas", "serve", "--version"])
+    for (const command of [
+      "plan",
+      "eval",
+      "simulate",
+      "init",
+      "audit verify",
+      "audit stats",
+      "schemas",
+      "serve",
+      "--version",
+    ])
       expect(run.out).toContain(`remedy ${command}`);
   });
 
@@ -27,12 +37,31 @@ describe("remedy --help and --version (bin/remedy.js as a process)", () => {
     [["audit", "--help"], "remedy audit verify"],
     [["audit", "verify", "--help"], "usage: remedy audit verify"],
     [["serve", "--help"], "usage: remedy serve"],
+    [["init", "--help"], "usage: remedy init --repo DIR"],
+    [["audit", "stats", "--help"], "usage: remedy audit stats"],
   ])("remedy %j answers with its usage and exit 0", async (args, usage) => {
     // A short timeout: `serve --help` must print, not start the server.
     const run = await runCli(args, { timeoutMs: 15_000, env: { APP_ID: "", PRIVATE_KEY: "" } });
     expect(run.err).toBe("");
     expect(run.out).toContain(usage);
     expect(run.code).toBe(0);
+  });
+
+  it.each([
+    ["plan"],
+    ["eval"],
+    ["simulate"],
+    ["init"],
+    ["schemas"],
+    ["serve"],
+    ["audit", "verify"],
+    ["audit", "stats"],
+  ])("remedy %s --version prints the version and exit 0, running nothing", async (...command) => {
+    const run = await runCli([...command, "--version"], {
+      timeoutMs: 15_000,
+      env: { APP_ID: "", PRIVATE_KEY: "" },
+    });
+    expect(run).toMatchObject({ code: 0, out: `remedy ${version}\n`, err: "" });
   });
 
   it("says why a usage error is one, exit 2", async () => {

@@ -15,6 +15,8 @@ import { ROOT, runCli } from "./run-cli.js";
 const NOT_HERE: Record<string, string> = {
   "audit verify --repo . --ref remedy-audit":
     "needs a GitOps clone with Remedy's ledger branch; test/audit/audit-verify-command.test.ts runs it on a real git ledger",
+  "audit stats --repo . --ref remedy-audit":
+    "needs a GitOps clone with Remedy's ledger branch; test/cli/audit-stats-command.test.ts runs it on a git ledger of the same four PRs and checks the figures shown",
 };
 
 interface ReadmeCommand {

@@ -34,6 +34,37 @@ describe("remedy simulate with steps (scenario format v2)", () => {
     expect(run.out).toContain("All expectations hold.");
   });
 
+  it("tells the story of a modified and then merged PR: who changed the value, and that the merged value is verified", async () => {
+    const run = await runCli([
+      "simulate",
+      "examples/scenarios/27-modified-pr-verified-at-its-real-value.yaml",
+    ]);
+    expect(run.err).toBe("");
+    expect(run.code).toBe(0);
+    const out = run.out;
+    const step = (n: number) => out.indexOf(`━━ Step ${n} ·`);
+    const pushed = out.indexOf("@wren (write) pushes");
+    const modified = out.indexOf(
+      "Remedy: rewrites the approval packet of #2: Modified by @wren (a push to the branch): 6 → 7. Remedy planned 4 → 6.",
+    );
+    const merged = out.indexOf("@oncall approves and merges #2");
+    const verifies = out.search(
+      /Remedy: verifies the value merged: replicas 4 → 7 in manifests\/cart\/values-prod\.yaml at [0-9a-f]{12}/,
+    );
+    const verdict = out.indexOf("Verification of #2: PASS");
+    // In story order: the push and its modification in step 1, the merge in step 2, the merged value verified.
+    for (const at of [pushed, modified, merged, verifies, verdict]) expect(at).toBeGreaterThan(-1);
+    expect(step(1)).toBeLessThan(pushed);
+    expect(pushed).toBeLessThan(modified);
+    expect(modified).toBeLessThan(step(2));
+    expect(step(2)).toBeLessThan(merged);
+    expect(merged).toBeLessThan(verifies);
+    expect(verifies).toBeLessThan(verdict);
+    expect(out).toContain("replicas 4 → 7 (runbook scale-on-saturation), merged in #2");
+    expect(out).toMatch(/pr\.updated[\s\S]*pr\.merged[\s\S]*verify\.passed/);
+    expect(out).toContain("All expectations hold.");
+  });
+
   it("exits 2 on an invalid step, naming the file and the step", async () => {
     const dir = await mkdtemp(join(tmpdir(), "remedy-simulate-"));
     temps.push(dir);

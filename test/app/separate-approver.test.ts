@@ -1,0 +1,98 @@
+/**
+ * Separation of duties (issue #16 item 9, SPEC §3.3 `separate_approver`) through Probot: with it on
+ * for prod, a writer who named the value in the incident cannot be the approval that lets the PR
+ * merge. `pull_request_review` submitted and dismissed (webhooks-examples shapes) re-evaluate
+ * `remedy/policy` on the head.
+ */
+import nock from "nock";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { FakeGitHub, exampleRepository } from "./fake-github.js";
+import { finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { pullRequestReview } from "./living-payloads.js";
+
+let harness: Harness | undefined;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+
+afterEach(async () => {
+  const current = harness;
+  harness = undefined;
+  await finishHarness(current);
+});
+
+async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
+  const h = harness as Harness;
+  await h.probot.receive({ id, name, payload } as never);
+  await h.runtime.idle();
+}
+
+function withSeparateApprover(): FakeGitHub {
+  const files = exampleRepository();
+  const prod = files["policies/10-prod.yaml"] ?? "";
+  expect(prod).toMatch(/^ {4}auto_merge: false$/m);
+  files["policies/10-prod.yaml"] = prod.replace(
+    /^ {4}auto_merge: false$/m,
+    "$&\n    separate_approver: true",
+  );
+  return new FakeGitHub(files);
+}
+
+describe("separate_approver, through the App", () => {
+  it("the writer who named the value cannot approve it; a reader cannot either; another writer can, and a dismissal holds it again", async () => {
+    harness = await startRemedy({ github: withSeparateApprover() });
+    const h = harness;
+    const issue = h.github.addIssue({
+      title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+      body: "Checkout pages are slow since 09:50.",
+      labels: ["incident"],
+      user: "alice",
+    });
+    await receive("issues", "sod-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    const head = pr.pull.headSha;
+    const policy = () =>
+      h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === head).at(-1);
+    expect(policy()).toMatchObject({ status: "in_progress" });
+    expect(policy()?.output.summary).toContain("chosen by @alice");
+    expect(pr.body).toContain("Separation of duties (separate_approver): the value was chosen by @alice");
+
+    const shape = {
+      number: pr.number,
+      body: pr.body,
+      head: pr.pull.head,
+      headSha: head,
+      user: pr.user,
+      labels: pr.labels,
+    };
+    const at = "2026-12-03T10:05:00Z";
+    await receive(
+      "pull_request_review",
+      "sod-alice",
+      pullRequestReview(shape, { id: 1, reviewer: "alice", state: "approved", at }),
+    );
+    expect(policy()).toMatchObject({ status: "in_progress" });
+    await receive(
+      "pull_request_review",
+      "sod-bob",
+      pullRequestReview(shape, { id: 2, reviewer: "bob", state: "approved", at }),
+    );
+    expect(policy()).toMatchObject({ status: "in_progress" });
+    await receive(
+      "pull_request_review",
+      "sod-carol",
+      pullRequestReview(shape, { id: 3, reviewer: "carol", state: "approved", at }),
+    );
+    expect(policy()).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(policy()?.output.summary).toContain("approved by @carol");
+    await receive(
+      "pull_request_review",
+      "sod-carol-dismissed",
+      pullRequestReview(shape, { id: 3, reviewer: "carol", state: "dismissed", at }),
+    );
+    expect(policy()).toMatchObject({ status: "in_progress" });
+  });
+});
