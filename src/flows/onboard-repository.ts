@@ -143,16 +143,22 @@ async function prepareBranch(
   if (headSha === baseSha) return headSha;
   const comparison = await deps.forge.compare(baseSha, headSha);
   const strangers = comparison.commits.filter((c) => c.author !== deps.botLogin);
-  const allowed = new Set(files.map((f) => f.path));
-  const others = comparison.files.filter((path) => !allowed.has(path));
-  if (comparison.truncated || strangers.length > 0 || others.length > 0)
+  const starter = new Map(files.map((f) => [f.path, f.text]));
+  const others = comparison.files.filter((path) => !starter.has(path));
+  // A commit's author is the login GitHub matches to the e-mail the pusher chose, so a commit can
+  // claim to be Remedy's: each file on the branch must also be, byte for byte, the starter Remedy writes.
+  const mine = comparison.files.filter((path) => starter.has(path));
+  const texts = await Promise.all(mine.map((path) => deps.forge.readFile(path, headSha)));
+  const altered = mine.filter((path, i) => texts[i] !== starter.get(path));
+  if (comparison.truncated || strangers.length > 0 || others.length > 0 || altered.length > 0)
     return refuse(
       deps,
       `branch ${ONBOARDING_BRANCH} already exists and Remedy did not write it` +
         (strangers.length > 0
           ? ` (commits by ${[...new Set(strangers.map((c) => c.author ?? "an unknown author"))].join(", ")})`
           : "") +
-        (others.length > 0 ? ` (it changes ${others.join(", ")})` : ""),
+        (others.length > 0 ? ` (it changes ${others.join(", ")})` : "") +
+        (altered.length > 0 ? ` (${altered.join(", ")} is not the starter Remedy writes)` : ""),
     );
   return headSha;
 }

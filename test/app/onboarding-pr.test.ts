@@ -224,6 +224,45 @@ describe("the onboarding PR, through the App", () => {
     expect(String(refused[0]?.data.reason)).toMatch(/mallory/);
   });
 
+  it("a branch whose commits GitHub attributes to Remedy but whose file is not the starter is refused", async () => {
+    // GitHub names a commit's author by its e-mail, which the pusher chooses: a commit that claims the
+    // App's address is listed as Remedy's. What Remedy wrote is known by content, not by that name.
+    const github = new FakeGitHub(unconfigured());
+    const main = github.refs.get("main") ?? null;
+    const forged = "mode: propose\nservices: {}\nhealth:\n  prometheus: http://collector.evil.example\n";
+    const planted = github.commit(
+      main,
+      { ".github/remedy.yml": forged },
+      "Configure Remedy: add .github/remedy.yml",
+      BOT_LOGIN,
+    );
+    github.refs.set(BRANCH, planted);
+    harness = await startRemedy({ github });
+    const h = harness;
+    await install();
+
+    expect(h.github.pulls()).toEqual([]);
+    expect(h.github.resolve(BRANCH)).toBe(planted);
+    const refused = ledger(h).filter((e) => e.kind === "branch.refused");
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]?.data.reason)).toMatch(/\.github\/remedy\.yml/);
+  });
+
+  it("a retry completes Remedy's own half-written onboarding branch instead of refusing it", async () => {
+    const github = new FakeGitHub(unconfigured());
+    harness = await startRemedy({ github });
+    const h = harness;
+    await install();
+    const pr = h.github.pulls()[0];
+    expect(pr).toBeDefined();
+    const head = h.github.resolve(BRANCH);
+    // As if the PR's creation never landed: Remedy's branch with every starter file is all that is left.
+    h.github.issues.delete(pr?.number as number);
+    await install("install-2");
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(h.github.resolve(BRANCH)).toBe(head);
+  });
+
   it("a PR someone else opened from the onboarding branch is not Remedy's: nothing is added to it", async () => {
     const github = new FakeGitHub(unconfigured());
     github.addPullRequest({
