@@ -21,12 +21,11 @@ export function renderAlertIssue(
   target: { service: string | null; environment: string | null } = { service: null, environment: null },
 ): { title: string; body: string } {
   const title = alertIssueTitle(incident, payload, target);
-  const rows = payload.alerts
-    .slice(0, 50)
-    .map(
-      (a) =>
-        `- ${safeToken(a.labels.alertname ?? "alert")} ${a.status} since ${safeToken(a.startsAt)} (fingerprint \`${safeToken(a.fingerprint)}\`)`,
-    );
+  const rows = payload.alerts.slice(0, 50).map(
+    (a) =>
+      // In code: a token may still hold `@` (an alertname "@org/team" would mention the team).
+      `- \`${safeToken(a.labels.alertname ?? "alert")}\` ${a.status} since \`${safeToken(a.startsAt)}\` (fingerprint \`${safeToken(a.fingerprint)}\`)`,
+  );
   const human = [
     "Remedy opened this incident for an Alertmanager alert group. It diagnoses it against the runbooks and reports here.",
     "",
