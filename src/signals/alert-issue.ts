@@ -2,7 +2,8 @@ import { z } from "zod";
 import { fenced, safeToken } from "../proposal/markdown.js";
 import type { AlertPayload } from "./alert-payload.js";
 import type { Incident } from "./incident.js";
-import { fitBody, fitTitle, safeText } from "../text/safe-text.js";
+import { MAX_SECTION } from "../proposal/render-timeline.js";
+import { fitBody, fitTitle, MAX_BODY, safeText } from "../text/safe-text.js";
 
 const BLOCK = "remedy:alert";
 
@@ -50,7 +51,8 @@ export function renderAlertIssue(
   // The markers are what later deliveries and `/diagnose` read back, so the quoted alert text is what
   // gets shortened, never them.
   const markers = [alertIssueMarker(incident.key), `<!-- ${BLOCK} ${encode(incident)} -->`].join("\n");
-  return { title, body: fitBody(human, markers) };
+  // The live timeline (render-timeline.ts) is spliced in later: its room is kept, or it never fits.
+  return { title, body: fitBody(human, markers, MAX_BODY - MAX_SECTION - 2) };
 }
 
 /**

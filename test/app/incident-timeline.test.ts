@@ -284,4 +284,27 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
     expect(issue.body.startsWith("slow\n\n")).toBe(true);
     expect(issue.body.endsWith("\n\nalice's note")).toBe(true);
   });
+
+  it("an alert whose annotations fill the issue body still leaves room for the timeline", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const url = await h.listen();
+    const payload = firingAlert();
+    payload.commonAnnotations = {
+      summary: "storefront p99 latency above 400ms in prod",
+      runbook: "x ".repeat(40_000),
+    };
+    const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+      body: JSON.stringify(payload),
+    });
+    expect(response.status).toBe(202);
+    await h.runtime.idle();
+    const issue = [...h.github.issues.values()].find((i) => i.pull === undefined);
+    if (issue === undefined) throw new Error("no incident issue");
+    expect(issue.body.length).toBeLessThanOrEqual(65_536);
+    expect(issue.body).toContain("<!-- remedy:alert-key ");
+    expect(section(issue.body)).toContain("**Status: ");
+  });
 });
