@@ -281,6 +281,32 @@ describe("the onboarding PR, through the App", () => {
     expect(ledger(h).map((e) => e.kind)).toEqual(["branch.refused"]);
   });
 
+  it("one event for many repositories: a malformed name and a failed accept lose none of the others", async () => {
+    harness = await startRemedy({ github: new FakeGitHub(unconfigured()) });
+    const h = harness;
+    const payload = installationPayload("installation");
+    const good = { id: 1, node_id: "R_1", name: REPO, full_name: `${OWNER}/${REPO}`, private: true };
+    payload.repositories = [
+      { id: 2, node_id: "R_2", name: "x", full_name: "../../x", private: true },
+      { id: 5, node_id: "R_5", name: "x", full_name: "../x", private: true },
+      { id: 3, node_id: "R_3", name: "y", full_name: `${OWNER}/y/../../z`, private: true },
+      { id: 4, node_id: "R_4", name: "broken", full_name: `${OWNER}/broken`, private: true },
+      good,
+    ];
+    const claim = h.runtime.store.claim.bind(h.runtime.store);
+    const claimed: string[] = [];
+    h.runtime.store.claim = async (key, ttl) => {
+      claimed.push(key);
+      if (key.endsWith(`|${OWNER.toLowerCase()}/broken`)) throw new Error("store unavailable");
+      return claim(key, ttl);
+    };
+    await receive("installation", "install-many", payload);
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(h.github.pulls()[0]?.title).toBe("Configure Remedy");
+    // Names a URL would resolve (`..`) are never taken for a repository.
+    expect(claimed.filter((key) => key.includes(".."))).toEqual([]);
+  });
+
   it.each(["off", "dry-run"])("REMEDY_MODE=%s: installing writes nothing", async (mode) => {
     harness = await startRemedy({
       github: new FakeGitHub(unconfigured()),
