@@ -163,7 +163,9 @@ async function announceRevert(
 async function reuseRevert(deps: FlowDeps, request: RevertRequest, pr: PullRequest): Promise<RevertResult> {
   const { original, plan } = request;
   const entries = await deps.audit.entries();
-  if (entries.some((e) => e.kind === "revert.opened" && e.pr === pr.number)) return { status: "reused", pr };
+  // Recorded, or no longer open (a person already merged or closed it): nothing left to complete.
+  if (pr.state !== "open" || entries.some((e) => e.kind === "revert.opened" && e.pr === pr.number))
+    return { status: "reused", pr };
   const written = parsePacket(pr.body);
   const revert =
     written === null
