@@ -307,4 +307,27 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
     expect(issue.body).toContain("<!-- remedy:alert-key ");
     expect(section(issue.body)).toContain("**Status: ");
   });
+
+  it("an alert label that names no environment is quoted without its mention in the decision and the timeline", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const url = await h.listen();
+    const payload = firingAlert();
+    const labels = { ...(payload.commonLabels as Record<string, string>), env: "@acme/everyone" };
+    payload.commonLabels = labels;
+    payload.alerts = (payload.alerts as Array<Record<string, unknown>>).map((a) => ({ ...a, labels }));
+    const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+      body: JSON.stringify(payload),
+    });
+    expect(response.status).toBe(202);
+    await h.runtime.idle();
+    const issue = [...h.github.issues.values()].find((i) => i.pull === undefined);
+    if (issue === undefined) throw new Error("no incident issue");
+    const prose = (text: string) => text.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+    expect(section(issue.body)).toMatch(/names no configured environment/);
+    expect(prose(section(issue.body))).not.toMatch(/@acme/);
+    for (const comment of h.github.commentsOn(issue.number)) expect(prose(comment.body)).not.toMatch(/@acme/);
+  });
 });
