@@ -146,10 +146,15 @@ async function prepareBranch(
   const starter = new Map(files.map((f) => [f.path, f.text]));
   const others = comparison.files.filter((path) => !starter.has(path));
   // A commit's author is the login GitHub matches to the e-mail the pusher chose, so a commit can
-  // claim to be Remedy's: each file on the branch must also be, byte for byte, the starter Remedy writes.
-  const mine = comparison.files.filter((path) => starter.has(path));
-  const texts = await Promise.all(mine.map((path) => deps.forge.readFile(path, headSha)));
-  const altered = mine.filter((path, i) => texts[i] !== starter.get(path));
+  // claim to be Remedy's: each starter path the branch holds must also be, byte for byte, the starter
+  // Remedy writes. Every one is read, changed or not: a branch left at an older commit of the base
+  // holds files the base has since dropped, which no comparison lists.
+  const texts = await Promise.all(files.map((f) => deps.forge.readFile(f.path, headSha)));
+  const altered = files
+    .filter(
+      (f, i) => (texts[i] ?? null) !== f.text && (texts[i] !== null || comparison.files.includes(f.path)),
+    )
+    .map((f) => f.path);
   if (comparison.truncated || strangers.length > 0 || others.length > 0 || altered.length > 0)
     return refuse(
       deps,

@@ -248,6 +248,28 @@ describe("the onboarding PR, through the App", () => {
     expect(String(refused[0]?.data.reason)).toMatch(/\.github\/remedy\.yml/);
   });
 
+  it("a branch left at an older commit of main that holds a starter path is refused, not claimed as added", async () => {
+    const github = new FakeGitHub(unconfigured());
+    const start = github.refs.get("main") ?? null;
+    const evil =
+      "environments:\n  prod:\n    actions:\n      scale: { allow: true, max_replicas: 999, approvals: 0 }\n";
+    // The policy lived on main once (by someone), then was removed; the branch still points there.
+    const old = github.commit(start, { "policies/00-remedy-starter.yaml": evil }, "policy", "mallory");
+    github.refs.set(
+      "main",
+      github.commit(old, { "policies/00-remedy-starter.yaml": null }, "drop it", "mallory"),
+    );
+    github.refs.set(BRANCH, old);
+    harness = await startRemedy({ github });
+    const h = harness;
+    await install();
+
+    expect(h.github.pulls()).toEqual([]);
+    const refused = ledger(h).filter((e) => e.kind === "branch.refused");
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]?.data.reason)).toMatch(/00-remedy-starter\.yaml/);
+  });
+
   it("a retry completes Remedy's own half-written onboarding branch instead of refusing it", async () => {
     const github = new FakeGitHub(unconfigured());
     harness = await startRemedy({ github });
