@@ -11,6 +11,10 @@ export const ONBOARDING_BRANCH = "remedy/onboarding";
 
 /** More YAML files than this and the repository is not read for an onboarding PR (`remedy init` still works). */
 export const MAX_ONBOARDING_YAML_FILES = 400;
+/** A YAML file larger than this is not read (findWorkloads would skip it anyway). */
+export const MAX_ONBOARDING_FILE_BYTES = 256 * 1024;
+/** All the YAML read for one onboarding PR stays under this. */
+export const MAX_ONBOARDING_READ_BYTES = 16 * 1024 * 1024;
 
 export type OnboardingResult =
   | { status: "opened"; pr: number; files: string[] }
@@ -111,9 +115,20 @@ async function starterFor(deps: FlowDeps, baseSha: string): Promise<StarterRead>
     return { status: "too-many-files", detail };
   }
   const texts: Record<string, string> = {};
+  let read = 0;
   for (const path of yaml) {
+    // A file findWorkloads would skip is never fetched (a generated bundle, a data dump), and the
+    // whole read is bounded when the forge does not list sizes.
+    if ((tree.sizes?.get(path) ?? 0) > MAX_ONBOARDING_FILE_BYTES) continue;
     const text = await deps.forge.readFile(path, baseSha);
-    if (text !== null) texts[path] = text;
+    if (text === null) continue;
+    read += text.length;
+    if (read > MAX_ONBOARDING_READ_BYTES) {
+      const detail = `more than ${MAX_ONBOARDING_READ_BYTES} bytes of YAML to read`;
+      deps.log.info({ detail }, "onboarding skipped: too many files");
+      return { status: "too-many-files", detail };
+    }
+    texts[path] = text;
   }
   const found = findWorkloads(texts);
   if (found.length === 0) return { status: "nothing-found" };
