@@ -329,6 +329,16 @@ describe("the onboarding PR, through the App", () => {
     expect(claimed.filter((key) => key.includes(".."))).toEqual([]);
   });
 
+  it("an empty repository (no commit on its default branch) gets nothing and no retry storm", async () => {
+    const github = new FakeGitHub({});
+    github.refs.delete("main");
+    harness = await startRemedy({ github });
+    await install();
+    expect(writes(harness)).toEqual([]);
+    expect(harness.github.pulls()).toEqual([]);
+    expect(harness.logs.join("")).not.toMatch(/retrying/);
+  });
+
   it.each(["off", "dry-run"])("REMEDY_MODE=%s: installing writes nothing", async (mode) => {
     harness = await startRemedy({
       github: new FakeGitHub(unconfigured()),
