@@ -30,7 +30,8 @@ export async function onInstallationEvent(
   if (installationId === undefined) return;
   for (const repository of repositories) {
     const [owner, repo, ...rest] = String(repository.full_name).split("/");
-    if (owner === undefined || repo === undefined || rest.length > 0 || owner === "" || repo === "") continue;
+    if (owner === undefined || repo === undefined || rest.length > 0 || !isName(owner) || !isName(repo))
+      continue;
     try {
       const claim = `${deliveryClaim(context.id)}|${repository.full_name.toLowerCase()}`;
       if (!(await runtime.store.claim(claim, DELIVERY_TTL_SECONDS))) continue;
@@ -47,4 +48,9 @@ export async function onInstallationEvent(
       log.error({ err: error, repo: repository.full_name }, "could not accept the installation event");
     }
   }
+}
+
+/** A GitHub account or repository name: never empty, never `.` or `..`, which a URL would resolve. */
+function isName(part: string): boolean {
+  return /^[A-Za-z0-9_.-]+$/.test(part) && !/^\.+$/.test(part);
 }

@@ -38,13 +38,20 @@ return taken`;
  * ARGV[2] under ARGV[1] leased to ARGV[4] until ARGV[3]; answers the 1-based indexes of the claims won.
  * One script: the claims and the item are written together or not at all.
  */
+// ARGV[2] is the item's JSON without its closing brace, ARGV[6…] each claim JSON-encoded: the item is
+// stored holding exactly the claims won, in this one script, so no crash after it leaves an item that
+// would give back a claim another item holds.
 const PUT_CLAIMED = `
 local won = {}
+local names = {}
 for i = 4, #KEYS do
-  if redis.call("SET", KEYS[i], "1", "EX", ARGV[5], "NX") then table.insert(won, i - 3) end
+  if redis.call("SET", KEYS[i], "1", "EX", ARGV[5], "NX") then
+    table.insert(won, i - 3)
+    table.insert(names, ARGV[i + 2])
+  end
 end
 if #won == 0 then return won end
-redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[2] .. ',"claims":[' .. table.concat(names, ",") .. ']}')
 redis.call("ZADD", KEYS[2], ARGV[3], ARGV[1])
 redis.call("HSET", KEYS[3], ARGV[1], ARGV[4])
 return won`;
@@ -110,18 +117,17 @@ export class RedisInbox implements Inbox {
 
   /**
    * One round trip: the claims (the same keys RedisStore.claim takes, so `claim` is not needed) and
-   * the item in one script. The item is stored as winning every claim and, in the rare case it won
-   * only some, rewritten with those.
+   * the item in one script, which stores it holding exactly the claims it won (all, or in the rare
+   * race some), so nothing after the script can leave it holding a claim it did not win.
    */
   async putClaimed(
     item: Omit<WorkItem, "id" | "claims">,
     keys: readonly string[],
     ttlSeconds: number,
   ): Promise<WorkItem | null> {
-    const stored: WorkItem = {
+    const stored: Omit<WorkItem, "claims"> = {
       id: `${this.#now().toString().padStart(15, "0")}-${randomUUID()}`,
       ...item,
-      claims: [...keys],
     };
     this.#held.add(stored.id);
     const won = (await this.#redis
@@ -133,10 +139,11 @@ export class RedisInbox implements Inbox {
         this.#owners,
         ...keys.map((key) => `${this.#claimPrefix}${key}`),
         stored.id,
-        JSON.stringify(stored),
+        JSON.stringify(stored).slice(0, -1),
         this.#now() + this.#leaseMs,
         this.#owner,
         Math.max(1, Math.ceil(ttlSeconds)),
+        ...keys.map((key) => JSON.stringify(key)),
       )
       .catch((error: unknown) => {
         this.#held.delete(stored.id);
@@ -146,10 +153,7 @@ export class RedisInbox implements Inbox {
       this.#held.delete(stored.id);
       return null;
     }
-    if (won.length === keys.length) return stored;
-    const claimed = { ...stored, claims: won.map((i) => keys[i - 1] as string) };
-    await this.save(claimed);
-    return claimed;
+    return { ...stored, claims: won.map((i) => keys[i - 1] as string) };
   }
 
   async save(item: WorkItem): Promise<void> {

@@ -11,6 +11,10 @@ export const ONBOARDING_BRANCH = "remedy/onboarding";
 
 /** More YAML files than this and the repository is not read for an onboarding PR (`remedy init` still works). */
 export const MAX_ONBOARDING_YAML_FILES = 400;
+/** A YAML file larger than this is not read (findWorkloads would skip it anyway). */
+export const MAX_ONBOARDING_FILE_BYTES = 256 * 1024;
+/** All the YAML read for one onboarding PR stays under this. */
+export const MAX_ONBOARDING_READ_BYTES = 16 * 1024 * 1024;
 
 export type OnboardingResult =
   | { status: "opened"; pr: number; files: string[] }
@@ -111,9 +115,20 @@ async function starterFor(deps: FlowDeps, baseSha: string): Promise<StarterRead>
     return { status: "too-many-files", detail };
   }
   const texts: Record<string, string> = {};
+  let read = 0;
   for (const path of yaml) {
+    // A file findWorkloads would skip is never fetched (a generated bundle, a data dump), and the
+    // whole read is bounded when the forge does not list sizes.
+    if ((tree.sizes?.get(path) ?? 0) > MAX_ONBOARDING_FILE_BYTES) continue;
     const text = await deps.forge.readFile(path, baseSha);
-    if (text !== null) texts[path] = text;
+    if (text === null) continue;
+    read += text.length;
+    if (read > MAX_ONBOARDING_READ_BYTES) {
+      const detail = `more than ${MAX_ONBOARDING_READ_BYTES} bytes of YAML to read`;
+      deps.log.info({ detail }, "onboarding skipped: too many files");
+      return { status: "too-many-files", detail };
+    }
+    texts[path] = text;
   }
   const found = findWorkloads(texts);
   if (found.length === 0) return { status: "nothing-found" };
@@ -143,16 +158,27 @@ async function prepareBranch(
   if (headSha === baseSha) return headSha;
   const comparison = await deps.forge.compare(baseSha, headSha);
   const strangers = comparison.commits.filter((c) => c.author !== deps.botLogin);
-  const allowed = new Set(files.map((f) => f.path));
-  const others = comparison.files.filter((path) => !allowed.has(path));
-  if (comparison.truncated || strangers.length > 0 || others.length > 0)
+  const starter = new Map(files.map((f) => [f.path, f.text]));
+  const others = comparison.files.filter((path) => !starter.has(path));
+  // A commit's author is the login GitHub matches to the e-mail the pusher chose, so a commit can
+  // claim to be Remedy's: each starter path the branch holds must also be, byte for byte, the starter
+  // Remedy writes. Every one is read, changed or not: a branch left at an older commit of the base
+  // holds files the base has since dropped, which no comparison lists.
+  const texts = await Promise.all(files.map((f) => deps.forge.readFile(f.path, headSha)));
+  const altered = files
+    .filter(
+      (f, i) => (texts[i] ?? null) !== f.text && (texts[i] !== null || comparison.files.includes(f.path)),
+    )
+    .map((f) => f.path);
+  if (comparison.truncated || strangers.length > 0 || others.length > 0 || altered.length > 0)
     return refuse(
       deps,
       `branch ${ONBOARDING_BRANCH} already exists and Remedy did not write it` +
         (strangers.length > 0
           ? ` (commits by ${[...new Set(strangers.map((c) => c.author ?? "an unknown author"))].join(", ")})`
           : "") +
-        (others.length > 0 ? ` (it changes ${others.join(", ")})` : ""),
+        (others.length > 0 ? ` (it changes ${others.join(", ")})` : "") +
+        (altered.length > 0 ? ` (${altered.join(", ")} is not the starter Remedy writes)` : ""),
     );
   return headSha;
 }

@@ -1,5 +1,5 @@
 import { trailersFor, type LedgerEntry } from "../audit/index.js";
-import type { CheckRunInput, PullRequest } from "../forge/forge.js";
+import type { CheckRunInput, FinishPullRequestInput, PullRequest } from "../forge/forge.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { fitTitle } from "../text/safe-text.js";
 import { branchName, commitSubject, type Plan } from "../proposal/plan.js";
@@ -124,6 +124,13 @@ function proposalPublication(
     reviewers: plan.reviewers,
   });
   const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: checked.decisionHash === null ? [] : [checked.decisionHash] })}`;
+  const finish = (pr: PullRequest, sha: string): FinishPullRequestInput => ({
+    labels: proposalLabels(plan),
+    reviewers: splitReviewers(plan.reviewers, deps.botLogin),
+    checkRun: gateCheckRun(policyCheckRun(plan, protection, context.base, sha), gate),
+    autoMerge: plan.autoMerge,
+    ...linkFor(plan, openedText(plan, pr)),
+  });
   return {
     plan,
     branch,
@@ -139,17 +146,11 @@ function proposalPublication(
         protection: protection.detail,
         ...(gate.applies ? { approvers: gate.detail } : {}),
       }),
-    finish: (pr, sha) => ({
-      labels: proposalLabels(plan),
-      reviewers: splitReviewers(plan.reviewers, deps.botLogin),
-      checkRun: gateCheckRun(policyCheckRun(plan, protection, context.base, sha), gate),
-      autoMerge: plan.autoMerge,
-      ...linkFor(plan, openedText(plan, pr)),
-    }),
+    finish,
     record: (pr, sha) => proposalRecord(plan, pr, sha, context.actor, requestedBy),
     reuse: async (existing) => {
       deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
-      await completeHalfMade(deps, existing, context.actor);
+      await completeHalfMade(deps, existing, context.actor, { plan, finish });
       // A re-fire keeps the whole sentence, not a bare link: people read this comment to act.
       await linkIncident(deps, plan, openedText(parsePacket(existing.body) ?? plan, existing));
       return { status: "reused", pr: existing, branch };
@@ -245,22 +246,36 @@ async function reportHalfMade(
 }
 
 /**
- * A PR Remedy opened whose ledger record never landed (a crash between the two) is finished now: the
- * record is what lets Remedy act on it later (ownPlan), and its labels are what lists it.
+ * A PR Remedy opened whose finish or ledger record never landed (a failed call, a crash between the
+ * two) is finished now: the record is what lets Remedy act on it later (ownPlan), its labels are what
+ * lists it, and its `remedy/policy` check and reviewers are what the human gate needs. The whole
+ * finish is redone only when this attempt planned the same edit the PR carries; otherwise the labels.
  */
-async function completeHalfMade(deps: FlowDeps, pr: PullRequest, actor: string): Promise<void> {
+async function completeHalfMade(
+  deps: FlowDeps,
+  pr: PullRequest,
+  actor: string,
+  now: { plan: Plan; finish: (pr: PullRequest, sha: string) => FinishPullRequestInput },
+): Promise<void> {
   const own = parsePacket(pr.body);
   if (own === null || latestPlanHash(await deps.audit.entries(), pr.number) !== null) return;
   const baseSha = await deps.forge.branchHead(pr.base);
   const headSha = await deps.forge.branchHead(pr.head);
   if (baseSha === null || headSha === null || (await vouchForBranch(deps, own, baseSha, headSha)) !== null)
     return;
-  await deps.forge.addLabels(pr.number, [
-    "remedy",
-    `env:${own.environment}`,
-    `risk:${own.risk}`,
-    `service:${own.service}`,
-  ]);
+  const same =
+    now.plan.target.file === own.target.file &&
+    now.plan.field === own.field &&
+    now.plan.before === own.before &&
+    now.plan.after === own.after;
+  if (same) await deps.forge.finishPullRequest(pr, now.finish(pr, headSha));
+  else
+    await deps.forge.addLabels(pr.number, [
+      "remedy",
+      `env:${own.environment}`,
+      `risk:${own.risk}`,
+      `service:${own.service}`,
+    ]);
   await auditSteps(
     deps,
     [

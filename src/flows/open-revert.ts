@@ -1,7 +1,7 @@
 import { trailersFor } from "../audit/index.js";
 import type { FinishPullRequestInput, PullRequest } from "../forge/forge.js";
 import { editField, readField } from "../manifests/index.js";
-import { renderPacket } from "../proposal/approval-packet.js";
+import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { fitTitle } from "../text/safe-text.js";
 import { commitSubject, revertBranchName, type Plan } from "../proposal/plan.js";
 import { revertPlan } from "../proposal/revert-plan.js";
@@ -10,6 +10,7 @@ import { planHash } from "../proposal/plan-hash.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { splitReviewers } from "./open-proposal.js";
+import { vouchForBranch } from "./vouch-for-branch.js";
 import { notRemedysPullRequest, publishChange, type Publication } from "./publish-change.js";
 
 export type RevertResult =
@@ -38,7 +39,7 @@ export async function openRevert(deps: FlowDeps, request: RevertRequest): Promis
   const { original, plan } = request;
   const branch = revertBranchName(original.mergeSha ?? original.head);
   const existing = await deps.forge.findPullRequest(branch);
-  if (existing !== null && existing.author === deps.botLogin) return { status: "reused", pr: existing };
+  if (existing !== null && existing.author === deps.botLogin) return reuseRevert(deps, request, existing);
   if (existing !== null) return refuseRevertBranch(deps, request, branch, notRemedysPullRequest(existing));
   const onBase = await readRevertBase(deps, plan);
   if (!onBase.ok) return reportFieldChanged(deps, request, onBase);
@@ -111,7 +112,7 @@ function revertPublication(
     packet: (ledgerHead: string | undefined) => string;
   },
 ): Publication<RevertResult> {
-  const { original, plan } = request;
+  const { original } = request;
   const { revert, branch } = at;
   return {
     plan: revert,
@@ -124,19 +125,9 @@ function revertPublication(
     title: fitTitle(`Revert "${original.title}"`),
     body: at.packet,
     finish: (_pr, sha) => revertFinish(deps, request, revert, sha),
-    announce: async (pr) => {
-      await deps.forge.comment(
-        original.number,
-        `Remedy opened the revert ${pr.url}: ${commitSubject(revert)}.\n\n${request.reason}`,
-      );
-      if (plan.incident !== null)
-        await deps.forge.comment(
-          plan.incident,
-          `Remedy opened the revert ${pr.url} for #${original.number}.`,
-        );
-    },
+    announce: (pr) => announceRevert(deps, request, revert, pr),
     record: (pr, sha) => revertRecord(request, revert, pr, sha),
-    reuse: (pr) => Promise.resolve({ status: "reused", pr }),
+    reuse: (pr) => reuseRevert(deps, request, pr),
     refuse: (why) => refuseRevertBranch(deps, request, branch, why),
     block: ({ blocked, moved }) =>
       Promise.resolve({
@@ -146,6 +137,61 @@ function revertPublication(
     halfMade: (_what, error) => Promise.reject(error as Error),
     opened: (pr) => ({ status: "opened", pr }),
   };
+}
+
+async function announceRevert(
+  deps: FlowDeps,
+  request: RevertRequest,
+  revert: Plan,
+  pr: PullRequest,
+): Promise<void> {
+  const { original, plan } = request;
+  await deps.forge.comment(
+    original.number,
+    `Remedy opened the revert ${pr.url}: ${commitSubject(revert)}.\n\n${request.reason}`,
+  );
+  if (plan.incident !== null)
+    await deps.forge.comment(plan.incident, `Remedy opened the revert ${pr.url} for #${original.number}.`);
+}
+
+/**
+ * Remedy's revert PR found again. One whose finish or ledger record never landed (a failed label,
+ * check or link call, a crash) is completed now, as a half-made proposal is (SPEC §1 invariant 7):
+ * only when its plan block is exactly the revert Remedy would write and its branch holds exactly that
+ * edit, so a body edited or a branch pushed to in between is refused, never adopted (invariant 6).
+ */
+async function reuseRevert(deps: FlowDeps, request: RevertRequest, pr: PullRequest): Promise<RevertResult> {
+  const { original, plan } = request;
+  const entries = await deps.audit.entries();
+  // Recorded, or no longer open (a person already merged or closed it): nothing left to complete.
+  if (pr.state !== "open" || entries.some((e) => e.kind === "revert.opened" && e.pr === pr.number))
+    return { status: "reused", pr };
+  const written = parsePacket(pr.body);
+  const revert =
+    written === null
+      ? null
+      : revertPlan(plan, { pr: original.number, mergeSha: original.mergeSha }, written.createdAt);
+  if (written === null || revert === null || planHash(written) !== planHash(revert))
+    return refuseRevertBranch(
+      deps,
+      request,
+      pr.head,
+      `its PR #${pr.number} carries a plan block that is not the revert of #${original.number} Remedy wrote`,
+    );
+  const [baseSha, headSha] = await Promise.all([
+    deps.forge.branchHead(pr.base),
+    deps.forge.branchHead(pr.head),
+  ]);
+  if (baseSha === null || headSha === null)
+    throw new Error(`the revert PR #${pr.number} has no base or head to complete; retrying`);
+  const why =
+    headSha === baseSha ? "it holds no commit" : await vouchForBranch(deps, revert, baseSha, headSha);
+  if (why !== null) return refuseRevertBranch(deps, request, pr.head, why);
+  deps.log.info({ incident: plan.incident, pr: pr.number }, "completing a half-made revert PR");
+  await deps.forge.finishPullRequest(pr, revertFinish(deps, request, revert, headSha));
+  await announceRevert(deps, request, revert, pr);
+  await auditSteps(deps, [revertRecord(request, revert, pr, headSha)], { mustLand: true });
+  return { status: "reused", pr };
 }
 
 /** The revert's labels, reviewers and passing `remedy/policy` check; a revert never auto-merges. */

@@ -87,7 +87,7 @@ export interface Forge {
    * Every file path of a commit (`ref` a sha), for the onboarding PR's search for workloads;
    * `truncated` when the host cut the listing short (too many files to trust it).
    */
-  listTree(ref: string): Promise<{ paths: string[]; truncated: boolean }>;
+  listTree(ref: string): Promise<TreeListing>;
   /**
    * A file on the default branch of another repository (`owner/name`) the App can read, for
    * `_extends` in .github/remedy.yml; null when it does not exist or is not readable.
@@ -184,4 +184,11 @@ export interface Forge {
 
   /** The audit ledger on branch `remedy-audit`, compare-and-swap. */
   readonly ledger: LedgerBackend;
+}
+
+/** Every file path of a commit; `sizes` (bytes per path) when the forge lists them, so a caller can skip big files unread. */
+export interface TreeListing {
+  paths: string[];
+  truncated: boolean;
+  sizes?: ReadonlyMap<string, number>;
 }

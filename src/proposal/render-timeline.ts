@@ -46,13 +46,18 @@ function alertLines(t: Timeline): string[] {
     "| --- | --- | --- | --- | --- |",
     ...shown.map(
       (a) =>
-        `| ${safeToken(a.alertname)} | ${labelText(a.labels)} | ${a.status} | ${safeToken(a.startsAt, 40)} | ${a.endsAt === null ? "" : safeToken(a.endsAt, 40)} |`,
+        `| \`${safeToken(a.alertname)}\` | ${labelText(a.labels)} | ${a.status} | ${stamp(a.startsAt)} | ${a.endsAt === null ? "" : stamp(a.endsAt)} |`,
     ),
     ...(t.alerts.length > shown.length
       ? [`| … | ${t.alerts.length - shown.length} older alerts not shown | | | |`]
       : []),
     "",
   ];
+}
+
+/** A time Alertmanager sent: a token that cannot mention anyone (`@` is no part of a timestamp). */
+function stamp(value: string): string {
+  return safeToken(value, 40).replace(/@/g, "_");
 }
 
 function labelText(labels: Record<string, string>): string {
@@ -126,19 +131,28 @@ function sectionSpan(body: string): { from: number; to: number } | null {
  */
 export function withoutTimeline(body: string): string {
   if (sectionSpan(body) === null) return body;
-  let out = body;
-  for (let span = sectionSpan(out); span !== null; span = sectionSpan(out))
-    out = `${out.slice(0, span.from)}${out.slice(span.to)}`;
-  return out.replace(/\s+$/, "");
+  return withoutSections(body).replace(/\s+$/, "");
 }
 
-/** The body with Remedy's section replaced (or appended); null when it would not fit GitHub's cap. */
+function withoutSections(text: string): string {
+  let out = text;
+  for (let span = sectionSpan(out); span !== null; span = sectionSpan(out))
+    out = `${out.slice(0, span.from)}${out.slice(span.to)}`;
+  return out;
+}
+
+/**
+ * The body with Remedy's section replaced (or appended); null when it would not fit GitHub's cap.
+ * Any other span between the markers before it (a copy, or a section a person forged with a status
+ * of their own) goes, so the issue shows one Remedy section and it is the ledger's. No complete span
+ * can follow the one replaced: it is the last start marker that an end marker follows.
+ */
 export function spliceTimeline(body: string, section: string): string | null {
   const span = sectionSpan(body);
   const next =
     span === null
       ? `${body.replace(/\s+$/, "")}\n\n${section}`
-      : `${body.slice(0, span.from)}${section}${body.slice(span.to)}`;
+      : `${withoutSections(body.slice(0, span.from))}${section}${body.slice(span.to)}`;
   return next.length <= MAX_BODY ? next : null;
 }
 

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { fenced, safeToken } from "../proposal/markdown.js";
 import type { AlertPayload } from "./alert-payload.js";
 import type { Incident } from "./incident.js";
-import { fitBody, fitTitle, safeText } from "../text/safe-text.js";
+import { MAX_SECTION } from "../proposal/render-timeline.js";
+import { fitBody, fitTitle, MAX_BODY, safeText } from "../text/safe-text.js";
 
 const BLOCK = "remedy:alert";
 
@@ -21,12 +22,11 @@ export function renderAlertIssue(
   target: { service: string | null; environment: string | null } = { service: null, environment: null },
 ): { title: string; body: string } {
   const title = alertIssueTitle(incident, payload, target);
-  const rows = payload.alerts
-    .slice(0, 50)
-    .map(
-      (a) =>
-        `- ${safeToken(a.labels.alertname ?? "alert")} ${a.status} since ${safeToken(a.startsAt)} (fingerprint \`${safeToken(a.fingerprint)}\`)`,
-    );
+  const rows = payload.alerts.slice(0, 50).map(
+    (a) =>
+      // In code: a token may still hold `@` (an alertname "@org/team" would mention the team).
+      `- \`${safeToken(a.labels.alertname ?? "alert")}\` ${a.status} since \`${safeToken(a.startsAt)}\` (fingerprint \`${safeToken(a.fingerprint)}\`)`,
+  );
   const human = [
     "Remedy opened this incident for an Alertmanager alert group. It diagnoses it against the runbooks and reports here.",
     "",
@@ -51,7 +51,8 @@ export function renderAlertIssue(
   // The markers are what later deliveries and `/diagnose` read back, so the quoted alert text is what
   // gets shortened, never them.
   const markers = [alertIssueMarker(incident.key), `<!-- ${BLOCK} ${encode(incident)} -->`].join("\n");
-  return { title, body: fitBody(human, markers) };
+  // The live timeline (render-timeline.ts) is spliced in later: its room is kept, or it never fits.
+  return { title, body: fitBody(human, markers, MAX_BODY - MAX_SECTION - 2) };
 }
 
 /**

@@ -41,7 +41,7 @@ export function resolveTarget(incident: Incident, config: RepoConfig): Resolutio
       ok: false,
       service: null,
       environment: null,
-      reason: `the issue form's Service field "${safeToken(service.unknown)}" names no configured service or alias (configured: ${Object.keys(config.services).join(", ") || "none"}); edit the issue or comment /diagnose naming one`,
+      reason: `the issue form's Service field "${quotedToken(service.unknown)}" names no configured service or alias (configured: ${Object.keys(config.services).join(", ") || "none"}); edit the issue or comment /diagnose naming one`,
       why,
     };
   }
@@ -92,7 +92,7 @@ function serviceFromLabels(incident: Incident, config: RepoConfig, why: string[]
     if (value === undefined) continue;
     const service = lookupService(value, config);
     if (service !== null) {
-      why.push(`service ${service} from alert label ${label}="${safeToken(value)}"`);
+      why.push(`service ${service} from alert label ${label}="${quotedToken(value)}"`);
       return { name: service, ambiguous: [] };
     }
   }
@@ -155,7 +155,7 @@ function environmentFromLabels(
     if (value === undefined) continue;
     const direct = lookupEnvironment(value, config, environments);
     if (direct !== null) {
-      why.push(`environment ${direct} from alert label ${label}="${safeToken(value)}"`);
+      why.push(`environment ${direct} from alert label ${label}="${quotedToken(value)}"`);
       return direct;
     }
     if (label === "namespace") {
@@ -163,7 +163,7 @@ function environmentFromLabels(
       const byNamespace = Object.entries(targets).find(([, target]) => target.namespace === value)?.[0];
       if (byNamespace !== undefined) {
         why.push(
-          `environment ${byNamespace} from alert label namespace="${safeToken(value)}" (configured namespace)`,
+          `environment ${byNamespace} from alert label namespace="${quotedToken(value)}" (configured namespace)`,
         );
         return byNamespace;
       }
@@ -176,13 +176,13 @@ function environmentFromLabels(
       );
       if (candidates.size === 1) {
         const env = [...candidates][0] as string;
-        why.push(`environment ${env} from alert label namespace="${safeToken(value)}"`);
+        why.push(`environment ${env} from alert label namespace="${quotedToken(value)}"`);
         return env;
       }
     }
     // Label values are alert text: reduced to a token so they cannot carry words into the packet.
     return {
-      reason: `alert label ${label}="${safeToken(value)}" names no configured environment (known: ${environments.join(", ")})`,
+      reason: `alert label ${label}="${quotedToken(value)}" names no configured environment (known: ${environments.join(", ")})`,
     };
   }
   return defaultEnvironment(environments, why);
@@ -199,7 +199,7 @@ function environmentFromText(
     const environment = lookupEnvironment(named, config, environments);
     if (environment === null)
       return {
-        reason: `the issue form's Environment field "${safeToken(named)}" names no configured environment (known: ${environments.join(", ")})`,
+        reason: `the issue form's Environment field "${quotedToken(named)}" names no configured environment (known: ${environments.join(", ")})`,
       };
     why.push(`environment ${environment} from the issue form's Environment field`);
     return environment;
@@ -237,4 +237,12 @@ function defaultEnvironment(environments: string[], why: string[]): string | { r
   return {
     reason: `no environment named and the service has several (${environments.join(", ")}); name one`,
   };
+}
+
+/**
+ * A value a person or an alert chose, quoted in a reason that reaches issue text (the decision, the
+ * timeline): a token without `@`, so a label `env="@org/team"` mentions nobody.
+ */
+function quotedToken(value: string): string {
+  return safeToken(value).replace(/@/g, "_");
 }

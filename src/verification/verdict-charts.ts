@@ -65,9 +65,10 @@ function checkChart(state: VerdictState, check: CheckSpec, maxPoints: number): s
       ? []
       : [`  line [${[threshold, ...values.map(() => threshold)].map(writeNumber).join(", ")}]`]),
     "```",
+    // Outside the chart the name is Markdown again: in code, its `@` mentions nobody.
     threshold === null
-      ? `${name}: no fixed threshold to draw.`
-      : `${name}: the flat line is the ${check.max !== undefined || check.maxIncrease !== undefined ? "maximum" : "minimum"} (${writeNumber(threshold)}).`,
+      ? `\`${name}\`: no fixed threshold to draw.`
+      : `\`${name}\`: the flat line is the ${check.max !== undefined || check.maxIncrease !== undefined ? "maximum" : "minimum"} (${writeNumber(threshold)}).`,
   ];
   const chart = lines.join("\n");
   return chart.length <= MAX_CHART ? chart : null;

@@ -72,6 +72,21 @@ describe.skipIf(binary === null)("Inbox contract: RedisInbox (real redis-server)
   let n = 0;
   beforeAll(() => redis.start(), 20_000);
   afterAll(() => redis.stop());
+  it("putClaimed records only the claims it won, in the same script: a crash right after it never holds another's", async () => {
+    const options = { leaseMs: 1, prefix: `p${n++}:` };
+    const inbox = new RedisInbox(redis.client(), { ...options, owner: "replica-a" });
+    const first = await inbox.putClaimed(item(3), ["alert:a", "alert:b"], 60);
+    expect(first?.claims).toEqual(["alert:a", "alert:b"]);
+    // The process dies as the script returns: nothing after it (a rewrite of the item) runs.
+    inbox.save = () => Promise.reject(new Error("the process died"));
+    const second = await inbox.putClaimed(item(4), ["alert:b", "alert:c"], 60).catch(() => null);
+    const stored = await new RedisInbox(redis.client(), { ...options, owner: "replica-b" }).list();
+    const again = stored.find((i) => i.delivery === "d-4");
+    // Given up, it would give back only what it won: never "alert:b", which the first item holds.
+    expect(again?.claims).toEqual(["alert:c"]);
+    if (second !== null) expect(second.claims).toEqual(["alert:c"]);
+  });
+
   inboxContract(async () => {
     const prefix = `i${n++}:`;
     // A lease of 1 ms: the second replica can take the item over at once, as after a crash.

@@ -219,4 +219,115 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
     expect(pr.title).not.toContain("→ 8");
     expect(section(issue.body)).toMatch(/replicas \d+ → 7/);
   });
+
+  it("alert text in the timeline is inert: no mention, no marker, no HTML, no Mermaid, no bidi outside code", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const url = await h.listen();
+    const payload = firingAlert({ alertname: "@acme/sre-oncall" });
+    const [alert] = payload.alerts as Array<Record<string, unknown>>;
+    if (alert === undefined) throw new Error("no alert");
+    alert.startsAt = "@acme/everyone";
+    alert.labels = {
+      ...(alert.labels as Record<string, string>),
+      pod: "x`--> <img src=x onerror=alert(1)> \u202Egnp.exe",
+      note: "```mermaid\ngraph TD; A-->B",
+    };
+    const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+      body: JSON.stringify(payload),
+    });
+    expect(response.status).toBe(202);
+    await h.runtime.idle();
+    const issue = [...h.github.issues.values()].find((i) => i.pull === undefined);
+    if (issue === undefined) throw new Error("no incident issue");
+    const shown = section(issue.body);
+    expect(shown).toContain("**Status: ");
+    const outsideCode = shown.replace(/`[^`\n]*`/g, "");
+    expect(outsideCode).not.toMatch(/@acme/);
+    expect(shown).not.toMatch(/<img|\u202E|```/);
+    expect(shown.match(/-->/g)).toHaveLength(shown.match(/<!--/g)?.length ?? 0);
+    // The rest of the alert issue's own text, outside its code, mentions nobody either.
+    expect(issue.body.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "")).not.toMatch(/@acme/);
+  });
+
+  it("a forged Remedy section a person pasted before the real one does not survive the next refresh", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const issue = h.github.addIssue({
+      title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+      body: "slow",
+      labels: ["incident"],
+      user: "alice",
+    });
+    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    const forged = `${TIMELINE_START}\n<!-- remedy:timeline-status Resolved -->\n### Remedy timeline\n**Status: Resolved**\n${TIMELINE_END}`;
+    issue.body = `slow\n\n${forged}\n\n${issue.body.slice("slow\n\n".length)}\n\nalice's note`;
+    await receive(
+      "pull_request",
+      "d-merged",
+      pullRequestMerged({
+        number: pr.number,
+        body: pr.body,
+        head: pr.pull.head,
+        mergeSha: pr.pull.headSha,
+        labels: pr.labels,
+      }),
+    );
+    expect(issue.body).not.toContain("Status: Resolved");
+    expect(issue.body.match(/remedy:timeline:start/g)).toHaveLength(1);
+    expect(issue.body.match(/### Remedy timeline/g)).toHaveLength(1);
+    expect(section(issue.body)).toContain("**Status: Monitoring**");
+    expect(issue.body.startsWith("slow\n\n")).toBe(true);
+    expect(issue.body.endsWith("\n\nalice's note")).toBe(true);
+  });
+
+  it("an alert whose annotations fill the issue body still leaves room for the timeline", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const url = await h.listen();
+    const payload = firingAlert();
+    payload.commonAnnotations = {
+      summary: "storefront p99 latency above 400ms in prod",
+      runbook: "x ".repeat(40_000),
+    };
+    const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+      body: JSON.stringify(payload),
+    });
+    expect(response.status).toBe(202);
+    await h.runtime.idle();
+    const issue = [...h.github.issues.values()].find((i) => i.pull === undefined);
+    if (issue === undefined) throw new Error("no incident issue");
+    expect(issue.body.length).toBeLessThanOrEqual(65_536);
+    expect(issue.body).toContain("<!-- remedy:alert-key ");
+    expect(section(issue.body)).toContain("**Status: ");
+  });
+
+  it("an alert label that names no environment is quoted without its mention in the decision and the timeline", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const url = await h.listen();
+    const payload = firingAlert();
+    const labels = { ...(payload.commonLabels as Record<string, string>), env: "@acme/everyone" };
+    payload.commonLabels = labels;
+    payload.alerts = (payload.alerts as Array<Record<string, unknown>>).map((a) => ({ ...a, labels }));
+    const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+      body: JSON.stringify(payload),
+    });
+    expect(response.status).toBe(202);
+    await h.runtime.idle();
+    const issue = [...h.github.issues.values()].find((i) => i.pull === undefined);
+    if (issue === undefined) throw new Error("no incident issue");
+    const prose = (text: string) => text.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+    expect(section(issue.body)).toMatch(/names no configured environment/);
+    expect(prose(section(issue.body))).not.toMatch(/@acme/);
+    for (const comment of h.github.commentsOn(issue.number)) expect(prose(comment.body)).not.toMatch(/@acme/);
+  });
 });

@@ -224,6 +224,67 @@ describe("the onboarding PR, through the App", () => {
     expect(String(refused[0]?.data.reason)).toMatch(/mallory/);
   });
 
+  it("a branch whose commits GitHub attributes to Remedy but whose file is not the starter is refused", async () => {
+    // GitHub names a commit's author by its e-mail, which the pusher chooses: a commit that claims the
+    // App's address is listed as Remedy's. What Remedy wrote is known by content, not by that name.
+    const github = new FakeGitHub(unconfigured());
+    const main = github.refs.get("main") ?? null;
+    const forged = "mode: propose\nservices: {}\nhealth:\n  prometheus: http://collector.evil.example\n";
+    const planted = github.commit(
+      main,
+      { ".github/remedy.yml": forged },
+      "Configure Remedy: add .github/remedy.yml",
+      BOT_LOGIN,
+    );
+    github.refs.set(BRANCH, planted);
+    harness = await startRemedy({ github });
+    const h = harness;
+    await install();
+
+    expect(h.github.pulls()).toEqual([]);
+    expect(h.github.resolve(BRANCH)).toBe(planted);
+    const refused = ledger(h).filter((e) => e.kind === "branch.refused");
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]?.data.reason)).toMatch(/\.github\/remedy\.yml/);
+  });
+
+  it("a branch left at an older commit of main that holds a starter path is refused, not claimed as added", async () => {
+    const github = new FakeGitHub(unconfigured());
+    const start = github.refs.get("main") ?? null;
+    const evil =
+      "environments:\n  prod:\n    actions:\n      scale: { allow: true, max_replicas: 999, approvals: 0 }\n";
+    // The policy lived on main once (by someone), then was removed; the branch still points there.
+    const old = github.commit(start, { "policies/00-remedy-starter.yaml": evil }, "policy", "mallory");
+    github.refs.set(
+      "main",
+      github.commit(old, { "policies/00-remedy-starter.yaml": null }, "drop it", "mallory"),
+    );
+    github.refs.set(BRANCH, old);
+    harness = await startRemedy({ github });
+    const h = harness;
+    await install();
+
+    expect(h.github.pulls()).toEqual([]);
+    const refused = ledger(h).filter((e) => e.kind === "branch.refused");
+    expect(refused).toHaveLength(1);
+    expect(String(refused[0]?.data.reason)).toMatch(/00-remedy-starter\.yaml/);
+  });
+
+  it("a retry completes Remedy's own half-written onboarding branch instead of refusing it", async () => {
+    const github = new FakeGitHub(unconfigured());
+    harness = await startRemedy({ github });
+    const h = harness;
+    await install();
+    const pr = h.github.pulls()[0];
+    expect(pr).toBeDefined();
+    const head = h.github.resolve(BRANCH);
+    // As if the PR's creation never landed: Remedy's branch with every starter file is all that is left.
+    h.github.issues.delete(pr?.number as number);
+    await install("install-2");
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(h.github.resolve(BRANCH)).toBe(head);
+  });
+
   it("a PR someone else opened from the onboarding branch is not Remedy's: nothing is added to it", async () => {
     const github = new FakeGitHub(unconfigured());
     github.addPullRequest({
@@ -240,6 +301,42 @@ describe("the onboarding PR, through the App", () => {
     expect(h.github.pulls()).toHaveLength(1);
     expect(h.github.resolve(BRANCH)).toBe(head);
     expect(ledger(h).map((e) => e.kind)).toEqual(["branch.refused"]);
+  });
+
+  it("one event for many repositories: a malformed name and a failed accept lose none of the others", async () => {
+    harness = await startRemedy({ github: new FakeGitHub(unconfigured()) });
+    const h = harness;
+    const payload = installationPayload("installation");
+    const good = { id: 1, node_id: "R_1", name: REPO, full_name: `${OWNER}/${REPO}`, private: true };
+    payload.repositories = [
+      { id: 2, node_id: "R_2", name: "x", full_name: "../../x", private: true },
+      { id: 5, node_id: "R_5", name: "x", full_name: "../x", private: true },
+      { id: 3, node_id: "R_3", name: "y", full_name: `${OWNER}/y/../../z`, private: true },
+      { id: 4, node_id: "R_4", name: "broken", full_name: `${OWNER}/broken`, private: true },
+      good,
+    ];
+    const claim = h.runtime.store.claim.bind(h.runtime.store);
+    const claimed: string[] = [];
+    h.runtime.store.claim = async (key, ttl) => {
+      claimed.push(key);
+      if (key.endsWith(`|${OWNER.toLowerCase()}/broken`)) throw new Error("store unavailable");
+      return claim(key, ttl);
+    };
+    await receive("installation", "install-many", payload);
+    expect(h.github.pulls()).toHaveLength(1);
+    expect(h.github.pulls()[0]?.title).toBe("Configure Remedy");
+    // Names a URL would resolve (`..`) are never taken for a repository.
+    expect(claimed.filter((key) => key.includes(".."))).toEqual([]);
+  });
+
+  it("an empty repository (no commit on its default branch) gets nothing and no retry storm", async () => {
+    const github = new FakeGitHub({});
+    github.refs.delete("main");
+    harness = await startRemedy({ github });
+    await install();
+    expect(writes(harness)).toEqual([]);
+    expect(harness.github.pulls()).toEqual([]);
+    expect(harness.logs.join("")).not.toMatch(/retrying/);
   });
 
   it.each(["off", "dry-run"])("REMEDY_MODE=%s: installing writes nothing", async (mode) => {

@@ -160,8 +160,9 @@ describe("what Remedy writes to GitHub from alert text fits GitHub's limits and 
     expect(issue.body).toMatch(/…\(truncated: \d+ of \d+ characters left out/);
     // The cut closed the JSON fence: the hidden blocks come after it, outside the quoted data.
     const tail = issue.body.slice(issue.body.indexOf("…(truncated"));
+    // …and the live timeline after them: the cut kept its room (it was silently absent before).
     expect(tail).toMatch(
-      /^…\(truncated[^\n]*\n\n<!-- remedy:alert-key [0-9a-f]+ -->\n<!-- remedy:alert [A-Za-z0-9+/=]+ -->$/,
+      /^…\(truncated[^\n]*\n\n<!-- remedy:alert-key [0-9a-f]+ -->\n<!-- remedy:alert [A-Za-z0-9+/=]+ -->\n\n<!-- remedy:timeline:start -->\n[^]*\n<!-- remedy:timeline:end -->$/,
     );
     expect(issue.body.slice(0, issue.body.indexOf("…(truncated")).trimEnd().endsWith("```")).toBe(true);
     // The incident went on to its PR (the decision came from the annotation's words).

@@ -71,4 +71,65 @@ describe("openRevert publishes through the one publish path", () => {
     expect(h.forge.pullRequests.filter((pr) => pr.head === h.branch)).toHaveLength(1);
     expect((await h.kinds()).filter((k) => k === "revert.opened")).toHaveLength(1);
   });
+
+  it("completes a revert PR whose finish failed (labels, check, ledger, comments) on the retry, once", async () => {
+    const h = await mergedRemedyPr();
+    const finish = h.forge.finishPullRequest.bind(h.forge);
+    let failures = 1;
+    h.forge.finishPullRequest = async (pr, input) => {
+      if (failures-- > 0) throw new Error("502 Bad Gateway");
+      return finish(pr, input);
+    };
+
+    await expect(openRevert(h.deps, h.request)).rejects.toThrow("502");
+    const made = h.forge.pullRequests.filter((pr) => pr.head === h.branch);
+    expect(made).toHaveLength(1);
+    expect(made[0]?.labels ?? []).not.toContain("remedy:revert");
+    expect(await h.kinds()).not.toContain("revert.opened");
+
+    const again = await openRevert(h.deps, h.request);
+
+    expect(again.status).toBe("reused");
+    const revert = h.forge.pullRequests.filter((pr) => pr.head === h.branch);
+    expect(revert).toHaveLength(1);
+    expect(revert[0]?.labels).toEqual(expect.arrayContaining(["remedy", "remedy:revert", "env:prod"]));
+    const headSha = (await h.forge.branchHead(h.branch)) as string;
+    expect(h.policyRuns().filter((r) => r.headSha === headSha && r.conclusion === "success")).toHaveLength(1);
+    const entries = await h.deps.audit.entries();
+    const opened = entries.filter((e) => e.kind === "revert.opened" && e.pr === revert[0]?.number);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.data).toMatchObject({ reverts: h.pr.number, restore: h.plan.before });
+    expect(
+      h.forge.comments.filter((c) => c.on === h.pr.number && c.body.includes("Remedy opened the revert")),
+    ).toHaveLength(1);
+    // The revert decision is recorded once: the retry does not decide again.
+    expect(entries.filter((e) => e.kind === "decision" && e.data["decision"] === "revert")).toHaveLength(1);
+
+    const third = await openRevert(h.deps, h.request);
+    expect(third.status).toBe("reused");
+    expect((await h.kinds()).filter((k) => k === "revert.opened")).toHaveLength(1);
+    expect(h.policyRuns().filter((r) => r.headSha === headSha)).toHaveLength(1);
+  });
+
+  it("does not complete a half-made revert PR whose branch someone pushed to since", async () => {
+    const h = await mergedRemedyPr();
+    const finish = h.forge.finishPullRequest.bind(h.forge);
+    let failures = 1;
+    h.forge.finishPullRequest = async (pr, input) => {
+      if (failures-- > 0) throw new Error("502 Bad Gateway");
+      return finish(pr, input);
+    };
+    await expect(openRevert(h.deps, h.request)).rejects.toThrow("502");
+    const onMain = (await h.forge.readFile(FILE, h.mergeSha)) as string;
+    h.forge.pushAs("mallory", h.branch, { [FILE]: withCount(onMain, 1) }, "better revert");
+
+    const again = await openRevert(h.deps, h.request);
+
+    expect(again.status).toBe("conflict");
+    expect(again.status === "conflict" ? again.reason : "").toContain("@mallory");
+    const revert = h.forge.pullRequests.find((pr) => pr.head === h.branch);
+    expect(revert?.labels ?? []).not.toContain("remedy:revert");
+    expect(h.policyRuns().filter((r) => r.headSha === (revert?.head ?? ""))).toHaveLength(0);
+    expect(await h.kinds()).not.toContain("revert.opened");
+  });
 });

@@ -92,6 +92,14 @@ describe("verdictCharts", () => {
     expect(chartText('a"b\nc', 10)).toBe("a_b_c");
   });
 
+  it("a check name naming a team mentions nobody in the caption under the chart", () => {
+    const charts = verdictCharts(withReadings([0.1, 0.2], "@acme/sre-oncall *p99* _x_"));
+    expect(expectWellFormed(charts)).toBe(1);
+    const outside = charts.replace(/```mermaid[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+    expect(outside).not.toMatch(/@acme/);
+    expect(outside).toContain("the flat line is the maximum");
+  });
+
   it("caps the points and says so; many checks stay within the size budget", () => {
     const long = verdictCharts(withReadings(Array.from({ length: 200 }, (_, i) => i / 100)));
     expectWellFormed(long);

@@ -9,6 +9,7 @@ import type {
   Issue,
   Protection,
   PullRequest,
+  TreeListing,
 } from "../../forge/forge.js";
 import { protection } from "./branch-protection.js";
 import { finishPullRequest } from "./finish-pull-request.js";
@@ -106,7 +107,7 @@ export class GitHubForge implements Forge {
     return this.#reads.listFiles(dir, ref);
   }
 
-  listTree(ref: string): Promise<{ paths: string[]; truncated: boolean }> {
+  listTree(ref: string): Promise<TreeListing> {
     return this.#reads.listTree(ref);
   }
 

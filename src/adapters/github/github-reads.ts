@@ -1,3 +1,4 @@
+import type { TreeListing } from "../../forge/forge.js";
 import type { FileVersion } from "../../repo/repo-reader.js";
 import { normalize, orNull, type GitHubContext } from "./github-context.js";
 import type { CommitTree } from "./github-cache.js";
@@ -91,9 +92,10 @@ export class GitHubReads {
   }
 
   /** Every file of a commit, from the same cached recursive tree the reads at a sha use. */
-  async listTree(ref: string): Promise<{ paths: string[]; truncated: boolean }> {
+  async listTree(ref: string): Promise<TreeListing> {
     const tree = await this.#commitTree(ref);
-    return { paths: [...tree.files.keys()].sort(), truncated: tree.truncated };
+    const sizes = new Map([...tree.files].map(([path, entry]) => [path, entry.size]));
+    return { paths: [...tree.files.keys()].sort(), truncated: tree.truncated, sizes };
   }
 
   /**

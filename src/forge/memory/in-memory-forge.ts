@@ -11,6 +11,7 @@ import type {
   Issue,
   Protection,
   PullRequest,
+  TreeListing,
 } from "../forge.js";
 
 interface Commit {
@@ -178,8 +179,10 @@ export class InMemoryForge implements Forge {
     return files.sort();
   }
 
-  async listTree(ref: string): Promise<{ paths: string[]; truncated: boolean }> {
-    return { paths: [...(this.resolve(ref)?.files.keys() ?? [])].sort(), truncated: false };
+  async listTree(ref: string): Promise<TreeListing> {
+    const files = this.resolve(ref)?.files ?? new Map<string, string>();
+    const sizes = new Map([...files].map(([path, text]) => [path, text.length]));
+    return { paths: [...files.keys()].sort(), truncated: false, sizes };
   }
 
   async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {

@@ -135,12 +135,15 @@ export class FakeGitHubState {
 
   commit(
     parent: string | null,
-    changes: Record<string, string>,
+    changes: Record<string, string | null>,
     message: string,
     author = "octocat",
   ): string {
     const tree = new Map(parent === null ? [] : this.tree(parent));
-    for (const [path, content] of Object.entries(changes)) tree.set(path, this.blob(content));
+    // null deletes the file.
+    for (const [path, content] of Object.entries(changes))
+      if (content === null) tree.delete(path);
+      else tree.set(path, this.blob(content));
     const treeSha = this.hash(`tree${this.#ids++}`);
     this.trees.set(treeSha, tree);
     const sha = this.hash(`commit${this.#ids++}`);
