@@ -8,7 +8,7 @@
 import { AuditLedger } from "../src/audit/index.js";
 import { VerificationScheduler } from "../src/app/verification-scheduler.js";
 import type { FlowDeps } from "../src/flows/deps.js";
-import { startVerification } from "../src/flows/verify-merged.js";
+import { startVerification } from "../src/flows/start-verification.js";
 import { InMemoryForge } from "../src/forge/memory/in-memory-forge.js";
 import { MemoryStore } from "../src/store/store.js";
 import type { HealthSource } from "../src/verification/health-source.js";

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { TickResult } from "../flows/verify-merged.js";
+import type { TickResult } from "../flows/verification-tick.js";
 import type { IncidentResult } from "../flows/handle-incident.js";
 
 /** What the gauges read when scraped: the shared inbox and store, not this process's view. */

@@ -1,5 +1,5 @@
 import type { FlowDeps, Logger } from "../flows/deps.js";
-import { verificationTick, type TickResult } from "../flows/verify-merged.js";
+import { verificationTick, type TickResult } from "../flows/verification-tick.js";
 import type { Store, VerificationRecord } from "../store/store.js";
 import { nextEvaluationAt } from "../verification/next-evaluation-at.js";
 

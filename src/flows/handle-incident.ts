@@ -15,7 +15,7 @@ export { DECISION_MARKER, type IncidentResult, type WriteMode } from "./decide-i
 /**
  * Remedy's loop on one screen: signal → incident → diagnose → plan → decide → publish → verify → outcome.
  * on-alert, on-issue and on-comment make the Incident; this plans and decides it and publishes the PR
- * or a comment; after the merge verify-merged.ts judges the rollout and open-revert.ts undoes a failure
+ * or a comment; after the merge verification-tick.ts judges the rollout and open-revert.ts undoes a failure
  * (ARCHITECTURE.md, "The loop"). `leading` audit steps (the signal) share the decision's ledger write.
  */
 export async function handleIncident(

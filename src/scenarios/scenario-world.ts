@@ -6,7 +6,7 @@ import { onComment } from "../flows/on-comment.js";
 import { onIncidentIssue } from "../flows/on-issue.js";
 import type { Outcome } from "../flows/plan-incident.js";
 import { startVerification } from "../flows/start-verification.js";
-import { verificationTick } from "../flows/verify-merged.js";
+import { verificationTick } from "../flows/verification-tick.js";
 import type { InMemoryForge, Write } from "../forge/memory/in-memory-forge.js";
 import { AlertPayload } from "../signals/alert-payload.js";
 import type { Role } from "../signals/role.js";

@@ -3,7 +3,7 @@ import { AuditLedger } from "../../src/audit/index.js";
 import { RepoConfig } from "../../src/config/repo-config.js";
 import { VerificationScheduler } from "../../src/app/verification-scheduler.js";
 import type { FlowDeps } from "../../src/flows/deps.js";
-import { startVerification } from "../../src/flows/verify-merged.js";
+import { startVerification } from "../../src/flows/start-verification.js";
 import { InMemoryForge } from "../../src/forge/memory/in-memory-forge.js";
 import { MemoryStore } from "../../src/store/store.js";
 import { healthFromConfig } from "../../src/adapters/health-from-config.js";

@@ -1,7 +1,7 @@
 /** SPEC §5: the value verified and reverted is the one the merge commit actually holds. */
 import { describe, expect, it } from "vitest";
 import { onComment } from "../../src/flows/on-comment.js";
-import { startVerification } from "../../src/flows/verify-merged.js";
+import { startVerification } from "../../src/flows/start-verification.js";
 import { parsePacket } from "../../src/proposal/approval-packet.js";
 import { FILE, withCount, withRemedyPr } from "./living-pr.helpers.js";
 

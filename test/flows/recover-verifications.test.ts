@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { FlowDeps, HealthSources } from "../../src/flows/deps.js";
 import { recoverVerifications } from "../../src/flows/recover-verifications.js";
-import { startVerification, verificationTick, VERIFY_CHECK } from "../../src/flows/verify-merged.js";
+import { startVerification } from "../../src/flows/start-verification.js";
+import { verificationTick } from "../../src/flows/verification-tick.js";
+import { VERIFY_CHECK } from "../../src/verification/verify-check.js";
 import { parsePacket } from "../../src/proposal/approval-packet.js";
 import { MemoryStore, type VerificationRecord } from "../../src/store/store.js";
 import { nextEvaluationAt } from "../../src/verification/next-evaluation-at.js";

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { onComment } from "../../src/flows/on-comment.js";
 import { onIncidentIssue } from "../../src/flows/on-issue.js";
-import { startVerification, verificationTick } from "../../src/flows/verify-merged.js";
+import { startVerification } from "../../src/flows/start-verification.js";
+import { verificationTick } from "../../src/flows/verification-tick.js";
 import type { PullRequest } from "../../src/forge/forge.js";
 import { parsePacket } from "../../src/proposal/approval-packet.js";
 import { nextEvaluationAt } from "../../src/verification/next-evaluation-at.js";

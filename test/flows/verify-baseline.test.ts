@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { startVerification, verificationTick } from "../../src/flows/verify-merged.js";
+import { startVerification } from "../../src/flows/start-verification.js";
+import { verificationTick } from "../../src/flows/verification-tick.js";
 import type { VerificationRecord } from "../../src/store/store.js";
 import type { CheckSpec, HealthContext, HealthSource, Sample } from "../../src/verification/index.js";
 import { nextEvaluationAt } from "../../src/verification/next-evaluation-at.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VerificationScheduler } from "../../src/app/verification-scheduler.js";
 import type { FlowDeps, Logger } from "../../src/flows/deps.js";
-import { startVerification } from "../../src/flows/verify-merged.js";
+import { startVerification } from "../../src/flows/start-verification.js";
 import { MemoryStore } from "../../src/store/store.js";
 import type { HealthSource } from "../../src/verification/health-source.js";
 import { flowHarness, ManualClock, settle } from "../e2e/fixtures/flow-harness.js";

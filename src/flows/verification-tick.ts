@@ -14,15 +14,8 @@ import { repoAt } from "./repo-at.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import { pauseOf, type Pause } from "./pause-of.js";
 import { noRevertReason } from "../proposal/no-revert-reason.js";
-import { verificationRecord } from "./verification-record.js";
 import { verdictText } from "../verification/verdict-text.js";
-import { verificationId } from "../verification/verification-id.js";
-import { VERIFY_CHECK } from "../verification/verify-check.js";
 
-// Moved to files named after them; re-exported so importers keep working.
-export { beforeFigures } from "../verification/before-figures.js";
-export { startVerification } from "./start-verification.js";
-export { verificationId, verificationRecord, verdictText, VERIFY_CHECK };
 import { tripBreakerIfDue } from "./trip-breaker.js";
 import { notify } from "./notify.js";
 import { refreshTimeline } from "./refresh-timeline.js";
