@@ -91,7 +91,8 @@ export class WriteLanes {
       return;
     }
     let best = 0;
-    for (let i = 1; i < waiters.length; i++) if (before(waiters[i] as Waiter, waiters[best] as Waiter)) best = i;
+    for (let i = 1; i < waiters.length; i++)
+      if (before(waiters[i] as Waiter, waiters[best] as Waiter)) best = i;
     const [next] = waiters.splice(best, 1) as [Waiter];
     this.#busy.add(key);
     next.start();

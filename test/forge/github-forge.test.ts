@@ -540,45 +540,50 @@ describe("pull requests", () => {
     expect(await f.pullRequestFiles(7)).toEqual(["apps/values.yaml", "apps/new.yaml", "apps/old.yaml"]);
   });
 
-  it("lists every open Remedy PR and the recent ones, newest first, stopping at the first one older than since", async () => {
-    const node = (number: number, createdAt: string) => ({
-      id: `PR_${number}`,
-      number,
-      url: `https://github.com/acme/gitops/pull/${number}`,
-      title: "scale",
-      body: "packet",
-      headRefName: `remedy/h${number}`,
-      baseRefName: "main",
-      state: number === 5 ? "MERGED" : "OPEN",
-      merged: number === 5,
-      mergedAt: number === 5 ? "2025-03-01T12:00:00Z" : null,
-      createdAt,
-      isDraft: false,
-      mergeCommit: number === 5 ? { oid: NEW } : null,
-      author: { __typename: "Bot", login: "remedy" },
-      labels: { nodes: [{ name: "remedy" }, { name: "env:prod" }] },
+  it("lists every open Remedy PR and the recent ones, newest first, stopping at the first one older than since, with GETs only", async () => {
+    const pull = (number: number, created_at: string, overrides: Record<string, unknown> = {}) =>
+      restPull(number, {
+        created_at,
+        head: { ref: `remedy/h${number}`, sha: HEAD },
+        labels: [{ name: "remedy" }, { name: "env:prod" }],
+        ...overrides,
+      });
+    const merged = { state: "closed", merged_at: "2025-03-01T12:00:00Z", merge_commit_sha: NEW };
+    const listing = (state: string, page: number) => ({
+      state,
+      sort: "created",
+      direction: "desc",
+      per_page: "100",
+      page: String(page),
     });
     github()
-      .post("/graphql")
-      .reply(200, {
-        data: {
-          repository: {
-            // An old PR still open counts for the one-PR-per-field rule.
-            open: { nodes: [node(6, "2025-03-02T00:00:00Z"), node(2, "2024-12-01T00:00:00Z")] },
-            recent: {
-              pageInfo: { hasNextPage: true, endCursor: "Y3Vyc29y" },
-              nodes: [
-                node(6, "2025-03-02T00:00:00Z"),
-                node(5, "2025-03-01T00:00:00Z"),
-                node(4, "2025-02-01T00:00:00Z"),
-              ],
-            },
-          },
-        },
-      });
+      .get(`${REPO}/pulls`)
+      .query(listing("open", 1))
+      // An old PR still open counts for the one-PR-per-field rule; someone's own PR is not Remedy's.
+      .reply(200, [
+        pull(7, "2025-03-03T00:00:00Z", { labels: [{ name: "docs" }] }),
+        pull(6, "2025-03-02T00:00:00Z"),
+        pull(2, "2024-12-01T00:00:00Z"),
+      ])
+      .get(`${REPO}/pulls`)
+      .query(listing("all", 1))
+      .reply(
+        200,
+        // A full page: the next one is read, and stops at the first PR older than since.
+        Array.from({ length: 100 }, (_, i) =>
+          i === 0
+            ? pull(6, "2025-03-02T00:00:00Z")
+            : i === 1
+              ? pull(5, "2025-03-01T00:00:00Z", merged)
+              : pull(500 - i, "2025-02-20T00:00:00Z", { labels: [] }),
+        ),
+      )
+      .get(`${REPO}/pulls`)
+      .query(listing("all", 2))
+      .reply(200, [pull(4, "2025-02-01T00:00:00Z"), pull(3, "2025-01-01T00:00:00Z")]);
     const prs = await forge().listRemedyPullRequests("2025-02-15T00:00:00Z");
     expect(prs.map((pr) => pr.number)).toEqual([6, 5, 2]);
-    expect(graphqlVariables()).toEqual({ owner: "acme", repo: "gitops", after: null, withOpen: true });
+    expect(sent.every((request) => request.method === "GET")).toBe(true);
     expect(prs[1]).toMatchObject({
       state: "closed",
       merged: true,

@@ -45,29 +45,6 @@ export const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: Str
   }
 }`;
 
-// Label-filtered and newest first on the server, with head and merge state included: the issues
-// list would also filter by label but has no head branch, and search has the same gap plus its own
-// (stricter) rate limit. The first page also brings every open one (up to 100: more open Remedy PRs
-// than that would be a problem of its own); paging stops at the first PR older than `since`.
-export const REMEDY_PULLS = `query RemedyPulls($owner: String!, $repo: String!, $after: String, $withOpen: Boolean!) {
-  repository(owner: $owner, name: $repo) {
-    open: pullRequests(labels: ["remedy"], states: [OPEN], first: ${PAGE}, orderBy: { field: CREATED_AT, direction: DESC }) @include(if: $withOpen) {
-      nodes { ...RemedyPull }
-    }
-    recent: pullRequests(labels: ["remedy"], first: ${PAGE}, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
-      pageInfo { hasNextPage endCursor }
-      nodes { ...RemedyPull }
-    }
-  }
-}
-
-fragment RemedyPull on PullRequest {
-  id number url title body headRefName baseRefName state merged mergedAt createdAt isDraft
-  mergeCommit { oid }
-  author { __typename login }
-  labels(first: 50) { nodes { name } }
-}`;
-
 export interface MutationPart {
   alias: string;
   field: string;

@@ -1,5 +1,4 @@
 import { Kind, parse, type OperationDefinitionNode } from "graphql";
-import { url } from "./rest-shapes.js";
 import {
   BOT_LOGIN,
   type CheckRunRecord,
@@ -235,43 +234,6 @@ function remedyFileHistory({ s, variables }: GraphqlRequest): Reply {
   return [200, { data: { repository: { object: { history: { nodes } } } } }];
 }
 
-/** `RemedyPulls`: Remedy's pull requests: the open ones and the recent ones, newest first. */
-function remedyPulls({ s, variables }: GraphqlRequest): Reply {
-  const nodes = s
-    .pulls()
-    .filter((p) => p.labels.includes("remedy"))
-    .reverse()
-    .map((p) => ({
-      id: `PR_${p.number}`,
-      number: p.number,
-      url: url(p.number, true),
-      title: p.title,
-      body: p.body,
-      headRefName: p.pull?.head,
-      baseRefName: p.pull?.base,
-      state: p.pull?.mergedAt ? "MERGED" : p.state.toUpperCase(),
-      merged: p.pull?.mergedAt !== null,
-      mergedAt: p.pull?.mergedAt ?? null,
-      createdAt: p.createdAt,
-      isDraft: p.pull?.draft ?? false,
-      mergeCommit: p.pull?.mergeSha ? { oid: p.pull.mergeSha } : null,
-      author: { __typename: "Bot", login: "remedy" },
-      labels: { nodes: p.labels.map((name) => ({ name })) },
-    }));
-  const open = nodes.filter((n) => n.state === "OPEN");
-  return [
-    200,
-    {
-      data: {
-        repository: {
-          ...(variables.withOpen === true ? { open: { nodes: open } } : {}),
-          recent: { pageInfo: { hasNextPage: false, endCursor: null }, nodes },
-        },
-      },
-    },
-  ];
-}
-
 /**
  * `RemedyAutoMerge` and `RemedyDisableAutoMerge`: acknowledged, and a known PR's auto-merge state
  * (set by its node id) kept in `s.autoMerge`.
@@ -305,7 +267,6 @@ const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyLedger: remedyLedger,
   RemedyBlobs: remedyBlobs,
   RemedyFileHistory: remedyFileHistory,
-  RemedyPulls: remedyPulls,
   RemedyAutoMerge: autoMerge(true),
   RemedyDisableAutoMerge: autoMerge(false),
   RemedyConvertToDraft: setDraft(true),
