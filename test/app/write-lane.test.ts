@@ -1,0 +1,101 @@
+import nock from "nock";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ALERT_TOKEN, finishHarness, firingAlert, startRemedy, type Harness } from "./harness.js";
+
+let harness: Harness | undefined;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
+});
+
+afterEach(async () => {
+  const current = harness;
+  harness = undefined;
+  await finishHarness(current);
+});
+
+/** Fast retries: three attempts in all, a few milliseconds apart. */
+const FAST = { REMEDY_RETRY_ATTEMPTS: "3", REMEDY_RETRY_BASE_MS: "5" };
+
+/** A firing notification of its own group and service, with the given severity. */
+function alertOf(name: string, service: string, severity: string): Record<string, unknown> {
+  const base = firingAlert({ alertname: name, service, fingerprint: `f-${name}` });
+  const labels = { ...(base.commonLabels as Record<string, string>), severity };
+  return {
+    ...base,
+    groupKey: `{}:{alertname="${name}"}`,
+    commonLabels: labels,
+    alerts: (base.alerts as Array<Record<string, unknown>>).map((a) => ({ ...a, labels })),
+  };
+}
+
+async function post(url: string, body: object): Promise<unknown> {
+  const response = await fetch(`${url}/alerts/shop/gitops`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  return response.json();
+}
+
+/** Which alert each write GitHub received belongs to, by the issue title or the branch it names. */
+function writesOf(h: Harness, names: readonly string[]): string[] {
+  return h.github.requests
+    .filter((r) => r.method === "POST" && /\/repos\/shop\/gitops\/issues$/.test(r.path))
+    .map((r) => names.find((n) => String((r.body as { title?: unknown }).title).includes(n)) ?? "?");
+}
+
+function ledger(h: Harness): Array<Record<string, unknown>> {
+  return (h.github.file("ledger.jsonl", "remedy-audit") ?? "")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe("GitHub writes under one installation go out the most urgent first (the write lane)", () => {
+  it("a critical alert that arrives after a warning writes first while both wait for the lane", async () => {
+    harness = await startRemedy({ env: { REMEDY_WORK_CONCURRENCY: "8" } });
+    const h = harness;
+    // The first incident's issue creation stalls, so the next two incidents' first writes both
+    // wait in the lane while their reads (GETs) go on; the warning's reaches the lane first.
+    h.github.failures.push({ method: "POST", path: /\/issues$/, delayMs: 1500, times: 1 });
+    const url = await h.listen();
+    expect(await post(url, alertOf("HighLatencyInfo", "storefront", "info"))).toEqual({
+      status: "accepted",
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await post(url, alertOf("HighLatencyWarning", "cart", "warning"))).toEqual({
+      status: "accepted",
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await post(url, alertOf("HighLatencyCritical", "checkout", "critical"))).toEqual({
+      status: "accepted",
+    });
+    await h.runtime.idle();
+    expect(writesOf(h, ["Info", "Warning", "Critical"])).toEqual(["Info", "Critical", "Warning"]);
+  });
+});
+
+describe("invariant 7: a follow-up write queued behind other work is still the work's", () => {
+  it("a PR's finishing writes that GitHub refuses with 502 fail the work, which is retried until the PR is labelled and recorded", async () => {
+    harness = await startRemedy({ env: FAST });
+    const h = harness;
+    // The finishing batch gets no clear answer, and so does its REST redo of the labels.
+    h.github.failures.push(
+      { method: "POST", path: /^\/graphql$/, query: /mutation RemedyFinish\(/, status: 502, times: 1 },
+      { method: "POST", path: /\/issues\/\d+\/labels$/, status: 502, times: 1 },
+    );
+    const url = await h.listen();
+    expect(await post(url, firingAlert())).toEqual({ status: "accepted" });
+    await h.runtime.idle();
+    const pulls = h.github.pulls();
+    expect(pulls).toHaveLength(1);
+    const pr = pulls[0]!;
+    expect(h.logs.filter((l) => l.includes('"work failed; retrying"'))).toHaveLength(1);
+    // The retry found Remedy's own PR and completed it: labels, and the record that makes it Remedy's.
+    expect(pr.labels).toContain("remedy");
+    expect(ledger(h).filter((e) => e.kind === "pr.opened" && e.pr === pr.number)).toHaveLength(1);
+    expect(await h.runtime.inbox.list()).toEqual([]);
+  });
+});
