@@ -137,7 +137,7 @@ describe("reads", () => {
     expect(await f.readFile("missing.yaml")).toBeNull();
   });
 
-  it("reads at a commit from its file listing, fetching a folder's files in one GraphQL request", async () => {
+  it("reads at a commit from its file listing, fetching a folder's files together by blob GETs, never GraphQL", async () => {
     const values = "replicaCount: 4 # é\n";
     const staging = "replicaCount: 2\n";
     const blob = (n: number) => String(n).repeat(40);
@@ -156,15 +156,10 @@ describe("reads", () => {
           { path: "README.md", type: "blob", mode: "100644", sha: blob(4), size: 10 },
         ],
       })
-      .post("/graphql", (body: { query: string }) => body.query.includes("RemedyBlobs"))
-      .reply(200, {
-        data: {
-          repository: {
-            b0: { text: values, isTruncated: false },
-            b1: { text: staging, isTruncated: false },
-          },
-        },
-      });
+      .get(`${REPO}/git/blobs/${blob(1)}`)
+      .reply(200, { sha: blob(1), encoding: "base64", content: Buffer.from(values).toString("base64") })
+      .get(`${REPO}/git/blobs/${blob(2)}`)
+      .reply(200, { sha: blob(2), encoding: "base64", content: Buffer.from(staging).toString("base64") });
     const f = forge();
     expect(await f.readFile("./apps/checkout/values-prod.yaml", BASE)).toBe(values);
     // Fetched with the first read, listed or absent: no more requests.
@@ -176,8 +171,9 @@ describe("reads", () => {
       "apps/checkout/values-staging.yaml",
     ]);
     expect(await f.listFiles("apps", BASE)).toEqual([]);
-    expect(f.requestCount).toBe(2);
-    expect(graphqlVariables()).toEqual({ owner: "acme", repo: "gitops", b0: blob(1), b1: blob(2) });
+    // The listing and the folder's two YAML files (not the PNG, not the README): GETs only.
+    expect(f.requestCount).toBe(3);
+    expect(sent.every((request) => request.method === "GET")).toBe(true);
   });
 
   it("shares file texts between forges through the process cache, by blob id", async () => {
@@ -191,8 +187,12 @@ describe("reads", () => {
       .get(`${REPO}/git/trees/${BASE}`)
       .query({ recursive: "1" })
       .reply(200, listing(BASE, "1".repeat(40)))
-      .post("/graphql")
-      .reply(200, { data: { repository: { b0: { text: "a: 1\n", isTruncated: false } } } })
+      .get(`${REPO}/git/blobs/${"1".repeat(40)}`)
+      .reply(200, {
+        sha: "1".repeat(40),
+        encoding: "base64",
+        content: Buffer.from("a: 1\n").toString("base64"),
+      })
       // A later commit where the file did not change: its listing is new, its text is not.
       .get(`${REPO}/git/trees/${HEAD}`)
       .query({ recursive: "1" })

@@ -123,7 +123,7 @@ describe("malformed GraphQL answers", () => {
     expect(error.path).toBe("data.repository.object.history.nodes");
   });
 
-  it("RemedyBlobs: a blob text that is not a string is never cached or returned as a file", async () => {
+  it("GET /git/blobs: a blob content that is not a string is never cached or returned as a file", async () => {
     const commit = "e".repeat(40);
     scope()
       .get(`/repos/acme/gitops/git/trees/${commit}`)
@@ -133,12 +133,12 @@ describe("malformed GraphQL answers", () => {
         truncated: false,
         tree: [{ path: "values.yaml", type: "blob", mode: "100644", sha: "1".repeat(40), size: 9 }],
       });
-    github("RemedyBlobs").reply(200, {
-      data: { repository: { b0: { text: { replicas: 6 }, isTruncated: false } } },
-    });
+    scope()
+      .get(`/repos/acme/gitops/git/blobs/${"1".repeat(40)}`)
+      .reply(200, { sha: "1".repeat(40), encoding: "base64", content: { replicas: 6 } });
     const error = await failure(forge().readFile("values.yaml", commit));
-    expect(error.operation).toBe("RemedyBlobs");
-    expect(error.path).toBe("data.repository.b0.text");
+    expect(error.operation).toBe("GET /git/blobs");
+    expect(error.path).toBe("data.content");
     expect(error.message).toMatch(/expected string/);
   });
 

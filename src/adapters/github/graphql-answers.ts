@@ -118,16 +118,6 @@ export const HistoryAnswer = z.object({
 });
 export type HistoryData = z.infer<typeof HistoryAnswer>;
 
-export interface BlobsData {
-  repository: Record<string, z.infer<typeof blob> | null> | null;
-}
-
-/** `RemedyBlobs`: one aliased field per blob, b0, b1, … */
-export function blobsAnswer(count: number): z.ZodType<BlobsData> {
-  const fields = Object.fromEntries(Array.from({ length: count }, (_, i) => [`b${i}`, blob.nullable()]));
-  return z.object({ repository: z.object(fields).nullable() });
-}
-
 const nodeId = z.object({ id: z.string() }).nullable();
 
 /**
@@ -202,3 +192,6 @@ export const RestPullsAnswer = z.array(
     user: z.object({ login: z.string() }).nullable(),
   }),
 );
+
+/** `GET /repos/{owner}/{repo}/git/blobs/{sha}`: the content, base64 unless `encoding` says otherwise. */
+export const RestBlobAnswer = z.object({ content: z.string(), encoding: z.string() });

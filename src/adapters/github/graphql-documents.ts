@@ -84,17 +84,3 @@ export function finishMutation(parts: MutationPart[]): string {
   ${fields}
 }`;
 }
-
-/** One GraphQL request for several blobs by id, as aliases b0, b1, … */
-export function blobsQuery(count: number): string {
-  const indexes = Array.from({ length: count }, (_, i) => i);
-  const variables = indexes.map((i) => `$b${i}: GitObjectID!`).join(", ");
-  const fields = indexes
-    .map((i) => `b${i}: object(oid: $b${i}) { ... on Blob { text isTruncated } }`)
-    .join("\n    ");
-  return `query RemedyBlobs($owner: String!, $repo: String!, ${variables}) {
-  repository(owner: $owner, name: $repo) {
-    ${fields}
-  }
-}`;
-}

@@ -200,17 +200,6 @@ function remedyLedger({ s, variables }: GraphqlRequest): Reply {
   ];
 }
 
-/** `RemedyBlobs`: Blob texts by oid, one aliased field each. */
-function remedyBlobs({ s, variables }: GraphqlRequest): Reply {
-  const repository: Record<string, unknown> = {};
-  for (const [name, oid] of Object.entries(variables))
-    if (/^b\d+$/.test(name)) {
-      const text = s.blobs.get(String(oid));
-      repository[name] = text === undefined ? null : { text, isTruncated: false };
-    }
-  return [200, { data: { repository } }];
-}
-
 /** `RemedyFileHistory`: The commits that changed one file, newest first, with its text at each. */
 function remedyFileHistory({ s, variables }: GraphqlRequest): Reply {
   const start = s.resolve(String(variables.ref));
@@ -265,7 +254,6 @@ const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyFinishContext: remedyFinishContext,
   RemedyFinish: remedyFinish,
   RemedyLedger: remedyLedger,
-  RemedyBlobs: remedyBlobs,
   RemedyFileHistory: remedyFileHistory,
   RemedyAutoMerge: autoMerge(true),
   RemedyDisableAutoMerge: autoMerge(false),
