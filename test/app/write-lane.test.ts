@@ -1,5 +1,7 @@
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WorkGate } from "../../src/app/work-gate.js";
+import { asFollowUp, spacedByThrottle, withUrgency, WriteLanes } from "../../src/app/write-lane.js";
 import { ALERT_TOKEN, finishHarness, firingAlert, startRemedy, type Harness } from "./harness.js";
 
 let harness: Harness | undefined;
@@ -97,5 +99,77 @@ describe("invariant 7: a follow-up write queued behind other work is still the w
     expect(pr.labels).toContain("remedy");
     expect(ledger(h).filter((e) => e.kind === "pr.opened" && e.pr === pr.number)).toHaveLength(1);
     expect(await h.runtime.inbox.list()).toEqual([]);
+  });
+});
+
+describe("the write lane mirrors what Probot's throttle spaces", () => {
+  it("GETs and the token exchange pass at once; writes and every GraphQL request queue", () => {
+    expect(spacedByThrottle("GET", "/repos/shop/gitops/pulls?state=all")).toBe(false);
+    expect(spacedByThrottle("HEAD", "/repos/shop/gitops")).toBe(false);
+    expect(spacedByThrottle("POST", "/app/installations/4242/access_tokens")).toBe(false);
+    expect(spacedByThrottle("POST", "/graphql")).toBe(true);
+    expect(spacedByThrottle("POST", "https://api.github.com/graphql")).toBe(true);
+    expect(spacedByThrottle("POST", "/repos/shop/gitops/issues")).toBe(true);
+    expect(spacedByThrottle("PATCH", "/repos/shop/gitops/issues/3")).toBe(true);
+    expect(spacedByThrottle("DELETE", "/repos/shop/gitops/issues/3/labels/x")).toBe(true);
+  });
+
+  it("a follow-up waits behind every other work's writes, and keeps its own work's rank among follow-ups", async () => {
+    const lanes = new WriteLanes();
+    const sent: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const write = (name: string, wait?: Promise<void>) => () =>
+      lanes.run("4242", "POST", "/graphql", async () => {
+        await wait;
+        sent.push(name);
+      });
+    // The first write holds the lane while the others arrive, in the worst order.
+    const first = withUrgency({ rank: 2, order: 1 }, write("warning: issue", gate));
+    const queued = [
+      withUrgency({ rank: 2, order: 1 }, () => asFollowUp(write("warning: labels"))),
+      withUrgency({ rank: 1, order: 3 }, () => asFollowUp(write("critical: labels"))),
+      withUrgency({ rank: 2, order: 2 }, write("warning 2: branch")),
+      withUrgency({ rank: 1, order: 3 }, write("critical: branch")),
+      lanes.run("other-installation", "POST", "/graphql", async () => void sent.push("elsewhere")),
+    ];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(sent).toEqual(["elsewhere"]);
+    expect(lanes.waiting).toBe(4);
+    open();
+    await Promise.all([first, ...queued]);
+    expect(sent).toEqual([
+      "elsewhere",
+      "warning: issue",
+      "critical: branch",
+      "warning 2: branch",
+      "critical: labels",
+      "warning: labels",
+    ]);
+  });
+});
+
+describe("work waiting only on follow-up writes gives its slot back", () => {
+  it("the next waiting task starts in the released slot; the released task's key stays busy", async () => {
+    const gate = new WorkGate(1);
+    const started: string[] = [];
+    let finishFirst!: () => void;
+    const firstDone = new Promise<void>((resolve) => (finishFirst = resolve));
+    const first = gate.run("a", 1, async (release) => {
+      started.push("a1");
+      release();
+      release(); // a second release frees nothing more
+      await firstDone;
+    });
+    const sameKey = gate.run("a", 0, async () => void started.push("a2"));
+    const other = gate.run("b", 2, async () => void started.push("b"));
+    const third = gate.run("c", 2, async () => void started.push("c"));
+    await other;
+    await third;
+    // b and c ran one after the other in the one released slot; a2 waits for a1 to end.
+    expect(started).toEqual(["a1", "b", "c"]);
+    finishFirst();
+    await Promise.all([first, sameKey]);
+    expect(started).toEqual(["a1", "b", "c", "a2"]);
   });
 });
