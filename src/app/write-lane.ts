@@ -10,6 +10,9 @@ export interface Urgency {
   release?: () => void;
 }
 
+/** Probot's write throttle starts one write per second: the longest one request holds a lane. */
+const HOLD_MS = 1000;
+
 /** Added to a work item's rank for the writes that can follow its PR: after every item's PR path. */
 export const FOLLOW_UP_RANK = 100;
 
@@ -45,9 +48,10 @@ interface Waiter extends Urgency {
  * order the requests reached it. Alone, that order is arrival: ten concurrent incidents interleave
  * their writes and a critical alert's PR waits behind every warning's labels and ledger appends.
  * The lane sits in front of the throttle: per installation it lets one such request at a time
- * through to Octokit, and the next one through is the most urgent waiting (the work item's rank:
- * critical before warning; then the oldest work), so the throttle's queue never holds more than
- * the one request it is spacing. GET requests, which GitHub does not space, never wait here.
+ * through to Octokit (until it is answered, or for the throttle's second at most), and the next
+ * one through is the most urgent waiting (the work item's rank: critical before warning; then the
+ * oldest work), so the throttle's own queue stays short and cannot reorder the work. GET
+ * requests, which GitHub does not space, never wait here.
  */
 export class WriteLanes {
   readonly #busy = new Set<string>();
@@ -63,13 +67,19 @@ export class WriteLanes {
       waiters.push({
         ...urgency,
         start: () => {
-          void Promise.resolve()
-            .then(send)
-            .then(resolve, reject)
-            .finally(() => {
-              this.#busy.delete(key);
-              this.#pump(key);
-            });
+          // The lane is free again when the request is answered, or after the throttle's spacing
+          // if it is not: by then the throttle would start the next write anyway, and a stalled
+          // request (a hung socket, the retry plugin's backoff) must not hold every later one.
+          let held = true;
+          const free = (): void => {
+            if (!held) return;
+            held = false;
+            clearTimeout(timer);
+            this.#busy.delete(key);
+            this.#pump(key);
+          };
+          const timer = setTimeout(free, HOLD_MS);
+          void Promise.resolve().then(send).then(resolve, reject).finally(free);
         },
       });
       this.#pump(key);
