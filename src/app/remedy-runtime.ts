@@ -432,7 +432,17 @@ function inLane(octokit: ProbotOctokit, lanes: WriteLanes, key: string): ProbotO
   if (inLaned.has(octokit)) return octokit;
   inLaned.add(octokit);
   octokit.hook.wrap("request", (request, options) =>
-    lanes.run(key, options.method, options.url, async () => request(options)),
+    lanes.run(key, options.method, options.url, async (sent) => {
+      // The fetch Octokit calls once the throttle lets the request go (each retry calls it again).
+      const inner = (options.request as { fetch?: typeof fetch } | undefined)?.fetch ?? globalThis.fetch;
+      const fetched: typeof fetch = (input, init) => {
+        sent();
+        return inner(input, init);
+      };
+      // In place: before-after-hook hands every inner hook this same options object.
+      options.request = { ...options.request, fetch: fetched };
+      return request(options);
+    }),
   );
   return octokit;
 }

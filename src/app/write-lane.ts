@@ -10,9 +10,6 @@ export interface Urgency {
   release?: () => void;
 }
 
-/** Probot's write throttle starts one write per second: the longest one request holds a lane. */
-const HOLD_MS = 1000;
-
 /** Added to a work item's rank for the writes that can follow its PR: after every item's PR path. */
 export const FOLLOW_UP_RANK = 100;
 
@@ -48,8 +45,8 @@ interface Waiter extends Urgency {
  * order the requests reached it. Alone, that order is arrival: ten concurrent incidents interleave
  * their writes and a critical alert's PR waits behind every warning's labels and ledger appends.
  * The lane sits in front of the throttle: per installation it lets one such request at a time
- * through to Octokit (until it is answered, or for the throttle's second at most), and the next
- * one through is the most urgent waiting (the work item's rank: critical before warning; then the
+ * through to Octokit (until the throttle sends it), and the next one through is the most urgent
+ * waiting (the work item's rank: critical before warning; then the
  * oldest work), so the throttle's own queue stays short and cannot reorder the work. GET
  * requests, which GitHub does not space, never wait here.
  */
@@ -57,9 +54,14 @@ export class WriteLanes {
   readonly #busy = new Set<string>();
   readonly #waiting = new Map<string, Waiter[]>();
 
-  /** Sends `send` when it is this request's turn in lane `key`; GETs and token requests pass at once. */
-  run<T>(key: string, method: string, url: string, send: () => Promise<T>): Promise<T> {
-    if (!spacedByThrottle(method, url)) return send();
+  /**
+   * Sends `send` when it is this request's turn in lane `key`; GETs and token requests pass at once.
+   * The lane is free for the next request once `send` says its request left for GitHub (`sent`:
+   * the throttle let it through; the throttle then spaces the next one from it), or once it settles.
+   * A request that stalls on the wire, or waits out a retry's backoff, holds no one up.
+   */
+  run<T>(key: string, method: string, url: string, send: (sent: () => void) => Promise<T>): Promise<T> {
+    if (!spacedByThrottle(method, url)) return send(() => undefined);
     const urgency = current.getStore() ?? OUTSIDE_WORK;
     return new Promise<T>((resolve, reject) => {
       const waiters = this.#waiting.get(key) ?? [];
@@ -67,19 +69,17 @@ export class WriteLanes {
       waiters.push({
         ...urgency,
         start: () => {
-          // The lane is free again when the request is answered, or after the throttle's spacing
-          // if it is not: by then the throttle would start the next write anyway, and a stalled
-          // request (a hung socket, the retry plugin's backoff) must not hold every later one.
           let held = true;
           const free = (): void => {
             if (!held) return;
             held = false;
-            clearTimeout(timer);
             this.#busy.delete(key);
             this.#pump(key);
           };
-          const timer = setTimeout(free, HOLD_MS);
-          void Promise.resolve().then(send).then(resolve, reject).finally(free);
+          void Promise.resolve()
+            .then(() => send(free))
+            .then(resolve, reject)
+            .finally(free);
         },
       });
       this.#pump(key);

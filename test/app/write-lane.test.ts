@@ -56,27 +56,36 @@ function ledger(h: Harness): Array<Record<string, unknown>> {
 }
 
 describe("GitHub writes under one installation go out the most urgent first (the write lane)", () => {
-  it("a critical alert that arrives after a warning writes first while both wait for the lane", async () => {
-    harness = await startRemedy({ env: { REMEDY_WORK_CONCURRENCY: "8" } });
+  it("under Probot's throttle, a critical alert that arrives after a warning writes first while both wait for the lane", async () => {
+    // Probot's throttle with 250 ms between writes (750 ms between notifying ones) instead of 1 s.
+    harness = await startRemedy({ env: { REMEDY_WORK_CONCURRENCY: "8" }, throttleMs: 250 });
     const h = harness;
-    // The first incident's issue creation stalls, so the next two incidents' first writes both
-    // wait in the lane while their reads (GETs) go on; the warning's reaches the lane first.
-    h.github.failures.push({ method: "POST", path: /\/issues$/, delayMs: 1500, times: 1 });
     const url = await h.listen();
     expect(await post(url, alertOf("HighLatencyInfo", "storefront", "info"))).toEqual({
       status: "accepted",
     });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await post(url, alertOf("HighLatencyWarning", "cart", "warning"))).toEqual({
-      status: "accepted",
-    });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await post(url, alertOf("HighLatencyCritical", "checkout", "critical"))).toEqual({
-      status: "accepted",
-    });
+    // Its issue is open. A second info alert's issue must now wait out the throttle's spacing of
+    // notifying writes, holding the lane, while a warning and then a critical alert arrive and
+    // their first writes queue behind it.
+    while (writesOf(h, ["Info"]).length === 0) await new Promise((r) => setTimeout(r, 2));
+    const second = post(url, alertOf("HighLatencyInfoTwo", "inventory", "info"));
+    await new Promise((r) => setTimeout(r, 150));
+    const warning = post(url, alertOf("HighLatencyWarning", "cart", "warning"));
+    await new Promise((r) => setTimeout(r, 10));
+    const critical = post(url, alertOf("HighLatencyCritical", "notifier", "critical"));
+    expect(await Promise.all([second, warning, critical])).toEqual([
+      { status: "accepted" },
+      { status: "accepted" },
+      { status: "accepted" },
+    ]);
     await h.runtime.idle();
-    expect(writesOf(h, ["Info", "Warning", "Critical"])).toEqual(["Info", "Critical", "Warning"]);
-  });
+    const order = writesOf(h, ["InfoTwo", "Info", "Warning", "Critical"]);
+    expect(order[0]).toBe("Info");
+    // The critical alert's issue before the warning's that reached the lane first; an info alert
+    // waiting as long as either goes after both.
+    expect(order.slice(1)).toEqual(["Critical", "Warning", "InfoTwo"].filter((n) => order.includes(n)));
+    expect(order).toHaveLength(4);
+  }, 60_000);
 });
 
 describe("invariant 7: a follow-up write queued behind other work is still the work's", () => {
