@@ -27,6 +27,8 @@ export interface FlowDepsInput {
   mode?: "on" | "off" | "dry-run";
   /** Counts each notification sent or failed (the metrics). */
   onNotification?: (channel: string, sent: boolean) => void;
+  /** Queues the writes that can follow a visible PR behind other work's (the runtime's write lanes). */
+  followUp?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -55,6 +57,7 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     botLogin: input.botLogin,
     health: (config, plan) => healthFromConfig(config, plan, input.env),
     notifier: countedNotifier(new WebhookNotifier({ env: input.env }), input.onNotification),
+    ...(input.followUp === undefined ? {} : { followUp: input.followUp }),
     evidence: (config) => evidenceFromConfig(config, input.env),
     diagnoser: diagnoserFromConfig(input.env, {
       log: input.log,

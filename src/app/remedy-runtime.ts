@@ -22,6 +22,7 @@ import type { WorkItem } from "./work-item.js";
 import { WorkGate } from "./work-gate.js";
 import { workKey } from "./work-key.js";
 import { workRank } from "./work-rank.js";
+import { asFollowUp, withUrgency, WriteLanes } from "./write-lane.js";
 
 const INSTALLATION_CACHE_MS = 5 * 60_000;
 // How far back recovery looks for merged Remedy PRs, by PR creation time: a PR can wait for review
@@ -50,6 +51,9 @@ export class RemedyRuntime {
   readonly #installationLookups = new Map<string, Promise<number | null>>();
   readonly #backend: StateBackend;
   readonly #gate: WorkGate;
+  /** GitHub writes per installation, the most urgent first, in front of Probot's write throttle. */
+  readonly #lanes = new WriteLanes();
+  #dispatched = 0;
   #botLogin: Promise<string> | null = null;
   #authenticated: { until: number } | null = null;
   #authCheck: Promise<void> | null = null;
@@ -93,10 +97,11 @@ export class RemedyRuntime {
    * bounded by REMEDY_GITHUB_TIMEOUT_MS.
    */
   async auth(installationId?: number): Promise<ProbotOctokit> {
-    return boundRequests(
+    const octokit = boundRequests(
       this.metrics.instrument(await this.app.auth(installationId)),
       this.env.githubTimeoutMs,
     );
+    return inLane(octokit, this.#lanes, installationId === undefined ? "app" : String(installationId));
   }
 
   /**
@@ -166,6 +171,7 @@ export class RemedyRuntime {
       cache: this.github,
       mode: this.env.mode,
       onNotification: (channel, sent) => this.metrics.notification(channel, sent),
+      followUp: asFollowUp,
     });
   }
 
@@ -301,7 +307,8 @@ export class RemedyRuntime {
    * behind it, and holds no slot. After the last attempt, or a permanent failure, the work is given up (#giveUp).
    */
   dispatch(item: WorkItem): void {
-    const task = this.#attempt(item)
+    const order = ++this.#dispatched;
+    const task = this.#attempt(item, order)
       .catch((error: unknown) => {
         // One boundary for all background work: log with the delivery id, keep the process alive.
         this.log.error(
@@ -313,14 +320,17 @@ export class RemedyRuntime {
     this.#running.add(task);
   }
 
-  async #attempt(first: WorkItem): Promise<void> {
+  async #attempt(first: WorkItem, order: number): Promise<void> {
     let item = first;
     for (;;) {
       const wait = (item.notBefore ?? 0) - Date.now();
       // Stopped while waiting: the item stays stored, and the next start (or a replica) resumes it.
       if (wait > 0 && !(await this.#sleep(wait))) return;
       try {
-        await this.#gate.run(workKey(item), workRank(item), () => runWorkItem(this, item));
+        const rank = workRank(item);
+        await this.#gate.run(workKey(item), rank, (release) =>
+          withUrgency({ rank, order, release }, () => runWorkItem(this, item)),
+        );
       } catch (error) {
         const failure = classifyFailure(error);
         const attempts = (item.attempts ?? 0) + 1;
@@ -413,6 +423,28 @@ export class RemedyRuntime {
       this.#stopped.signal.addEventListener("abort", stop, { once: true });
     });
   }
+}
+
+const inLaned = new WeakSet<object>();
+
+/** Sends the Octokit's writes through its installation's lane (write-lane.ts), once per instance. */
+function inLane(octokit: ProbotOctokit, lanes: WriteLanes, key: string): ProbotOctokit {
+  if (inLaned.has(octokit)) return octokit;
+  inLaned.add(octokit);
+  octokit.hook.wrap("request", (request, options) =>
+    lanes.run(key, options.method, options.url, async (sent) => {
+      // The fetch Octokit calls once the throttle lets the request go (each retry calls it again).
+      const inner = (options.request as { fetch?: typeof fetch } | undefined)?.fetch ?? globalThis.fetch;
+      const fetched: typeof fetch = (input, init) => {
+        sent();
+        return inner(input, init);
+      };
+      // In place: before-after-hook hands every inner hook this same options object.
+      options.request = { ...options.request, fetch: fetched };
+      return request(options);
+    }),
+  );
+  return octokit;
 }
 
 async function exists(path: string): Promise<boolean> {

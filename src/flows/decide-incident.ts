@@ -1,7 +1,7 @@
 import type { PullRequest } from "../forge/forge.js";
 import { renderPacket } from "../proposal/approval-packet.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
-import type { FlowDeps } from "./deps.js";
+import { followUp, type FlowDeps } from "./deps.js";
 import { openProposal, type ProposalResult } from "./open-proposal.js";
 import type { Repository } from "../repo/load-repository.js";
 import { notify } from "./notify.js";
@@ -84,7 +84,7 @@ export async function decide(
       actor: how.actor,
     });
     await appended;
-    if (how.writeMode === "propose") await refreshTimeline(deps, incident.issue);
+    if (how.writeMode === "propose") await followUp(deps, () => refreshTimeline(deps, incident.issue));
     return { outcome, error: null, proposal };
   }
   await appended;

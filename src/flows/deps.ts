@@ -36,4 +36,17 @@ export interface FlowDeps {
   appMode?: "off" | "dry-run";
   /** Sends `notify:` notifications; absent, nothing is sent. */
   notifier?: Notifier;
+  /**
+   * Runs the writes that can follow a visible PR (its labels, reviewers, check run, incident link,
+   * ledger record, the incident's timeline) behind every other piece of work's writes still on the
+   * way to its PR, where GitHub spaces writes (the App: Probot's write throttle). Awaited like any
+   * step, so a failure fails the work and the inbox retries it: deferred, never fire-and-forget.
+   * Absent, the task just runs.
+   */
+  followUp?: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+/** `deps.followUp`, or the task at once. */
+export function followUp<T>(deps: FlowDeps, task: () => Promise<T>): Promise<T> {
+  return deps.followUp === undefined ? task() : deps.followUp(task);
 }

@@ -2,7 +2,7 @@ import type { FinishPullRequestInput, PullRequest } from "../forge/forge.js";
 import type { Plan } from "../proposal/plan.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import { commitEdit, type CommitEditResult } from "./commit-edit.js";
-import type { FlowDeps } from "./deps.js";
+import { followUp, type FlowDeps } from "./deps.js";
 
 /**
  * One change to publish: the plan whose one field edit goes on the branch, and what the caller (a
@@ -72,9 +72,13 @@ export async function publishChange<R>(deps: FlowDeps, publication: Publication<
   if ("blocked" in commit) return publication.block(commit);
   const pr = await openOrFindPullRequest(deps, publication);
   try {
-    await forge.finishPullRequest(pr, publication.finish(pr, commit.sha));
-    await publication.announce?.(pr);
-    await auditSteps(deps, [publication.record(pr, commit.sha)], { mustLand: true });
+    // The PR is visible: what follows waits behind other work's writes still on the way to a PR
+    // (deps.followUp), and is still awaited, so a failure is the half-made PR retried below.
+    await followUp(deps, async () => {
+      await forge.finishPullRequest(pr, publication.finish(pr, commit.sha));
+      await publication.announce?.(pr);
+      await auditSteps(deps, [publication.record(pr, commit.sha)], { mustLand: true });
+    });
   } catch (error) {
     return publication.halfMade(`finish ${pr.url}`, error);
   }

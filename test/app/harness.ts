@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createRequire } from "node:module";
+import Bottleneck from "bottleneck";
 import nock from "nock";
 import { expect } from "vitest";
 import { pino } from "pino";
@@ -42,6 +43,22 @@ const ThrottledOctokit = ProbotOctokit.defaults((options: Record<string, unknown
   retry: { enabled: false },
 }));
 
+/**
+ * Probot's write throttle with its spacing scaled down to `ms` between writes (and 3 × `ms` between
+ * requests that notify, as the plugin's 1 s and 3 s), so a test sees the throttle's queueing in
+ * milliseconds. The plugin's own code; only its limiters are given.
+ */
+function scaledThrottleOctokit(ms: number) {
+  const group = (minTime: number) => new Bottleneck.Group({ maxConcurrent: 1, minTime });
+  const write = group(ms);
+  const notifications = group(3 * ms);
+  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    ...options,
+    retry: { enabled: false },
+    throttle: { ...(options.throttle as object | undefined), write, notifications },
+  }));
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export interface Harness {
@@ -65,6 +82,8 @@ export async function startRemedy(
     github?: FakeGitHub;
     expectAuth?: boolean;
     throttle?: boolean;
+    /** Probot's write throttle on, with its spacing scaled down to this many ms (instead of 1 s). */
+    throttleMs?: number;
     /** REMEDY_RECOVER; "off" unless a test is about recovery, so no test pays for the scan. */
     recover?: "auto" | "always" | "off";
     /** More Remedy settings (REMEDY_RETRY_*, REMEDY_GITHUB_TIMEOUT_MS…) for this instance. */
@@ -86,7 +105,12 @@ export async function startRemedy(
     privateKey: PRIVATE_KEY,
     secret: "test",
     log,
-    Octokit: options.throttle === true ? ThrottledOctokit : TestOctokit,
+    Octokit:
+      options.throttleMs !== undefined
+        ? scaledThrottleOctokit(options.throttleMs)
+        : options.throttle === true
+          ? ThrottledOctokit
+          : TestOctokit,
   });
   const handlers: Handler[] = [];
   let runtime: RemedyRuntime | undefined;

@@ -137,7 +137,7 @@ describe("reads", () => {
     expect(await f.readFile("missing.yaml")).toBeNull();
   });
 
-  it("reads at a commit from its file listing, fetching a folder's files in one GraphQL request", async () => {
+  it("reads at a commit from its file listing, fetching a folder's files together by blob GETs, never GraphQL", async () => {
     const values = "replicaCount: 4 # é\n";
     const staging = "replicaCount: 2\n";
     const blob = (n: number) => String(n).repeat(40);
@@ -156,15 +156,10 @@ describe("reads", () => {
           { path: "README.md", type: "blob", mode: "100644", sha: blob(4), size: 10 },
         ],
       })
-      .post("/graphql", (body: { query: string }) => body.query.includes("RemedyBlobs"))
-      .reply(200, {
-        data: {
-          repository: {
-            b0: { text: values, isTruncated: false },
-            b1: { text: staging, isTruncated: false },
-          },
-        },
-      });
+      .get(`${REPO}/git/blobs/${blob(1)}`)
+      .reply(200, { sha: blob(1), encoding: "base64", content: Buffer.from(values).toString("base64") })
+      .get(`${REPO}/git/blobs/${blob(2)}`)
+      .reply(200, { sha: blob(2), encoding: "base64", content: Buffer.from(staging).toString("base64") });
     const f = forge();
     expect(await f.readFile("./apps/checkout/values-prod.yaml", BASE)).toBe(values);
     // Fetched with the first read, listed or absent: no more requests.
@@ -176,8 +171,9 @@ describe("reads", () => {
       "apps/checkout/values-staging.yaml",
     ]);
     expect(await f.listFiles("apps", BASE)).toEqual([]);
-    expect(f.requestCount).toBe(2);
-    expect(graphqlVariables()).toEqual({ owner: "acme", repo: "gitops", b0: blob(1), b1: blob(2) });
+    // The listing and the folder's two YAML files (not the PNG, not the README): GETs only.
+    expect(f.requestCount).toBe(3);
+    expect(sent.every((request) => request.method === "GET")).toBe(true);
   });
 
   it("shares file texts between forges through the process cache, by blob id", async () => {
@@ -191,8 +187,12 @@ describe("reads", () => {
       .get(`${REPO}/git/trees/${BASE}`)
       .query({ recursive: "1" })
       .reply(200, listing(BASE, "1".repeat(40)))
-      .post("/graphql")
-      .reply(200, { data: { repository: { b0: { text: "a: 1\n", isTruncated: false } } } })
+      .get(`${REPO}/git/blobs/${"1".repeat(40)}`)
+      .reply(200, {
+        sha: "1".repeat(40),
+        encoding: "base64",
+        content: Buffer.from("a: 1\n").toString("base64"),
+      })
       // A later commit where the file did not change: its listing is new, its text is not.
       .get(`${REPO}/git/trees/${HEAD}`)
       .query({ recursive: "1" })
@@ -540,45 +540,50 @@ describe("pull requests", () => {
     expect(await f.pullRequestFiles(7)).toEqual(["apps/values.yaml", "apps/new.yaml", "apps/old.yaml"]);
   });
 
-  it("lists every open Remedy PR and the recent ones, newest first, stopping at the first one older than since", async () => {
-    const node = (number: number, createdAt: string) => ({
-      id: `PR_${number}`,
-      number,
-      url: `https://github.com/acme/gitops/pull/${number}`,
-      title: "scale",
-      body: "packet",
-      headRefName: `remedy/h${number}`,
-      baseRefName: "main",
-      state: number === 5 ? "MERGED" : "OPEN",
-      merged: number === 5,
-      mergedAt: number === 5 ? "2025-03-01T12:00:00Z" : null,
-      createdAt,
-      isDraft: false,
-      mergeCommit: number === 5 ? { oid: NEW } : null,
-      author: { __typename: "Bot", login: "remedy" },
-      labels: { nodes: [{ name: "remedy" }, { name: "env:prod" }] },
+  it("lists every open Remedy PR and the recent ones, newest first, stopping at the first one older than since, with GETs only", async () => {
+    const pull = (number: number, created_at: string, overrides: Record<string, unknown> = {}) =>
+      restPull(number, {
+        created_at,
+        head: { ref: `remedy/h${number}`, sha: HEAD },
+        labels: [{ name: "remedy" }, { name: "env:prod" }],
+        ...overrides,
+      });
+    const merged = { state: "closed", merged_at: "2025-03-01T12:00:00Z", merge_commit_sha: NEW };
+    const listing = (state: string, page: number) => ({
+      state,
+      sort: "created",
+      direction: "desc",
+      per_page: "100",
+      page: String(page),
     });
     github()
-      .post("/graphql")
-      .reply(200, {
-        data: {
-          repository: {
-            // An old PR still open counts for the one-PR-per-field rule.
-            open: { nodes: [node(6, "2025-03-02T00:00:00Z"), node(2, "2024-12-01T00:00:00Z")] },
-            recent: {
-              pageInfo: { hasNextPage: true, endCursor: "Y3Vyc29y" },
-              nodes: [
-                node(6, "2025-03-02T00:00:00Z"),
-                node(5, "2025-03-01T00:00:00Z"),
-                node(4, "2025-02-01T00:00:00Z"),
-              ],
-            },
-          },
-        },
-      });
+      .get(`${REPO}/pulls`)
+      .query(listing("open", 1))
+      // An old PR still open counts for the one-PR-per-field rule; someone's own PR is not Remedy's.
+      .reply(200, [
+        pull(7, "2025-03-03T00:00:00Z", { labels: [{ name: "docs" }] }),
+        pull(6, "2025-03-02T00:00:00Z"),
+        pull(2, "2024-12-01T00:00:00Z"),
+      ])
+      .get(`${REPO}/pulls`)
+      .query(listing("all", 1))
+      .reply(
+        200,
+        // A full page: the next one is read, and stops at the first PR older than since.
+        Array.from({ length: 100 }, (_, i) =>
+          i === 0
+            ? pull(6, "2025-03-02T00:00:00Z")
+            : i === 1
+              ? pull(5, "2025-03-01T00:00:00Z", merged)
+              : pull(500 - i, "2025-02-20T00:00:00Z", { labels: [] }),
+        ),
+      )
+      .get(`${REPO}/pulls`)
+      .query(listing("all", 2))
+      .reply(200, [pull(4, "2025-02-01T00:00:00Z"), pull(3, "2025-01-01T00:00:00Z")]);
     const prs = await forge().listRemedyPullRequests("2025-02-15T00:00:00Z");
     expect(prs.map((pr) => pr.number)).toEqual([6, 5, 2]);
-    expect(graphqlVariables()).toEqual({ owner: "acme", repo: "gitops", after: null, withOpen: true });
+    expect(sent.every((request) => request.method === "GET")).toBe(true);
     expect(prs[1]).toMatchObject({
       state: "closed",
       merged: true,

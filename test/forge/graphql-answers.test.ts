@@ -40,22 +40,22 @@ async function failure(promise: Promise<unknown>): Promise<GraphqlAnswerError> {
   return error as GraphqlAnswerError;
 }
 
-const pull = (number: unknown) => ({
-  id: `PR_${String(number)}`,
+const restPull = (number: unknown) => ({
+  id: 1000,
+  node_id: `PR_${String(number)}`,
   number,
-  url: `https://github.com/acme/gitops/pull/${String(number)}`,
+  html_url: `https://github.com/acme/gitops/pull/${String(number)}`,
   title: "scale checkout-api in prod: 4 → 6 replicas",
   body: "<!-- remedy:plan {} -->",
-  headRefName: "remedy/h",
-  baseRefName: "main",
-  state: "OPEN",
-  merged: false,
-  mergedAt: null,
-  createdAt: "2025-03-02T00:00:00Z",
-  isDraft: false,
-  mergeCommit: null,
-  author: { __typename: "Bot", login: "remedy" },
-  labels: { nodes: [{ name: "remedy" }] },
+  head: { ref: "remedy/h" },
+  base: { ref: "main" },
+  state: "open",
+  merged_at: null,
+  merge_commit_sha: null,
+  created_at: "2025-03-02T00:00:00Z",
+  draft: false,
+  user: { login: BOT, type: "Bot" },
+  labels: [{ name: "remedy" }],
 });
 
 beforeAll(() => {
@@ -75,38 +75,30 @@ afterEach(() => {
 });
 
 describe("malformed GraphQL answers", () => {
-  it("RemedyPulls: a PR number sent as a string fails naming the operation and the field", async () => {
-    github("RemedyPulls").reply(200, {
-      data: {
-        repository: {
-          open: { nodes: [] },
-          recent: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [pull(6), pull("7")] },
-        },
-      },
-    });
+  it("GET /pulls: a PR number sent as a string fails naming the request and the field", async () => {
+    scope()
+      .get("/repos/acme/gitops/pulls")
+      .query(true)
+      .times(2)
+      .reply(200, [restPull(6), restPull("7")]);
     const error = await failure(forge().listRemedyPullRequests("2025-01-01T00:00:00Z"));
-    expect(error.operation).toBe("RemedyPulls");
-    expect(error.path).toBe("data.repository.recent.nodes[1].number");
+    expect(error.operation).toMatch(/^GET \/pulls\?state=(open|all)$/);
+    expect(error.path).toBe("data[1].number");
     expect(error.message).toMatch(
-      /GraphQL RemedyPulls is malformed at data\.repository\.recent\.nodes\[1\]\.number/,
+      /answer to GET \/pulls\?state=(open|all) is malformed at data\[1\]\.number/,
     );
     expect(error.message).toMatch(/expected number/);
   });
 
-  it("RemedyPulls: a state GitHub does not have is refused, not read as closed", async () => {
-    github("RemedyPulls").reply(200, {
-      data: {
-        repository: {
-          recent: {
-            pageInfo: { hasNextPage: false, endCursor: null },
-            nodes: [{ ...pull(6), state: "APPROVED_BY_SRE" }],
-          },
-        },
-      },
-    });
+  it("GET /pulls: a state GitHub does not have is refused, not read as closed", async () => {
+    scope()
+      .get("/repos/acme/gitops/pulls")
+      .query(true)
+      .times(2)
+      .reply(200, [{ ...restPull(6), state: "approved_by_sre" }]);
     const error = await failure(forge().listRemedyPullRequests("2025-01-01T00:00:00Z"));
-    expect(error.message).toContain("RemedyPulls");
-    expect(error.path).toBe("data.repository.recent.nodes[0].state");
+    expect(error.message).toContain("GET /pulls");
+    expect(error.path).toBe("data[0].state");
   });
 
   it("RemedyLedger: an answer without `repository` fails naming the operation", async () => {
@@ -131,7 +123,7 @@ describe("malformed GraphQL answers", () => {
     expect(error.path).toBe("data.repository.object.history.nodes");
   });
 
-  it("RemedyBlobs: a blob text that is not a string is never cached or returned as a file", async () => {
+  it("GET /git/blobs: a blob content that is not a string is never cached or returned as a file", async () => {
     const commit = "e".repeat(40);
     scope()
       .get(`/repos/acme/gitops/git/trees/${commit}`)
@@ -141,12 +133,12 @@ describe("malformed GraphQL answers", () => {
         truncated: false,
         tree: [{ path: "values.yaml", type: "blob", mode: "100644", sha: "1".repeat(40), size: 9 }],
       });
-    github("RemedyBlobs").reply(200, {
-      data: { repository: { b0: { text: { replicas: 6 }, isTruncated: false } } },
-    });
+    scope()
+      .get(`/repos/acme/gitops/git/blobs/${"1".repeat(40)}`)
+      .reply(200, { sha: "1".repeat(40), encoding: "base64", content: { replicas: 6 } });
     const error = await failure(forge().readFile("values.yaml", commit));
-    expect(error.operation).toBe("RemedyBlobs");
-    expect(error.path).toBe("data.repository.b0.text");
+    expect(error.operation).toBe("GET /git/blobs");
+    expect(error.path).toBe("data.content");
     expect(error.message).toMatch(/expected string/);
   });
 

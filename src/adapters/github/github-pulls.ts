@@ -1,5 +1,4 @@
 import type { Comparison, PullRequest } from "../../forge/forge.js";
-import { pullRequestFromGraph } from "./from-graph.js";
 import { pullRequestFromRest, type RestPull } from "./from-rest.js";
 import { orNull, type GitHubContext } from "./github-context.js";
 import {
@@ -8,9 +7,8 @@ import {
   ENABLE_AUTO_MERGE,
   MARK_READY,
   PAGE,
-  REMEDY_PULLS,
 } from "./graphql-documents.js";
-import { parseAnswer, PullsAnswer, type GraphPull, type PullsData } from "./graphql-answers.js";
+import { parseAnswer, RestPullsAnswer } from "./graphql-answers.js";
 import { messageOf, statusOf } from "./http-errors.js";
 import { writeOrReadBack } from "./write-or-read-back.js";
 
@@ -118,31 +116,63 @@ export async function pullRequestFiles(ctx: GitHubContext, number: number): Prom
   ];
 }
 
+/**
+ * Remedy's PRs: every open one, and the recent ones (newest first, stopping at the first created
+ * before `since`). REST GETs, not one GraphQL query: Probot's write throttle spaces every GraphQL
+ * request a second apart like a write, and this listing is on the way to every PR (twice: once to
+ * plan, once under the target's lock), while GETs go out at once and side by side. REST has no
+ * label filter, so the `remedy` label is checked here; each page is checked against RestPullsAnswer.
+ */
 export async function listRemedyPullRequests(ctx: GitHubContext, since: string): Promise<PullRequest[]> {
   const pulls = new Map<number, PullRequest>();
-  let after: string | null = null;
-  for (;;) {
-    const answer: unknown = await ctx.octokit.graphql(REMEDY_PULLS, {
-      ...ctx.r,
-      after,
-      withOpen: after === null,
-    });
-    const data: PullsData = parseAnswer("RemedyPulls", PullsAnswer, answer);
-    for (const node of data.repository?.open?.nodes ?? []) pulls.set(node.number, fromGraph(ctx, node));
-    const page = data.repository?.recent;
-    if (page === undefined) break;
-    let older = false;
-    for (const node of page.nodes) {
-      if (node.createdAt < since) {
-        older = true;
-        break;
+  const keep = (pull: RestPullWithNode): void => {
+    if (!labelNames(pull).includes(REMEDY_LABEL)) return;
+    pulls.set(pull.number, fromRest(ctx, pull));
+  };
+  await Promise.all([
+    pagesOfPulls(ctx, "open", (page) => {
+      for (const pull of page) if (pull.state === "open") keep(pull);
+      return true;
+    }),
+    pagesOfPulls(ctx, "all", (page) => {
+      for (const pull of page) {
+        if (pull.created_at < since) return false;
+        keep(pull);
       }
-      pulls.set(node.number, fromGraph(ctx, node));
-    }
-    if (older || !page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) break;
-    after = page.pageInfo.endCursor;
-  }
+      return true;
+    }),
+  ]);
   return [...pulls.values()].sort((a, b) => b.number - a.number);
+}
+
+const REMEDY_LABEL = "remedy";
+/** Pages of one listing read at most (100 PRs each): a bound on a repository of endless PRs. */
+const MAX_PAGES = 10;
+
+/** Pages of `GET /pulls?state=…`, newest first, until `more` says stop or a page is short. */
+async function pagesOfPulls(
+  ctx: GitHubContext,
+  state: "open" | "all",
+  more: (page: RestPullWithNode[]) => boolean,
+): Promise<void> {
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/pulls", {
+      ...ctx.r,
+      state,
+      sort: "created",
+      direction: "desc",
+      per_page: PAGE,
+      page,
+    });
+    const pulls = parseAnswer(`GET /pulls?state=${state}`, RestPullsAnswer, data) as RestPullWithNode[];
+    if (!more(pulls) || pulls.length < PAGE) return;
+  }
+}
+
+function labelNames(pull: RestPull): string[] {
+  return (pull.labels ?? []).flatMap((label) =>
+    typeof label === "string" ? [label] : label.name === undefined ? [] : [label.name],
+  );
 }
 
 export async function requestReviewers(
@@ -219,9 +249,4 @@ async function sendReviewRequest(
 function fromRest(ctx: GitHubContext, pull: RestPullWithNode): PullRequest {
   ctx.nodeIds.set(pull.number, pull.node_id);
   return pullRequestFromRest(pull);
-}
-
-function fromGraph(ctx: GitHubContext, node: GraphPull): PullRequest {
-  ctx.nodeIds.set(node.number, node.id);
-  return pullRequestFromGraph(node);
 }

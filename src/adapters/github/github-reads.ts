@@ -2,12 +2,13 @@ import type { TreeListing } from "../../forge/forge.js";
 import type { FileVersion } from "../../repo/repo-reader.js";
 import { normalize, orNull, type GitHubContext } from "./github-context.js";
 import type { CommitTree } from "./github-cache.js";
-import { blobsAnswer, HistoryAnswer, parseAnswer } from "./graphql-answers.js";
-import { blobsQuery, FILE_HISTORY, PAGE } from "./graphql-documents.js";
+import { HistoryAnswer, parseAnswer, RestBlobAnswer } from "./graphql-answers.js";
+import { FILE_HISTORY, PAGE } from "./graphql-documents.js";
 
 // Reads at a commit go through its file listing (one request) and fetch the texts of a folder's
-// files together (one GraphQL request for up to this many); bigger files are fetched alone.
-const BLOB_BATCH = 100;
+// files together: up to this many blob GETs side by side. REST, not one GraphQL query: Probot's
+// write throttle spaces every GraphQL request a second apart like a write, GETs not at all.
+const BLOB_BATCH = 30;
 const BLOB_BATCH_MAX_BYTES = 256 * 1024;
 const BATCHED_FILE = /\.(ya?ml|json)$/i;
 const COMMIT_SHA = /^[0-9a-f]{40}$/i;
@@ -20,6 +21,7 @@ const COMMIT_SHA = /^[0-9a-f]{40}$/i;
 export class GitHubReads {
   readonly #ctx: GitHubContext;
   readonly #treeLoads = new Map<string, Promise<CommitTree>>();
+  readonly #blobLoads = new Map<string, Promise<string>>();
   #defaultBranch: Promise<string> | undefined;
 
   constructor(ctx: GitHubContext) {
@@ -232,31 +234,28 @@ export class GitHubReads {
   }
 
   async #blobTexts(oids: string[]): Promise<Map<string, string>> {
-    const variables = Object.fromEntries(oids.map((oid, i) => [`b${i}`, oid]));
-    const answer: unknown = await this.#ctx.octokit.graphql(blobsQuery(oids.length), {
-      ...this.#ctx.r,
-      ...variables,
-    });
-    const data = parseAnswer("RemedyBlobs", blobsAnswer(oids.length), answer);
-    const texts = new Map<string, string>();
-    oids.forEach((oid, i) => {
-      const blob = data.repository?.[`b${i}`];
-      // Binary (text null) or cut short: left to the blob endpoint, one at a time.
-      if (blob?.text === undefined || blob.text === null || blob.isTruncated === true) return;
-      texts.set(oid, blob.text);
-      this.#ctx.cache.setBlob(this.#ctx.repo, oid, blob.text);
-    });
-    return texts;
+    const texts = await Promise.all(oids.map(async (oid) => [oid, await this.#blobText(oid)] as const));
+    return new Map(texts);
   }
 
-  async #blobText(sha: string): Promise<string> {
-    const { data } = await this.#ctx.octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
-      ...this.#ctx.r,
-      file_sha: sha,
-    });
-    const text = data.encoding === "base64" ? decode(data.content) : data.content;
-    this.#ctx.cache.setBlob(this.#ctx.repo, sha, text);
-    return text;
+  /** One blob's text, cached by id; one request per blob at a time, however many reads want it. */
+  #blobText(sha: string): Promise<string> {
+    const cached = this.#ctx.cache.blob(this.#ctx.repo, sha);
+    if (cached !== undefined) return Promise.resolve(cached);
+    let load = this.#blobLoads.get(sha);
+    if (load === undefined) {
+      load = this.#ctx.octokit
+        .request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...this.#ctx.r, file_sha: sha })
+        .then(({ data }) => {
+          const blob = parseAnswer("GET /git/blobs", RestBlobAnswer, data);
+          const text = blob.encoding === "base64" ? decode(blob.content) : blob.content;
+          this.#ctx.cache.setBlob(this.#ctx.repo, sha, text);
+          return text;
+        })
+        .finally(() => this.#blobLoads.delete(sha));
+      this.#blobLoads.set(sha, load);
+    }
+    return load;
   }
 }
 

@@ -17,8 +17,10 @@ export class GraphqlAnswerError extends Error {
 
   constructor(operation: string, path: string, problem: string, others: number) {
     const more = others === 0 ? "" : ` (and ${others} more problem${others === 1 ? "" : "s"})`;
+    // A REST read checked the same way is named by its method and path ("GET /pulls?state=all").
+    const what = /^(?:GET|POST|PATCH|PUT|DELETE) /.test(operation) ? operation : `GraphQL ${operation}`;
     super(
-      `GitHub's answer to GraphQL ${operation} is malformed at ${path}: ${problem}${more}; ` +
+      `GitHub's answer to ${what} is malformed at ${path}: ${problem}${more}; ` +
         "Remedy did not act on it. If it repeats, GitHub's GraphQL schema changed or something between " +
         "Remedy and GitHub (a proxy, GHE_HOST pointing elsewhere) rewrites answers.",
     );
@@ -116,53 +118,6 @@ export const HistoryAnswer = z.object({
 });
 export type HistoryData = z.infer<typeof HistoryAnswer>;
 
-export interface BlobsData {
-  repository: Record<string, z.infer<typeof blob> | null> | null;
-}
-
-/** `RemedyBlobs`: one aliased field per blob, b0, b1, … */
-export function blobsAnswer(count: number): z.ZodType<BlobsData> {
-  const fields = Object.fromEntries(Array.from({ length: count }, (_, i) => [`b${i}`, blob.nullable()]));
-  return z.object({ repository: z.object(fields).nullable() });
-}
-
-/** The `RemedyPull` fragment. */
-export const GraphPull = z.object({
-  id: z.string(),
-  number: z.number(),
-  url: z.string(),
-  title: z.string(),
-  body: z.string(),
-  headRefName: z.string(),
-  baseRefName: z.string(),
-  state: z.enum(["OPEN", "CLOSED", "MERGED"]),
-  merged: z.boolean(),
-  mergedAt: z.string().nullable(),
-  createdAt: z.string(),
-  isDraft: z.boolean(),
-  mergeCommit: z.object({ oid: z.string() }).nullable(),
-  author: z.object({ __typename: z.string(), login: z.string() }).nullable(),
-  labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }).nullable(),
-});
-export type GraphPull = z.infer<typeof GraphPull>;
-
-/** `RemedyPulls`; `open` only on the first page (`@include(if: $withOpen)`). */
-export const PullsAnswer = z.object({
-  repository: z
-    .object({
-      open: z
-        .object({ nodes: z.array(GraphPull) })
-        .nullable()
-        .optional(),
-      recent: z.object({
-        pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
-        nodes: z.array(GraphPull),
-      }),
-    })
-    .nullable(),
-});
-export type PullsData = z.infer<typeof PullsAnswer>;
-
 const nodeId = z.object({ id: z.string() }).nullable();
 
 /**
@@ -214,3 +169,29 @@ export interface FinishContext {
   organization?: Record<string, { id: string } | null> | null | undefined;
   [user: `u${number}`]: { id: string } | null | undefined;
 }
+
+/**
+ * `GET /repos/{owner}/{repo}/pulls`: the fields of each PR that Remedy maps (from-rest.ts), checked
+ * like a GraphQL answer: a number sent as a string or a state GitHub does not have fails here.
+ */
+export const RestPullsAnswer = z.array(
+  z.object({
+    number: z.number().int(),
+    node_id: z.string(),
+    html_url: z.string(),
+    title: z.string(),
+    body: z.string().nullable().optional(),
+    head: z.object({ ref: z.string() }),
+    base: z.object({ ref: z.string() }),
+    state: z.enum(["open", "closed"]),
+    merged_at: z.string().nullable().optional(),
+    merge_commit_sha: z.string().nullable().optional(),
+    created_at: z.string(),
+    labels: z.array(z.object({ name: z.string().optional() })).optional(),
+    draft: z.boolean().optional(),
+    user: z.object({ login: z.string() }).nullable(),
+  }),
+);
+
+/** `GET /repos/{owner}/{repo}/git/blobs/{sha}`: the content, base64 unless `encoding` says otherwise. */
+export const RestBlobAnswer = z.object({ content: z.string(), encoding: z.string() });

@@ -45,29 +45,6 @@ export const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: Str
   }
 }`;
 
-// Label-filtered and newest first on the server, with head and merge state included: the issues
-// list would also filter by label but has no head branch, and search has the same gap plus its own
-// (stricter) rate limit. The first page also brings every open one (up to 100: more open Remedy PRs
-// than that would be a problem of its own); paging stops at the first PR older than `since`.
-export const REMEDY_PULLS = `query RemedyPulls($owner: String!, $repo: String!, $after: String, $withOpen: Boolean!) {
-  repository(owner: $owner, name: $repo) {
-    open: pullRequests(labels: ["remedy"], states: [OPEN], first: ${PAGE}, orderBy: { field: CREATED_AT, direction: DESC }) @include(if: $withOpen) {
-      nodes { ...RemedyPull }
-    }
-    recent: pullRequests(labels: ["remedy"], first: ${PAGE}, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
-      pageInfo { hasNextPage endCursor }
-      nodes { ...RemedyPull }
-    }
-  }
-}
-
-fragment RemedyPull on PullRequest {
-  id number url title body headRefName baseRefName state merged mergedAt createdAt isDraft
-  mergeCommit { oid }
-  author { __typename login }
-  labels(first: 50) { nodes { name } }
-}`;
-
 export interface MutationPart {
   alias: string;
   field: string;
@@ -105,19 +82,5 @@ export function finishMutation(parts: MutationPart[]): string {
     .join("\n  ");
   return `mutation RemedyFinish(${variables}) {
   ${fields}
-}`;
-}
-
-/** One GraphQL request for several blobs by id, as aliases b0, b1, … */
-export function blobsQuery(count: number): string {
-  const indexes = Array.from({ length: count }, (_, i) => i);
-  const variables = indexes.map((i) => `$b${i}: GitObjectID!`).join(", ");
-  const fields = indexes
-    .map((i) => `b${i}: object(oid: $b${i}) { ... on Blob { text isTruncated } }`)
-    .join("\n    ");
-  return `query RemedyBlobs($owner: String!, $repo: String!, ${variables}) {
-  repository(owner: $owner, name: $repo) {
-    ${fields}
-  }
 }`;
 }

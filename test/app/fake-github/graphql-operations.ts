@@ -1,5 +1,4 @@
 import { Kind, parse, type OperationDefinitionNode } from "graphql";
-import { url } from "./rest-shapes.js";
 import {
   BOT_LOGIN,
   type CheckRunRecord,
@@ -201,17 +200,6 @@ function remedyLedger({ s, variables }: GraphqlRequest): Reply {
   ];
 }
 
-/** `RemedyBlobs`: Blob texts by oid, one aliased field each. */
-function remedyBlobs({ s, variables }: GraphqlRequest): Reply {
-  const repository: Record<string, unknown> = {};
-  for (const [name, oid] of Object.entries(variables))
-    if (/^b\d+$/.test(name)) {
-      const text = s.blobs.get(String(oid));
-      repository[name] = text === undefined ? null : { text, isTruncated: false };
-    }
-  return [200, { data: { repository } }];
-}
-
 /** `RemedyFileHistory`: The commits that changed one file, newest first, with its text at each. */
 function remedyFileHistory({ s, variables }: GraphqlRequest): Reply {
   const start = s.resolve(String(variables.ref));
@@ -233,43 +221,6 @@ function remedyFileHistory({ s, variables }: GraphqlRequest): Reply {
     sha = parent;
   }
   return [200, { data: { repository: { object: { history: { nodes } } } } }];
-}
-
-/** `RemedyPulls`: Remedy's pull requests: the open ones and the recent ones, newest first. */
-function remedyPulls({ s, variables }: GraphqlRequest): Reply {
-  const nodes = s
-    .pulls()
-    .filter((p) => p.labels.includes("remedy"))
-    .reverse()
-    .map((p) => ({
-      id: `PR_${p.number}`,
-      number: p.number,
-      url: url(p.number, true),
-      title: p.title,
-      body: p.body,
-      headRefName: p.pull?.head,
-      baseRefName: p.pull?.base,
-      state: p.pull?.mergedAt ? "MERGED" : p.state.toUpperCase(),
-      merged: p.pull?.mergedAt !== null,
-      mergedAt: p.pull?.mergedAt ?? null,
-      createdAt: p.createdAt,
-      isDraft: p.pull?.draft ?? false,
-      mergeCommit: p.pull?.mergeSha ? { oid: p.pull.mergeSha } : null,
-      author: { __typename: "Bot", login: "remedy" },
-      labels: { nodes: p.labels.map((name) => ({ name })) },
-    }));
-  const open = nodes.filter((n) => n.state === "OPEN");
-  return [
-    200,
-    {
-      data: {
-        repository: {
-          ...(variables.withOpen === true ? { open: { nodes: open } } : {}),
-          recent: { pageInfo: { hasNextPage: false, endCursor: null }, nodes },
-        },
-      },
-    },
-  ];
 }
 
 /**
@@ -303,9 +254,7 @@ const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyFinishContext: remedyFinishContext,
   RemedyFinish: remedyFinish,
   RemedyLedger: remedyLedger,
-  RemedyBlobs: remedyBlobs,
   RemedyFileHistory: remedyFileHistory,
-  RemedyPulls: remedyPulls,
   RemedyAutoMerge: autoMerge(true),
   RemedyDisableAutoMerge: autoMerge(false),
   RemedyConvertToDraft: setDraft(true),

@@ -12,14 +12,21 @@ import {
 /** Pull requests, issues, comments, check runs, permissions and rules (below /repos/{owner}/{repo}). */
 export const REPO_ROUTES: readonly Route[] = [
   // pulls
+  // Newest first (GitHub's default sort is by creation; `direction` is not modelled), by `state`
+  // (default open, as GitHub) and paged by `page` / `per_page`.
   route("GET", /^\/pulls$/, ({ s, query }) => {
     const head = query.get("head")?.split(":")[1];
+    const state = query.get("state") ?? "open";
+    const perPage = Number(query.get("per_page") ?? 30);
+    const page = Number(query.get("page") ?? 1);
     return [
       200,
       s
         .pulls()
         .filter((p) => head === undefined || p.pull?.head === head)
+        .filter((p) => state === "all" || p.state === state)
         .reverse()
+        .slice((page - 1) * perPage, page * perPage)
         .map((p) => restPull(p)),
     ];
   }),
