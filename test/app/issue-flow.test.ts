@@ -11,6 +11,7 @@ import {
   type Harness,
   finishHarness,
 } from "./harness.js";
+import { pullRequestReview } from "./living-payloads.js";
 
 let harness: Harness | undefined;
 
@@ -92,14 +93,38 @@ describe("incident issue → pull request", () => {
     expect(h.github.reviewRequests).toEqual([
       { pr: pr?.number, reviewers: [], teams: expect.arrayContaining(["sre"]) },
     ]);
+    // The example repository's prod has separate_approver: @alice named the value ("scale to 8"), so
+    // the check passes the policy but waits for someone else's approval; @carol's releases it.
     expect(h.github.checkRuns).toEqual([
       expect.objectContaining({
         name: "remedy/policy",
         head_sha: pr?.pull?.headSha,
-        status: "completed",
-        conclusion: "success",
+        status: "in_progress",
       }),
     ]);
+    expect(h.github.checkRuns[0]?.output.summary).toContain("the value was chosen by @alice");
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    await receive(
+      "pull_request_review",
+      "delivery-review",
+      pullRequestReview(
+        {
+          number: pr.number,
+          body: pr.body,
+          head: pr.pull.head,
+          headSha: pr.pull.headSha,
+          user: pr.user,
+          labels: pr.labels,
+        },
+        { id: 1, reviewer: "carol", state: "approved", at: "2026-12-03T10:05:00Z" },
+      ),
+    );
+    expect(h.github.checkRuns.at(-1)).toMatchObject({
+      name: "remedy/policy",
+      head_sha: pr.pull.headSha,
+      status: "completed",
+      conclusion: "success",
+    });
     // The incident issue links the PR; the audit ledger grew on its own branch.
     expect(
       h.github

@@ -14,6 +14,7 @@ import {
   issueClosed,
   pullRequestClosedUnmerged,
   pullRequestEdited,
+  pullRequestReview,
   pullRequestSynchronize,
 } from "./living-payloads.js";
 
@@ -65,12 +66,40 @@ function push(
   return { before, sha };
 }
 
+/** The newest `remedy/policy` run on `sha`. */
+function policyOn(h: Harness, sha: string) {
+  return h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === sha).at(-1);
+}
+
+/** @carol (admin), who chose no value, approves the PR's current head. */
+async function approveAsAnotherWriter(
+  h: Harness,
+  pr: { number: number; body: string; user: string; labels: string[] },
+  pull: { head: string; headSha: string },
+): Promise<void> {
+  await receive(
+    "pull_request_review",
+    `d-review-${pull.headSha}`,
+    pullRequestReview(
+      {
+        number: pr.number,
+        body: pr.body,
+        head: pull.head,
+        headSha: pull.headSha,
+        user: pr.user,
+        labels: pr.labels,
+      },
+      { id: 90, reviewer: "carol", state: "approved", at: "2026-12-03T10:05:00Z" },
+    ),
+  );
+}
+
 function ledger(h: Harness): string {
   return h.github.file("ledger.jsonl", "remedy-audit") ?? "";
 }
 
 describe("the PR stays true after it is opened (Probot, webhooks-examples payloads)", () => {
-  it("pull_request.synchronize: a writer's push inside policy gets remedy/policy success on the new head and a revised packet", async () => {
+  it("pull_request.synchronize: a writer's push inside policy waits on the new head for another writer's approval, then gets remedy/policy success, and a revised packet", async () => {
     harness = await startRemedy();
     const h = harness;
     const { pr, pull } = await remedyPr(h);
@@ -93,7 +122,11 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
     );
     const run = h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === sha);
     expect(run).toHaveLength(1);
-    expect(run[0]?.conclusion).toBe("success");
+    // Inside policy; prod's separate_approver then waits for someone other than the pusher.
+    expect(run[0]).toMatchObject({ status: "in_progress" });
+    expect(run[0]?.output.summary).toContain("the value was chosen by @alice");
+    await approveAsAnotherWriter(h, pr, pull);
+    expect(policyOn(h, sha)).toMatchObject({ status: "completed", conclusion: "success" });
     expect(pr.body).toContain("**Modified by @alice** (a push to the branch)");
     expect(pr.body).toContain(`"after":"${after + 1}"`);
     expect(ledger(h)).toContain('"kind":"pr.updated"');
@@ -148,7 +181,7 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
     expect(ledger(h)).toContain('"kind":"pr.refused"');
   });
 
-  it("/set by a writer commits on Remedy's branch through createCommitOnBranch; a reader's /set is refused", async () => {
+  it("/set by a writer commits on Remedy's branch through createCommitOnBranch (success once another writer approves); a reader's /set is refused", async () => {
     harness = await startRemedy();
     const h = harness;
     const { pr, pull } = await remedyPr(h);
@@ -171,8 +204,13 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
     expect(h.github.file(KUSTOMIZATION, pull.head)).toContain("count: 7");
     expect(h.github.refs.get("main")).toBeDefined();
     expect(h.github.file(KUSTOMIZATION)).not.toContain("count: 7");
-    const run = h.github.checkRuns.find((r) => r.name === "remedy/policy" && r.head_sha === pull.headSha);
-    expect(run?.conclusion).toBe("success");
+    const run = h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === pull.headSha);
+    expect(run).toHaveLength(1);
+    // Inside policy; prod's separate_approver then waits for someone other than who `/set` it.
+    expect(run[0]).toMatchObject({ status: "in_progress" });
+    expect(run[0]?.output.summary).toContain("the value was chosen by @alice");
+    await approveAsAnotherWriter(h, pr, pull);
+    expect(policyOn(h, pull.headSha)).toMatchObject({ status: "completed", conclusion: "success" });
     expect(pr.body).toContain("**Modified by @alice** (`/set`)");
     expect(ledger(h)).toMatch(/"via":"set".*"kind":"pr.updated"/);
   });

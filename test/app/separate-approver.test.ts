@@ -1,13 +1,20 @@
 /**
  * Separation of duties (issue #16 item 9, SPEC §3.3 `separate_approver`) through Probot: with it on
- * for prod, a writer who named the value in the incident cannot be the approval that lets the PR
- * merge. `pull_request_review` submitted and dismissed (webhooks-examples shapes) re-evaluate
- * `remedy/policy` on the head.
+ * for prod, as the example repository has it, a writer who named the value in the incident cannot be
+ * the approval that lets the PR merge. `pull_request_review` submitted and dismissed
+ * (webhooks-examples shapes) re-evaluate `remedy/policy` on the head.
  */
 import nock from "nock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FakeGitHub, exampleRepository } from "./fake-github.js";
-import { finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { FakeGitHub, OWNER, REPO, exampleRepository } from "./fake-github.js";
+import {
+  ALERT_TOKEN,
+  finishHarness,
+  firingAlert,
+  issueOpened,
+  startRemedy,
+  type Harness,
+} from "./harness.js";
 import { pullRequestReview } from "./living-payloads.js";
 
 let harness: Harness | undefined;
@@ -29,20 +36,16 @@ async function receive(name: string, id: string, payload: Record<string, unknown
   await h.runtime.idle();
 }
 
-function withSeparateApprover(): FakeGitHub {
+/** The example repository as it is: its prod policy turns separate_approver on (off by default). */
+function exampleWithSeparateApprover(): FakeGitHub {
   const files = exampleRepository();
-  const prod = files["policies/10-prod.yaml"] ?? "";
-  expect(prod).toMatch(/^ {4}auto_merge: false$/m);
-  files["policies/10-prod.yaml"] = prod.replace(
-    /^ {4}auto_merge: false$/m,
-    "$&\n    separate_approver: true",
-  );
+  expect(files["policies/10-prod.yaml"]).toMatch(/^ {4}separate_approver: true$/m);
   return new FakeGitHub(files);
 }
 
 describe("separate_approver, through the App", () => {
   it("the writer who named the value cannot approve it; a reader cannot either; another writer can, and a dismissal holds it again", async () => {
-    harness = await startRemedy({ github: withSeparateApprover() });
+    harness = await startRemedy({ github: exampleWithSeparateApprover() });
     const h = harness;
     const issue = h.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
@@ -94,5 +97,25 @@ describe("separate_approver, through the App", () => {
       pullRequestReview(shape, { id: 3, reviewer: "carol", state: "dismissed", at }),
     );
     expect(policy()).toMatchObject({ status: "in_progress" });
+  });
+  it("an alert-started prod PR, whose value came from the runbook's rule, passes remedy/policy with no one's approval", async () => {
+    harness = await startRemedy({ github: exampleWithSeparateApprover() });
+    const h = harness;
+    const url = await h.listen();
+    const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ALERT_TOKEN}` },
+      body: JSON.stringify(firingAlert()),
+    });
+    expect(response.status).toBe(202);
+    await h.runtime.idle();
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR from the alert");
+    const head = pr.pull.headSha;
+    const runs = h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === head);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(runs[0]?.output.summary).not.toContain("Separation of duties");
+    expect(pr.body).not.toContain("Separation of duties");
   });
 });

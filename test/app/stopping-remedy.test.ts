@@ -13,7 +13,7 @@ import {
   startRemedy,
   type Harness,
 } from "./harness.js";
-import { issueClosed, pullRequestSynchronize } from "./living-payloads.js";
+import { issueClosed, pullRequestReview, pullRequestSynchronize } from "./living-payloads.js";
 import { badPrometheus, failingVerificationRepository, ledgerKinds, until } from "./failing-verification.js";
 
 const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
@@ -297,8 +297,21 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     );
     const run = h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === sha);
     expect(run).toHaveLength(1);
-    expect(run[0]?.conclusion).toBe("success");
+    // Inside policy; prod's separate_approver then waits for someone other than the pusher.
+    expect(run[0]).toMatchObject({ status: "in_progress" });
+    expect(run[0]?.output.summary).toContain("the value was chosen by @alice");
     expect(pr.body).toContain("**Modified by @alice** (a push to the branch)");
+    await receive(
+      "pull_request_review",
+      "z-pr-review",
+      pullRequestReview(
+        { number: pr.number, body: pr.body, head: pull.head, headSha: sha, user: pr.user, labels: pr.labels },
+        { id: 1, reviewer: "carol", state: "approved", at: "2026-12-03T10:05:00Z" },
+      ),
+    );
+    expect(
+      h.github.checkRuns.filter((r) => r.name === "remedy/policy" && r.head_sha === sha).at(-1),
+    ).toMatchObject({ status: "completed", conclusion: "success" });
   });
 
   it("a paused PR that fails verification: the check run reports, the escalation replaces the revert, nothing else is written", async () => {

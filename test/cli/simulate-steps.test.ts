@@ -18,9 +18,10 @@ describe("remedy simulate with steps (scenario format v2)", () => {
     expect(out).toContain("━━ 3. Pull request #2");
     expect(out).toMatch(/━━ Step 1 · 2026-11-21T10:01:00/);
     expect(out).toContain('@wren (write) pushes "cart: 7 replicas, 6 will not cover the evening peak"');
-    expect(out).toMatch(/Remedy: createCheckRun remedy\/policy success on [0-9a-f]{12}/);
+    // Inside policy, but prod's separate_approver waits for someone other than @wren, who chose 7.
+    expect(out).toMatch(/Remedy: createCheckRun remedy\/policy in_progress on [0-9a-f]{12}/);
     expect(out).toContain("Remedy's GitHub writes, by step");
-    expect(out).toMatch(/step 1 +createCheckRun remedy\/policy success/);
+    expect(out).toMatch(/step 1 +createCheckRun remedy\/policy in_progress/);
     expect(out.indexOf("Step 1 ·")).toBeLessThan(out.indexOf("step 1   createCheckRun"));
     expect(out).toContain("All expectations hold.");
   });
@@ -62,6 +63,10 @@ describe("remedy simulate with steps (scenario format v2)", () => {
     expect(verifies).toBeLessThan(verdict);
     expect(out).toContain("replicas 4 → 7 (runbook scale-on-saturation), merged in #2");
     expect(out).toMatch(/pr\.updated[\s\S]*pr\.merged[\s\S]*verify\.passed/);
+    // @wren chose the value: remedy/policy waits after the push and passes on @oncall's approval.
+    expect(out).toMatch(
+      /step 1 +createCheckRun remedy\/policy in_progress on ([0-9a-f]{12})\n[\s\S]*step 2 +createCheckRun remedy\/policy success on \1/,
+    );
     expect(out).toContain("All expectations hold.");
   });
 
