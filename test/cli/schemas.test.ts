@@ -1,5 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jsonSchemas } from "../../src/cli/schemas-command.js";
 
@@ -34,5 +36,17 @@ describe("schemas/", () => {
       const first = (await readFile(join(root, file), "utf8")).split("\n")[0];
       expect(first, file).toBe(`# yaml-language-server: $schema=${schema}`);
     }
+  });
+
+  it("points every yaml-language-server hint in the repository at a schema that exists", async () => {
+    const tracked = execFileSync("git", ["ls-files", "*.yaml", "*.yml"], { cwd: root, encoding: "utf8" });
+    let hinted = 0;
+    for (const file of tracked.split("\n").filter(Boolean)) {
+      const hint = /^# yaml-language-server: \$schema=(\S+)$/m.exec(await readFile(join(root, file), "utf8"));
+      if (hint === null || /^https?:/.test(hint[1] as string)) continue;
+      hinted++;
+      expect(existsSync(join(root, dirname(file), hint[1] as string)), `${file}: ${hint[1]}`).toBe(true);
+    }
+    expect(hinted).toBeGreaterThan(40);
   });
 });
