@@ -3,7 +3,8 @@ import { auditSteps } from "./audit-step.js";
 import type { FlowDeps } from "./deps.js";
 import { BREAKER_LABEL, PAUSED_LABEL, pauseOf, pauseState } from "./pause-of.js";
 import { onPullRequestHead } from "./on-pull-request-head.js";
-import { openRemedyPrsFor } from "./stale-pull-requests.js";
+import { openRemedyPrsFor, staleAfterResume } from "./stale-pull-requests.js";
+import { parsePacket } from "../proposal/approval-packet.js";
 import { autoMergeNote, stopAutoMerge } from "./stop-auto-merge.js";
 
 export interface PauseRequest {
@@ -80,8 +81,10 @@ export async function setPause(deps: FlowDeps, request: PauseRequest): Promise<P
     ACK_MARKER,
     `${ACK_MARKER}\n${text}${autoMerge === "" ? "" : ` ${autoMerge}`}`,
   );
-  if (!request.pause && still === null && scope.scope !== "repo")
+  if (!request.pause && still === null && scope.scope !== "repo") {
     await recheckHeads(deps, scope.scope, request);
+    await catchUpStaleness(deps, scope.scope, request);
+  }
   return { status: request.pause ? "paused" : "resumed", scope: scope.scope };
 }
 
@@ -103,6 +106,28 @@ async function recheckHeads(deps: FlowDeps, scope: "incident" | "pr", request: P
     }
   } catch (error) {
     deps.log.warn({ err: error, number: request.number }, "could not re-check the heads after a resume");
+  }
+}
+
+/**
+ * After a resume, what happened to the incident while paused is applied: a closed issue or a resolved
+ * alert group makes its open PRs stale (stale-pull-requests.ts). Only PRs whose plan the ledger vouches
+ * for are touched (openRemedyPrsFor), so a PR body naming another incident changes nothing. A failure
+ * here is logged; the resume stands.
+ */
+async function catchUpStaleness(
+  deps: FlowDeps,
+  scope: "incident" | "pr",
+  request: PauseRequest,
+): Promise<void> {
+  try {
+    const incident =
+      scope === "incident"
+        ? request.number
+        : (parsePacket((await deps.forge.getPullRequest(request.number))?.body ?? "")?.incident ?? null);
+    if (incident !== null) await staleAfterResume(deps, incident, request.actor);
+  } catch (error) {
+    deps.log.warn({ err: error, number: request.number }, "could not catch up on staleness after a resume");
   }
 }
 

@@ -84,6 +84,28 @@ export async function markPullRequestStale(
   return true;
 }
 
+/**
+ * After a resume: a reason for the incident's PRs that went away while Remedy was paused (the issue
+ * closed, the alert group resolved) makes them stale now, as it would have then. Already stale PRs
+ * are left as they are; none of these writes happens while a level above is still paused.
+ */
+export async function staleAfterResume(deps: FlowDeps, incident: number, actor: string): Promise<number[]> {
+  const issue = await deps.forge.getIssue(incident);
+  if (issue?.state === "closed")
+    return markStale(
+      deps,
+      incident,
+      `The incident issue #${incident} was closed while Remedy was paused`,
+      actor,
+    );
+  const lastAlert = (await deps.audit.entries())
+    .filter((e) => e.kind === "signal" && e.incident === incident && e.data.source === "alertmanager")
+    .at(-1);
+  if (lastAlert?.data.status === "resolved")
+    return markStale(deps, incident, "The alert group resolved while Remedy was paused", actor);
+  return [];
+}
+
 /** Whether the latest `pr.stale` record of PR `pr` says its change is moot (the base holds its value). */
 export function isMoot(entries: readonly LedgerEntry[], pr: number): boolean {
   const latest = entries.filter((e) => e.pr === pr && e.kind === "pr.stale").at(-1);

@@ -390,4 +390,36 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     expect(pr.labels).not.toContain("remedy:stale");
     expect(ledgerKinds(h)).not.toContain("pr.stale");
   });
+
+  it("/resume after the incident was closed while paused makes the PR stale then: label, draft, the reason", async () => {
+    harness = await startRemedy();
+    const h = harness;
+    const issue = openIncident(h);
+    await receive("issues", "z-resume-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    await receive(
+      "issue_comment",
+      "z-resume-pause",
+      commentCreated({ issue: pr.number, body: "/pause", user: "alice", onPullRequest: true }),
+    );
+    // GitHub closes the issue, then delivers the event.
+    h.github.issues.get(issue.number)!.state = "closed";
+    await receive("issues", "z-resume-closed", issueClosed({ ...issue, labels: ["incident"] }, "alice"));
+    expect(pr.labels).not.toContain("remedy:stale");
+    await receive(
+      "issue_comment",
+      "z-resume-resume",
+      commentCreated({ issue: pr.number, body: "/resume", user: "alice", onPullRequest: true }),
+    );
+    expect(pr.labels).toContain("remedy:stale");
+    expect(pr.pull.draft).toBe(true);
+    expect(
+      h.github
+        .commentsOn(pr.number)
+        .map((c) => c.body)
+        .join("\n"),
+    ).toMatch(/was closed while Remedy was paused/);
+    expect(ledgerKinds(h)).toContain("pr.stale");
+  });
 });

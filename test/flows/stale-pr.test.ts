@@ -6,6 +6,7 @@ import { onIssueClosed } from "../../src/flows/on-issue-closed.js";
 import { onPullRequestClosed } from "../../src/flows/on-pull-request-closed.js";
 import { AlertPayload } from "../../src/signals/alert-payload.js";
 import { withRemedyPr } from "./living-pr.helpers.js";
+import { setPause } from "../../src/flows/set-pause.js";
 
 function alert(status: "firing" | "resolved"): AlertPayload {
   const labels = { alertname: "HighLatency", service: "checkout-api", env: "prod", severity: "warning" };
@@ -32,6 +33,33 @@ function alert(status: "firing" | "resolved"): AlertPayload {
 }
 
 describe("stale PRs", () => {
+  it("the group resolves while the incident is paused: nothing then; /resume makes the PR stale with the reason", async () => {
+    const h = await withRemedyPr();
+    h.pr.state = "closed";
+    const fired = await onAlert(h.deps, alert("firing"));
+    const pr = fired.proposal?.status === "opened" ? fired.proposal.pr : null;
+    if (pr === null || fired.issue === null)
+      throw new Error(`no alert PR: ${JSON.stringify(fired.proposal)}`);
+    const incident = fired.issue;
+    const pause = { number: incident, isPullRequest: false, actor: "alice", via: "command" } as const;
+    expect((await setPause(h.deps, { ...pause, pause: true })).status).toBe("paused");
+    await onAlert(h.deps, alert("resolved"));
+    expect(pr.labels).not.toContain("remedy:stale");
+    expect(pr.draft).toBe(false);
+
+    expect((await setPause(h.deps, { ...pause, pause: false })).status).toBe("resumed");
+    expect(pr.labels).toContain("remedy:stale");
+    expect(pr.draft).toBe(true);
+    expect(h.forge.comments.filter((c) => c.on === pr.number).at(-1)?.body).toContain(
+      "The alert group resolved while Remedy was paused",
+    );
+    // A second resume changes nothing more on the PR: it is already stale.
+    const onPr = () => h.forge.comments.filter((c) => c.on === pr.number).length;
+    const before = onPr();
+    await setPause(h.deps, { ...pause, pause: false });
+    expect(onPr()).toBe(before);
+  });
+
   it("the alert group resolves: remedy:stale, draft, a comment, pr.stale; firing again makes it ready", async () => {
     const h = await withRemedyPr();
     // The helper opened an issue-started PR; this one starts from an alert.
