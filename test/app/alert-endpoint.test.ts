@@ -1,19 +1,8 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ALERT_TOKEN, firingAlert, startRemedy, type Harness, finishHarness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
+import { ALERT_TOKEN, firingAlert } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 async function post(
   url: string,
@@ -33,7 +22,7 @@ async function post(
 
 describe("POST /alerts/{owner}/{repo}", () => {
   it("answers 401 without the right bearer token, and logs no token", async () => {
-    harness = await startRemedy({ expectAuth: false });
+    const harness = await app.start({ expectAuth: false });
     const url = await harness.listen();
     expect(await post(url, firingAlert(), null)).toEqual({
       status: 401,
@@ -46,7 +35,7 @@ describe("POST /alerts/{owner}/{repo}", () => {
   });
 
   it("answers 413 for a body over 1 MiB", async () => {
-    harness = await startRemedy({ expectAuth: false });
+    const harness = await app.start({ expectAuth: false });
     const url = await harness.listen();
     const huge = { ...firingAlert(), padding: "x".repeat(2 * 1024 * 1024) };
     const result = await post(url, huge);
@@ -55,7 +44,7 @@ describe("POST /alerts/{owner}/{repo}", () => {
   });
 
   it("answers 400 for a body that is not JSON", async () => {
-    harness = await startRemedy({ expectAuth: false });
+    const harness = await app.start({ expectAuth: false });
     const url = await harness.listen();
     const result = await post(url, "{not json");
     expect(result.status).toBe(400);
@@ -63,7 +52,7 @@ describe("POST /alerts/{owner}/{repo}", () => {
   });
 
   it("answers 422 naming the field for a wrong version or a missing groupKey", async () => {
-    harness = await startRemedy({ expectAuth: false });
+    const harness = await app.start({ expectAuth: false });
     const url = await harness.listen();
     const wrongVersion = await post(url, { ...firingAlert(), version: "3" });
     expect(wrongVersion.status).toBe(422);
@@ -76,7 +65,7 @@ describe("POST /alerts/{owner}/{repo}", () => {
   });
 
   it("answers 404 when the App is not installed on the repository", async () => {
-    harness = await startRemedy({ expectAuth: false });
+    const harness = await app.start({ expectAuth: false });
     harness.github.installed = false;
     const url = await harness.listen();
     const result = await post(url, firingAlert());
@@ -85,7 +74,7 @@ describe("POST /alerts/{owner}/{repo}", () => {
   });
 
   it("accepts with 202 at once, then opens the incident issue and the PR in the background", async () => {
-    harness = await startRemedy();
+    const harness = await app.start();
     const url = await harness.listen();
     const result = await post(url, firingAlert());
     expect(result).toEqual({ status: 202, json: { status: "accepted" } });
@@ -101,7 +90,7 @@ describe("POST /alerts/{owner}/{repo}", () => {
   });
 
   it("answers a repeat of the same firing with 202 duplicate and does no work", async () => {
-    harness = await startRemedy();
+    const harness = await app.start();
     const url = await harness.listen();
     expect((await post(url, firingAlert())).json).toEqual({ status: "accepted" });
     await harness.runtime.idle();
@@ -116,7 +105,7 @@ describe("POST /alerts/{owner}/{repo}", () => {
   });
 
   it("gives one PR for ten concurrent identical alerts", async () => {
-    harness = await startRemedy();
+    const harness = await app.start();
     const url = await harness.listen();
     const results = await Promise.all(Array.from({ length: 10 }, () => post(url, firingAlert())));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(202));
@@ -127,7 +116,7 @@ describe("POST /alerts/{owner}/{repo}", () => {
   });
 
   it("gives one PR for ten concurrent re-firings of one group (new startsAt each)", async () => {
-    harness = await startRemedy();
+    const harness = await app.start();
     const url = await harness.listen();
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => post(url, firingAlert({ startsAt: `2026-03-02T09:5${i}:00Z` }))),

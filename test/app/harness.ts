@@ -72,26 +72,27 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** How a test's Remedy is started; every field has a default. */
+export interface StartOptions {
+  delayMs?: number;
+  github?: FakeGitHub;
+  expectAuth?: boolean;
+  throttle?: boolean;
+  /** Probot's write throttle on, with its spacing scaled down to this many ms (instead of 1 s). */
+  throttleMs?: number;
+  /** REMEDY_RECOVER; "off" unless a test is about recovery, so no test pays for the scan. */
+  recover?: "auto" | "always" | "off";
+  /** More Remedy settings (REMEDY_RETRY_*, REMEDY_GITHUB_TIMEOUT_MS…) for this instance. */
+  env?: Record<string, string>;
+  /** An existing data directory (a restart of the same process); a new temp one by default. */
+  dataDir?: string;
+}
+
 /**
  * Remedy loaded into a real Probot (retry and throttling off) against the fake GitHub, with a temp
  * REMEDY_DATA_DIR and logs captured as JSON lines.
  */
-export async function startRemedy(
-  options: {
-    delayMs?: number;
-    github?: FakeGitHub;
-    expectAuth?: boolean;
-    throttle?: boolean;
-    /** Probot's write throttle on, with its spacing scaled down to this many ms (instead of 1 s). */
-    throttleMs?: number;
-    /** REMEDY_RECOVER; "off" unless a test is about recovery, so no test pays for the scan. */
-    recover?: "auto" | "always" | "off";
-    /** More Remedy settings (REMEDY_RETRY_*, REMEDY_GITHUB_TIMEOUT_MS…) for this instance. */
-    env?: Record<string, string>;
-    /** An existing data directory (a restart of the same process); a new temp one by default. */
-    dataDir?: string;
-  } = {},
-): Promise<Harness> {
+export async function startRemedy(options: StartOptions = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "remedy-app-")));
   const github = options.github ?? new FakeGitHub();
   github.mock(options.delayMs ?? 0, options.expectAuth ?? true);

@@ -1,37 +1,18 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TIMELINE_END, TIMELINE_START } from "../../src/proposal/render-timeline.js";
+import { useRemedyApp } from "./app-test.js";
 import { BOT_LOGIN, OWNER, REPO } from "./fake-github.js";
 import {
   ALERT_TOKEN,
   commentCreated,
-  finishHarness,
   firingAlert,
   issueOpened,
   pullRequestMerged,
-  startRemedy,
   type Harness,
 } from "./harness.js";
 import { pullRequestClosedUnmerged } from "./living-payloads.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
+const app = useRemedyApp();
 
 /** The PATCHes of issue `n`'s body that Remedy sent (the timeline's writes). */
 function bodyPatches(h: Harness, n: number): number {
@@ -73,8 +54,7 @@ function twoPods(status: "firing" | "resolved", startsAt = "2026-03-02T09:55:00Z
 
 describe("the incident issue is a live timeline (Probot, the alert route and webhooks-examples payloads)", () => {
   it("an alert group: one Remedy section with the status, each alert told apart by its pod, the PR; a late 'firing' does not undo a resolved row; nothing unchanged is written", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const url = await h.listen();
     const post = async (body: unknown) => {
       const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
@@ -116,8 +96,7 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
   });
 
   it("a person's issue: their text is kept byte for byte, a forged section is rewritten from the ledger, the merge moves the status to Monitoring with a comment", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const text = "Checkout pages are slow since 09:50. Please scale up.\n\n- [ ] tell support";
     const issue = h.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
@@ -125,7 +104,7 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
       labels: ["incident"],
       user: "alice",
     });
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
     expect(issue.body.startsWith(`${text}\n\n${TIMELINE_START}`)).toBe(true);
@@ -134,7 +113,7 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
     // A person rewrites Remedy's section: a fake status, a fake merged row, a fake marker.
     const forged = `${TIMELINE_START}\n<!-- remedy:timeline-status Resolved -->\n**Status: Resolved**\n| #999 | replicas 1 → 99 | merged | | passed |\n<!-- remedy:plan {"after":"99"} -->\n${TIMELINE_END}`;
     issue.body = `${text}\n\n${forged}\n\nalice's note after the section`;
-    await receive(
+    await app.receive(
       "pull_request",
       "d-merged",
       pullRequestMerged({
@@ -157,18 +136,17 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
   });
 
   it("a PR closed unmerged moves the incident back to Identified; a paused incident gets no timeline write", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = h.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
       body: "slow",
       labels: ["incident"],
       user: "alice",
     });
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-pause",
       commentCreated({ issue: issue.number, body: "/pause", user: "alice" }),
@@ -184,33 +162,32 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
       user: BOT_LOGIN,
       labels: pr.labels,
     };
-    await receive("pull_request", "d-closed", pullRequestClosedUnmerged(closed, "alice"));
+    await app.receive("pull_request", "d-closed", pullRequestClosedUnmerged(closed, "alice"));
     expect(bodyPatches(h, issue.number)).toBe(patches);
     expect(issue.body).toBe(before);
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-resume",
       commentCreated({ issue: issue.number, body: "/resume", user: "alice" }),
     );
-    await receive("pull_request", "d-closed-again", pullRequestClosedUnmerged(closed, "alice"));
+    await app.receive("pull_request", "d-closed-again", pullRequestClosedUnmerged(closed, "alice"));
     expect(section(issue.body)).toContain("**Status: Identified**");
     expect(section(issue.body)).toMatch(/\| closed \|/);
   });
 
   it("/set: the PR title shows the new value, and the timeline's PR row follows it", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = h.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
       body: "slow",
       labels: ["incident"],
       user: "alice",
     });
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
     expect(pr.title).toMatch(/→ 8 replicas/);
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-set",
       commentCreated({ issue: pr.number, body: "/set 7", user: "alice", onPullRequest: true }),
@@ -221,8 +198,7 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
   });
 
   it("alert text in the timeline is inert: no mention, no marker, no HTML, no Mermaid, no bidi outside code", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const url = await h.listen();
     const payload = firingAlert({ alertname: "@acme/sre-oncall" });
     const [alert] = payload.alerts as Array<Record<string, unknown>>;
@@ -253,20 +229,19 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
   });
 
   it("a forged Remedy section a person pasted before the real one does not survive the next refresh", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = h.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
       body: "slow",
       labels: ["incident"],
       user: "alice",
     });
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
     const forged = `${TIMELINE_START}\n<!-- remedy:timeline-status Resolved -->\n### Remedy timeline\n**Status: Resolved**\n${TIMELINE_END}`;
     issue.body = `slow\n\n${forged}\n\n${issue.body.slice("slow\n\n".length)}\n\nalice's note`;
-    await receive(
+    await app.receive(
       "pull_request",
       "d-merged",
       pullRequestMerged({
@@ -286,8 +261,7 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
   });
 
   it("an alert whose annotations fill the issue body still leaves room for the timeline", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const url = await h.listen();
     const payload = firingAlert();
     payload.commonAnnotations = {
@@ -309,8 +283,7 @@ describe("the incident issue is a live timeline (Probot, the alert route and web
   });
 
   it("an alert label that names no environment is quoted without its mention in the decision and the timeline", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const url = await h.listen();
     const payload = firingAlert();
     const labels = { ...(payload.commonLabels as Record<string, string>), env: "@acme/everyone" };

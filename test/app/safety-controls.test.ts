@@ -1,33 +1,16 @@
 /** Issue #13 controls through Probot: real webhook payloads, the fake GitHub's REST and GraphQL. */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parsePacket } from "../../src/proposal/approval-packet.js";
-import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { useRemedyApp } from "./app-test.js";
+import { commentCreated, issueOpened } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
+const app = useRemedyApp();
 
 const OVERLAY = "manifests/storefront/overlays/prod/kustomization.yaml";
 
 describe("safety controls through the App", () => {
   it("a crash-looping service gets one restart PR: only the commonAnnotations lines added, no auto-merge", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const before = h.github.file(OVERLAY) as string;
     const issue = h.github.addIssue({
       title: "storefront prod pods are crash looping, please restart",
@@ -35,7 +18,7 @@ describe("safety controls through the App", () => {
       labels: ["incident"],
       user: "alice",
     });
-    await receive("issues", "d-restart", issueOpened({ ...issue }));
+    await app.receive("issues", "d-restart", issueOpened({ ...issue }));
     const pulls = h.github.pulls();
     expect(pulls).toHaveLength(1);
     const pr = pulls[0];
@@ -55,19 +38,18 @@ describe("safety controls through the App", () => {
   });
 
   it("/rollback on a merged restart PR is refused with the reason; no revert branch", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = h.github.addIssue({
       title: "storefront prod crash loop, restart it",
       body: "",
       labels: ["incident"],
       user: "alice",
     });
-    await receive("issues", "d-restart-2", issueOpened({ ...issue }));
+    await app.receive("issues", "d-restart-2", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr === undefined) throw new Error("no PR");
     h.github.mergePullRequest(pr.number);
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-rollback",
       commentCreated({ issue: pr.number, body: "/rollback --force", user: "alice", onPullRequest: true }),
