@@ -4,26 +4,16 @@
  * title and a PR in the configured names; the packet's verification plan shows rendered queries, not
  * `{{service}}`; a re-fire keeps the proposal comment whole instead of shortening it to a bare link.
  */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { OWNER, REPO } from "./fake-github.js";
-import { ALERT_TOKEN, finishHarness, firingAlert, startRemedy, type Harness } from "./harness.js";
+import { ALERT_TOKEN, firingAlert } from "./harness.js";
 
-let harness: Harness | undefined;
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 describe("alert names and re-fires, through the alert route", () => {
   it("deployment: basket, environment: production → cart (prod) everywhere; no raw template; a re-fire keeps the proposal comment", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const url = await h.listen();
     const post = async (body: unknown) => {
       const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {

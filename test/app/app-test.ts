@@ -12,6 +12,8 @@ export interface RemedyApp {
   receive(name: string, id: string, payload: Record<string, unknown>): Promise<void>;
   /** Finishes the running Remedy now (before a restart, or before closing what it talks to). */
   finish(): Promise<void>;
+  /** Closes the running Remedy without the end-of-test checks: the process (and its data) gone. */
+  close(): Promise<void>;
 }
 
 /**
@@ -58,6 +60,11 @@ export function useRemedyApp(after?: () => Promise<void>): RemedyApp {
       await h.runtime.idle();
     },
     finish,
+    async close() {
+      const running = app.h;
+      current = undefined;
+      await running.close();
+    },
   };
   return app;
 }

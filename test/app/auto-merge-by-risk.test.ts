@@ -3,23 +3,12 @@
  * enabled (GraphQL `enablePullRequestAutoMerge`, schema-checked by the fake GitHub) for a low-risk
  * plan only, never above the tier, never in prod above low, never when protection is unverified.
  */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { FakeGitHub, exampleRepository } from "./fake-github.js";
-import { finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { issueOpened, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 function github(policy: string): FakeGitHub {
   return new FakeGitHub({ ...exampleRepository(), "policies/20-auto-merge.yaml": policy });
@@ -54,7 +43,7 @@ const enableRequests = (h: Harness) =>
 
 describe("auto-merge by risk, through the App", () => {
   it("a low-risk staging plan gets auto-merge, and the packet says it is on and who can stop it", async () => {
-    harness = await startRemedy({ github: github(STAGING_LOW) });
+    const harness = await app.start({ github: github(STAGING_LOW) });
     const pr = await proposal(harness, "storefront staging: p99 latency high under load, scale to 3");
     expect(harness.github.autoMerge.has(pr.number)).toBe(true);
     expect(enableRequests(harness).length).toBeGreaterThan(0);
@@ -64,7 +53,7 @@ describe("auto-merge by risk, through the App", () => {
   });
 
   it("a medium-risk staging plan (a new image) does not", async () => {
-    harness = await startRemedy({ github: github(STAGING_LOW) });
+    const harness = await app.start({ github: github(STAGING_LOW) });
     const pr = await proposal(harness, "storefront staging: hotfix, deploy image tag 2.6.1");
     expect(pr.body).toMatch(/medium/);
     expect(harness.github.autoMerge.has(pr.number)).toBe(false);
@@ -73,7 +62,7 @@ describe("auto-merge by risk, through the App", () => {
   });
 
   it("prod never gets it above low, even with max_risk: medium", async () => {
-    harness = await startRemedy({
+    const harness = await app.start({
       github: github("environments:\n  prod:\n    auto_merge: { max_risk: medium }\n"),
     });
     const pr = await proposal(harness, "storefront prod: p99 latency high under traffic spike, scale to 8");
@@ -84,7 +73,7 @@ describe("auto-merge by risk, through the App", () => {
   it("not when the branch protection could not be read", async () => {
     const fake = github(STAGING_LOW);
     fake.rulesReadable = false;
-    harness = await startRemedy({ github: fake });
+    const harness = await app.start({ github: fake });
     const pr = await proposal(harness, "storefront staging: p99 latency high under load, scale to 3");
     expect(harness.github.autoMerge.has(pr.number)).toBe(false);
     expect(enableRequests(harness)).toEqual([]);

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { INSTALLATION_ID, OWNER, REPO } from "./fake-github.js";
-import { finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { issueOpened, type Harness } from "./harness.js";
 
 // The examples' JSON, as @octokit/webhooks-examples ships it.
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{
@@ -10,18 +10,7 @@ const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as
   examples: Array<Record<string, unknown>>;
 }>;
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
 
@@ -52,12 +41,6 @@ function pushed(ref: string, before: string, after: string, sender: string): Rec
   return { ...payload, ref, before, after };
 }
 
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
-
 async function remedyPr(h: Harness) {
   const issue = h.github.addIssue({
     title: "storefront prod: p99 latency high under traffic spike, scale to 8",
@@ -65,7 +48,7 @@ async function remedyPr(h: Harness) {
     labels: ["incident"],
     user: "alice",
   });
-  await receive("issues", "d-incident", issueOpened({ ...issue }));
+  await app.receive("issues", "d-incident", issueOpened({ ...issue }));
   const pr = h.github.pulls()[0];
   if (pr?.pull === undefined) throw new Error("no Remedy PR");
   return { issue, pr, pull: pr.pull };
@@ -85,8 +68,7 @@ function ledger(h: Harness): string {
 
 describe("a push to the default branch (Probot, webhooks-examples payload)", () => {
   it("that changes the PR's field: the edit is recomputed on the new base with a two-parent commit, re-checked and recorded", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     const oldHead = pull.headSha;
     const text = h.github.file(KUSTOMIZATION) ?? "";
@@ -99,7 +81,7 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
       { [KUSTOMIZATION]: text.replace(/count: \d+/, `count: ${moved}`), "docs/notes.md": "a note\n" },
       "alice",
     );
-    await receive("push", "d-push-main", pushed("refs/heads/main", before, after, "alice"));
+    await app.receive("push", "d-push-main", pushed("refs/heads/main", before, after, "alice"));
 
     const head = h.github.refs.get(pull.head) as string;
     expect(head).not.toBe(oldHead);
@@ -115,13 +97,12 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
   });
 
   it("that already holds the PR's value: remedy:stale, a draft, and the PR says it is moot", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     const oldHead = pull.headSha;
     const proposed = h.github.file(KUSTOMIZATION, pull.head) ?? "";
     const { before, after } = commitToMain(h, { [KUSTOMIZATION]: proposed }, "alice");
-    await receive("push", "d-push-moot", pushed("refs/heads/main", before, after, "alice"));
+    await app.receive("push", "d-push-moot", pushed("refs/heads/main", before, after, "alice"));
     expect(pr.labels).toContain("remedy:stale");
     expect(pr.pull?.draft).toBe(true);
     expect(h.github.refs.get(pull.head)).toBe(oldHead);
@@ -130,8 +111,7 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
   });
 
   it("that changed another service's file leaves the PR exactly as it was", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     const comments = h.github.commentsOn(pr.number).length;
     const runs = h.github.checkRuns.length;
@@ -142,7 +122,7 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
       { "manifests/cart/values-prod.yaml": "replicaCount: 12\n" },
       "alice",
     );
-    await receive("push", "d-push-elsewhere", pushed("refs/heads/main", before, after, "alice"));
+    await app.receive("push", "d-push-elsewhere", pushed("refs/heads/main", before, after, "alice"));
     expect(h.github.refs.get(pull.head)).toBe(pull.headSha);
     expect(pr.body).toBe(body);
     expect(h.github.commentsOn(pr.number)).toHaveLength(comments);
@@ -151,8 +131,7 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
   });
 
   it("a recomputation GitHub refuses is reported on the PR, with how to try again", async () => {
-    harness = await startRemedy({ env: { REMEDY_RETRY_ATTEMPTS: "3", REMEDY_RETRY_BASE_MS: "5" } });
-    const h = harness;
+    const h = await app.start({ env: { REMEDY_RETRY_ATTEMPTS: "3", REMEDY_RETRY_BASE_MS: "5" } });
     const { pr, pull } = await remedyPr(h);
     const head = pull.headSha;
     const text = h.github.file(KUSTOMIZATION) ?? "";
@@ -162,7 +141,7 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
       "alice",
     );
     h.github.failures.push({ method: "POST", path: /\/git\/commits$/, status: 422, times: 99 });
-    await receive("push", "d-push-422", pushed("refs/heads/main", before, after, "alice"));
+    await app.receive("push", "d-push-422", pushed("refs/heads/main", before, after, "alice"));
     expect(h.github.refs.get(pull.head)).toBe(head);
     const report = h.github.commentsOn(pr.number).find((c) => c.body.includes("work-failed"));
     expect(report?.body).toContain("following a commit on `main`");
@@ -171,8 +150,7 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
   });
 
   it("ignores pushes to a tag or a branch named like the default one, and writes nothing", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     const text = h.github.file(KUSTOMIZATION) ?? "";
     const { before, after } = commitToMain(
@@ -189,9 +167,9 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
       "refs/heads/feature/main",
       `refs/heads/${pull.head}`,
     ].entries())
-      await receive("push", `d-push-other-${i}`, pushed(ref, before, after, "alice"));
+      await app.receive("push", `d-push-other-${i}`, pushed(ref, before, after, "alice"));
     // A deleted default branch is no base to follow either.
-    await receive("push", "d-push-deleted", {
+    await app.receive("push", "d-push-deleted", {
       ...pushed("refs/heads/main", before, after, "alice"),
       deleted: true,
     });
@@ -202,8 +180,7 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
   });
 
   it("writes nothing to a PR labelled remedy:paused", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     pr.labels.push("remedy:paused");
     const head = pull.headSha;
@@ -215,7 +192,7 @@ describe("a push to the default branch (Probot, webhooks-examples payload)", () 
     );
     const comments = h.github.commentsOn(pr.number).length;
     const runs = h.github.checkRuns.length;
-    await receive("push", "d-push-paused", pushed("refs/heads/main", before, after, "alice"));
+    await app.receive("push", "d-push-paused", pushed("refs/heads/main", before, after, "alice"));
     expect(h.github.refs.get(pull.head)).toBe(head);
     expect(h.github.commentsOn(pr.number)).toHaveLength(comments);
     expect(h.github.checkRuns).toHaveLength(runs);

@@ -3,22 +3,12 @@ import { Writable } from "node:stream";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot } from "probot";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_RETRIES, RemedyOctokit } from "../../src/app/remedy-octokit.js";
-import { ALERT_TOKEN, finishHarness, firingAlert, startRemedy, type Harness } from "./harness.js";
+import { useRemedyApp } from "./app-test.js";
+import { ALERT_TOKEN, firingAlert, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 async function post(url: string, body: object): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}/alerts/shop/gitops`, {
@@ -38,10 +28,9 @@ const STALL_MS = 20_000;
 
 describe("bounded GitHub calls (REMEDY_GITHUB_TIMEOUT_MS)", () => {
   it("a stalled GitHub request fails as transient within the timeout and the retry completes the work", async () => {
-    harness = await startRemedy({
+    const h = await app.start({
       env: { REMEDY_GITHUB_TIMEOUT_MS: "2500", REMEDY_RETRY_ATTEMPTS: "3", REMEDY_RETRY_BASE_MS: "5" },
     });
-    const h = harness;
     h.github.failures.push({ method: "POST", path: /\/issues$/, status: 502, delayMs: STALL_MS, times: 1 });
     const url = await h.listen();
     const started = Date.now();
@@ -57,10 +46,9 @@ describe("bounded GitHub calls (REMEDY_GITHUB_TIMEOUT_MS)", () => {
 
   it("later events for the same incident are not held behind a stalled one", async () => {
     // The first notification's retry is due only in 30–60 s; it waits outside the group's queue.
-    harness = await startRemedy({
+    const h = await app.start({
       env: { REMEDY_GITHUB_TIMEOUT_MS: "2500", REMEDY_RETRY_BASE_MS: "60000" },
     });
-    const h = harness;
     h.github.failures.push({ method: "POST", path: /\/issues$/, status: 502, delayMs: STALL_MS, times: 1 });
     const url = await h.listen();
     const started = Date.now();

@@ -1,15 +1,7 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { BOT_LOGIN, OWNER, REPO } from "./fake-github.js";
-import {
-  ALERT_TOKEN,
-  commentCreated,
-  finishHarness,
-  firingAlert,
-  issueOpened,
-  startRemedy,
-  type Harness,
-} from "./harness.js";
+import { ALERT_TOKEN, commentCreated, firingAlert, issueOpened, type Harness } from "./harness.js";
 import {
   issueClosed,
   pullRequestClosedUnmerged,
@@ -18,26 +10,9 @@ import {
   pullRequestSynchronize,
 } from "./living-payloads.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
 
 async function remedyPr(h: Harness) {
   const issue = h.github.addIssue({
@@ -46,7 +21,7 @@ async function remedyPr(h: Harness) {
     labels: ["incident"],
     user: "alice",
   });
-  await receive("issues", "d-incident", issueOpened({ ...issue }));
+  await app.receive("issues", "d-incident", issueOpened({ ...issue }));
   const pr = h.github.pulls()[0];
   if (pr?.pull === undefined) throw new Error("no Remedy PR");
   return { issue, pr, pull: pr.pull };
@@ -77,7 +52,7 @@ async function approveAsAnotherWriter(
   pr: { number: number; body: string; user: string; labels: string[] },
   pull: { head: string; headSha: string },
 ): Promise<void> {
-  await receive(
+  await app.receive(
     "pull_request_review",
     `d-review-${pull.headSha}`,
     pullRequestReview(
@@ -100,8 +75,7 @@ function ledger(h: Harness): string {
 
 describe("the PR stays true after it is opened (Probot, webhooks-examples payloads)", () => {
   it("pull_request.synchronize: a writer's push inside policy waits on the new head for another writer's approval, then gets remedy/policy success, and a revised packet", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     const text = h.github.file(KUSTOMIZATION, pull.head) ?? "";
     const after = Number(/count: (\d+)/.exec(text)?.[1]);
@@ -111,7 +85,7 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
       { [KUSTOMIZATION]: text.replace(/count: \d+/, `count: ${after + 1}`) },
       "alice",
     );
-    await receive(
+    await app.receive(
       "pull_request",
       "d-sync",
       pullRequestSynchronize(
@@ -133,11 +107,10 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
   });
 
   it("pull_request.synchronize: a non-writer's workflow file fails remedy/policy on the new head", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     const { before, sha } = push(h, pull, { ".github/workflows/x.yml": "on: push\njobs: {}\n" }, "bob");
-    await receive(
+    await app.receive(
       "pull_request",
       "d-sync-bob",
       pullRequestSynchronize(
@@ -153,13 +126,12 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
   });
 
   it("pull_request.edited: an edited plan block is refused with a failing check and a comment", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     const original = pr.body;
     pr.body = pr.body.replace(/"approvals":\d+/, '"approvals":0');
     expect(pr.body).not.toBe(original);
-    await receive(
+    await app.receive(
       "pull_request",
       "d-edited",
       pullRequestEdited(
@@ -182,11 +154,10 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
   });
 
   it("/set by a writer commits on Remedy's branch through createCommitOnBranch (success once another writer approves); a reader's /set is refused", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
     const before = pull.headSha;
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-set-bob",
       commentCreated({ issue: pr.number, body: "/set 7", user: "bob", onPullRequest: true }),
@@ -195,7 +166,7 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
     expect(h.github.commentsOn(pr.number).at(-1)?.body).toContain(
       "needs write, maintain or admin permission",
     );
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-set",
       commentCreated({ issue: pr.number, body: "/set 7", user: "alice", onPullRequest: true }),
@@ -216,11 +187,10 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
   });
 
   it("issues.closed by a person: the PR goes stale and becomes a draft (GraphQL convertPullRequestToDraft); pull_request.closed unmerged is recorded", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { issue, pr, pull } = await remedyPr(h);
     issue.state = "closed";
-    await receive("issues", "d-closed", issueClosed({ ...issue }, "alice"));
+    await app.receive("issues", "d-closed", issueClosed({ ...issue }, "alice"));
     expect(pr.labels).toContain("remedy:stale");
     expect(pull.draft).toBe(true);
     expect(h.github.commentsOn(pr.number).at(-1)?.body).toContain(
@@ -228,7 +198,7 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
     );
     expect(ledger(h)).toContain('"kind":"pr.stale"');
     pr.state = "closed";
-    await receive(
+    await app.receive(
       "pull_request",
       "d-pr-closed",
       pullRequestClosedUnmerged(
@@ -247,10 +217,9 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
   });
 
   it("pull_request.edited sent for Remedy's own body revision re-checks nothing", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull } = await remedyPr(h);
-    await receive(
+    await app.receive(
       "pull_request",
       "d-edited-by-remedy",
       pullRequestEdited(
@@ -271,8 +240,7 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
   });
 
   it("an alert group that resolves makes the PR a stale draft; firing again makes it ready (GraphQL markPullRequestReadyForReview)", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const url = await h.listen();
     const post = async (body: object) => {
       const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
@@ -302,8 +270,7 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
   });
 
   it("a person's PR without a plan block is not Remedy's business: nothing is asked of GitHub", async () => {
-    harness = await startRemedy({ expectAuth: false });
-    const h = harness;
+    const h = await app.start({ expectAuth: false });
     const theirs = h.github.addPullRequest({
       title: "docs",
       body: "typo",
@@ -312,7 +279,7 @@ describe("the PR stays true after it is opened (Probot, webhooks-examples payloa
       files: { "README.md": "x" },
     });
     const requests = h.github.requests.length;
-    await receive(
+    await app.receive(
       "pull_request",
       "d-sync-theirs",
       pullRequestSynchronize(

@@ -3,37 +3,13 @@
  * branch as it stands against the current base, and a merge is verified at the value the merge commit
  * holds, even when Remedy never saw the push that put it there (no `synchronize` delivered).
  */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  commentCreated,
-  finishHarness,
-  issueOpened,
-  pullRequestMerged,
-  startRemedy,
-  type Harness,
-} from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
+import { commentCreated, issueOpened, pullRequestMerged, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
 
 /** A writer's incident and its Remedy PR; then `count` pushed to the branch with no webhook for it. */
 async function prPushedTo(h: Harness, count: (planned: number) => number) {
@@ -43,7 +19,7 @@ async function prPushedTo(h: Harness, count: (planned: number) => number) {
     labels: ["incident"],
     user: "alice",
   });
-  await receive("issues", "m-incident", issueOpened({ ...issue }));
+  await app.receive("issues", "m-incident", issueOpened({ ...issue }));
   const pr = h.github.pulls()[0];
   if (pr?.pull === undefined) throw new Error("no Remedy PR");
   const text = h.github.file(KUSTOMIZATION, pr.pull.head) ?? "";
@@ -76,13 +52,12 @@ function changeWrites(h: Harness): string[] {
 
 describe("a PR a person changed, through the App", () => {
   it("PR /dry-run reports the value on the branch and what policy would say, and writes only its reply", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, planned, value } = await prPushedTo(h, (planned) => planned + 20);
     const body = pr.body;
     const checks = h.github.checkRuns.length;
     const writes = changeWrites(h).length;
-    await receive(
+    await app.receive(
       "issue_comment",
       "m-dry-run",
       commentCreated({ issue: pr.number, body: "/dry-run", user: "alice", onPullRequest: true }),
@@ -99,12 +74,11 @@ describe("a PR a person changed, through the App", () => {
   });
 
   it("a merge is verified at the merged commit's value, not the packet's, when the push was never seen", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const { pr, pull, planned, value } = await prPushedTo(h, (planned) => planned + 1);
     expect(pr.body).toContain(`"after":"${planned}"`);
     const mergeSha = h.github.mergePullRequest(pr.number);
-    await receive(
+    await app.receive(
       "pull_request",
       "m-merged",
       pullRequestMerged({ number: pr.number, body: pr.body, head: pull.head, mergeSha, labels: pr.labels }),

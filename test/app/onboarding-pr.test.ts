@@ -4,11 +4,11 @@
  * that only adds the `remedy init` files, never twice, never over a branch Remedy did not write.
  */
 import { createRequire } from "node:module";
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadRepository } from "../../src/repo/load-repository.js";
+import { useRemedyApp } from "./app-test.js";
 import { BOT_LOGIN, FakeGitHub, INSTALLATION_ID, OWNER, REPO, exampleRepository } from "./fake-github.js";
-import { finishHarness, startRemedy, type Harness } from "./harness.js";
+import type { Harness } from "./harness.js";
 import { pullRequestClosedUnmerged } from "./living-payloads.js";
 
 const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as Array<{
@@ -17,18 +17,7 @@ const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as
 }>;
 
 const BRANCH = "remedy/onboarding";
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 /** The example GitOps repository before anyone configured Remedy: manifests only. */
 function unconfigured(extra: Record<string, string> = {}): Record<string, string> {
@@ -49,15 +38,9 @@ function installationPayload(name: "installation" | "installation_repositories")
   return payload;
 }
 
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
-
-const install = (id = "install-1") => receive("installation", id, installationPayload("installation"));
+const install = (id = "install-1") => app.receive("installation", id, installationPayload("installation"));
 const addRepos = (id = "added-1") =>
-  receive("installation_repositories", id, installationPayload("installation_repositories"));
+  app.receive("installation_repositories", id, installationPayload("installation_repositories"));
 
 function ledger(h: Harness): Array<{ kind: string; pr: number | null; data: Record<string, unknown> }> {
   const text = h.github.file("ledger.jsonl", "remedy-audit") ?? "";
@@ -90,8 +73,7 @@ function branchChanges(h: Harness): Array<{ path: string; onMain: boolean }> {
 
 describe("the onboarding PR, through the App", () => {
   it("installing the App opens one 'Configure Remedy' PR that only adds the init files, which load", async () => {
-    harness = await startRemedy({ github: new FakeGitHub(unconfigured()) });
-    const h = harness;
+    const h = await app.start({ github: new FakeGitHub(unconfigured()) });
     await install();
 
     const pulls = h.github.pulls();
@@ -147,8 +129,7 @@ describe("the onboarding PR, through the App", () => {
       "runbooks/scale-on-saturation.yaml": runbook,
       [odd]: "resources: []\nreplicas:\n  - name: odd\n    count: 2\n",
     });
-    harness = await startRemedy({ github: new FakeGitHub(files) });
-    const h = harness;
+    const h = await app.start({ github: new FakeGitHub(files) });
     await addRepos();
 
     expect(h.github.pulls()).toHaveLength(1);
@@ -166,13 +147,12 @@ describe("the onboarding PR, through the App", () => {
   });
 
   it("a PR closed unmerged means no: recorded once, never opened again", async () => {
-    harness = await startRemedy({ github: new FakeGitHub(unconfigured()) });
-    const h = harness;
+    const h = await app.start({ github: new FakeGitHub(unconfigured()) });
     await install();
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no onboarding PR");
     pr.state = "closed";
-    await receive(
+    await app.receive(
       "pull_request",
       "closed-1",
       pullRequestClosedUnmerged(
@@ -213,8 +193,7 @@ describe("the onboarding PR, through the App", () => {
       "mallory",
     );
     github.refs.set(BRANCH, planted);
-    harness = await startRemedy({ github });
-    const h = harness;
+    const h = await app.start({ github });
     await install();
 
     expect(h.github.pulls()).toEqual([]);
@@ -237,8 +216,7 @@ describe("the onboarding PR, through the App", () => {
       BOT_LOGIN,
     );
     github.refs.set(BRANCH, planted);
-    harness = await startRemedy({ github });
-    const h = harness;
+    const h = await app.start({ github });
     await install();
 
     expect(h.github.pulls()).toEqual([]);
@@ -260,8 +238,7 @@ describe("the onboarding PR, through the App", () => {
       github.commit(old, { "policies/00-remedy-starter.yaml": null }, "drop it", "mallory"),
     );
     github.refs.set(BRANCH, old);
-    harness = await startRemedy({ github });
-    const h = harness;
+    const h = await app.start({ github });
     await install();
 
     expect(h.github.pulls()).toEqual([]);
@@ -272,8 +249,7 @@ describe("the onboarding PR, through the App", () => {
 
   it("a retry completes Remedy's own half-written onboarding branch instead of refusing it", async () => {
     const github = new FakeGitHub(unconfigured());
-    harness = await startRemedy({ github });
-    const h = harness;
+    const h = await app.start({ github });
     await install();
     const pr = h.github.pulls()[0];
     expect(pr).toBeDefined();
@@ -294,8 +270,7 @@ describe("the onboarding PR, through the App", () => {
       head: BRANCH,
       files: { "runbooks/evil.yaml": "id: evil\n" },
     });
-    harness = await startRemedy({ github });
-    const h = harness;
+    const h = await app.start({ github });
     const head = h.github.resolve(BRANCH);
     await install();
     expect(h.github.pulls()).toHaveLength(1);
@@ -304,8 +279,7 @@ describe("the onboarding PR, through the App", () => {
   });
 
   it("one event for many repositories: a malformed name and a failed accept lose none of the others", async () => {
-    harness = await startRemedy({ github: new FakeGitHub(unconfigured()) });
-    const h = harness;
+    const h = await app.start({ github: new FakeGitHub(unconfigured()) });
     const payload = installationPayload("installation");
     const good = { id: 1, node_id: "R_1", name: REPO, full_name: `${OWNER}/${REPO}`, private: true };
     payload.repositories = [
@@ -322,7 +296,7 @@ describe("the onboarding PR, through the App", () => {
       if (key.endsWith(`|${OWNER.toLowerCase()}/broken`)) throw new Error("store unavailable");
       return claim(key, ttl);
     };
-    await receive("installation", "install-many", payload);
+    await app.receive("installation", "install-many", payload);
     expect(h.github.pulls()).toHaveLength(1);
     expect(h.github.pulls()[0]?.title).toBe("Configure Remedy");
     // Names a URL would resolve (`..`) are never taken for a repository.
@@ -332,7 +306,7 @@ describe("the onboarding PR, through the App", () => {
   it("an empty repository (no commit on its default branch) gets nothing and no retry storm", async () => {
     const github = new FakeGitHub({});
     github.refs.delete("main");
-    harness = await startRemedy({ github });
+    const harness = await app.start({ github });
     await install();
     expect(writes(harness)).toEqual([]);
     expect(harness.github.pulls()).toEqual([]);
@@ -340,12 +314,11 @@ describe("the onboarding PR, through the App", () => {
   });
 
   it.each(["off", "dry-run"])("REMEDY_MODE=%s: installing writes nothing", async (mode) => {
-    harness = await startRemedy({
+    const h = await app.start({
       github: new FakeGitHub(unconfigured()),
       env: { REMEDY_MODE: mode },
       expectAuth: false,
     });
-    const h = harness;
     await install();
     expect(writes(h)).toEqual([]);
     expect(h.logs.join("")).toMatch(/onboarding handled/);
@@ -354,12 +327,12 @@ describe("the onboarding PR, through the App", () => {
   });
 
   it("a configured repository, and one without Helm or Kustomize workloads, get nothing", async () => {
-    harness = await startRemedy({ github: new FakeGitHub(exampleRepository()) });
+    let harness = await app.start({ github: new FakeGitHub(exampleRepository()) });
     await install();
     expect(writes(harness)).toEqual([]);
-    await finishHarness(harness);
+    await app.finish();
 
-    harness = await startRemedy({
+    harness = await app.start({
       github: new FakeGitHub({ "README.md": "# docs\n", "config/app.yaml": "name: docs\nport: 80\n" }),
     });
     await install();
