@@ -3,29 +3,12 @@
  * on would merge on its approval despite `/pause`. Through Probot; the fake GitHub keeps each PR's
  * auto-merge state and checks every GraphQL document against GitHub's schema.
  */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { FakeGitHub, exampleRepository } from "./fake-github.js";
-import { commentCreated, finishHarness, issueOpened, startRemedy, type Harness } from "./harness.js";
+import { commentCreated, issueOpened, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
+const app = useRemedyApp();
 
 /** The example repository with auto-merge allowed for low-risk staging plans. */
 function withAutoMerge(): FakeGitHub {
@@ -43,7 +26,7 @@ async function autoMergedPullRequest(h: Harness): Promise<{ issue: number; pr: n
     labels: ["incident"],
     user: "alice",
   });
-  await receive("issues", `open-${issue.number}`, issueOpened({ ...issue }));
+  await app.receive("issues", `open-${issue.number}`, issueOpened({ ...issue }));
   const pr = h.github.pulls()[0];
   if (pr === undefined)
     throw new Error(
@@ -63,11 +46,10 @@ const disables = (h: Harness) =>
 
 describe("pausing turns auto-merge off, through the App", () => {
   it("/pause on the PR by a writer turns its auto-merge off and says so; a reader's does not", async () => {
-    harness = await startRemedy({ github: withAutoMerge() });
-    const h = harness;
+    const h = await app.start({ github: withAutoMerge() });
     const { pr } = await autoMergedPullRequest(h);
 
-    await receive(
+    await app.receive(
       "issue_comment",
       "pause-bob",
       commentCreated({ issue: pr, body: "/pause", user: "bob", onPullRequest: true }),
@@ -75,7 +57,7 @@ describe("pausing turns auto-merge off, through the App", () => {
     expect(h.github.autoMerge.has(pr)).toBe(true);
     expect(disables(h)).toBe(0);
 
-    await receive(
+    await app.receive(
       "issue_comment",
       "pause-alice",
       commentCreated({ issue: pr, body: "/pause", user: "alice", onPullRequest: true }),
@@ -92,10 +74,9 @@ describe("pausing turns auto-merge off, through the App", () => {
   });
 
   it("/pause on the incident turns auto-merge off on that incident's Remedy PR", async () => {
-    harness = await startRemedy({ github: withAutoMerge() });
-    const h = harness;
+    const h = await app.start({ github: withAutoMerge() });
     const { issue, pr } = await autoMergedPullRequest(h);
-    await receive(
+    await app.receive(
       "issue_comment",
       "pause-incident",
       commentCreated({ issue, body: "/pause", user: "alice" }),
@@ -110,8 +91,7 @@ describe("pausing turns auto-merge off, through the App", () => {
   });
 
   it("when GitHub refuses to turn it off, the acknowledgement tells a person to do it", async () => {
-    harness = await startRemedy({ github: withAutoMerge() });
-    const h = harness;
+    const h = await app.start({ github: withAutoMerge() });
     const { pr } = await autoMergedPullRequest(h);
     h.github.failures.push({
       method: "POST",
@@ -120,7 +100,7 @@ describe("pausing turns auto-merge off, through the App", () => {
       times: 1,
       query: /disablePullRequestAutoMerge/,
     });
-    await receive(
+    await app.receive(
       "issue_comment",
       "pause-refused",
       commentCreated({ issue: pr, body: "/pause", user: "alice", onPullRequest: true }),

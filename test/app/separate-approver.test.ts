@@ -4,37 +4,13 @@
  * the approval that lets the PR merge. `pull_request_review` submitted and dismissed
  * (webhooks-examples shapes) re-evaluate `remedy/policy` on the head.
  */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { FakeGitHub, OWNER, REPO, exampleRepository } from "./fake-github.js";
-import {
-  ALERT_TOKEN,
-  finishHarness,
-  firingAlert,
-  issueOpened,
-  startRemedy,
-  type Harness,
-} from "./harness.js";
+import { ALERT_TOKEN, firingAlert, issueOpened } from "./harness.js";
 import { pullRequestReview } from "./living-payloads.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
+const app = useRemedyApp();
 
 /** The example repository as it is: its prod policy turns separate_approver on (off by default). */
 function exampleWithSeparateApprover(): FakeGitHub {
@@ -45,15 +21,14 @@ function exampleWithSeparateApprover(): FakeGitHub {
 
 describe("separate_approver, through the App", () => {
   it("the writer who named the value cannot approve it; a reader cannot either; another writer can, and a dismissal holds it again", async () => {
-    harness = await startRemedy({ github: exampleWithSeparateApprover() });
-    const h = harness;
+    const h = await app.start({ github: exampleWithSeparateApprover() });
     const issue = h.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
       body: "Checkout pages are slow since 09:50.",
       labels: ["incident"],
       user: "alice",
     });
-    await receive("issues", "sod-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "sod-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
     const head = pr.pull.headSha;
@@ -72,26 +47,26 @@ describe("separate_approver, through the App", () => {
       labels: pr.labels,
     };
     const at = "2026-12-03T10:05:00Z";
-    await receive(
+    await app.receive(
       "pull_request_review",
       "sod-alice",
       pullRequestReview(shape, { id: 1, reviewer: "alice", state: "approved", at }),
     );
     expect(policy()).toMatchObject({ status: "in_progress" });
-    await receive(
+    await app.receive(
       "pull_request_review",
       "sod-bob",
       pullRequestReview(shape, { id: 2, reviewer: "bob", state: "approved", at }),
     );
     expect(policy()).toMatchObject({ status: "in_progress" });
-    await receive(
+    await app.receive(
       "pull_request_review",
       "sod-carol",
       pullRequestReview(shape, { id: 3, reviewer: "carol", state: "approved", at }),
     );
     expect(policy()).toMatchObject({ status: "completed", conclusion: "success" });
     expect(policy()?.output.summary).toContain("approved by @carol");
-    await receive(
+    await app.receive(
       "pull_request_review",
       "sod-carol-dismissed",
       pullRequestReview(shape, { id: 3, reviewer: "carol", state: "dismissed", at }),
@@ -99,8 +74,7 @@ describe("separate_approver, through the App", () => {
     expect(policy()).toMatchObject({ status: "in_progress" });
   });
   it("an alert-started prod PR, whose value came from the runbook's rule, passes remedy/policy with no one's approval", async () => {
-    harness = await startRemedy({ github: exampleWithSeparateApprover() });
-    const h = harness;
+    const h = await app.start({ github: exampleWithSeparateApprover() });
     const url = await h.listen();
     const response = await fetch(`${url}/alerts/${OWNER}/${REPO}`, {
       method: "POST",

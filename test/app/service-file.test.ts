@@ -1,19 +1,9 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { exampleRepository, FakeGitHub } from "./fake-github.js";
-import { issueOpened, startRemedy, type Harness, finishHarness } from "./harness.js";
+import { issueOpened } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 /** The example repository with cart's prod target pointed at `file`, which holds a replicaCount. */
 function githubWithCartAt(file: string): FakeGitHub {
@@ -30,8 +20,7 @@ describe("a service's file pointing at Remedy's own rules", () => {
   it.each([".github/workflows/deploy.yml", "policies/10-prod.yaml", "runbooks/scale-on-saturation.yaml"])(
     "file: %s fails closed: no branch, no PR, a comment naming the service and environment",
     async (file) => {
-      harness = await startRemedy({ github: githubWithCartAt(file) });
-      const h = harness;
+      const h = await app.start({ github: githubWithCartAt(file) });
       const issue = h.github.addIssue({
         title: "cart prod is saturated, scale up",
         body: "CPU at 95% on every cart pod since 09:40.",

@@ -1,19 +1,8 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ALERT_TOKEN, firingAlert, startRemedy, type Harness, finishHarness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
+import { ALERT_TOKEN, firingAlert, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 /** A firing notification of its own group (alertname), with `severity` as given or absent. */
 function alertOf(name: string, severity: string | null): Record<string, unknown> {
@@ -57,7 +46,7 @@ function issueOrder(h: Harness): string[] {
 
 describe("queued incidents start by severity", () => {
   it("with one slot busy, waiting alerts start critical, warning, info, then unknown, FIFO within a level", async () => {
-    harness = await startRemedy({ env: { REMEDY_WORK_CONCURRENCY: "1" } });
+    const harness = await app.start({ env: { REMEDY_WORK_CONCURRENCY: "1" } });
     // The first incident's issue creation stalls, so every later alert waits for the one slot.
     harness.github.failures.push({ method: "POST", path: /\/issues$/, delayMs: 1500, times: 1 });
     const url = await harness.listen();

@@ -2,42 +2,19 @@
  * "Stopping Remedy" (README; SPEC §2 "Pause", §8 REMEDY_MODE) through Probot receiving GitHub's own
  * webhook payloads: each level stops the writes it names, at the App's edge.
  */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { FakeGitHub, exampleRepository } from "./fake-github.js";
-import {
-  commentCreated,
-  finishHarness,
-  issueOpened,
-  pullRequestMerged,
-  startRemedy,
-  type Harness,
-} from "./harness.js";
+import { commentCreated, issueOpened, pullRequestMerged, type Harness } from "./harness.js";
 import { issueClosed, pullRequestReview, pullRequestSynchronize } from "./living-payloads.js";
 import { badPrometheus, failingVerificationRepository, ledgerKinds, until } from "./failing-verification.js";
 
 const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
 
-let harness: Harness | undefined;
 const closers: Array<() => Promise<void>> = [];
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
+const app = useRemedyApp(async () => {
   for (const close of closers.splice(0)) await close();
 });
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
 
 /** A writer's incident that would get a PR when nothing is paused. */
 function openIncident(h: Harness) {
@@ -87,9 +64,9 @@ function writesSince(h: Harness, from: number): string[] {
 
 describe("stopping Remedy, through the App", () => {
   it("REMEDY_MODE=off: nothing changes on GitHub but the acknowledgement", async () => {
-    harness = await startRemedy({ env: { REMEDY_MODE: "off" } });
+    const harness = await app.start({ env: { REMEDY_MODE: "off" } });
     const issue = openIncident(harness);
-    await receive("issues", "d-off", issueOpened({ ...issue }));
+    await app.receive("issues", "d-off", issueOpened({ ...issue }));
     expect(harness.github.pulls()).toHaveLength(0);
     // Nothing changes on GitHub: no issue, branch, commit, PR or label. The one write left is the
     // acknowledgement on the incident, so the person who opened it knows why nothing happens.
@@ -98,9 +75,9 @@ describe("stopping Remedy, through the App", () => {
   });
 
   it("REMEDY_MODE=dry-run: the incident gets the plan as a comment, no branch and no PR", async () => {
-    harness = await startRemedy({ env: { REMEDY_MODE: "dry-run" } });
+    const harness = await app.start({ env: { REMEDY_MODE: "dry-run" } });
     const issue = openIncident(harness);
-    await receive("issues", "d-dry", issueOpened({ ...issue }));
+    await app.receive("issues", "d-dry", issueOpened({ ...issue }));
     expect(harness.github.pulls()).toHaveLength(0);
     expect(writes(harness).filter((w) => /\/git\/refs|\/pulls/.test(w))).toEqual([]);
     const decision = harness.github.comments.filter((c) => c.issue === issue.number).at(-1)?.body ?? "";
@@ -110,9 +87,9 @@ describe("stopping Remedy, through the App", () => {
   it("mode: off in .github/remedy.yml: one acknowledgement on the incident, no branch and no PR", async () => {
     const files = exampleRepository();
     files[".github/remedy.yml"] = (files[".github/remedy.yml"] ?? "").replace(/^mode: .*$/m, "mode: off");
-    harness = await startRemedy({ github: new FakeGitHub(files) });
+    const harness = await app.start({ github: new FakeGitHub(files) });
     const issue = openIncident(harness);
-    await receive("issues", "d-mode-off", issueOpened({ ...issue }));
+    await app.receive("issues", "d-mode-off", issueOpened({ ...issue }));
     expect(harness.github.pulls()).toHaveLength(0);
     expect(writes(harness).filter((w) => /\/git\/refs|\/pulls/.test(w))).toEqual([]);
     const comments = harness.github.comments.filter((c) => c.issue === issue.number);
@@ -120,26 +97,26 @@ describe("stopping Remedy, through the App", () => {
   });
 
   it("/pause from a writer on the incident: a later /propose opens nothing until /resume", async () => {
-    harness = await startRemedy();
+    const harness = await app.start();
     const issue = openIncident(harness);
     // The incident issue exists but Remedy has not acted on it: a writer pauses it first.
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-pause",
       commentCreated({ issue: issue.number, body: "/pause", user: "alice" }),
     );
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-propose",
       commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
     );
     expect(harness.github.pulls()).toHaveLength(0);
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-resume",
       commentCreated({ issue: issue.number, body: "/resume", user: "alice" }),
     );
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-propose-2",
       commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
@@ -148,14 +125,14 @@ describe("stopping Remedy, through the App", () => {
   });
 
   it("/pause from a reader is refused: the incident is not paused", async () => {
-    harness = await startRemedy();
+    const harness = await app.start();
     const issue = openIncident(harness);
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-pause-r",
       commentCreated({ issue: issue.number, body: "/pause", user: "bob" }),
     );
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-propose-w",
       commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
@@ -175,11 +152,11 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
   it("mode: off: a writer's incident and a later /propose get comments and nothing else", async () => {
     const files = exampleRepository();
     files[".github/remedy.yml"] = (files[".github/remedy.yml"] ?? "").replace(/^mode: .*$/m, "mode: off");
-    harness = await startRemedy({ github: new FakeGitHub(files) });
+    const harness = await app.start({ github: new FakeGitHub(files) });
     const issue = openIncident(harness);
-    await receive("issues", "z-mode-off", issueOpened({ ...issue }));
+    await app.receive("issues", "z-mode-off", issueOpened({ ...issue }));
     expect(writes(harness)).toEqual([comment(issue.number)]);
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-mode-off-propose",
       commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
@@ -190,9 +167,9 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
   });
 
   it("/pause by a writer: the acknowledgement is one comment; a /propose after it writes only a comment", async () => {
-    harness = await startRemedy();
+    const harness = await app.start();
     const issue = openIncident(harness);
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-pause",
       commentCreated({ issue: issue.number, body: "/pause", user: "alice" }),
@@ -200,7 +177,7 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     expect(writes(harness)).toEqual([comment(issue.number)]);
     expect(harness.github.comments.at(-1)?.body).toMatch(/Remedy is paused on incident #\d+ by @alice/);
     const before = writes(harness).length;
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-pause-propose",
       commentCreated({ issue: issue.number, body: "/propose scale to 8", user: "alice" }),
@@ -210,7 +187,7 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
   });
 
   it("the remedy:paused label from a writer: one comment; the incident's signal then writes only a comment", async () => {
-    harness = await startRemedy();
+    const harness = await app.start();
     const issue = harness.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
       body: "Checkout pages are slow since 09:50. Please scale up.",
@@ -222,10 +199,10 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
       action: "labeled",
       label: { id: 9, name: "remedy:paused", color: "ededed", default: false },
     };
-    await receive("issues", "z-label", labeled);
+    await app.receive("issues", "z-label", labeled);
     expect(writes(harness)).toEqual([comment(issue.number)]);
     const before = writes(harness).length;
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-label-propose",
       commentCreated({ issue: issue.number, body: "/propose", user: "alice" }),
@@ -235,15 +212,14 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
   });
 
   it("/pause on a Remedy PR: then a writer's push and a /set write nothing but the /set reply", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = openIncident(h);
-    await receive("issues", "z-pr-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "z-pr-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
     const pull = pr.pull;
     let before = writes(h).length;
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-pr-pause",
       commentCreated({ issue: pr.number, body: "/pause", user: "alice", onPullRequest: true }),
@@ -264,7 +240,7 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     );
     h.github.refs.set(pull.head, sha);
     pull.headSha = sha;
-    await receive(
+    await app.receive(
       "pull_request",
       "z-pr-push",
       pullRequestSynchronize(
@@ -278,7 +254,7 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     expect(h.github.checkRuns).toHaveLength(checks);
 
     before = writes(h).length;
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-pr-set",
       commentCreated({ issue: pr.number, body: "/set 7", user: "alice", onPullRequest: true }),
@@ -290,7 +266,7 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     );
 
     // /resume catches up: the head pushed during the pause is checked, and the packet follows it.
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-pr-resume",
       commentCreated({ issue: pr.number, body: "/resume", user: "alice", onPullRequest: true }),
@@ -301,7 +277,7 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     expect(run[0]).toMatchObject({ status: "in_progress" });
     expect(run[0]?.output.summary).toContain("the value was chosen by @alice");
     expect(pr.body).toContain("**Modified by @alice** (a push to the branch)");
-    await receive(
+    await app.receive(
       "pull_request_review",
       "z-pr-review",
       pullRequestReview(
@@ -317,13 +293,12 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
   it("a paused PR that fails verification: the check run reports, the escalation replaces the revert, nothing else is written", async () => {
     const prometheus = await badPrometheus();
     closers.push(prometheus.close);
-    harness = await startRemedy({ github: failingVerificationRepository(prometheus.url) });
-    const h = harness;
+    const h = await app.start({ github: failingVerificationRepository(prometheus.url) });
     const issue = openIncident(h);
-    await receive("issues", "z-verify-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "z-verify-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-verify-pause",
       commentCreated({ issue: pr.number, body: "/pause", user: "alice", onPullRequest: true }),
@@ -331,7 +306,7 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
     const before = writes(h).length;
     const raw = h.github.requests.length;
     const mergeSha = h.github.mergePullRequest(pr.number);
-    await receive(
+    await app.receive(
       "pull_request",
       "z-verify-merged",
       pullRequestMerged({
@@ -370,19 +345,18 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
   }, 30_000);
 
   it("a paused PR whose incident a person closes is not made stale: no label, no draft, no comment on it", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = openIncident(h);
-    await receive("issues", "z-stale-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "z-stale-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-stale-pause",
       commentCreated({ issue: pr.number, body: "/pause", user: "alice", onPullRequest: true }),
     );
     const before = writes(h).length;
-    await receive("issues", "z-stale-closed", issueClosed({ ...issue, labels: ["incident"] }, "alice"));
+    await app.receive("issues", "z-stale-closed", issueClosed({ ...issue, labels: ["incident"] }, "alice"));
     const onPr = writesSince(h, before).filter(
       (w) => w.includes(`/issues/${pr.number}/`) || w.includes(`/pulls/${pr.number}`) || /Draft/.test(w),
     );
@@ -392,22 +366,21 @@ describe("a paused scope gets zero GitHub writes beyond the acknowledgement, at 
   });
 
   it("/resume after the incident was closed while paused makes the PR stale then: label, draft, the reason", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = openIncident(h);
-    await receive("issues", "z-resume-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "z-resume-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-resume-pause",
       commentCreated({ issue: pr.number, body: "/pause", user: "alice", onPullRequest: true }),
     );
     // GitHub closes the issue, then delivers the event.
     h.github.issues.get(issue.number)!.state = "closed";
-    await receive("issues", "z-resume-closed", issueClosed({ ...issue, labels: ["incident"] }, "alice"));
+    await app.receive("issues", "z-resume-closed", issueClosed({ ...issue, labels: ["incident"] }, "alice"));
     expect(pr.labels).not.toContain("remedy:stale");
-    await receive(
+    await app.receive(
       "issue_comment",
       "z-resume-resume",
       commentCreated({ issue: pr.number, body: "/resume", user: "alice", onPullRequest: true }),

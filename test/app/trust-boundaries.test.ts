@@ -1,36 +1,17 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { incidentKey } from "../../src/signals/incident.js";
+import { useRemedyApp } from "./app-test.js";
 import { BOT_LOGIN, OWNER, REPO } from "./fake-github.js";
 import {
   ALERT_TOKEN,
   commentCreated,
-  finishHarness,
   firingAlert,
   issueOpened,
   pullRequestMerged,
-  startRemedy,
   type Harness,
 } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
+const app = useRemedyApp();
 
 const KUSTOMIZATION = "manifests/storefront/overlays/prod/kustomization.yaml";
 
@@ -49,10 +30,9 @@ function ledger(h: Harness): string {
 
 describe("invariant 6: Remedy trusts only what it wrote", () => {
   it("a plan block copied into a person's PR is never acted on: no verification, no revert, no closed issue", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = openIncident(h);
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     const real = h.github.pulls()[0];
     if (real === undefined) throw new Error("no Remedy PR");
     // A read-only contributor's harmless-looking PR carries the block, aimed at the policies.
@@ -71,7 +51,7 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
     });
     const mergeSha = h.github.mergePullRequest(theirs.number);
     const before = h.github.pulls().length;
-    await receive(
+    await app.receive(
       "pull_request",
       "d-merged-forged",
       pullRequestMerged({
@@ -88,7 +68,7 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
     expect(h.github.issues.get(issue.number)?.state).toBe("open");
 
     // A writer's /rollback on it treats it as a person's PR: it changes no configured field.
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-rollback-forged",
       commentCreated({ issue: theirs.number, body: "/rollback", user: "alice", onPullRequest: true }),
@@ -100,10 +80,9 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
   });
 
   it("a Remedy PR whose plan block was edited is refused on merge, with a comment and needs-human", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = openIncident(h);
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no Remedy PR");
     // Someone with write access edits the hidden block: the revert would now "restore" 30 replicas.
@@ -113,7 +92,7 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
     );
     expect(pr.body).toContain('"value":"30"');
     const mergeSha = h.github.mergePullRequest(pr.number);
-    await receive(
+    await app.receive(
       "pull_request",
       "d-merged-edited",
       pullRequestMerged({
@@ -133,8 +112,7 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
   });
 
   it("a remedy/… branch pushed in advance is never adopted: no PR, the incident says why, the ledger records it", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = openIncident(h);
     // Branch names are predictable: the attacker pushes the planned value plus a policy and a workflow.
     const key = incidentKey(`${OWNER}/${REPO}`, "issue", String(issue.number));
@@ -151,7 +129,7 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
       "mallory",
     );
     h.github.refs.set(branch, sha);
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     expect(h.github.pulls()).toEqual([]);
     const said = h.github
       .commentsOn(issue.number)
@@ -166,11 +144,10 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
 
   it("invariant 7: a PR that GitHub refused to open is reported with /propose, and the retry completes Remedy's own branch", async () => {
     // No automatic retry here (test/app/no-signal-lost.test.ts has those): a person retries.
-    harness = await startRemedy({ env: { REMEDY_RETRY_ATTEMPTS: "1" } });
-    const h = harness;
+    const h = await app.start({ env: { REMEDY_RETRY_ATTEMPTS: "1" } });
     h.github.failures.push({ method: "POST", path: /\/pulls$/, status: 500, times: 1 });
     const issue = openIncident(h);
-    await receive("issues", "d-incident", issueOpened({ ...issue }));
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     expect(h.github.pulls()).toEqual([]);
     const told = h.github
       .commentsOn(issue.number)
@@ -178,7 +155,7 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
       .join("\n");
     expect(told).toContain("could not open the pull request");
     expect(told).toContain("/propose");
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-propose",
       commentCreated({ issue: issue.number, body: "/propose", user: "carol" }),
@@ -201,9 +178,8 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
 
 describe("SPEC §3.4: one field, one PR", () => {
   it("five alert groups for the same service at once open one PR", async () => {
-    harness = await startRemedy();
-    const h = harness;
-    const url = await harness.listen();
+    const h = await app.start();
+    const url = await h.listen();
     const groups = ["pod-a", "pod-b", "pod-c", "pod-d", "pod-e"].map((pod, i) => {
       const alert = firingAlert({ fingerprint: `f${i}`.padEnd(16, "0") });
       return {

@@ -1,26 +1,9 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { BOT_LOGIN, type FakeGitHub } from "./fake-github.js";
-import { ALERT_TOKEN, commentCreated, finishHarness, startRemedy, type Harness } from "./harness.js";
+import { ALERT_TOKEN, commentCreated, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
-
-async function receive(name: string, id: string, payload: Record<string, unknown>): Promise<void> {
-  const h = harness as Harness;
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
+const app = useRemedyApp();
 
 function openIncident(h: Harness) {
   return h.github.addIssue({
@@ -43,11 +26,10 @@ describe("commands follow CommonMark: what a reader cannot see as a command does
   ];
 
   it("a writer's comment whose /propose is hidden is not even looked at: no request beyond the App identity", async () => {
-    harness = await startRemedy({ expectAuth: false });
-    const h = harness;
+    const h = await app.start({ expectAuth: false });
     const issue = openIncident(h);
     for (const [i, body] of hidden.entries()) {
-      await receive(
+      await app.receive(
         "issue_comment",
         `d-hidden-${i}`,
         commentCreated({ issue: issue.number, body, user: "alice" }),
@@ -59,10 +41,9 @@ describe("commands follow CommonMark: what a reader cannot see as a command does
   });
 
   it("the same writer's visible /propose opens the PR", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const issue = openIncident(h);
-    await receive(
+    await app.receive(
       "issue_comment",
       "d-visible",
       commentCreated({ issue: issue.number, body: "<!-- note -->\n\n/propose", user: "alice" }),
@@ -114,8 +95,7 @@ const chars = (text: string) => [...text].length;
 
 describe("what Remedy writes to GitHub from alert text fits GitHub's limits and carries no secrets", () => {
   it("a 10,000-alert group opens an issue with a title ≤ 256 and a body ≤ 65,536 characters", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const alerts = Array.from({ length: 10_000 }, (_, i) => ({
       status: "firing",
       labels: { alertname: `A${i}` },
@@ -136,8 +116,7 @@ describe("what Remedy writes to GitHub from alert text fits GitHub's limits and 
   });
 
   it("a 900 KB annotation is cut with a note, and the incident is still Remedy's to re-read", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const annotation = `${"storefront p99 latency above 400ms in prod. ".repeat(20_000)}`.slice(0, 900_000);
     const status = await postAlert(
       h,
@@ -170,8 +149,7 @@ describe("what Remedy writes to GitHub from alert text fits GitHub's limits and 
   });
 
   it("secrets and control characters in alert annotations and labels never reach GitHub", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const secrets = [
       `ghp_${"Z9y8X7w6V5".repeat(4)}`,
       `github_pat_${"11ABCDEFG0".repeat(6)}`,

@@ -1,21 +1,10 @@
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WorkGate } from "../../src/app/work-gate.js";
 import { asFollowUp, spacedByThrottle, withUrgency, WriteLanes } from "../../src/app/write-lane.js";
-import { ALERT_TOKEN, finishHarness, firingAlert, startRemedy, type Harness } from "./harness.js";
+import { useRemedyApp } from "./app-test.js";
+import { ALERT_TOKEN, firingAlert, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 /** Fast retries: three attempts in all, a few milliseconds apart. */
 const FAST = { REMEDY_RETRY_ATTEMPTS: "3", REMEDY_RETRY_BASE_MS: "5" };
@@ -58,8 +47,7 @@ function ledger(h: Harness): Array<Record<string, unknown>> {
 describe("GitHub writes under one installation go out the most urgent first (the write lane)", () => {
   it("under Probot's throttle, a critical alert that arrives after a warning writes first while both wait for the lane", async () => {
     // Probot's throttle with 250 ms between writes (750 ms between notifying ones) instead of 1 s.
-    harness = await startRemedy({ env: { REMEDY_WORK_CONCURRENCY: "8" }, throttleMs: 250 });
-    const h = harness;
+    const h = await app.start({ env: { REMEDY_WORK_CONCURRENCY: "8" }, throttleMs: 250 });
     const url = await h.listen();
     expect(await post(url, alertOf("HighLatencyInfo", "storefront", "info"))).toEqual({
       status: "accepted",
@@ -90,8 +78,7 @@ describe("GitHub writes under one installation go out the most urgent first (the
 
 describe("invariant 7: a follow-up write queued behind other work is still the work's", () => {
   it("a PR's finishing writes that GitHub refuses with 502 fail the work, which is retried until the PR is labelled and recorded", async () => {
-    harness = await startRemedy({ env: FAST });
-    const h = harness;
+    const h = await app.start({ env: FAST });
     // The finishing batch gets no clear answer, and so does its REST redo of the labels.
     h.github.failures.push(
       { method: "POST", path: /^\/graphql$/, query: /mutation RemedyFinish\(/, status: 502, times: 1 },
