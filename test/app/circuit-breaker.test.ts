@@ -4,55 +4,32 @@
  * so Remedy pauses the repository itself, opens one "Remedy paused itself" issue naming the owners,
  * records `breaker.tripped`, opens no PR for the next incident, and a writer's `/resume` lifts it.
  */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import {
   badPrometheus,
   failingVerificationRepository,
   ledgerKinds,
   until as untilOn,
 } from "./failing-verification.js";
-import {
-  commentCreated,
-  finishHarness,
-  issueOpened,
-  pullRequestMerged,
-  startRemedy,
-  type Harness,
-} from "./harness.js";
+import { commentCreated, issueOpened, pullRequestMerged, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
 let closePrometheus: (() => Promise<void>) | undefined;
-const until = (what: string, ok: () => boolean) => untilOn(harness as Harness, what, ok);
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
+const app = useRemedyApp(async () => {
   await closePrometheus?.();
   closePrometheus = undefined;
 });
-
-async function receive(h: Harness, name: string, id: string, payload: Record<string, unknown>) {
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
+const until = (what: string, ok: () => boolean) => untilOn(app.h, what, ok);
 
 /** A writer's incident gets a PR; a reviewer merges it; its verification fails. */
 async function failedChange(h: Harness, title: string): Promise<number> {
   const issue = h.github.addIssue({ title, body: "Since 09:50.", labels: ["incident"], user: "alice" });
-  await receive(h, "issues", `open-${issue.number}`, issueOpened({ ...issue }));
+  await app.receive("issues", `open-${issue.number}`, issueOpened({ ...issue }));
   const pr = h.github.pulls().find((p) => p.body.includes(`#${issue.number}`) && p.pull?.mergedAt === null);
   if (pr?.pull === undefined) throw new Error(`no PR for ${title}`);
   const failedBefore = ledgerKinds(h).filter((k) => k === "verify.failed").length;
   const mergeSha = h.github.mergePullRequest(pr.number);
-  await receive(
-    h,
+  await app.receive(
     "pull_request",
     `merged-${pr.number}`,
     pullRequestMerged({ number: pr.number, body: pr.body, head: pr.pull.head, mergeSha, labels: pr.labels }),
@@ -71,8 +48,7 @@ describe("the circuit breaker, through the App", () => {
   it("two failed verifications pause the repository: one issue, owners named, no PR for the next alert; a writer's /resume lifts it, a reader's does not", async () => {
     const prometheus = await badPrometheus();
     closePrometheus = prometheus.close;
-    harness = await startRemedy({ github: failingVerificationRepository(prometheus.url) });
-    const h = harness;
+    const h = await app.start({ github: failingVerificationRepository(prometheus.url) });
     await failedChange(h, "storefront prod: p99 latency high under traffic spike, scale up");
     expect(breakerIssues(h)).toEqual([]);
     await failedChange(h, "cart prod: p99 latency high under traffic spike, scale up");
@@ -93,7 +69,7 @@ describe("the circuit breaker, through the App", () => {
       labels: ["incident"],
       user: "alice",
     });
-    await receive(h, "issues", "third", issueOpened({ ...third }));
+    await app.receive("issues", "third", issueOpened({ ...third }));
     expect(h.github.pulls()).toHaveLength(prs);
     expect(
       h.github
@@ -103,15 +79,13 @@ describe("the circuit breaker, through the App", () => {
     ).toMatch(/circuit breaker/);
 
     const breaker = issues[0]?.number as number;
-    await receive(
-      h,
+    await app.receive(
       "issue_comment",
       "resume-bob",
       commentCreated({ issue: breaker, body: "/resume", user: "bob" }),
     );
     expect(ledgerKinds(h)).not.toContain("resumed");
-    await receive(
-      h,
+    await app.receive(
       "issue_comment",
       "resume-alice",
       commentCreated({ issue: breaker, body: "/resume", user: "alice" }),

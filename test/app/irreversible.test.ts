@@ -3,31 +3,13 @@
  * with a reason, or the `remedy:irreversible` label on the PR, makes the packet say a rollback needs a
  * human and why, and `/rollback` asks for `/rollback --force`, which only a writer can give.
  */
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { FakeGitHub, exampleRepository } from "./fake-github.js";
-import {
-  commentCreated,
-  finishHarness,
-  issueOpened,
-  pullRequestMerged,
-  startRemedy,
-  type Harness,
-} from "./harness.js";
+import { commentCreated, issueOpened, pullRequestMerged, type Harness } from "./harness.js";
 import { badPrometheus, failingVerificationFiles, ledgerKinds, until } from "./failing-verification.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 const REASON = "the consumers migrate the queue schema when they start";
 
@@ -42,11 +24,6 @@ function irreversibleRunbook(prometheus?: string): FakeGitHub {
   return new FakeGitHub(files);
 }
 
-async function receive(h: Harness, name: string, id: string, payload: Record<string, unknown>) {
-  await h.probot.receive({ id, name, payload } as never);
-  await h.runtime.idle();
-}
-
 /** A writer's incident, its PR merged by a reviewer (no verification started: no merge webhook). */
 async function mergedProposal(h: Harness): Promise<{ number: number; body: string }> {
   const issue = h.github.addIssue({
@@ -55,7 +32,7 @@ async function mergedProposal(h: Harness): Promise<{ number: number; body: strin
     labels: ["incident"],
     user: "alice",
   });
-  await receive(h, "issues", `open-${issue.number}`, issueOpened({ ...issue }));
+  await app.receive("issues", `open-${issue.number}`, issueOpened({ ...issue }));
   const pr = h.github.pulls()[0];
   if (pr === undefined) throw new Error("no PR");
   h.github.mergePullRequest(pr.number);
@@ -64,12 +41,11 @@ async function mergedProposal(h: Harness): Promise<{ number: number; body: strin
 
 const reverts = (h: Harness) => [...h.github.refs.keys()].filter((ref) => ref.startsWith("revert/"));
 const rollback = (h: Harness, pr: number, id: string, body: string, user: string) =>
-  receive(h, "issue_comment", id, commentCreated({ issue: pr, body, user, onPullRequest: true }));
+  app.receive("issue_comment", id, commentCreated({ issue: pr, body, user, onPullRequest: true }));
 
 describe("irreversible changes, through the App", () => {
   it("reversible: false: the packet says why a human is needed; /rollback asks for --force, a writer's --force opens the revert", async () => {
-    harness = await startRemedy({ github: irreversibleRunbook() });
-    const h = harness;
+    const h = await app.start({ github: irreversibleRunbook() });
     const pr = await mergedProposal(h);
     expect(pr.body).toMatch(/## Reversibility\n⚠️ \*\*Irreversible: a rollback needs a human\.\*\*/);
     expect(pr.body).toContain(REASON);
@@ -95,8 +71,7 @@ describe("irreversible changes, through the App", () => {
   });
 
   it("the remedy:irreversible label on an ordinary PR makes /rollback ask for --force too", async () => {
-    harness = await startRemedy();
-    const h = harness;
+    const h = await app.start();
     const pr = await mergedProposal(h);
     expect(pr.body).not.toMatch(/Irreversible/);
     h.github.issues.get(pr.number)?.labels.push("remedy:irreversible");
@@ -116,20 +91,18 @@ describe("irreversible changes, through the App", () => {
   it("a failed verification of an irreversible change escalates (comment, needs-human) and opens no revert", async () => {
     const prometheus = await badPrometheus();
     try {
-      harness = await startRemedy({ github: irreversibleRunbook(prometheus.url) });
-      const h = harness;
+      const h = await app.start({ github: irreversibleRunbook(prometheus.url) });
       const issue = h.github.addIssue({
         title: "storefront prod: p99 latency high under traffic spike, scale to 8",
         body: "",
         labels: ["incident"],
         user: "alice",
       });
-      await receive(h, "issues", "open", issueOpened({ ...issue }));
+      await app.receive("issues", "open", issueOpened({ ...issue }));
       const pr = h.github.pulls()[0];
       if (pr?.pull === undefined) throw new Error("no PR");
       const mergeSha = h.github.mergePullRequest(pr.number);
-      await receive(
-        h,
+      await app.receive(
         "pull_request",
         "merged",
         pullRequestMerged({
@@ -161,8 +134,7 @@ describe("irreversible changes, through the App", () => {
       expect(said).toMatch(/A person must decide/);
       expect(said).toContain("@shop/web");
     } finally {
-      await finishHarness(harness);
-      harness = undefined;
+      await app.finish();
       await prometheus.close();
     }
   }, 30_000);

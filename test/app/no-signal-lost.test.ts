@@ -1,30 +1,12 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WorkInbox } from "../../src/app/work-inbox.js";
-import {
-  ALERT_TOKEN,
-  finishHarness,
-  firingAlert,
-  issueOpened,
-  startRemedy,
-  type Harness,
-} from "./harness.js";
+import { useRemedyApp } from "./app-test.js";
+import { ALERT_TOKEN, firingAlert, issueOpened, type Harness } from "./harness.js";
 
-let harness: Harness | undefined;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
-});
+const app = useRemedyApp();
 
 /** Fast retries: three attempts in all, a few milliseconds apart. */
 const FAST = { REMEDY_RETRY_ATTEMPTS: "3", REMEDY_RETRY_BASE_MS: "5" };
@@ -54,8 +36,7 @@ async function metric(h: Harness, line: RegExp): Promise<number> {
 
 describe("invariant 7: a signal that Remedy accepted is never lost", () => {
   it("retries an alert whose incident issue GitHub refused with 502, then opens the issue and the PR", async () => {
-    harness = await startRemedy({ env: FAST });
-    const h = harness;
+    const h = await app.start({ env: FAST });
     h.github.failures.push({ method: "POST", path: /\/issues$/, status: 502, times: 2 });
     const url = await h.listen();
     expect((await post(url, firingAlert())).json).toEqual({ status: "accepted" });
@@ -70,8 +51,7 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
   });
 
   it("retries a PR that GitHub refused to open with 500 and completes it on Remedy's own branch, one commit", async () => {
-    harness = await startRemedy({ env: FAST });
-    const h = harness;
+    const h = await app.start({ env: FAST });
     const issue = h.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
       body: "Checkout pages are slow since 09:50. Please scale up.",
@@ -94,8 +74,7 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
   });
 
   it("after the last attempt with no issue to comment on: an error log, the lost metric, and the claim given back so the re-send is handled", async () => {
-    harness = await startRemedy({ env: FAST });
-    const h = harness;
+    const h = await app.start({ env: FAST });
     h.github.failures.push({ method: "POST", path: /\/issues$/, status: 503, times: 3 });
     const url = await h.listen();
     expect((await post(url, firingAlert())).json).toEqual({ status: "accepted" });
@@ -121,8 +100,7 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
   });
 
   it("a permanent 422 is not retried: the incident issue gets a comment with GitHub's answer and /propose, and the redelivery is handled", async () => {
-    harness = await startRemedy({ env: FAST });
-    const h = harness;
+    const h = await app.start({ env: FAST });
     const issue = h.github.addIssue({
       title: "storefront prod: p99 latency high under traffic spike, scale to 8",
       body: "Checkout pages are slow since 09:50. Please scale up.",
@@ -149,8 +127,7 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
   });
 
   it("an alert whose PR GitHub rejects with 422 is reported on the incident issue the alert opened, with its fingerprints' claims given back", async () => {
-    harness = await startRemedy({ env: FAST });
-    const h = harness;
+    const h = await app.start({ env: FAST });
     h.github.failures.push({ method: "POST", path: /\/pulls$/, status: 422, times: 99 });
     const url = await h.listen();
     expect((await post(url, firingAlert())).json).toEqual({ status: "accepted" });
@@ -173,8 +150,7 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
   });
 
   it("keeps a failed item stored with its attempt count and not-before time, and a restart resumes it", async () => {
-    harness = await startRemedy({ env: { REMEDY_RETRY_ATTEMPTS: "5", REMEDY_RETRY_BASE_MS: "60000" } });
-    const first = harness;
+    const first = await app.start({ env: { REMEDY_RETRY_ATTEMPTS: "5", REMEDY_RETRY_BASE_MS: "60000" } });
     first.github.failures.push({ method: "POST", path: /\/issues$/, status: 500, times: 1 });
     const url = await first.listen();
     const before = Date.now();
@@ -197,15 +173,14 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
     first.runtime.stop();
     await first.runtime.idle();
     expect(await first.runtime.inbox.list()).toHaveLength(1);
-    harness = undefined;
-    await finishHarness(first);
+    await app.finish();
 
     // A restart finds the stored item (here with its retry due in 400 ms) and waits for its time.
     const dataDir = await mkdtemp(join(tmpdir(), "remedy-restart-"));
     const notBefore = Date.now() + 400;
     const inbox = new WorkInbox(dataDir);
     await inbox.put({ ...stored[0]!, notBefore });
-    harness = await startRemedy({ dataDir, env: { REMEDY_RETRY_BASE_MS: "5" } });
+    const harness = await app.start({ dataDir, env: { REMEDY_RETRY_BASE_MS: "5" } });
     await harness.runtime.idle();
     expect(Date.now()).toBeGreaterThanOrEqual(notBefore);
     const created = harness.github.requests.findIndex((r) => r.method === "POST" && /\/issues$/.test(r.path));

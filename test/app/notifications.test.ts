@@ -5,24 +5,14 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import nock from "nock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useRemedyApp } from "./app-test.js";
 import { FakeGitHub, exampleRepository } from "./fake-github.js";
-import { finishHarness, issueOpened, pullRequestMerged, startRemedy, type Harness } from "./harness.js";
+import { issueOpened, pullRequestMerged, type Harness } from "./harness.js";
 import { badPrometheus, failingVerificationFiles, ledgerKinds, until } from "./failing-verification.js";
 
-let harness: Harness | undefined;
 const closers: Array<() => Promise<void>> = [];
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect("127.0.0.1");
-});
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  await finishHarness(current);
+const app = useRemedyApp(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
@@ -100,7 +90,10 @@ async function failedChange(h: Harness, title: string): Promise<void> {
 describe("notifications, through the App", () => {
   it("the receiver gets the PR opened, with the service's owners", async () => {
     const hook = await receiver("ok");
-    harness = await startRemedy({ github: repositoryWithNotify(), env: { REMEDY_NOTIFY_HOOK: hook.url } });
+    const harness = await app.start({
+      github: repositoryWithNotify(),
+      env: { REMEDY_NOTIFY_HOOK: hook.url },
+    });
     const issue = await openIncident(harness, SCALE);
     const pr = harness.github.pulls()[0];
     expect(pr).toBeDefined();
@@ -119,7 +112,10 @@ describe("notifications, through the App", () => {
 
   it("an escalation reaches it with the owners mentioned", async () => {
     const hook = await receiver("ok");
-    harness = await startRemedy({ github: repositoryWithNotify(), env: { REMEDY_NOTIFY_HOOK: hook.url } });
+    const harness = await app.start({
+      github: repositoryWithNotify(),
+      env: { REMEDY_NOTIFY_HOOK: hook.url },
+    });
     const issue = await openIncident(harness, "storefront prod: postgres replication lag, database deadlock");
     expect(harness.github.pulls()).toEqual([]);
     expect(hook.received).toEqual([
@@ -131,7 +127,10 @@ describe("notifications, through the App", () => {
     "a receiver that answers %s never keeps the PR from opening",
     async (mode) => {
       const hook = await receiver(mode);
-      harness = await startRemedy({ github: repositoryWithNotify(), env: { REMEDY_NOTIFY_HOOK: hook.url } });
+      const harness = await app.start({
+        github: repositoryWithNotify(),
+        env: { REMEDY_NOTIFY_HOOK: hook.url },
+      });
       await openIncident(harness, SCALE);
       expect(harness.github.pulls()).toHaveLength(1);
       expect(hook.received.map((n) => n.event)).toEqual(["pr_opened"]);
@@ -149,11 +148,10 @@ describe("notifications, through the App", () => {
     const hook = await receiver("ok");
     const prometheus = await badPrometheus();
     closers.push(prometheus.close);
-    harness = await startRemedy({
+    const h = await app.start({
       github: repositoryWithNotify(prometheus.url),
       env: { REMEDY_NOTIFY_HOOK: hook.url },
     });
-    const h = harness;
     await openIncident(h, SCALE);
     const pr = h.github.pulls()[0];
     if (pr?.pull === undefined) throw new Error("no PR");
@@ -180,11 +178,10 @@ describe("notifications, through the App", () => {
     const hook = await receiver("ok");
     const prometheus = await badPrometheus();
     closers.push(prometheus.close);
-    harness = await startRemedy({
+    const h = await app.start({
       github: repositoryWithNotify(prometheus.url),
       env: { REMEDY_NOTIFY_HOOK: hook.url },
     });
-    const h = harness;
     await failedChange(h, "storefront prod: p99 latency high under traffic spike, scale up");
     expect(hook.received.map((n) => n.event)).not.toContain("breaker_tripped");
     await failedChange(h, "cart prod: p99 latency high under traffic spike, scale up");
