@@ -4,7 +4,7 @@ import type { LedgerBackend } from "./ledger-backend.js";
 import { parseLedger } from "./parse-ledger.js";
 import { serializeLedger } from "./serialize-ledger.js";
 import { trailersFor } from "./trailers-for.js";
-import { verifyChain } from "./verify-chain.js";
+import { VerifiedLedgers } from "./verified-ledgers.js";
 
 export interface AuditLedgerOptions {
   /** Load-chain-store rounds before giving up when other writers keep winning. Default 8. */
@@ -12,6 +12,11 @@ export interface AuditLedgerOptions {
   /** Injected for tests; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * The ledger texts already verified in this process (shared by every AuditLedger of the process),
+   * so an append checks only the lines added since; each AuditLedger keeps its own when absent.
+   */
+  verified?: VerifiedLedgers;
 }
 
 export class AuditLedgerError extends Error {
@@ -29,6 +34,7 @@ export class AuditLedger {
   readonly #maxAttempts: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #verified: VerifiedLedgers;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(backend: LedgerBackend, opts: AuditLedgerOptions = {}) {
@@ -36,6 +42,7 @@ export class AuditLedger {
     this.#maxAttempts = Math.max(1, opts.maxAttempts ?? 8);
     this.#sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = opts.random ?? Math.random;
+    this.#verified = opts.verified ?? new VerifiedLedgers(1);
   }
 
   /**
@@ -66,14 +73,14 @@ export class AuditLedger {
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
       const { text, version } = await this.#backend.load();
       // Appending to a broken chain would make the break look like history, so refuse and say where.
-      const chain = verifyChain(text);
+      const chain = this.#verified.check(text);
       if (!chain.ok) {
         const where = chain.seq === null ? `line ${chain.line}` : `seq ${chain.seq}`;
         throw new AuditLedgerError(
           `refusing to append: the audit ledger is broken at ${where}: ${chain.reason}`,
         );
       }
-      let last = parseLedger(text).entries.at(-1);
+      let last = chain.point.last;
       const appended: LedgerEntry[] = [];
       for (const event of events) {
         last = chainEntry(last, event);

@@ -10,5 +10,6 @@ export { parseTrailers } from "./parse-trailers.js";
 export { redactSecrets } from "../text/redact-secrets.js";
 export { serializeLedger } from "./serialize-ledger.js";
 export { trailersFor, type RemedyTrailers } from "./trailers-for.js";
-export { verifyChain, type ChainResult } from "./verify-chain.js";
+export { VerifiedLedgers } from "./verified-ledgers.js";
+export { continueChain, verifyChain, type ChainPoint, type ChainResult } from "./verify-chain.js";
 export { verifyLocalClone, type LocalCloneVerdict } from "./verify-local-clone.js";
