@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import { AuditLedger, type VerifiedLedgers } from "../audit/index.js";
+import { AuditLedger, type ParsedLedgers, type VerifiedLedgers } from "../audit/index.js";
 import { diagnoserFromConfig } from "../adapters/openai/diagnoser-from-config.js";
 import { auditSteps } from "../flows/audit-step.js";
 import type { FlowDeps, Logger } from "../flows/deps.js";
@@ -23,8 +23,8 @@ export interface FlowDepsInput {
   now?: () => string;
   /** The process-wide cache of immutable reads; each forge gets its own when absent. */
   cache?: GitHubCache;
-  /** The process-wide record of verified ledger texts; each ledger gets its own when absent. */
-  verifiedLedgers?: VerifiedLedgers;
+  /** The process-wide records of ledger texts verified and read; each ledger has its own when absent. */
+  ledgers?: { verified: VerifiedLedgers; parsed: ParsedLedgers };
   /** `REMEDY_MODE`; anything but "on" wraps the forge so it refuses every change write. */
   mode?: "on" | "off" | "dry-run";
   /** Counts each notification sent or failed (the metrics). */
@@ -52,10 +52,7 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
   const deps: FlowDeps = {
     forge,
     ...(mode === "on" ? {} : { appMode: mode }),
-    audit: new AuditLedger(
-      forge.ledger,
-      input.verifiedLedgers === undefined ? {} : { verified: input.verifiedLedgers },
-    ),
+    audit: new AuditLedger(forge.ledger, input.ledgers ?? {}),
     store: input.store,
     now: input.now ?? (() => new Date().toISOString()),
     log: input.log,

@@ -4,7 +4,7 @@ import type { Logger as PinoLogger, Probot, ProbotOctokit } from "probot";
 import { recoverVerifications } from "../flows/recover-verifications.js";
 import type { FlowDeps } from "../flows/deps.js";
 import { GitHubCache } from "../adapters/github/github-cache.js";
-import { VerifiedLedgers } from "../audit/index.js";
+import { ParsedLedgers, VerifiedLedgers } from "../audit/index.js";
 import type { VerificationRecord } from "../store/store.js";
 import type { Store } from "../store/store.js";
 import { flowDepsFor } from "./flow-deps-for.js";
@@ -47,8 +47,8 @@ export class RemedyRuntime {
   readonly scheduler: VerificationScheduler;
   /** File listings and texts by immutable id, and the last ledger seen, shared by every delivery. */
   readonly github = new GitHubCache();
-  /** Ledger texts already verified, so each append checks only the lines added since. */
-  readonly verifiedLedgers = new VerifiedLedgers();
+  /** Ledger texts already verified and read, so an append or a read handles only the lines added since. */
+  readonly ledgers = { verified: new VerifiedLedgers(), parsed: new ParsedLedgers() };
   readonly #running = new Set<Promise<unknown>>();
   readonly #installations = new Map<string, { id: number; until: number }>();
   readonly #installationLookups = new Map<string, Promise<number | null>>();
@@ -172,7 +172,7 @@ export class RemedyRuntime {
       log,
       env: this.processEnv,
       cache: this.github,
-      verifiedLedgers: this.verifiedLedgers,
+      ledgers: this.ledgers,
       mode: this.env.mode,
       onNotification: (channel, sent) => this.metrics.notification(channel, sent),
       followUp: asFollowUp,

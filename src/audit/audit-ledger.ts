@@ -1,7 +1,7 @@
 import { chainEntry } from "./chain-entry.js";
 import { GENESIS, type AuditEvent, type LedgerEntry } from "./ledger-entry.js";
 import type { LedgerBackend } from "./ledger-backend.js";
-import { parseLedger } from "./parse-ledger.js";
+import { ParsedLedgers } from "./parsed-ledgers.js";
 import { serializeLedger } from "./serialize-ledger.js";
 import { trailersFor } from "./trailers-for.js";
 import { VerifiedLedgers } from "./verified-ledgers.js";
@@ -17,6 +17,8 @@ export interface AuditLedgerOptions {
    * so an append checks only the lines added since; each AuditLedger keeps its own when absent.
    */
   verified?: VerifiedLedgers;
+  /** Likewise the ledger texts already read (`entries`), so a read parses only the lines added since. */
+  parsed?: ParsedLedgers;
 }
 
 export class AuditLedgerError extends Error {
@@ -35,6 +37,7 @@ export class AuditLedger {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #verified: VerifiedLedgers;
+  readonly #parsed: ParsedLedgers;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(backend: LedgerBackend, opts: AuditLedgerOptions = {}) {
@@ -43,6 +46,7 @@ export class AuditLedger {
     this.#sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = opts.random ?? Math.random;
     this.#verified = opts.verified ?? new VerifiedLedgers(1);
+    this.#parsed = opts.parsed ?? new ParsedLedgers(1);
   }
 
   /**
@@ -62,7 +66,7 @@ export class AuditLedger {
 
   async entries(): Promise<LedgerEntry[]> {
     const { text } = await this.#backend.load();
-    const { entries, errors } = parseLedger(text);
+    const { entries, errors } = this.#parsed.parse(text);
     const first = errors[0];
     if (first !== undefined) throw new AuditLedgerError(`ledger.jsonl line ${first.line}: ${first.reason}`);
     return entries;

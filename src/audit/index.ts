@@ -6,6 +6,7 @@ export { InMemoryLedgerBackend } from "./in-memory-ledger-backend.js";
 export type { LedgerBackend } from "./ledger-backend.js";
 export { GENESIS, type AuditEvent, type AuditKind, type LedgerEntry } from "./ledger-entry.js";
 export { parseLedger } from "./parse-ledger.js";
+export { ParsedLedgers } from "./parsed-ledgers.js";
 export { parseTrailers } from "./parse-trailers.js";
 export { redactSecrets } from "../text/redact-secrets.js";
 export { serializeLedger } from "./serialize-ledger.js";

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   AuditLedger,
   InMemoryLedgerBackend,
+  ParsedLedgers,
   VerifiedLedgers,
   chainEntry,
+  parseLedger,
   serializeLedger,
   verifyChain,
   type LedgerEntry,
@@ -106,5 +108,29 @@ describe("AuditLedger with a shared VerifiedLedgers", () => {
       new AuditLedger(tampered, { ...noWait, verified }).append([event("review")]),
     ).rejects.toThrow(/refusing to append: the audit ledger is broken at seq 2: hash mismatch/);
     expect(tampered.text).toBe(rewritten);
+  });
+});
+
+describe("ParsedLedgers", () => {
+  it("answers what parseLedger answers, for a grown, a rewritten and a broken ledger", () => {
+    const entries = honest(5);
+    const parsed = new ParsedLedgers();
+    const texts = [
+      serializeLedger(entries.slice(0, 2)),
+      serializeLedger(entries),
+      serializeLedger(entries).replace('"step":1', '"step":7'),
+      `${serializeLedger(entries.slice(0, 3))}{"seq":4\n${serializeLedger(entries.slice(4))}`,
+      `${serializeLedger(entries.slice(0, 3))}{"seq":4\n${serializeLedger(entries.slice(4))}`,
+      serializeLedger(entries),
+    ];
+    for (const text of texts) expect(parsed.parse(text)).toEqual(parseLedger(text));
+  });
+
+  it("gives every caller its own entries", () => {
+    const text = serializeLedger(honest(2));
+    const parsed = new ParsedLedgers();
+    const first = parsed.parse(text).entries;
+    first[0]!.data["step"] = "changed";
+    expect(parsed.parse(text).entries[0]?.data).toEqual({ step: 0 });
   });
 });
