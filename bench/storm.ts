@@ -61,8 +61,10 @@ export async function bench(): Promise<string[]> {
     for (let round = 0; round < NOTIFICATIONS / GROUPS / 2; round++)
       for (let g = 1; g <= GROUPS; g++)
         for (const replica of replicas) jobs.push({ url: replica.url, body: alert(g) });
+    const cpuBefore = replicas.map((r) => cpuSeconds(r.child.pid));
     const started = performance.now();
     const sent = await send({ jobs, parallel: PARALLEL });
+    const cpuIngest = replicas.map((r, i) => cpuSeconds(r.child.pid) - (cpuBefore[i] ?? 0));
     const { latencies, ingestMs, loopDelay } = sent;
     const refused = sent.statuses.filter((s) => s !== 202).length;
 
@@ -79,6 +81,7 @@ export async function bench(): Promise<string[]> {
     );
     await new Promise((r) => setTimeout(r, 1000));
     const peak = replicas.map((r) => rss(r.child.pid, "VmHWM"));
+    const cpuStorm = replicas.map((r, i) => cpuSeconds(r.child.pid) - (cpuBefore[i] ?? 0));
 
     const issues = incidentIssues(github).length;
     const pulls = github.pulls().length;
@@ -98,6 +101,8 @@ export async function bench(): Promise<string[]> {
       `storm: ${Math.round(perSecond)} notifications/s ingested, ${PARALLEL} in flight (goal ≥ ${GOALS.perSecond})${over(perSecond >= GOALS.perSecond)}`,
       `storm: the sender's own event-loop delay while sending: p50 ${loopDelay.p50.toFixed(1)} ms, p99 ${loopDelay.p99.toFixed(1)} ms, max ${loopDelay.max.toFixed(1)} ms`,
       `storm: last PR ${(lastPr / 1000).toFixed(1)} s after the first notification (write throttle off)`,
+      // CPU time does not grow when other jobs share the cores, unlike the times above.
+      `storm: replica CPU while ingesting ${cpuIngest.map((c) => c.toFixed(2)).join(" s + ")} s, over the whole storm ${cpuStorm.map((c) => c.toFixed(2)).join(" s + ")} s`,
       ...replicas.map(
         (_, i) =>
           `storm: replica ${"ab"[i]} (built app, plain node) RSS idle ${idle[i]} MB, peak ${peak[i]} MB (goal idle ≤ ${GOALS.idleRssMb} MB)${over((idle[i] ?? Infinity) <= GOALS.idleRssMb)}`,
@@ -118,6 +123,14 @@ function rss(pid: number | undefined, field: "VmRSS" | "VmHWM"): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
   return Math.round(kb / 1024);
+}
+
+/** User plus system CPU time a process has used, in seconds, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name, in parentheses, may hold spaces: count the fields after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The replicas run dist/: refuse to measure a build older than the sources. */
