@@ -19,6 +19,13 @@ export interface AuditLedgerOptions {
   verified?: VerifiedLedgers;
   /** Likewise the ledger texts already read (`entries`), so a read parses only the lines added since. */
   parsed?: ParsedLedgers;
+  /**
+   * Runs each append (load, chain, store) in its turn with every other AuditLedger of this process
+   * on the same ledger, so the work items of one process do not race each other for the head (each
+   * lost race uploads the whole ledger and reads it back). Without it, only this instance's own
+   * appends take turns; the compare-and-swap settles every other race either way.
+   */
+  exclusive?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export class AuditLedgerError extends Error {
@@ -38,6 +45,7 @@ export class AuditLedger {
   readonly #random: () => number;
   readonly #verified: VerifiedLedgers;
   readonly #parsed: ParsedLedgers;
+  readonly #exclusive: <T>(task: () => Promise<T>) => Promise<T>;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(backend: LedgerBackend, opts: AuditLedgerOptions = {}) {
@@ -47,6 +55,7 @@ export class AuditLedger {
     this.#random = opts.random ?? Math.random;
     this.#verified = opts.verified ?? new VerifiedLedgers(1);
     this.#parsed = opts.parsed ?? new ParsedLedgers(1);
+    this.#exclusive = opts.exclusive ?? ((task) => task());
   }
 
   /**
@@ -55,7 +64,7 @@ export class AuditLedger {
    * computed beforehand.
    */
   append(events: readonly AuditEvent[]): Promise<LedgerEntry[]> {
-    const run = this.#queue.then(() => this.#appendNow(events));
+    const run = this.#queue.then(() => this.#exclusive(() => this.#appendNow(events)));
     this.#queue = run.catch(() => undefined);
     return run;
   }
