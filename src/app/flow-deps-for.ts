@@ -1,5 +1,10 @@
 import type { ProbotOctokit } from "probot";
-import { AuditLedger } from "../audit/index.js";
+import {
+  AuditLedger,
+  type AuditLedgerOptions,
+  type ParsedLedgers,
+  type VerifiedLedgers,
+} from "../audit/index.js";
 import { diagnoserFromConfig } from "../adapters/openai/diagnoser-from-config.js";
 import { auditSteps } from "../flows/audit-step.js";
 import type { FlowDeps, Logger } from "../flows/deps.js";
@@ -23,6 +28,15 @@ export interface FlowDepsInput {
   now?: () => string;
   /** The process-wide cache of immutable reads; each forge gets its own when absent. */
   cache?: GitHubCache;
+  /**
+   * The process-wide records of ledger texts verified and read, and the turns of its appends (by
+   * ledger, here `owner/repo`); each ledger has its own when absent.
+   */
+  ledgers?: {
+    verified: VerifiedLedgers;
+    parsed: ParsedLedgers;
+    turns: <T>(ledger: string, task: () => Promise<T>) => Promise<T>;
+  };
   /** `REMEDY_MODE`; anything but "on" wraps the forge so it refuses every change write. */
   mode?: "on" | "off" | "dry-run";
   /** Counts each notification sent or failed (the metrics). */
@@ -50,7 +64,7 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
   const deps: FlowDeps = {
     forge,
     ...(mode === "on" ? {} : { appMode: mode }),
-    audit: new AuditLedger(forge.ledger),
+    audit: new AuditLedger(forge.ledger, ledgerOptions(input.ledgers, `${input.owner}/${input.repo}`)),
     store: input.store,
     now: input.now ?? (() => new Date().toISOString()),
     log: input.log,
@@ -80,6 +94,15 @@ export function flowDepsFor(input: FlowDepsInput): FlowDeps {
     }),
   };
   return deps;
+}
+
+function ledgerOptions(shared: FlowDepsInput["ledgers"], ledger: string): AuditLedgerOptions {
+  if (shared === undefined) return {};
+  return {
+    verified: shared.verified,
+    parsed: shared.parsed,
+    exclusive: (task) => shared.turns(ledger.toLowerCase(), task),
+  };
 }
 
 function countedNotifier(inner: Notifier, count?: (channel: string, sent: boolean) => void): Notifier {

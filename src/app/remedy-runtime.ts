@@ -4,6 +4,7 @@ import type { Logger as PinoLogger, Probot, ProbotOctokit } from "probot";
 import { recoverVerifications } from "../flows/recover-verifications.js";
 import type { FlowDeps } from "../flows/deps.js";
 import { GitHubCache } from "../adapters/github/github-cache.js";
+import { ParsedLedgers, VerifiedLedgers } from "../audit/index.js";
 import type { VerificationRecord } from "../store/store.js";
 import type { Store } from "../store/store.js";
 import { flowDepsFor } from "./flow-deps-for.js";
@@ -22,6 +23,7 @@ import type { WorkItem } from "./work-item.js";
 import { WorkGate } from "./work-gate.js";
 import { workKey } from "./work-key.js";
 import { workRank } from "./work-rank.js";
+import { LedgerTurns } from "./ledger-turns.js";
 import { asFollowUp, withUrgency, WriteLanes } from "./write-lane.js";
 
 const INSTALLATION_CACHE_MS = 5 * 60_000;
@@ -46,6 +48,16 @@ export class RemedyRuntime {
   readonly scheduler: VerificationScheduler;
   /** File listings and texts by immutable id, and the last ledger seen, shared by every delivery. */
   readonly github = new GitHubCache();
+  /**
+   * Ledger texts already verified and read, so an append or a read handles only the lines added
+   * since; and the turns that keep this process's appends to one ledger from racing each other.
+   */
+  readonly ledgers = {
+    verified: new VerifiedLedgers(),
+    parsed: new ParsedLedgers(),
+    turns: <T>(ledger: string, task: () => Promise<T>): Promise<T> => this.#ledgerTurns.run(ledger, task),
+  };
+  readonly #ledgerTurns = new LedgerTurns();
   readonly #running = new Set<Promise<unknown>>();
   readonly #installations = new Map<string, { id: number; until: number }>();
   readonly #installationLookups = new Map<string, Promise<number | null>>();
@@ -169,6 +181,7 @@ export class RemedyRuntime {
       log,
       env: this.processEnv,
       cache: this.github,
+      ledgers: this.ledgers,
       mode: this.env.mode,
       onNotification: (channel, sent) => this.metrics.notification(channel, sent),
       followUp: asFollowUp,

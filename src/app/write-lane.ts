@@ -109,7 +109,12 @@ export class WriteLanes {
   }
 }
 
-function before(a: Urgency, b: Urgency): boolean {
+/** The urgency of the work running now (webhook-free code: the most urgent). */
+export function currentUrgency(): Urgency {
+  return current.getStore() ?? OUTSIDE_WORK;
+}
+
+export function before(a: Urgency, b: Urgency): boolean {
   return a.rank !== b.rank ? a.rank < b.rank : a.order < b.order;
 }
 

@@ -1,10 +1,10 @@
 import { chainEntry } from "./chain-entry.js";
 import { GENESIS, type AuditEvent, type LedgerEntry } from "./ledger-entry.js";
 import type { LedgerBackend } from "./ledger-backend.js";
-import { parseLedger } from "./parse-ledger.js";
+import { ParsedLedgers } from "./parsed-ledgers.js";
 import { serializeLedger } from "./serialize-ledger.js";
 import { trailersFor } from "./trailers-for.js";
-import { verifyChain } from "./verify-chain.js";
+import { VerifiedLedgers } from "./verified-ledgers.js";
 
 export interface AuditLedgerOptions {
   /** Load-chain-store rounds before giving up when other writers keep winning. Default 8. */
@@ -12,6 +12,20 @@ export interface AuditLedgerOptions {
   /** Injected for tests; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * The ledger texts already verified in this process (shared by every AuditLedger of the process),
+   * so an append checks only the lines added since; each AuditLedger keeps its own when absent.
+   */
+  verified?: VerifiedLedgers;
+  /** Likewise the ledger texts already read (`entries`), so a read parses only the lines added since. */
+  parsed?: ParsedLedgers;
+  /**
+   * Runs each append (load, chain, store) in its turn with every other AuditLedger of this process
+   * on the same ledger, so the work items of one process do not race each other for the head (each
+   * lost race uploads the whole ledger and reads it back). Without it, only this instance's own
+   * appends take turns; the compare-and-swap settles every other race either way.
+   */
+  exclusive?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export class AuditLedgerError extends Error {
@@ -29,6 +43,9 @@ export class AuditLedger {
   readonly #maxAttempts: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #verified: VerifiedLedgers;
+  readonly #parsed: ParsedLedgers;
+  readonly #exclusive: <T>(task: () => Promise<T>) => Promise<T>;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(backend: LedgerBackend, opts: AuditLedgerOptions = {}) {
@@ -36,6 +53,9 @@ export class AuditLedger {
     this.#maxAttempts = Math.max(1, opts.maxAttempts ?? 8);
     this.#sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = opts.random ?? Math.random;
+    this.#verified = opts.verified ?? new VerifiedLedgers(1);
+    this.#parsed = opts.parsed ?? new ParsedLedgers(1);
+    this.#exclusive = opts.exclusive ?? ((task) => task());
   }
 
   /**
@@ -44,7 +64,7 @@ export class AuditLedger {
    * computed beforehand.
    */
   append(events: readonly AuditEvent[]): Promise<LedgerEntry[]> {
-    const run = this.#queue.then(() => this.#appendNow(events));
+    const run = this.#queue.then(() => this.#exclusive(() => this.#appendNow(events)));
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -55,7 +75,7 @@ export class AuditLedger {
 
   async entries(): Promise<LedgerEntry[]> {
     const { text } = await this.#backend.load();
-    const { entries, errors } = parseLedger(text);
+    const { entries, errors } = this.#parsed.parse(text);
     const first = errors[0];
     if (first !== undefined) throw new AuditLedgerError(`ledger.jsonl line ${first.line}: ${first.reason}`);
     return entries;
@@ -66,14 +86,14 @@ export class AuditLedger {
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
       const { text, version } = await this.#backend.load();
       // Appending to a broken chain would make the break look like history, so refuse and say where.
-      const chain = verifyChain(text);
+      const chain = this.#verified.check(text);
       if (!chain.ok) {
         const where = chain.seq === null ? `line ${chain.line}` : `seq ${chain.seq}`;
         throw new AuditLedgerError(
           `refusing to append: the audit ledger is broken at ${where}: ${chain.reason}`,
         );
       }
-      let last = parseLedger(text).entries.at(-1);
+      let last = chain.point.last;
       const appended: LedgerEntry[] = [];
       for (const event of events) {
         last = chainEntry(last, event);

@@ -45,12 +45,13 @@ const FIELD_RULES: Record<string, string> = {
 
 /**
  * Splits a ledger into lines and checks each one's shape. A final empty line (the trailing newline)
- * is not a line; an empty line anywhere else is reported, since appends never write one.
+ * is not a line; an empty line anywhere else is reported, since appends never write one. Lines are
+ * numbered from `firstLine` (the rest of a ledger whose first lines were read before).
  */
-export function readLedgerLines(text: string): LedgerLine[] {
+export function readLedgerLines(text: string, firstLine = 1): LedgerLine[] {
   const raw = text.split("\n");
   if (raw.at(-1) === "") raw.pop();
-  return raw.map((content, index) => readLine(content, index + 1));
+  return raw.map((content, index) => readLine(content, index + firstLine));
 }
 
 function readLine(content: string, line: number): LedgerLine {

@@ -5,18 +5,43 @@ import { readLedgerLines } from "./read-ledger-lines.js";
 export type ChainResult =
   { ok: true; count: number; head: string } | { ok: false; seq: number | null; line: number; reason: string };
 
+type ChainFailure = Extract<ChainResult, { ok: false }>;
+
+/** Where a verified ledger text ends: its last entry (none for an empty ledger) and its line count. */
+export interface ChainPoint {
+  last: LedgerEntry | undefined;
+  count: number;
+}
+
+export interface ChainOptions {
+  commitExists?: (sha: string) => boolean;
+}
+
 /**
  * Checks a whole ledger text and stops at the first problem, in file order. Hashes are recomputed
  * from each parsed entry, never taken from the line text, so a line in another key order or
  * spacing still verifies when its content is right.
  */
-export function verifyChain(
-  text: string,
-  opts: { commitExists?: (sha: string) => boolean } = {},
-): ChainResult {
-  let previous: LedgerEntry | undefined;
-  let count = 0;
-  for (const read of readLedgerLines(text)) {
+export function verifyChain(text: string, opts: ChainOptions = {}): ChainResult {
+  const result = continueChain({ last: undefined, count: 0 }, text, opts);
+  if (!result.ok) return result;
+  return { ok: true, count: result.point.count, head: result.point.last?.hash ?? GENESIS };
+}
+
+/**
+ * Checks the lines that follow a ledger text already verified up to `from`, as `verifyChain` would
+ * check them in the whole text: `verifyChain(prefix + rest)` is ok exactly when `verifyChain(prefix)`
+ * ended at `from` and this is ok, given that `prefix` is empty or ends with a newline. Line numbers
+ * in a failure count the prefix's lines.
+ */
+export function continueChain(
+  from: ChainPoint,
+  rest: string,
+  opts: ChainOptions = {},
+): { ok: true; point: ChainPoint } | ChainFailure {
+  let previous = from.last;
+  let count = from.count;
+  for (const read of readLedgerLines(rest, from.count + 1)) {
     if (!("entry" in read)) return { ok: false, seq: read.seq, line: read.line, reason: read.reason };
     const { entry, line } = read;
     const expected = previous === undefined ? 1 : previous.seq + 1;
@@ -55,5 +80,5 @@ export function verifyChain(
     previous = entry;
     count += 1;
   }
-  return { ok: true, count, head: previous?.hash ?? GENESIS };
+  return { ok: true, point: { last: previous, count } };
 }

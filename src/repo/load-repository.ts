@@ -5,6 +5,7 @@ import { resolveExtends } from "../config/resolve-extends.js";
 import { Runbook } from "../diagnosis/runbook-schema.js";
 import { mergePolicies } from "../policy/merge-policies.js";
 import { Policy } from "../policy/policy-schema.js";
+import { ContentMemo } from "./content-memo.js";
 import type { RepoReader } from "./repo-reader.js";
 
 export interface Repository {
@@ -14,6 +15,12 @@ export interface Repository {
 }
 
 const YAML_FILE = /\.ya?ml$/;
+
+/**
+ * The files parsed and validated so far in this process, by content (see ContentMemo): a storm
+ * loads the same commit's configuration, runbooks and policies for every alert.
+ */
+const parsedFiles = new ContentMemo();
 
 export async function loadConfig(reader: RepoReader): Promise<RepoConfig> {
   const text = await reader.readFile(CONFIG_PATH);
@@ -27,9 +34,21 @@ export async function loadConfig(reader: RepoReader): Promise<RepoConfig> {
       },
     ]);
   }
+  // A config without `_extends` depends on its text alone, so its validated form is kept by text. With
+  // `_extends` it also depends on files elsewhere (read afresh each time): only its parse is kept.
+  const own = parsedFiles.get(["config", text], (): { config: RepoConfig } | { data: unknown } => {
+    const data = parseYamlData(CONFIG_PATH, text);
+    return hasExtends(data) ? { data } : { config: validateData(CONFIG_PATH, data, RepoConfig, text) };
+  });
+  if ("config" in own) return own.config;
   // `_extends` is followed before validation, so the merged file is what the schema judges.
-  const data = await resolveExtends(CONFIG_PATH, parseYamlData(CONFIG_PATH, text), reader.extendsSource);
+  const data = await resolveExtends(CONFIG_PATH, own.data, reader.extendsSource);
   return validateData(CONFIG_PATH, data, RepoConfig, text);
+}
+
+/** What resolveExtends follows: a map with an `_extends` key. */
+function hasExtends(data: unknown): boolean {
+  return typeof data === "object" && data !== null && !Array.isArray(data) && "_extends" in data;
 }
 
 /** Loads configuration, runbooks and policies; any invalid file fails the whole load (fail closed). */
@@ -47,7 +66,9 @@ async function loadRunbooks(reader: RepoReader, dir: string, problems: FileProbl
   const seen = new Map<string, string>();
   for (const file of (await reader.listFiles(dir)).filter((f) => YAML_FILE.test(f))) {
     const text = (await reader.readFile(file)) ?? "";
-    const runbook = collect(problems, () => parseWithSchema(file, text, Runbook));
+    const runbook = collect(problems, () =>
+      parsedFiles.get(["runbook", file, text], () => parseWithSchema(file, text, Runbook)),
+    );
     if (runbook === undefined) continue;
     const other = seen.get(runbook.id);
     if (other !== undefined) {
@@ -65,9 +86,18 @@ async function loadRunbooks(reader: RepoReader, dir: string, problems: FileProbl
 }
 
 async function loadPolicy(reader: RepoReader, dir: string, problems: FileProblem[]): Promise<Policy> {
+  const files: Array<{ file: string; text: string }> = [];
+  for (const file of (await reader.listFiles(dir)).filter((f) => YAML_FILE.test(f)).sort())
+    files.push({ file, text: (await reader.readFile(file)) ?? "" });
+  const inputs = ["policy", dir, ...files.flatMap(({ file, text }) => [file, text])];
+  return collect(problems, () => parsedFiles.get(inputs, () => mergedPolicy(dir, files))) ?? Policy.parse({});
+}
+
+/** Every policy file checked on its own, then their merge; throws every problem found. */
+function mergedPolicy(dir: string, files: ReadonlyArray<{ file: string; text: string }>): Policy {
+  const problems: FileProblem[] = [];
   const documents: Array<{ file: string; data: unknown }> = [];
-  for (const file of (await reader.listFiles(dir)).filter((f) => YAML_FILE.test(f)).sort()) {
-    const text = (await reader.readFile(file)) ?? "";
+  for (const { file, text } of files) {
     const data = collect(problems, () => {
       const parsed = parseYamlData(file, text) ?? {};
       validateData(file, parsed, Policy, text);
@@ -75,15 +105,15 @@ async function loadPolicy(reader: RepoReader, dir: string, problems: FileProblem
     });
     if (data !== undefined) documents.push({ file, data });
   }
-  return (
-    collect(problems, () =>
-      validateData(
-        documents.map((d) => d.file).join(" + ") || dir,
-        mergePolicies(documents.map((d) => d.data)),
-        Policy,
-      ),
-    ) ?? Policy.parse({})
+  const policy = collect(problems, () =>
+    validateData(
+      documents.map((d) => d.file).join(" + ") || dir,
+      mergePolicies(documents.map((d) => d.data)),
+      Policy,
+    ),
   );
+  if (policy === undefined || problems.length > 0) throw new InvalidFileError(problems);
+  return policy;
 }
 
 function collect<T>(problems: FileProblem[], read: () => T): T | undefined {
