@@ -1,11 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { UrgentTurns, type Place } from "./urgent-turns.js";
 
 /** Where a request stands in its installation's write lane: lower rank first, then lower order. */
-export interface Urgency {
-  /** workRank of the work item (webhook work 0, then alerts by severity). */
-  rank: number;
-  /** The order the work was dispatched in: within a rank, older work writes first. */
-  order: number;
+export interface Urgency extends Place {
   /** Gives the work's concurrency slot back (WorkGate) while it only waits on follow-up writes. */
   release?: () => void;
 }
@@ -29,14 +26,10 @@ export function withUrgency<T>(urgency: Urgency, task: () => Promise<T>): Promis
  * the other follow-ups: a critical incident's follow-up still goes before a warning's.
  */
 export function asFollowUp<T>(task: () => Promise<T>): Promise<T> {
-  const urgency = current.getStore() ?? OUTSIDE_WORK;
+  const urgency = currentUrgency();
   if (urgency.rank >= FOLLOW_UP_RANK) return task();
   urgency.release?.();
   return current.run({ rank: urgency.rank + FOLLOW_UP_RANK, order: urgency.order }, task);
-}
-
-interface Waiter extends Urgency {
-  start: () => void;
 }
 
 /**
@@ -51,8 +44,7 @@ interface Waiter extends Urgency {
  * requests, which GitHub does not space, never wait here.
  */
 export class WriteLanes {
-  readonly #busy = new Set<string>();
-  readonly #waiting = new Map<string, Waiter[]>();
+  readonly #turns = new UrgentTurns();
 
   /**
    * Sends `send` when it is this request's turn in lane `key`; GETs and token requests pass at once.
@@ -62,60 +54,18 @@ export class WriteLanes {
    */
   run<T>(key: string, method: string, url: string, send: (sent: () => void) => Promise<T>): Promise<T> {
     if (!spacedByThrottle(method, url)) return send(() => undefined);
-    const urgency = current.getStore() ?? OUTSIDE_WORK;
-    return new Promise<T>((resolve, reject) => {
-      const waiters = this.#waiting.get(key) ?? [];
-      this.#waiting.set(key, waiters);
-      waiters.push({
-        ...urgency,
-        start: () => {
-          let held = true;
-          const free = (): void => {
-            if (!held) return;
-            held = false;
-            this.#busy.delete(key);
-            this.#pump(key);
-          };
-          void Promise.resolve()
-            .then(() => send(free))
-            .then(resolve, reject)
-            .finally(free);
-        },
-      });
-      this.#pump(key);
-    });
+    return this.#turns.take(key, currentUrgency(), send);
   }
 
   /** Requests waiting for their turn, over every lane. */
   get waiting(): number {
-    let n = 0;
-    for (const waiters of this.#waiting.values()) n += waiters.length;
-    return n;
-  }
-
-  #pump(key: string): void {
-    if (this.#busy.has(key)) return;
-    const waiters = this.#waiting.get(key);
-    if (waiters === undefined || waiters.length === 0) {
-      this.#waiting.delete(key);
-      return;
-    }
-    let best = 0;
-    for (let i = 1; i < waiters.length; i++)
-      if (before(waiters[i] as Waiter, waiters[best] as Waiter)) best = i;
-    const [next] = waiters.splice(best, 1) as [Waiter];
-    this.#busy.add(key);
-    next.start();
+    return this.#turns.waiting;
   }
 }
 
 /** The urgency of the work running now (webhook-free code: the most urgent). */
 export function currentUrgency(): Urgency {
   return current.getStore() ?? OUTSIDE_WORK;
-}
-
-export function before(a: Urgency, b: Urgency): boolean {
-  return a.rank !== b.rank ? a.rank < b.rank : a.order < b.order;
 }
 
 /**
