@@ -1,5 +1,6 @@
 import type { LedgerEntry } from "./ledger-entry.js";
 import { parseLedger } from "./parse-ledger.js";
+import { TextPrefixes } from "./text-prefixes.js";
 
 /**
  * The ledger texts this process has read without a problem, with their entries, so reading a
@@ -9,29 +10,21 @@ import { parseLedger } from "./parse-ledger.js";
  * only texts ending with a newline are remembered. Every caller gets its own copy of the entries.
  */
 export class ParsedLedgers {
-  /** Least recently used first. */
-  readonly #texts: Array<{ text: string; entries: LedgerEntry[] }> = [];
-  readonly #capacity: number;
+  readonly #prefixes: TextPrefixes<LedgerEntry[]>;
 
   constructor(capacity = 32) {
-    this.#capacity = Math.max(1, capacity);
+    this.#prefixes = new TextPrefixes(capacity);
   }
 
   /** `parseLedger(text)`, reading only what follows the longest remembered text it begins with. */
   parse(text: string): ReturnType<typeof parseLedger> {
-    let best = -1;
-    for (let i = 0; i < this.#texts.length; i++) {
-      const known = this.#texts[i]!.text;
-      if (known.length <= text.length && text.startsWith(known)) {
-        if (best === -1 || known.length > this.#texts[best]!.text.length) best = i;
-      }
-    }
-    const from = best === -1 ? undefined : this.#texts.splice(best, 1)[0];
-    const rest = parseLedger(text.slice(from?.text.length ?? 0), (from?.entries.length ?? 0) + 1);
-    const entries = [...(from?.entries ?? []), ...rest.entries];
-    if (rest.errors.length === 0 && text.endsWith("\n")) this.#texts.push({ text, entries });
-    else if (from !== undefined) this.#texts.push(from);
-    while (this.#texts.length > this.#capacity) this.#texts.shift();
-    return { entries: structuredClone(entries), errors: rest.errors };
+    return this.#prefixes.read(text, (known, rest) => {
+      const parsed = parseLedger(rest, (known?.length ?? 0) + 1);
+      const entries = [...(known ?? []), ...parsed.entries];
+      return {
+        result: { entries: structuredClone(entries), errors: parsed.errors },
+        state: parsed.errors.length === 0 ? entries : null,
+      };
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { TextPrefixes } from "./text-prefixes.js";
 import { continueChain, type ChainPoint, type ChainResult } from "./verify-chain.js";
 
 type ChainFailure = Extract<ChainResult, { ok: false }>;
@@ -11,32 +12,18 @@ type ChainFailure = Extract<ChainResult, { ok: false }>;
  * after one always start a new line.
  */
 export class VerifiedLedgers {
-  /** Least recently used first. */
-  readonly #texts: Array<{ text: string; point: ChainPoint }> = [];
-  readonly #capacity: number;
+  readonly #prefixes: TextPrefixes<ChainPoint>;
 
   /** `capacity`: how many ledgers are remembered (one per repository in use is enough). */
   constructor(capacity = 32) {
-    this.#capacity = Math.max(1, capacity);
+    this.#prefixes = new TextPrefixes(capacity);
   }
 
   /** `verifyChain(text)` (without commit checks), starting after the longest remembered text that `text` begins with. */
   check(text: string): { ok: true; point: ChainPoint } | ChainFailure {
-    let best = -1;
-    for (let i = 0; i < this.#texts.length; i++) {
-      const known = this.#texts[i]!.text;
-      if (known.length <= text.length && text.startsWith(known)) {
-        if (best === -1 || known.length > this.#texts[best]!.text.length) best = i;
-      }
-    }
-    const from = best === -1 ? undefined : this.#texts.splice(best, 1)[0];
-    const result = continueChain(
-      from?.point ?? { last: undefined, count: 0 },
-      text.slice(from?.text.length ?? 0),
-    );
-    if (result.ok && text.endsWith("\n")) this.#texts.push({ text, point: result.point });
-    else if (from !== undefined) this.#texts.push(from);
-    while (this.#texts.length > this.#capacity) this.#texts.shift();
-    return result;
+    return this.#prefixes.read(text, (known, rest) => {
+      const result = continueChain(known ?? { last: undefined, count: 0 }, rest);
+      return { result, state: result.ok ? result.point : null };
+    });
   }
 }
