@@ -34,6 +34,8 @@ const DOMAINS = [
   "audit",
   "config",
   "text",
+  "notify",
+  "onboarding",
 ];
 
 export default tseslint.config(

@@ -34,6 +34,8 @@ describe("ESLint keeps the layers of ARCHITECTURE.md", () => {
     ["src/text/probe.ts", "openai"],
     ["src/diagnosis/probe.ts", "@octokit/rest"],
     ["src/signals/probe.ts", "probot"],
+    ["src/onboarding/probe.ts", "../flows/onboard-repository.js"],
+    ["src/notify/probe.ts", "node:https"],
   ])("refuses %s importing %s", async (path, from) => {
     const errors = await layerErrors(path, `import * as probe from "${from}";\nexport { probe };\n`);
     expect(errors).toHaveLength(1);
