@@ -200,7 +200,17 @@ export class RemedyRuntime {
 
   /** Persists the work, then runs it in the background, one at a time per target. */
   async accept(item: Omit<WorkItem, "id">): Promise<WorkItem> {
-    const stored = await this.inbox.put(item);
+    let stored: WorkItem;
+    try {
+      stored = await this.inbox.put(item);
+    } catch (error) {
+      // Not stored, so not accepted: the claims go back, and the redelivery or re-send is handled.
+      await this.#giveBack(
+        item.claims ?? [],
+        this.log.child({ delivery: item.delivery, work: item.work.kind }),
+      );
+      throw error;
+    }
     this.metrics.signal(item.work.kind);
     this.dispatch(stored);
     return stored;
@@ -377,6 +387,13 @@ export class RemedyRuntime {
     }
   }
 
+  async #giveBack(claims: readonly string[], log: PinoLogger): Promise<void> {
+    for (const claim of claims)
+      await this.store.unclaim(claim).catch((unclaimError: unknown) => {
+        log.error({ err: unclaimError, claim }, "could not give back the claim of failed work");
+      });
+  }
+
   /**
    * The work will not be done: a person is told (a comment on its incident issue or PR, else an
    * error log line and `remedy_signals_lost_total`), and its dedupe claims are given back so
@@ -398,10 +415,7 @@ export class RemedyRuntime {
       log.error({ err: reportError }, "could not tell anyone that the work failed");
     }
     const claims = claimsOf(item);
-    for (const claim of claims)
-      await this.store.unclaim(claim).catch((unclaimError: unknown) => {
-        log.error({ err: unclaimError, claim }, "could not give back the claim of failed work");
-      });
+    await this.#giveBack(claims, log);
     log.error(
       {
         err: error,

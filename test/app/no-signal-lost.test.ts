@@ -126,6 +126,30 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
     expect(h.github.pulls()).toHaveLength(1);
   });
 
+  it("a webhook whose work cannot be stored gives its delivery claim back, so GitHub's redelivery is handled", async () => {
+    const h = await app.start({ env: FAST });
+    const issue = h.github.addIssue({
+      title: "storefront prod: p99 latency high under traffic spike, scale to 8",
+      body: "Checkout pages are slow since 09:50. Please scale up.",
+      labels: ["incident"],
+      user: "alice",
+    });
+    // The store fails once while the delivery is being accepted (a full disk, Redis gone for a moment).
+    const put = h.runtime.inbox.put.bind(h.runtime.inbox);
+    let failures = 1;
+    h.runtime.inbox.put = async (item) => {
+      if (failures-- > 0) throw new Error("injected: the inbox is unavailable");
+      return put(item);
+    };
+    await h.probot.receive({ id: "d-unstored", name: "issues", payload: issueOpened({ ...issue }) } as never);
+    await h.runtime.idle();
+    expect(h.github.pulls()).toHaveLength(0);
+    expect(errorLines(h).map((l) => l.msg)).toContain("could not accept the event");
+    await h.probot.receive({ id: "d-unstored", name: "issues", payload: issueOpened({ ...issue }) } as never);
+    await h.runtime.idle();
+    expect(h.github.pulls()).toHaveLength(1);
+  });
+
   it("an alert whose PR GitHub rejects with 422 is reported on the incident issue the alert opened, with its fingerprints' claims given back", async () => {
     const h = await app.start({ env: FAST });
     h.github.failures.push({ method: "POST", path: /\/pulls$/, status: 422, times: 99 });
