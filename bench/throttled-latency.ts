@@ -46,6 +46,8 @@ export async function bench(): Promise<string[]> {
     const onPath = github.requests.slice(from);
     const spaced = onPath.filter((r) => r.method !== "GET" || r.path.startsWith("/graphql"));
     await h.runtime.idle();
+    if (process.env.BENCH_TRACE)
+      for (const r of onPath) console.log(`${Math.round((r.at ?? 0) - started)} ms ${operation(r)}`);
     lines.push(
       `throttled-latency: alert → PR ${Math.round(warm - started)} ms in a warm process, throttle on, ${ROUND_TRIP_MS} ms round trips (goal ≤ ${WARM_GOAL_MS} ms)${warm - started <= WARM_GOAL_MS ? "" : " — over the goal"}`,
       `throttled-latency: on the way to that PR ${onPath.length} requests, ${spaced.length} of them spaced by the throttle (writes and GraphQL): ${spaced.map(operation).join(", ")}`,

@@ -73,21 +73,16 @@ export async function decide(
     { incident: incident.issue, key: incident.key.slice(0, 8), decision: outcome.decision },
     "incident planned",
   );
-  // The diagnosis and decision go to the ledger while the proposal checks the branch rules; the
-  // commit waits for them, because its trailer names the decision's hash.
-  const appended = auditSteps(deps, [...how.leading, ...decisionSteps(outcome, how.actor)]);
-  appended.catch(() => undefined); // awaited on every path below
+  const steps = [...how.leading, ...decisionSteps(outcome, how.actor)];
   if (outcome.decision === "propose" && how.open !== undefined) {
-    const proposal = await openProposal(deps, outcome, {
-      ...how.open,
-      decision: appended,
-      actor: how.actor,
-    });
-    await appended;
+    // The diagnosis and decision land with the PR's own record, after the PR is visible: the ledger
+    // is not on the way to the PR (the commit's trailer anchors the ledger head as it stood).
+    const proposal = await openProposal(deps, outcome, { ...how.open, decision: steps, actor: how.actor });
+    if (proposal.status !== "opened") await auditSteps(deps, steps);
     if (how.writeMode === "propose") await followUp(deps, () => refreshTimeline(deps, incident.issue));
     return { outcome, error: null, proposal };
   }
-  await appended;
+  await auditSteps(deps, steps);
   await reportOutcome(deps, outcome, how.writeMode === "dry-run");
   // A dry run writes nothing but its comment.
   if (how.writeMode === "propose") await refreshTimeline(deps, incident.issue);

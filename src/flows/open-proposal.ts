@@ -1,4 +1,4 @@
-import { trailersFor, type LedgerEntry } from "../audit/index.js";
+import { trailersFor } from "../audit/index.js";
 import type { CheckRunInput, FinishPullRequestInput, PullRequest } from "../forge/forge.js";
 import { parsePacket, renderPacket } from "../proposal/approval-packet.js";
 import { fitTitle } from "../text/safe-text.js";
@@ -27,8 +27,11 @@ const MAX_COMMIT_ATTEMPTS = 3;
 interface ProposalContext {
   base: string;
   baseSha: string;
-  /** The ledger entries being appended, the decision last: the commit trailer names its hash. */
-  decision: Promise<readonly LedgerEntry[]>;
+  /**
+   * The diagnosis and decision for the ledger. They land with the PR's own record once the PR is
+   * visible (off the way to it); when no PR is opened the caller records them.
+   */
+  decision: readonly AuditStep[];
   actor: string;
   /** Remedy's PRs as listed when planning (every open one included). */
   remedyPrs: readonly PullRequest[];
@@ -66,7 +69,6 @@ interface CheckedProposal {
   outcome: Outcome;
   plan: Plan;
   protection: Protection;
-  decisionHash: string | null;
 }
 
 type Protection = { block: string | null; readable: boolean; detail: string };
@@ -83,11 +85,9 @@ async function checkBeforeLock(
 ): Promise<CheckedProposal | { blocked: string }> {
   let outcome = planned;
   let plan = outcome.plan as Plan;
-  const [protection, moved, entries] = await Promise.all([
+  const [protection, moved] = await Promise.all([
     checkProtection(deps, plan, context.base),
     baseMovedUnder(deps, plan, context),
-    // Before the lock: a ledger that cannot be written stops the proposal before any branch exists.
-    context.decision,
   ]);
   if (plan.autoMerge && !protection.readable) {
     // Auto-merge leans on branch protection to hold the merge for the reviews: unverified, it stays off.
@@ -103,7 +103,7 @@ async function checkBeforeLock(
   }
   if (protection.block !== null) return { blocked: protection.block };
   if (moved !== null) return { blocked: moved };
-  return { outcome, plan, protection, decisionHash: entries.at(-1)?.hash ?? null };
+  return { outcome, plan, protection };
 }
 
 /** What a proposal says at each step of publishing its branch and PR. */
@@ -123,7 +123,10 @@ function proposalPublication(
     reviews: [],
     reviewers: plan.reviewers,
   });
-  const message = `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: checked.decisionHash === null ? [] : [checked.decisionHash] })}`;
+  // The trailer anchors the ledger as it stood when the commit was made; the decision and the PR's
+  // record follow it in the chain, naming the commit.
+  const message = (ledgerHead: string | undefined): string =>
+    `${commitSubject(plan)}\n\nRunbook ${plan.runbook}; incident key ${plan.incidentKey.slice(0, 12)}.\n\n${trailersFor({ incident: plan.incident, evidence: plan.evidenceHash, audit: ledgerHead === undefined ? [] : [ledgerHead] })}`;
   const finish = (pr: PullRequest, sha: string): FinishPullRequestInput => ({
     labels: proposalLabels(plan),
     reviewers: splitReviewers(plan.reviewers, deps.botLogin),
@@ -138,7 +141,8 @@ function proposalPublication(
     baseSha: context.baseSha,
     recheckBase: true,
     attempts: MAX_COMMIT_ATTEMPTS,
-    message: () => Promise.resolve(message),
+    message: (ledgerHead) => Promise.resolve(message(ledgerHead)),
+    messageBeforeLock: true,
     title: fitTitle(commitSubject(plan)),
     body: (ledgerHead) =>
       renderPacket(outcome, {
@@ -147,7 +151,7 @@ function proposalPublication(
         ...(gate.applies ? { approvers: gate.detail } : {}),
       }),
     finish,
-    record: (pr, sha) => proposalRecord(plan, pr, sha, context.actor, requestedBy),
+    record: (pr, sha) => [...context.decision, proposalRecord(plan, pr, sha, context.actor, requestedBy)],
     reuse: async (existing) => {
       deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
       await completeHalfMade(deps, existing, context.actor, { plan, finish });

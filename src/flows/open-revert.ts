@@ -121,12 +121,14 @@ function revertPublication(
     baseSha: at.baseSha,
     recheckBase: false,
     attempts: 1,
+    // The revert's decision is recorded once the branch is its own, and the trailer names it.
     message: () => revertMessage(deps, request, revert),
+    messageBeforeLock: false,
     title: fitTitle(`Revert "${original.title}"`),
     body: at.packet,
     finish: (_pr, sha) => revertFinish(deps, request, revert, sha),
     announce: (pr) => announceRevert(deps, request, revert, pr),
-    record: (pr, sha) => revertRecord(request, revert, pr, sha),
+    record: (pr, sha) => [revertRecord(request, revert, pr, sha)],
     reuse: (pr) => reuseRevert(deps, request, pr),
     refuse: (why) => refuseRevertBranch(deps, request, branch, why),
     block: ({ blocked, moved }) =>

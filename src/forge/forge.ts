@@ -98,6 +98,21 @@ export interface Forge {
 
   /** Creating the branch is the lock: "exists" means another attempt got there first. */
   createBranch(branch: string, fromSha: string): Promise<"created" | "exists">;
+  /**
+   * The lock and the first commit in one request (GitHub: `createRef` then `createCommitOnBranch` in
+   * one GraphQL document, run in order): `branch` says whether this call created the branch, `sha`
+   * is the commit when it landed on `fromSha` (null when it did not: the branch had moved, or the
+   * commit was refused). A branch that already existed at `fromSha` gets the commit too, exactly as
+   * `commitFile` with `expectedHeadSha: fromSha` would have put it there. Throws when the answer is
+   * unclear (no answer, 5xx): the caller reads what landed.
+   */
+  createBranchWithCommit(input: {
+    branch: string;
+    fromSha: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<{ branch: "created" | "exists"; sha: string | null }>;
   /** One commit on `branch`, compare-and-swap on its head (GitHub: createCommitOnBranch). */
   commitFile(input: {
     branch: string;

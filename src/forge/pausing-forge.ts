@@ -13,6 +13,7 @@ const PAUSE_SAFE_LABELS = new Set(["needs-human", "remedy:paused"]);
  */
 const CHANGE_WRITES = new Set<keyof Forge>([
   "createBranch",
+  "createBranchWithCommit",
   "commitFile",
   "commitFileOnto",
   "openPullRequest",

@@ -60,6 +60,12 @@ export function recordingForge<F extends Forge>(
 /** A call the host turned down changed nothing: a branch that exists, a commit on a stale head. */
 function refused(result: unknown): boolean {
   if (result === "exists") return true;
+  // createBranchWithCommit: the branch was there already and the commit did not land on it.
+  if (typeof result === "object" && result !== null && "branch" in result && "sha" in result)
+    return (
+      (result as { branch: unknown; sha: unknown }).branch === "exists" &&
+      (result as { sha: unknown }).sha === null
+    );
   return typeof result === "object" && result !== null && (result as { ok?: unknown }).ok === false;
 }
 

@@ -10,6 +10,7 @@ import { validateData } from "../../src/config/parse-with-schema.js";
 import { silentLogger, type FlowDeps } from "../../src/flows/deps.js";
 import { onAlert } from "../../src/flows/on-alert.js";
 import { onComment } from "../../src/flows/on-comment.js";
+import { onBasePush } from "../../src/flows/on-base-push.js";
 import { onIncidentIssue } from "../../src/flows/on-issue.js";
 import { startVerification } from "../../src/flows/start-verification.js";
 import { verificationTick } from "../../src/flows/verification-tick.js";
@@ -724,20 +725,26 @@ describe("invariant 5: bad input gets a clear error, never a crash, never a part
     expect(plans(h)[0]?.plan).toMatchObject({ before: "7", after: "9" });
   });
 
-  it("a base move in the instant after the check leaves an empty branch, and Remedy names it (the forge port cannot delete branches)", async () => {
+  it("a base move seen as the lock is taken leaves an empty branch, and Remedy names it (the forge port cannot delete branches)", async () => {
     // Documented limit: the forge has no delete-branch call and Remedy never force-pushes, so the
     // lock stays. It holds no commit, opens no PR, and every message names the branch to delete.
+    // The base moves as Remedy reads it before the lock: the branch is taken on its own, then the
+    // edit is checked against the moved base and refused.
     const h = setup();
-    const createBranch = h.forge.createBranch.bind(h.forge);
-    h.forge.createBranch = async (branch, from) => {
-      h.forge.pushToBase({ "manifests/search-api/values-prod.yaml": handScaled() }, "hand scale");
-      return createBranch(branch, from);
+    // Publishing reads the ledger head (the commit's anchor) as it reads the base at the lock.
+    const head = h.deps.audit.head.bind(h.deps.audit);
+    let moved = false;
+    h.deps.audit.head = async () => {
+      if (!moved) h.forge.pushToBase({ "manifests/search-api/values-prod.yaml": handScaled() }, "hand scale");
+      moved = true;
+      return head();
     };
     const first = await onIncidentIssue(
       h.deps,
       openIssue(h, "oncall", "search-api latency", "p99 latency is high"),
     );
     const branch = first?.proposal?.branch ?? "";
+    expect(moved).toBe(true);
     expect(first?.proposal?.status).toBe("blocked");
     expect(first?.proposal?.status === "blocked" && first.proposal.reason).toContain(
       `\`${branch}\` has no PR`,
@@ -746,6 +753,26 @@ describe("invariant 5: bad input gets a clear error, never a crash, never a part
     expect(h.forge.writes.filter((w) => w.kind === "commit")).toHaveLength(0);
     // The branch points at a base commit: nothing half-written is on it.
     expect(await h.forge.branchHead(branch)).toBe(h.baseSha);
+  });
+
+  it("a base move in the instant of the lock opens the PR on the base it read; the base push then recomputes it", async () => {
+    // The branch and its commit are one request: a move after Remedy's last read of the base lands
+    // beside the PR, and the push to the base re-plans the PR on it (SPEC §2 "Stale PR").
+    const h = setup();
+    const take = h.forge.createBranchWithCommit.bind(h.forge);
+    h.forge.createBranchWithCommit = async (input) => {
+      h.forge.pushToBase({ "manifests/search-api/values-prod.yaml": handScaled() }, "hand scale", "oncall");
+      return take(input);
+    };
+    const first = await onIncidentIssue(
+      h.deps,
+      openIssue(h, "oncall", "search-api latency", "p99 latency is high"),
+    );
+    expect(first?.proposal?.status).toBe("opened");
+    const pr = h.forge.pullRequests[0];
+    expect(pr).toBeDefined();
+    const outcomes = await onBasePush(h.deps, { branch: "main", pusher: "oncall" });
+    expect(outcomes?.map((o) => o.status)).toEqual(["rebased"]);
   });
 
   it("a resolved alert writes no PR and no branch", async () => {

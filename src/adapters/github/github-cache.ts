@@ -40,6 +40,7 @@ export class GitHubCache {
   readonly #blobs = new Map<string, string>();
   readonly #ledgers = new Map<string, LedgerState>();
   readonly #defaultBranches = new Map<string, { name: string; until: number }>();
+  readonly #repositoryIds = new Map<string, string>();
   readonly #hotDirs = new Map<string, Set<string>>();
   readonly #histories = new Map<string, FileVersion[]>();
   readonly #maxTrees: number;
@@ -126,6 +127,15 @@ export class GitHubCache {
 
   setDefaultBranch(repo: string, name: string): void {
     this.#defaultBranches.set(repo, { name, until: this.#now() + this.#defaultBranchTtlMs });
+  }
+
+  /** The repository's GraphQL node id (never changes for a repository; a new one gets a new id). */
+  repositoryId(repo: string): string | undefined {
+    return this.#repositoryIds.get(repo);
+  }
+
+  setRepositoryId(repo: string, id: string): void {
+    this.#repositoryIds.set(repo, id);
   }
 }
 

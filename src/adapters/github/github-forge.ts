@@ -14,6 +14,7 @@ import type {
 import { protection } from "./branch-protection.js";
 import { finishPullRequest } from "./finish-pull-request.js";
 import { commitFileOnto } from "./commit-file-onto.js";
+import { createBranchWithCommit } from "./branch-with-commit.js";
 import { commitFile, createBranch } from "./github-branches.js";
 import { GitHubCache } from "./github-cache.js";
 import { createCheckRun, listCheckRuns, updateCheckRun } from "./github-checks.js";
@@ -119,6 +120,16 @@ export class GitHubForge implements Forge {
 
   createBranch(branch: string, fromSha: string): Promise<"created" | "exists"> {
     return createBranch(this.#ctx, this.#reads, branch, fromSha);
+  }
+
+  async createBranchWithCommit(input: {
+    branch: string;
+    fromSha: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<{ branch: "created" | "exists"; sha: string | null }> {
+    return createBranchWithCommit(this.#ctx, await this.#reads.repositoryId(), input);
   }
 
   commitFile(input: {

@@ -22,7 +22,7 @@ export class GitHubReads {
   readonly #ctx: GitHubContext;
   readonly #treeLoads = new Map<string, Promise<CommitTree>>();
   readonly #blobLoads = new Map<string, Promise<string>>();
-  #defaultBranch: Promise<string> | undefined;
+  #repositoryRead: Promise<{ defaultBranch: string; id: string }> | undefined;
 
   constructor(ctx: GitHubContext) {
     this.#ctx = ctx;
@@ -31,17 +31,31 @@ export class GitHubReads {
   defaultBranch(): Promise<string> {
     const known = this.#ctx.cache.defaultBranch(this.#ctx.repo);
     if (known !== undefined) return Promise.resolve(known);
-    this.#defaultBranch ??= this.#ctx.octokit
+    return this.#repository().then((repository) => repository.defaultBranch);
+  }
+
+  /** The repository's node id, for GraphQL mutations that take it; read with the default branch. */
+  repositoryId(): Promise<string> {
+    const known = this.#ctx.cache.repositoryId(this.#ctx.repo);
+    if (known !== undefined) return Promise.resolve(known);
+    return this.#repository().then((repository) => repository.id);
+  }
+
+  /** One `GET /repos/{owner}/{repo}` at a time answers both the default branch and the node id. */
+  #repository(): Promise<{ defaultBranch: string; id: string }> {
+    this.#repositoryRead ??= this.#ctx.octokit
       .request("GET /repos/{owner}/{repo}", this.#ctx.r)
       .then((response) => {
+        this.#repositoryRead = undefined;
         this.#ctx.cache.setDefaultBranch(this.#ctx.repo, response.data.default_branch);
-        return response.data.default_branch;
+        this.#ctx.cache.setRepositoryId(this.#ctx.repo, response.data.node_id);
+        return { defaultBranch: response.data.default_branch, id: response.data.node_id };
       })
       .catch((error: unknown) => {
-        this.#defaultBranch = undefined;
+        this.#repositoryRead = undefined;
         throw error;
       });
-    return this.#defaultBranch;
+    return this.#repositoryRead;
   }
 
   async branchHead(branch: string): Promise<string | null> {

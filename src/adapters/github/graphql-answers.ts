@@ -57,6 +57,12 @@ export const CommitAnswer = z.object({
   createCommitOnBranch: z.object({ commit: z.object({ oid: z.string() }).nullable() }).nullable(),
 });
 
+/** `RemedyBranchCommit` (createRef, then createCommitOnBranch, in one document). */
+export const BranchWithCommitAnswer = z.object({
+  createRef: z.object({ ref: z.object({ name: z.string() }).nullable() }).nullable(),
+  createCommitOnBranch: z.object({ commit: z.object({ oid: z.string() }).nullable() }).nullable(),
+});
+
 /** `RemedyLedger`: the ledger branch head and the ledger file at it. */
 export const LedgerAnswer = z.object({
   repository: z

@@ -220,6 +220,18 @@ export class InMemoryForge implements Forge {
     return "created";
   }
 
+  async createBranchWithCommit(input: {
+    branch: string;
+    fromSha: string;
+    path: string;
+    content: string;
+    message: string;
+  }): Promise<{ branch: "created" | "exists"; sha: string | null }> {
+    const branch = await this.createBranch(input.branch, input.fromSha);
+    const commit = this.commitOnBranch({ ...input, expectedHeadSha: input.fromSha }, null);
+    return { branch, sha: commit.ok ? commit.sha : null };
+  }
+
   async commitFile(input: {
     branch: string;
     expectedHeadSha: string;

@@ -78,6 +78,36 @@ function remedyCommit({ s, variables }: GraphqlRequest): Reply {
   return [200, { data: { createCommitOnBranch: { commit: { oid: sha } } } }];
 }
 
+/**
+ * `RemedyBranchCommit`: `createRef`, then `createCommitOnBranch`, each on its own as GitHub runs a
+ * document's mutations: a ref that exists is an error on `createRef` and the commit still runs.
+ */
+function remedyBranchCommit(request: GraphqlRequest): Reply {
+  const { s, variables } = request;
+  const ref = variables.ref as { repositoryId: string; name: string; oid: string };
+  const errors: Array<Record<string, unknown>> = [];
+  const branch = ref.name.replace(/^refs\/heads\//, "");
+  let created: { ref: { name: string } } | null = null;
+  if (s.refs.has(branch))
+    errors.push({
+      type: "UNPROCESSABLE",
+      path: ["createRef"],
+      message: `A ref named "${ref.name}" already exists in the repository.`,
+    });
+  else {
+    s.refs.set(branch, ref.oid);
+    created = { ref: { name: ref.name } };
+  }
+  const [, commitAnswer] = remedyCommit({ ...request, variables: { input: variables.commit } });
+  const answer = commitAnswer as {
+    data: { createCommitOnBranch: unknown };
+    errors?: Array<Record<string, unknown>>;
+  };
+  for (const error of answer.errors ?? []) errors.push({ ...error, path: ["createCommitOnBranch"] });
+  const data = { createRef: created, createCommitOnBranch: answer.data.createCommitOnBranch };
+  return [200, errors.length === 0 ? { data } : { data, errors }];
+}
+
 /** `RemedyFinishContext`: The node ids the finish batch needs: labels, the incident issue and its comments, users and teams. */
 function remedyFinishContext({ s, variables }: GraphqlRequest): Reply {
   const labels = new Set(["incident", ...[...s.issues.values()].flatMap((i) => i.labels)]);
@@ -251,6 +281,7 @@ function setDraft(draft: boolean): (request: GraphqlRequest) => Reply {
 
 const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyCommit: remedyCommit,
+  RemedyBranchCommit: remedyBranchCommit,
   RemedyFinishContext: remedyFinishContext,
   RemedyFinish: remedyFinish,
   RemedyLedger: remedyLedger,
