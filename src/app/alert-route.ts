@@ -63,6 +63,7 @@ async function handleAlert(
       error: "missing or wrong bearer token (Authorization: Bearer <REMEDY_ALERT_TOKEN>)",
     });
   }
+  runtime.notificationArrived();
   const body = await readBody(req, MAX_BODY);
   if (!body.ok)
     return sendJson(res, 413, {
@@ -102,7 +103,9 @@ async function handleAlert(
     (key, ttl) => runtime.store.claim(key, ttl),
   );
   if (won === null) {
-    log.info({ groupKey: payload.groupKey, status: payload.status }, "duplicate alert notification ignored");
+    // Every notification arrives twice or more (HA peers, repeat_interval): at info level a storm
+    // would be mostly this line.
+    log.debug({ groupKey: payload.groupKey, status: payload.status }, "duplicate alert notification ignored");
     return sendJson(res, 202, { status: "duplicate" });
   }
   runtime.metrics.signal("alertmanager");

@@ -329,6 +329,11 @@ export class RemedyRuntime {
    * the schedule. A retry waits outside the target's queue, so later work on that target is not held
    * behind it, and holds no slot. After the last attempt, or a permanent failure, the work is given up (#giveUp).
    */
+  /** An Alertmanager notification arrived: during a burst of them, answering comes before new work. */
+  notificationArrived(): void {
+    this.#gate.arrived();
+  }
+
   dispatch(item: WorkItem): void {
     const order = ++this.#dispatched;
     const task = this.#attempt(item, order)

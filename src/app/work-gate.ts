@@ -13,15 +13,61 @@ interface Waiter {
  * GitHub's write throttle (its PR is visible; its follow-up writes queue behind other work's) gives
  * its slot back with `release`: its key stays busy, and the next waiting task starts.
  */
+/**
+ * A burst of arrivals (notifications closer together than `quietMs`) holds back the start of new
+ * work until the burst pauses for `quietMs`, for at most `maxHoldMs` from its first arrival: while
+ * Alertmanager (and its HA peer) pour a storm in, answering them comes first. A lone arrival holds
+ * nothing, and after `maxHoldMs` work starts even while the burst goes on.
+ */
+export interface BurstHold {
+  quietMs: number;
+  maxHoldMs: number;
+}
+
+export const DEFAULT_BURST_HOLD: BurstHold = { quietMs: 25, maxHoldMs: 1_000 };
+
 export class WorkGate {
   readonly #limit: number;
+  readonly #hold: BurstHold;
+  readonly #now: () => number;
+  #lastArrival = Number.NEGATIVE_INFINITY;
+  #burstStart = Number.NEGATIVE_INFINITY;
+  #inBurst = false;
+  #wake: NodeJS.Timeout | undefined;
   readonly #busy = new Set<string>();
   /** Tasks holding a slot (a released task still holds its key in #busy). */
   #holding = 0;
   readonly #waiting: Waiter[] = [];
 
-  constructor(limit: number) {
+  constructor(
+    limit: number,
+    hold: BurstHold = DEFAULT_BURST_HOLD,
+    now: () => number = () => performance.now(),
+  ) {
     this.#limit = Math.max(1, Math.floor(limit));
+    this.#hold = hold;
+    this.#now = now;
+  }
+
+  /** A signal arrived (an Alertmanager notification): two within `quietMs` make a burst. */
+  arrived(): void {
+    const now = this.#now();
+    const close = now - this.#lastArrival < this.#hold.quietMs;
+    if (!close) {
+      this.#inBurst = false;
+      this.#burstStart = now;
+    } else this.#inBurst = true;
+    this.#lastArrival = now;
+  }
+
+  /** How long new work still waits for the burst to pause (0: it may start). */
+  #held(): number {
+    if (!this.#inBurst) return 0;
+    const now = this.#now();
+    const quiet = this.#hold.quietMs - (now - this.#lastArrival);
+    const cap = this.#hold.maxHoldMs - (now - this.#burstStart);
+    if (quiet <= 0 || cap <= 0) return 0;
+    return Math.min(quiet, cap);
   }
 
   run<T>(key: string, rank: number, task: (release: () => void) => Promise<T>): Promise<T> {
@@ -44,6 +90,14 @@ export class WorkGate {
   }
 
   #pump(): void {
+    const held = this.#waiting.length === 0 ? 0 : this.#held();
+    if (held > 0) {
+      this.#wake ??= setTimeout(() => {
+        this.#wake = undefined;
+        this.#pump();
+      }, Math.ceil(held));
+      return;
+    }
     while (this.#holding < this.#limit) {
       const at = this.#next();
       if (at < 0) return;
