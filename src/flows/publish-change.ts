@@ -111,11 +111,14 @@ async function takeBranch<R>(deps: FlowDeps, publication: Publication<R>): Promi
   const { branch, baseSha, plan } = publication;
   const ledgerHead = deps.audit.head().catch(() => undefined);
   if (publication.messageBeforeLock && publication.recheckBase) {
-    const [edit, baseNow, head] = await Promise.all([
+    const [edit, baseNow, head, branchNow] = await Promise.all([
       editOnBase(deps, plan, baseSha),
       forge.branchHead(publication.base),
       ledgerHead,
+      forge.branchHead(branch),
     ]);
+    // A branch already there (an earlier attempt, a replica, someone else) is read, not written to.
+    if (branchNow !== null) return { branch: "exists", sha: null, baseAtLock: baseNow, ledgerHead: head };
     const taken =
       edit === null || baseNow !== baseSha
         ? null

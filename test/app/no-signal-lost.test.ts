@@ -107,8 +107,12 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
       labels: ["incident"],
       user: "alice",
     });
-    // The branch for the PR cannot be created: GitHub rejects it as invalid.
-    h.github.failures.push({ method: "POST", path: /\/git\/refs$/, status: 422, times: 99 });
+    // The branch for the PR cannot be created: GitHub rejects it as invalid, both in the one request
+    // that takes the branch with its commit and in the branch alone that Remedy then reads back with.
+    h.github.failures.push(
+      { method: "POST", path: /^\/graphql$/, query: /RemedyBranchCommit/, status: 422, times: 99 },
+      { method: "POST", path: /\/git\/refs$/, status: 422, times: 99 },
+    );
     await h.probot.receive({ id: "d-422", name: "issues", payload: issueOpened({ ...issue }) } as never);
     await h.runtime.idle();
     expect(h.github.pulls()).toHaveLength(0);
