@@ -1,7 +1,7 @@
 import type { TreeListing } from "../../forge/forge.js";
 import type { FileVersion } from "../../repo/repo-reader.js";
 import { normalize, orNull, type GitHubContext } from "./github-context.js";
-import type { CommitTree } from "./github-cache.js";
+import type { CommitPull, CommitTree } from "./github-cache.js";
 import { parseAnswer, RestBlobAnswer, RestCommitPullsAnswer, RestCommitsAnswer } from "./graphql-answers.js";
 import { PAGE } from "./graphql-documents.js";
 import { statusOf } from "./http-errors.js";
@@ -103,9 +103,11 @@ export class GitHubReads {
 
   /**
    * REST GETs, not one GraphQL query (Probot's write throttle would space that a second apart like a
-   * write): the commits that changed the file, newest first, then each version's text and the PR
-   * that merged it, all versions side by side. At a commit sha the history can never change, so it
-   * is cached (the planner, `/dry-run` and `/rollback` read the same file's history at the same base).
+   * write): the commits that changed the file, newest first, then for each version the file's text
+   * and the PR that brought it in, all versions side by side. At a commit sha the history can never
+   * change, so it is cached (the planner, `/dry-run` and `/rollback` read the same file's history at
+   * the same base); so is each version's blob id and PR, so at a new base only its new versions cost
+   * requests.
    */
   async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
     const first = Math.max(1, Math.min(PAGE, Math.floor(limit)));
@@ -135,7 +137,7 @@ export class GitHubReads {
       commits.slice(0, first).map(async (entry): Promise<FileVersion> => {
         const [content, pull] = await Promise.all([
           this.#versionText(file, entry.sha),
-          this.#mergedBy(entry.sha),
+          this.#commitPull(entry.sha),
         ]);
         const author = entry.author?.login ?? entry.commit.author?.name ?? null;
         return {
@@ -144,14 +146,7 @@ export class GitHubReads {
           message: entry.commit.message,
           content,
           ...(author === null ? {} : { author }),
-          ...(pull === undefined
-            ? {}
-            : {
-                pullRequest: {
-                  number: pull.number,
-                  ...(pull.user?.login === undefined ? {} : { author: pull.user.login }),
-                },
-              }),
+          ...(pull === null ? {} : { pullRequest: pull }),
         };
       }),
     );
@@ -160,22 +155,31 @@ export class GitHubReads {
   }
 
   /**
-   * The file's text at one version: from the commit's listing when it is already cached (then the
-   * blob, often cached too), else one contents GET. Null when the commit deleted it or it is binary
-   * (git's test, on the text: a NUL among its first 8000 characters), as GraphQL's `Blob.text` answered.
+   * The file's text at one version, null when the commit deleted it or it is binary (git's test, on
+   * the text: a NUL among its first 8000 characters), as GraphQL's `Blob.text` answered. Its blob id
+   * comes from the cache, the commit's cached listing, or one contents GET (which brings the text).
    */
   async #versionText(path: string, commit: string): Promise<string | null> {
-    const tree = this.#ctx.cache.tree(this.#ctx.repo, commit);
-    let text: string | null;
-    if (tree !== undefined && !tree.truncated) {
-      const entry = tree.files.get(path);
-      text = entry === undefined ? null : await this.#blobText(entry.oid);
-    } else text = await this.#contentsFile(path, commit);
+    const repo = this.#ctx.repo;
+    let oid = this.#ctx.cache.fileAt(repo, commit, path);
+    let text: string | null = null;
+    if (oid === undefined) {
+      const tree = this.#ctx.cache.tree(repo, commit);
+      if (tree !== undefined && !tree.truncated) oid = tree.files.get(path)?.oid ?? null;
+      else {
+        const blob = await this.#contentsBlob(path, commit);
+        [oid, text] = blob === null ? [null, null] : [blob.oid, blob.text];
+      }
+      this.#ctx.cache.setFileAt(repo, commit, path, oid);
+    }
+    if (oid !== null) text ??= await this.#blobText(oid);
     return text === null || text.slice(0, 8000).includes("\u0000") ? null : text;
   }
 
-  /** The pull request that brought a commit in (GitHub's first for it), or undefined. */
-  async #mergedBy(commit: string): Promise<{ number: number; user: { login: string } | null } | undefined> {
+  /** The pull request that brought a commit in (GitHub's first for it), null for none; cached. */
+  async #commitPull(commit: string): Promise<CommitPull | null> {
+    const known = this.#ctx.cache.commitPull(this.#ctx.repo, commit);
+    if (known !== undefined) return known;
     const response = await orNull(
       this.#ctx.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
         ...this.#ctx.r,
@@ -183,7 +187,13 @@ export class GitHubReads {
         per_page: 1,
       }),
     );
-    return parseAnswer("GET /commits/{sha}/pulls", RestCommitPullsAnswer, response?.data ?? [])[0];
+    const first = parseAnswer("GET /commits/{sha}/pulls", RestCommitPullsAnswer, response?.data ?? [])[0];
+    const pull =
+      first === undefined
+        ? null
+        : { number: first.number, ...(first.user === null ? {} : { author: first.user.login }) };
+    this.#ctx.cache.setCommitPull(this.#ctx.repo, commit, pull);
+    return pull;
   }
 
   /** A file on the default branch of another repository the installation can see (`_extends`). */
@@ -206,6 +216,11 @@ export class GitHubReads {
   }
 
   async #contentsFile(path: string, ref: string | undefined): Promise<string | null> {
+    return (await this.#contentsBlob(path, ref))?.text ?? null;
+  }
+
+  /** A file through the contents API: its blob id and text, or null when there is no such file. */
+  async #contentsBlob(path: string, ref: string | undefined): Promise<{ oid: string; text: string } | null> {
     const response = await orNull(
       this.#ctx.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
         ...this.#ctx.r,
@@ -217,11 +232,12 @@ export class GitHubReads {
     if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data))
       return null;
     // Files over 1 MB come back without content; the blob endpoint still has them.
-    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return this.#blobText(data.sha);
+    if (data.encoding === "none" || (data.content === "" && data.size > 0))
+      return { oid: data.sha, text: await this.#blobText(data.sha) };
     // The blob is immutable whatever ref found it: a later read of the same blob costs nothing.
     const text = decode(data.content);
     this.#ctx.cache.setBlob(this.#ctx.repo, data.sha, text);
-    return text;
+    return { oid: data.sha, text };
   }
 
   /** Every file of a commit, one request (the tree endpoint resolves a commit sha to its tree). */
