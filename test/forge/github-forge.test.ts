@@ -251,41 +251,167 @@ describe("reads", () => {
     expect(await f.listFiles("policies")).toEqual([]);
   });
 
-  it("reads a file's history with its content in one GraphQL request", async () => {
-    github()
-      .post("/graphql")
-      .reply(200, {
-        data: {
-          repository: {
-            object: {
-              history: {
-                nodes: [
-                  { oid: NEW, committedDate: "2025-03-02T00:00:00Z", message: "delete it", file: null },
-                  {
-                    oid: HEAD,
-                    committedDate: "2025-03-01T00:00:00Z",
-                    message: "scale to 6",
-                    file: { object: { oid: "9".repeat(40), text: "replicaCount: 6\n", isTruncated: false } },
-                  },
-                ],
-              },
-            },
-          },
-        },
-      });
-    const f = forge();
-    expect(await f.fileHistory("apps/values.yaml", 2, BASE)).toEqual([
-      { sha: NEW, at: "2025-03-02T00:00:00Z", message: "delete it", content: null },
-      { sha: HEAD, at: "2025-03-01T00:00:00Z", message: "scale to 6", content: "replicaCount: 6\n" },
-    ]);
-    expect(graphqlVariables()).toMatchObject({
-      owner: "acme",
-      repo: "gitops",
-      ref: BASE,
-      path: "apps/values.yaml",
-      first: 2,
+  it("reads a file's history through REST GETs side by side, never GraphQL", async () => {
+    const big = "x".repeat(2_000_000);
+    const commit = (sha: string, date: string, message: string, author: unknown, name: string) => ({
+      sha,
+      commit: {
+        message,
+        author: { name, email: "", date: "2020-01-01T00:00:00Z" },
+        committer: { name: "GitHub", email: "", date },
+      },
+      author,
     });
-    expect(f.requestCount).toBe(1);
+    github()
+      .get(`${REPO}/commits`)
+      .query({ sha: BASE, path: "apps/values.yaml", per_page: "4" })
+      .reply(200, [
+        commit(NEW, "2025-03-04T00:00:00Z", "delete it", { login: "alice" }, "Alice A."),
+        commit(HEAD, "2025-03-03T00:00:00Z", "scale to 6\n\nbody", null, "Bob B."),
+        commit(OTHER, "2025-03-02T00:00:00Z", "grow", {}, "Carol C."),
+        commit(BASE, "2025-03-01T00:00:00Z", "binary", { login: "dave" }, "Dave"),
+      ])
+      .get(`${REPO}/contents/apps%2Fvalues.yaml`)
+      .query({ ref: NEW })
+      .reply(404, { message: "Not Found" })
+      .get(`${REPO}/contents/apps%2Fvalues.yaml`)
+      .query({ ref: HEAD })
+      .reply(200, {
+        type: "file",
+        encoding: "base64",
+        size: 16,
+        name: "values.yaml",
+        path: "apps/values.yaml",
+        sha: "9".repeat(40),
+        content: Buffer.from("replicaCount: 6\n").toString("base64"),
+      })
+      // Over 1 MB the contents API leaves the content out; the blob has it.
+      .get(`${REPO}/contents/apps%2Fvalues.yaml`)
+      .query({ ref: OTHER })
+      .reply(200, {
+        type: "file",
+        encoding: "none",
+        size: big.length,
+        name: "values.yaml",
+        path: "apps/values.yaml",
+        sha: "8".repeat(40),
+        content: "",
+      })
+      .get(`${REPO}/git/blobs/${"8".repeat(40)}`)
+      .reply(200, { sha: "8".repeat(40), encoding: "base64", content: Buffer.from(big).toString("base64") })
+      .get(`${REPO}/contents/apps%2Fvalues.yaml`)
+      .query({ ref: BASE })
+      .reply(200, {
+        type: "file",
+        encoding: "base64",
+        size: 4,
+        name: "values.yaml",
+        path: "apps/values.yaml",
+        sha: "7".repeat(40),
+        content: Buffer.from([0x89, 0x50, 0x00, 0x01]).toString("base64"),
+      });
+    for (const [sha, pulls] of [
+      [NEW, [{ number: 12, user: { login: "alice" } }]],
+      [HEAD, [{ number: 11, user: null }]],
+      [OTHER, []],
+      [
+        BASE,
+        [
+          { number: 9, user: { login: "dave" } },
+          { number: 8, user: { login: "erin" } },
+        ],
+      ],
+    ] as const)
+      github().get(`${REPO}/commits/${sha}/pulls`).query({ per_page: "1" }).reply(200, pulls);
+    const f = forge();
+    const history = await f.fileHistory("./apps/values.yaml", 4, BASE);
+    expect(history).toEqual([
+      {
+        sha: NEW,
+        at: "2025-03-04T00:00:00Z",
+        message: "delete it",
+        content: null,
+        author: "alice",
+        pullRequest: { number: 12, author: "alice" },
+      },
+      {
+        sha: HEAD,
+        at: "2025-03-03T00:00:00Z",
+        message: "scale to 6\n\nbody",
+        content: "replicaCount: 6\n",
+        author: "Bob B.",
+        pullRequest: { number: 11 },
+      },
+      { sha: OTHER, at: "2025-03-02T00:00:00Z", message: "grow", content: big, author: "Carol C." },
+      {
+        sha: BASE,
+        at: "2025-03-01T00:00:00Z",
+        message: "binary",
+        content: null,
+        author: "dave",
+        pullRequest: { number: 9, author: "dave" },
+      },
+    ]);
+    expect(sent.filter((request) => request.method !== "GET")).toEqual([]);
+    expect(f.requestCount).toBe(10);
+    // At a commit sha the history is immutable: read again, it costs nothing.
+    expect(await f.fileHistory("apps/values.yaml", 4, BASE)).toEqual(history);
+    expect(f.requestCount).toBe(10);
+  });
+
+  it("reads a version's text from the commit's cached listing when there is one", async () => {
+    const blob = "6".repeat(40);
+    github()
+      .get(`${REPO}/git/trees/${HEAD}`)
+      .query({ recursive: "1" })
+      .reply(200, {
+        sha: HEAD,
+        truncated: false,
+        tree: [{ path: "apps/values.yaml", type: "blob", mode: "100644", sha: blob, size: 16 }],
+      })
+      .get(`${REPO}/git/blobs/${blob}`)
+      .reply(200, {
+        sha: blob,
+        encoding: "base64",
+        content: Buffer.from("replicaCount: 6\n").toString("base64"),
+      })
+      .get(`${REPO}/commits`)
+      .query({ path: "apps/values.yaml", per_page: "1" })
+      .reply(200, [
+        {
+          sha: HEAD,
+          commit: {
+            message: "scale to 6",
+            author: { name: "Bob", email: "", date: "2025-03-01T00:00:00Z" },
+            committer: { name: "GitHub", email: "", date: "2025-03-02T00:00:00Z" },
+          },
+          author: { login: "bob" },
+        },
+      ])
+      .get(`${REPO}/commits/${HEAD}/pulls`)
+      .query({ per_page: "1" })
+      .reply(200, []);
+    const f = forge();
+    expect(await f.readFile("apps/values.yaml", HEAD)).toBe("replicaCount: 6\n");
+    // No ref: GitHub lists from the default branch; the listing and the blob of HEAD are known.
+    expect(await f.fileHistory("apps/values.yaml", 1)).toEqual([
+      {
+        sha: HEAD,
+        at: "2025-03-02T00:00:00Z",
+        message: "scale to 6",
+        content: "replicaCount: 6\n",
+        author: "bob",
+      },
+    ]);
+    expect(f.requestCount).toBe(4);
+  });
+
+  it("has no history for a ref that names nothing", async () => {
+    github()
+      .get(`${REPO}/commits`)
+      .query({ sha: OTHER, path: "apps/values.yaml", per_page: "5" })
+      .reply(404, { message: "No commit found for SHA: dddd" });
+    expect(await forge().fileHistory("apps/values.yaml", 5, OTHER)).toEqual([]);
   });
 });
 

@@ -114,13 +114,14 @@ describe("malformed GraphQL answers", () => {
     expect(await forge().ledger.load()).toEqual({ text: "", version: null });
   });
 
-  it("RemedyFileHistory: a history that is not a list fails naming the operation", async () => {
-    github("RemedyFileHistory").reply(200, {
-      data: { repository: { object: { history: { nodes: { oid: "a".repeat(40) } } } } },
-    });
+  it("GET /commits: a history that is not a list fails naming the request", async () => {
+    scope()
+      .get("/repos/acme/gitops/commits")
+      .query(true)
+      .reply(200, { sha: "a".repeat(40) });
     const error = await failure(forge().fileHistory("manifests/a.yaml", 5, "a".repeat(40)));
-    expect(error.operation).toBe("RemedyFileHistory");
-    expect(error.path).toBe("data.repository.object.history.nodes");
+    expect(error.operation).toBe("GET /commits?path");
+    expect(error.path).toBe("data");
   });
 
   it("GET /git/blobs: a blob content that is not a string is never cached or returned as a file", async () => {

@@ -5,8 +5,8 @@ import type { FileVersion } from "../../repo/repo-reader.js";
  * does not re-read the same files for every alert. Only two kinds of thing are kept:
  *
  * - content addressed by an immutable git object id (a commit's file listing, a file's history
- *   as seen from a commit, a blob's text),
- *   which can never go stale;
+ *   as seen from a commit, which blob a file is at a commit, a blob's text), which can never go
+ *   stale, and the pull request that brought a commit in, which does not change once it is known;
  * - the last known state of mutable things (the ledger's head and text, the default branch name),
  *   which is only ever used where a stale value is caught: the ledger write is a compare-and-swap
  *   that fails on a stale head, and the default branch name expires after a few minutes.
@@ -20,6 +20,12 @@ export interface CommitTree {
   truncated: boolean;
 }
 
+/** A commit's pull request as a file's history names it: its number and who opened it. */
+export interface CommitPull {
+  number: number;
+  author?: string;
+}
+
 export interface LedgerState {
   version: string;
   text: string;
@@ -28,6 +34,8 @@ export interface LedgerState {
 export interface GitHubCacheOptions {
   /** Commit listings kept (least recently used go first). Default 64. */
   maxTrees?: number;
+  /** Files at a commit and commits' pull requests kept, each (small entries). Default 16384. */
+  maxVersions?: number;
   /** Total characters of blob text kept. Default 32 million (~64 MB of UTF-16). */
   maxBlobChars?: number;
   /** How long a default branch name is trusted. Default 5 minutes. */
@@ -43,7 +51,10 @@ export class GitHubCache {
   readonly #repositoryIds = new Map<string, string>();
   readonly #hotDirs = new Map<string, Set<string>>();
   readonly #histories = new Map<string, FileVersion[]>();
+  readonly #filesAt = new Map<string, string | null>();
+  readonly #pulls = new Map<string, CommitPull | null>();
   readonly #maxTrees: number;
+  readonly #maxVersions: number;
   readonly #maxBlobChars: number;
   readonly #defaultBranchTtlMs: number;
   readonly #now: () => number;
@@ -51,6 +62,7 @@ export class GitHubCache {
 
   constructor(options: GitHubCacheOptions = {}) {
     this.#maxTrees = options.maxTrees ?? 64;
+    this.#maxVersions = options.maxVersions ?? 16_384;
     this.#maxBlobChars = options.maxBlobChars ?? 32_000_000;
     this.#defaultBranchTtlMs = options.defaultBranchTtlMs ?? 5 * 60_000;
     this.#now = options.now ?? Date.now;
@@ -79,6 +91,24 @@ export class GitHubCache {
       if (this.#histories.size <= this.#maxTrees) break;
       this.#histories.delete(key);
     }
+  }
+
+  /** The blob id of `path` at one commit, null when the commit has no such file; immutable. */
+  fileAt(repo: string, commit: string, path: string): string | null | undefined {
+    return touch(this.#filesAt, `${repo}@${commit}:${path}`);
+  }
+
+  setFileAt(repo: string, commit: string, path: string, oid: string | null): void {
+    bounded(this.#filesAt, `${repo}@${commit}:${path}`, oid, this.#maxVersions);
+  }
+
+  /** The pull request that brought a commit in, null when none did (a push); kept once known. */
+  commitPull(repo: string, commit: string): CommitPull | null | undefined {
+    return touch(this.#pulls, `${repo}@${commit}`);
+  }
+
+  setCommitPull(repo: string, commit: string, pull: CommitPull | null): void {
+    bounded(this.#pulls, `${repo}@${commit}`, pull, this.#maxVersions);
   }
 
   blob(repo: string, oid: string): string | undefined {
@@ -146,4 +176,14 @@ function touch<V>(map: Map<string, V>, key: string): V | undefined {
   map.delete(key);
   map.set(key, value);
   return value;
+}
+
+/** `key` set to `value`, the least recently used entries dropped beyond `max`. */
+function bounded<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  for (const other of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(other);
+  }
 }

@@ -1,9 +1,10 @@
 import type { TreeListing } from "../../forge/forge.js";
 import type { FileVersion } from "../../repo/repo-reader.js";
 import { normalize, orNull, type GitHubContext } from "./github-context.js";
-import type { CommitTree } from "./github-cache.js";
-import { HistoryAnswer, parseAnswer, RestBlobAnswer } from "./graphql-answers.js";
-import { FILE_HISTORY, PAGE } from "./graphql-documents.js";
+import type { CommitPull, CommitTree } from "./github-cache.js";
+import { parseAnswer, RestBlobAnswer, RestCommitPullsAnswer, RestCommitsAnswer } from "./graphql-answers.js";
+import { PAGE } from "./graphql-documents.js";
+import { statusOf } from "./http-errors.js";
 
 // Reads at a commit go through its file listing (one request) and fetch the texts of a folder's
 // files together: up to this many blob GETs side by side. REST, not one GraphQL query: Probot's
@@ -14,9 +15,9 @@ const BATCHED_FILE = /\.(ya?ml|json)$/i;
 const COMMIT_SHA = /^[0-9a-f]{40}$/i;
 
 /**
- * The forge's reads: the default branch, branch heads, files, folders and file histories. At a
- * commit sha everything is immutable, so the commit's tree, the blob texts and histories are cached
- * process-wide and a folder's files are fetched in one batch.
+ * The forge's reads: the default branch, branch heads, files, folders and file histories, all REST
+ * GETs. At a commit sha everything is immutable, so the commit's tree, the blob texts and histories
+ * are cached process-wide and a folder's files are fetched in one batch.
  */
 export class GitHubReads {
   readonly #ctx: GitHubContext;
@@ -115,8 +116,12 @@ export class GitHubReads {
   }
 
   /**
-   * One GraphQL request per history. At a commit sha the history can never change, so it is cached
-   * (the planner, `/dry-run` and `/rollback` read the same file's history at the same base).
+   * REST GETs, not one GraphQL query (Probot's write throttle would space that a second apart like a
+   * write): the commits that changed the file, newest first, then for each version the file's text
+   * and the PR that brought it in, all versions side by side. At a commit sha the history can never
+   * change, so it is cached (the planner, `/dry-run` and `/rollback` read the same file's history at
+   * the same base); so is each version's blob id and PR, so at a new base only its new versions cost
+   * requests.
    */
   async fileHistory(path: string, limit: number, ref?: string): Promise<FileVersion[]> {
     const first = Math.max(1, Math.min(PAGE, Math.floor(limit)));
@@ -126,38 +131,83 @@ export class GitHubReads {
       const cached = this.#ctx.cache.history(this.#ctx.repo, ref, file, first);
       if (cached !== undefined) return cached;
     }
-    const answer: unknown = await this.#ctx.octokit.graphql(FILE_HISTORY, {
-      ...this.#ctx.r,
-      ref: ref ?? (await this.defaultBranch()),
-      path: file,
-      first,
-    });
-    const data = parseAnswer("RemedyFileHistory", HistoryAnswer, answer);
-    const versions: FileVersion[] = [];
-    for (const node of data.repository?.object?.history?.nodes ?? []) {
-      const blob = node.file?.object ?? null;
-      let content: string | null = blob?.text ?? null;
-      if (blob?.isTruncated === true && blob.oid !== undefined) content = await this.#blobText(blob.oid);
-      const author = node.author?.user?.login ?? node.author?.name ?? null;
-      const pull = node.associatedPullRequests?.nodes[0];
-      versions.push({
-        sha: node.oid,
-        at: node.committedDate,
-        message: node.message,
-        content,
-        ...(author === null ? {} : { author }),
-        ...(pull === undefined
-          ? {}
-          : {
-              pullRequest: {
-                number: pull.number,
-                ...(pull.author?.login === undefined ? {} : { author: pull.author.login }),
-              },
-            }),
-      });
-    }
+    // Without a ref GitHub lists from the default branch's head. A ref that names nothing (404) and
+    // an empty repository (409) have no history.
+    const response = await orNull(
+      this.#ctx.octokit
+        .request("GET /repos/{owner}/{repo}/commits", {
+          ...this.#ctx.r,
+          ...(ref === undefined ? {} : { sha: ref }),
+          path: file,
+          per_page: first,
+        })
+        .catch((error: unknown) => {
+          if (statusOf(error) === 409) return null;
+          throw error;
+        }),
+    );
+    const commits = parseAnswer("GET /commits?path", RestCommitsAnswer, response?.data ?? []);
+    const versions = await Promise.all(
+      commits.slice(0, first).map(async (entry): Promise<FileVersion> => {
+        const [content, pull] = await Promise.all([
+          this.#versionText(file, entry.sha),
+          this.#commitPull(entry.sha),
+        ]);
+        const author = entry.author?.login ?? entry.commit.author?.name ?? null;
+        return {
+          sha: entry.sha,
+          at: entry.commit.committer.date,
+          message: entry.commit.message,
+          content,
+          ...(author === null ? {} : { author }),
+          ...(pull === null ? {} : { pullRequest: pull }),
+        };
+      }),
+    );
     if (immutable) this.#ctx.cache.setHistory(this.#ctx.repo, ref, file, first, versions);
     return versions;
+  }
+
+  /**
+   * The file's text at one version, null when the commit deleted it or it is binary (git's test, on
+   * the text: a NUL among its first 8000 characters), as GraphQL's `Blob.text` answered. Its blob id
+   * comes from the cache, the commit's cached listing, or one contents GET (which brings the text).
+   */
+  async #versionText(path: string, commit: string): Promise<string | null> {
+    const repo = this.#ctx.repo;
+    let oid = this.#ctx.cache.fileAt(repo, commit, path);
+    let text: string | null = null;
+    if (oid === undefined) {
+      const tree = this.#ctx.cache.tree(repo, commit);
+      if (tree !== undefined && !tree.truncated) oid = tree.files.get(path)?.oid ?? null;
+      else {
+        const blob = await this.#contentsBlob(path, commit);
+        [oid, text] = blob === null ? [null, null] : [blob.oid, blob.text];
+      }
+      this.#ctx.cache.setFileAt(repo, commit, path, oid);
+    }
+    if (oid !== null) text ??= await this.#blobText(oid);
+    return text === null || text.slice(0, 8000).includes("\u0000") ? null : text;
+  }
+
+  /** The pull request that brought a commit in (GitHub's first for it), null for none; cached. */
+  async #commitPull(commit: string): Promise<CommitPull | null> {
+    const known = this.#ctx.cache.commitPull(this.#ctx.repo, commit);
+    if (known !== undefined) return known;
+    const response = await orNull(
+      this.#ctx.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
+        ...this.#ctx.r,
+        commit_sha: commit,
+        per_page: 1,
+      }),
+    );
+    const first = parseAnswer("GET /commits/{sha}/pulls", RestCommitPullsAnswer, response?.data ?? [])[0];
+    const pull =
+      first === undefined
+        ? null
+        : { number: first.number, ...(first.user === null ? {} : { author: first.user.login }) };
+    this.#ctx.cache.setCommitPull(this.#ctx.repo, commit, pull);
+    return pull;
   }
 
   /** A file on the default branch of another repository the installation can see (`_extends`). */
@@ -180,6 +230,11 @@ export class GitHubReads {
   }
 
   async #contentsFile(path: string, ref: string | undefined): Promise<string | null> {
+    return (await this.#contentsBlob(path, ref))?.text ?? null;
+  }
+
+  /** A file through the contents API: its blob id and text, or null when there is no such file. */
+  async #contentsBlob(path: string, ref: string | undefined): Promise<{ oid: string; text: string } | null> {
     const response = await orNull(
       this.#ctx.octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
         ...this.#ctx.r,
@@ -191,8 +246,12 @@ export class GitHubReads {
     if (data === undefined || Array.isArray(data) || data.type !== "file" || !("content" in data))
       return null;
     // Files over 1 MB come back without content; the blob endpoint still has them.
-    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return this.#blobText(data.sha);
-    return decode(data.content);
+    if (data.encoding === "none" || (data.content === "" && data.size > 0))
+      return { oid: data.sha, text: await this.#blobText(data.sha) };
+    // The blob is immutable whatever ref found it: a later read of the same blob costs nothing.
+    const text = decode(data.content);
+    this.#ctx.cache.setBlob(this.#ctx.repo, data.sha, text);
+    return { oid: data.sha, text };
   }
 
   /** Every file of a commit, one request (the tree endpoint resolves a commit sha to its tree). */

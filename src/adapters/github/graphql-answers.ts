@@ -81,49 +81,6 @@ export const LedgerAnswer = z.object({
     .nullable(),
 });
 
-/** `RemedyFileHistory`; `history` is absent when the expression names something other than a commit. */
-export const HistoryAnswer = z.object({
-  repository: z
-    .object({
-      object: z
-        .object({
-          history: z
-            .object({
-              nodes: z.array(
-                z.object({
-                  oid: z.string(),
-                  committedDate: z.string(),
-                  message: z.string(),
-                  author: z
-                    .object({
-                      name: z.string().nullable(),
-                      user: z.object({ login: z.string() }).nullable(),
-                    })
-                    .nullable()
-                    .optional(),
-                  associatedPullRequests: z
-                    .object({
-                      nodes: z.array(
-                        z.object({
-                          number: z.number(),
-                          author: z.object({ login: z.string() }).nullable(),
-                        }),
-                      ),
-                    })
-                    .nullable()
-                    .optional(),
-                  file: z.object({ object: blob.nullable() }).nullable(),
-                }),
-              ),
-            })
-            .optional(),
-        })
-        .nullable(),
-    })
-    .nullable(),
-});
-export type HistoryData = z.infer<typeof HistoryAnswer>;
-
 const nodeId = z.object({ id: z.string() }).nullable();
 
 /**
@@ -201,3 +158,24 @@ export const RestPullsAnswer = z.array(
 
 /** `GET /repos/{owner}/{repo}/git/blobs/{sha}`: the content, base64 unless `encoding` says otherwise. */
 export const RestBlobAnswer = z.object({ content: z.string(), encoding: z.string() });
+
+/**
+ * `GET /repos/{owner}/{repo}/commits?path=`: a file's history, newest first. `author` is the GitHub
+ * user the commit is linked to (null, or `{}`, when none is); `commit.author.name` is git's.
+ */
+export const RestCommitsAnswer = z.array(
+  z.object({
+    sha: z.string(),
+    commit: z.object({
+      message: z.string(),
+      author: z.object({ name: z.string().optional() }).nullable(),
+      committer: z.object({ date: z.string() }),
+    }),
+    author: z.object({ login: z.string().optional() }).nullable().optional(),
+  }),
+);
+
+/** `GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls`: the PRs that brought the commit in. */
+export const RestCommitPullsAnswer = z.array(
+  z.object({ number: z.number().int(), user: z.object({ login: z.string() }).nullable() }),
+);

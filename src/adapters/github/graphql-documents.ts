@@ -23,28 +23,6 @@ export const DISABLE_AUTO_MERGE = `mutation RemedyDisableAutoMerge($id: ID!) {
   disablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
 }`;
 
-// One request for the whole history, content included, instead of one per version (REST needs a
-// contents call per commit), with who made each change and the PR that merged it (the recent-changes
-// table of the packet); `text` is null for binary blobs and cut short for very large ones.
-export const FILE_HISTORY = `query RemedyFileHistory($owner: String!, $repo: String!, $ref: String!, $path: String!, $first: Int!) {
-  repository(owner: $owner, name: $repo) {
-    object(expression: $ref) {
-      ... on Commit {
-        history(path: $path, first: $first) {
-          nodes {
-            oid
-            committedDate
-            message
-            author { name user { login } }
-            associatedPullRequests(first: 1) { nodes { number author { login } } }
-            file(path: $path) { object { ... on Blob { oid text isTruncated } } }
-          }
-        }
-      }
-    }
-  }
-}`;
-
 export interface MutationPart {
   alias: string;
   field: string;

@@ -230,29 +230,6 @@ function remedyLedger({ s, variables }: GraphqlRequest): Reply {
   ];
 }
 
-/** `RemedyFileHistory`: The commits that changed one file, newest first, with its text at each. */
-function remedyFileHistory({ s, variables }: GraphqlRequest): Reply {
-  const start = s.resolve(String(variables.ref));
-  const path = String(variables.path);
-  const nodes: unknown[] = [];
-  for (let sha = start; sha !== null && nodes.length < Number(variables.first);) {
-    const commit = s.commits.get(sha);
-    if (commit === undefined) break;
-    const parent = commit.parents[0] ?? null;
-    const blob = s.trees.get(commit.tree)?.get(path);
-    const before = parent === null ? undefined : s.tree(parent).get(path);
-    if (blob !== undefined && blob !== before)
-      nodes.push({
-        oid: sha,
-        committedDate: commit.date,
-        message: commit.message,
-        file: { object: { oid: blob, text: s.blobs.get(blob), isTruncated: false } },
-      });
-    sha = parent;
-  }
-  return [200, { data: { repository: { object: { history: { nodes } } } } }];
-}
-
 /**
  * `RemedyAutoMerge` and `RemedyDisableAutoMerge`: acknowledged, and a known PR's auto-merge state
  * (set by its node id) kept in `s.autoMerge`.
@@ -285,7 +262,6 @@ const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyFinishContext: remedyFinishContext,
   RemedyFinish: remedyFinish,
   RemedyLedger: remedyLedger,
-  RemedyFileHistory: remedyFileHistory,
   RemedyAutoMerge: autoMerge(true),
   RemedyDisableAutoMerge: autoMerge(false),
   RemedyConvertToDraft: setDraft(true),

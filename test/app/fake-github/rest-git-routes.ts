@@ -1,5 +1,6 @@
 import { GITHUB_API } from "../../helpers/github-api.js";
 import { route, type Route } from "./rest-route.js";
+import { restCommit, restPull } from "./rest-shapes.js";
 import { OWNER, REPO, BOT_LOGIN, notFound } from "./state.js";
 
 /** The repository, its git data, comparisons and contents (paths below /repos/{owner}/{repo}). */
@@ -119,46 +120,58 @@ export const GIT_ROUTES: readonly Route[] = [
     });
     return [201, { sha }];
   }),
+  // commits
+  // The commits that changed `path` (added, edited or deleted it), newest first along first
+  // parents from `sha` (default: main), paged by `page` / `per_page` like GitHub.
+  route("GET", /^\/commits$/, ({ s, query }) => {
+    const start = s.resolve(query.get("sha") ?? "main");
+    if (start === null) return [404, { message: `No commit found for SHA: ${query.get("sha")}` }];
+    const path = query.get("path");
+    const perPage = Number(query.get("per_page") ?? 30);
+    const page = Number(query.get("page") ?? 1);
+    const shas: string[] = [];
+    for (let sha: string | null = start; sha !== null;) {
+      const commit = s.commits.get(sha);
+      if (commit === undefined) break;
+      const parent = commit.parents[0] ?? null;
+      const blob = s.trees.get(commit.tree)?.get(path ?? "");
+      const before = parent === null ? undefined : s.tree(parent).get(path ?? "");
+      if (path === null || blob !== before) shas.push(sha);
+      sha = parent;
+    }
+    return [200, shas.slice((page - 1) * perPage, page * perPage).map((sha) => restCommit(s, sha))];
+  }),
+  // The PRs that brought a commit in: on main, the PR merged as it; elsewhere, the PRs whose head
+  // branch holds it (open ones included), as GitHub answers. Newest first.
+  route("GET", /^\/commits\/([0-9a-f]{40})\/pulls$/, ({ s, m, query }) => {
+    const sha = m[1] ?? "";
+    if (!s.commits.has(sha)) return [422, { message: `No commit found for SHA: ${sha}` }];
+    const onMain = s.ancestors(s.refs.get("main") ?? "").has(sha);
+    const perPage = Number(query.get("per_page") ?? 30);
+    const page = Number(query.get("page") ?? 1);
+    return [
+      200,
+      s
+        .pulls()
+        .filter((p) => (onMain ? p.pull?.mergeSha === sha : s.ancestors(p.pull?.headSha ?? "").has(sha)))
+        .reverse()
+        .slice((page - 1) * perPage, page * perPage)
+        .map((p) => restPull(p)),
+    ];
+  }),
   route("GET", /^\/compare\/(.+)\.\.\.(.+)$/, ({ s, m }) => {
     const base = s.resolve(m[1] ?? "");
     const head = s.resolve(m[2] ?? "");
     if (base === null || head === null) return notFound();
     // Through every parent, as git does: a commit that brought a branch onto a newer base has two.
-    const ancestors = (from: string): Set<string> => {
-      const seen = new Set<string>();
-      for (const todo = [from]; todo.length > 0;) {
-        const sha = todo.pop() as string;
-        if (seen.has(sha)) continue;
-        seen.add(sha);
-        todo.push(...(s.commits.get(sha)?.parents ?? []));
-      }
-      return seen;
-    };
-    const onBase = ancestors(base);
+    const onBase = s.ancestors(base);
     const order = [...s.commits.keys()];
     const byAge = (a: string, b: string): number => order.indexOf(a) - order.indexOf(b);
-    const reachable = [...ancestors(head)].sort(byAge);
+    const reachable = [...s.ancestors(head)].sort(byAge);
     const ahead = reachable.filter((sha) => !onBase.has(sha));
     const mergeBase = reachable.filter((sha) => onBase.has(sha)).at(-1);
     const files = s.diffEntries(mergeBase, head);
-    const commits = ahead.map((sha) => ({
-      sha,
-      node_id: `C_${sha}`,
-      url: `${GITHUB_API}/repos/${OWNER}/${REPO}/commits/${sha}`,
-      html_url: `https://github.com/${OWNER}/${REPO}/commit/${sha}`,
-      comments_url: `${GITHUB_API}/repos/${OWNER}/${REPO}/commits/${sha}/comments`,
-      commit: {
-        url: `${GITHUB_API}/repos/${OWNER}/${REPO}/git/commits/${sha}`,
-        message: s.commits.get(sha)?.message ?? "",
-        comment_count: 0,
-        tree: { sha: s.commits.get(sha)?.tree ?? "", url: "" },
-        author: { name: s.commits.get(sha)?.author, email: "", date: s.commits.get(sha)?.date },
-        committer: { name: "GitHub", email: "noreply@github.com", date: s.commits.get(sha)?.date },
-      },
-      author: { login: s.commits.get(sha)?.author, id: 1, type: "User" },
-      committer: null,
-      parents: (s.commits.get(sha)?.parents ?? []).map((p) => ({ sha: p, url: "" })),
-    }));
+    const commits = ahead.map((sha) => restCommit(s, sha));
     return [
       200,
       {

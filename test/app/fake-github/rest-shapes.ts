@@ -1,4 +1,5 @@
-import { OWNER, REPO, type CommentRecord, type IssueRecord } from "./state.js";
+import { GITHUB_API } from "../../helpers/github-api.js";
+import { OWNER, REPO, type CommentRecord, type FakeGitHubState, type IssueRecord } from "./state.js";
 
 // Records as GitHub's REST API answers them.
 
@@ -43,6 +44,36 @@ export function restComment(c: CommentRecord): unknown {
     body: c.body,
     user: { login: c.user, type: c.user.endsWith("[bot]") ? "Bot" : "User" },
     html_url: `${url(c.issue, false)}#issuecomment-${c.id}`,
+  };
+}
+
+/**
+ * A commit as the commit lists (compare, a file's history) give it: `author` is the GitHub user it
+ * is linked to (the fake links every commit to its author's login), the committer is GitHub's.
+ */
+export function restCommit(s: FakeGitHubState, sha: string): unknown {
+  const commit = s.commits.get(sha);
+  return {
+    sha,
+    node_id: `C_${sha}`,
+    url: `${GITHUB_API}/repos/${OWNER}/${REPO}/commits/${sha}`,
+    html_url: `https://github.com/${OWNER}/${REPO}/commit/${sha}`,
+    comments_url: `${GITHUB_API}/repos/${OWNER}/${REPO}/commits/${sha}/comments`,
+    commit: {
+      url: `${GITHUB_API}/repos/${OWNER}/${REPO}/git/commits/${sha}`,
+      message: commit?.message ?? "",
+      comment_count: 0,
+      tree: { sha: commit?.tree ?? "", url: "" },
+      author: { name: commit?.author, email: "", date: commit?.date },
+      committer: { name: "GitHub", email: "noreply@github.com", date: commit?.date },
+    },
+    author: {
+      login: commit?.author,
+      id: 1,
+      type: commit?.author.endsWith("[bot]") === true ? "Bot" : "User",
+    },
+    committer: null,
+    parents: (commit?.parents ?? []).map((p) => ({ sha: p, url: "" })),
   };
 }
 

@@ -220,6 +220,18 @@ export class FakeGitHubState {
     return this.refs.get(name) ?? (this.commits.has(ref) ? ref : null);
   }
 
+  /** Every commit reachable from `from` through every parent, as git walks them (`from` included). */
+  ancestors(from: string): Set<string> {
+    const seen = new Set<string>();
+    for (const todo = [from]; todo.length > 0;) {
+      const sha = todo.pop() as string;
+      if (seen.has(sha)) continue;
+      seen.add(sha);
+      todo.push(...(this.commits.get(sha)?.parents ?? []));
+    }
+    return seen;
+  }
+
   tree(commitSha: string): Map<string, string> {
     const commit = this.commits.get(commitSha);
     return (commit === undefined ? undefined : this.trees.get(commit.tree)) ?? new Map();
