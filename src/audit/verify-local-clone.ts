@@ -1,5 +1,5 @@
 import type { GitRunner } from "./git-runner.js";
-import { HASH_PATTERN } from "./ledger-entry.js";
+import { HASH_PATTERN, type LedgerEntry } from "./ledger-entry.js";
 import { parseLedger } from "./parse-ledger.js";
 import { parseTrailers } from "./parse-trailers.js";
 import { readLocalLedger } from "./read-local-ledger.js";
@@ -55,8 +55,11 @@ export async function verifyLocalClone(opts: {
   }
 
   const byHash = new Map(entries.map((entry) => [entry.hash, entry]));
+  const bySha = new Map<string, LedgerEntry[]>();
+  for (const entry of entries)
+    if (entry.sha !== null) bySha.set(entry.sha, [...(bySha.get(entry.sha) ?? []), entry]);
   for (const commitInfo of await remedyCommits(git)) {
-    const problem = trailerProblem(commitInfo, byHash);
+    const problem = trailerProblem(commitInfo, byHash, bySha);
     if (problem !== undefined) return { status: "bad", message: problem };
   }
   const checks = [
@@ -89,18 +92,22 @@ interface CommitTrailers {
 function trailerProblem(
   commit: CommitTrailers,
   byHash: ReadonlyMap<string, { seq: number; incident: number | null }>,
+  bySha: ReadonlyMap<string, ReadonlyArray<{ seq: number; incident: number | null }>>,
 ): string | undefined {
   const incidents = (commit.trailers["Remedy-Incident"] ?? []).map((value) => value.replace(/^#/, ""));
   for (const hash of commit.trailers["Remedy-Audit"] ?? []) {
+    // The trailer anchors the ledger as it stood when the commit was made: an entry of it.
     const entry = HASH_PATTERN.test(hash) ? byHash.get(hash) : undefined;
     if (entry === undefined) {
       return `commit ${commit.sha} trailer Remedy-Audit names no ledger entry (${hash})`;
     }
-    // The commit and the entry it anchors must be about the same incident.
+  }
+  // The commit and the ledger's records of it (the entries naming it) must be about the same incident.
+  for (const entry of bySha.get(commit.sha) ?? []) {
     if (entry.incident !== null && incidents.length > 0 && !incidents.includes(String(entry.incident))) {
       return (
         `commit ${commit.sha} trailer Remedy-Incident #${incidents.join(", #")} does not match ` +
-        `incident ${entry.incident} of seq ${entry.seq}, which its Remedy-Audit trailer names`
+        `incident ${entry.incident} of seq ${entry.seq}, which names the commit`
       );
     }
   }

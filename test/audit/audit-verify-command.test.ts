@@ -230,20 +230,33 @@ describe("remedy audit verify on a local clone", () => {
     });
   });
 
-  it("finds a commit whose Remedy-Incident differs from the incident of the entry it names", async () => {
-    const decision = story.entries[2] as LedgerEntry;
+  it("finds a commit whose Remedy-Incident differs from the incident of the ledger record that names it", async () => {
+    const head = story.entries.at(-1) as LedgerEntry;
     const commit = await commitFile(
       story.dir,
       "notes.txt",
       "x\n",
-      `scale checkout-api in prod: 6 → 8 replicas\n\n${trailersFor({ incident: 99, audit: decision.hash })}\n`,
+      `scale checkout-api in prod: 6 → 8 replicas\n\n${trailersFor({ incident: 99, audit: head.hash })}\n`,
     );
+    const [record] = await story.ledger.append([event("pr.updated", { pr: 34, sha: commit })]);
     expect(await verify("--repo", story.dir)).toMatchObject({
       code: 1,
       out: [
-        `bad: commit ${commit} trailer Remedy-Incident #99 does not match incident 12 of seq 3, which its Remedy-Audit trailer names`,
+        `bad: commit ${commit} trailer Remedy-Incident #99 does not match incident 12 of seq ${record?.seq}, which names the commit`,
       ],
     });
+  });
+
+  it("accepts a trailer that anchors the ledger head of another incident (the head as the commit was made)", async () => {
+    const other = await story.ledger.append([event("signal", { incident: 40, actor: "alertmanager" })]);
+    const commit = await commitFile(
+      story.dir,
+      "notes.txt",
+      "y\n",
+      `scale checkout-api in prod: 6 → 8 replicas\n\n${trailersFor({ incident: 12, audit: other[0]?.hash ?? "" })}\n`,
+    );
+    await story.ledger.append([event("pr.updated", { pr: 34, sha: commit })]);
+    expect((await verify("--repo", story.dir)).code).toBe(0);
   });
 
   it("ignores Remedy-Audit mentioned outside a trailer block", async () => {
