@@ -2,7 +2,7 @@ import type { PullRequest } from "../forge/forge.js";
 import { renderPacket } from "../proposal/approval-packet.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import { followUp, type FlowDeps } from "./deps.js";
-import { openProposal, type ProposalResult } from "./open-proposal.js";
+import { openProposal, type PendingSteps, type ProposalResult } from "./open-proposal.js";
 import type { Repository } from "../repo/load-repository.js";
 import { notify } from "./notify.js";
 import type { Pause } from "./pause-of.js";
@@ -77,8 +77,15 @@ export async function decide(
   if (outcome.decision === "propose" && how.open !== undefined) {
     // The diagnosis and decision land with the PR's own record, after the PR is visible: the ledger
     // is not on the way to the PR (the commit's trailer anchors the ledger head as it stood).
-    const proposal = await openProposal(deps, outcome, { ...how.open, decision: steps, actor: how.actor });
-    if (proposal.status !== "opened") await auditSteps(deps, steps);
+    const decision: PendingSteps = { steps, landed: false };
+    let proposal: ProposalResult;
+    try {
+      proposal = await openProposal(deps, outcome, { ...how.open, decision, actor: how.actor });
+    } finally {
+      // No PR, a reused one, or an attempt that failed on the way (retried, or told to a person):
+      // its steps are recorded all the same (every step lands in the ledger, SPEC §1).
+      if (!decision.landed) await auditSteps(deps, steps);
+    }
     if (how.writeMode === "propose") await followUp(deps, () => refreshTimeline(deps, incident.issue));
     return { outcome, error: null, proposal };
   }

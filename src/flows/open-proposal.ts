@@ -20,6 +20,12 @@ export type ProposalResult =
   | { status: "opened" | "reused"; pr: PullRequest; branch: string }
   | { status: "blocked"; reason: string; branch: string };
 
+/** Ledger steps that must land once: with a later record, or on their own if that never comes. */
+export interface PendingSteps {
+  readonly steps: readonly AuditStep[];
+  landed: boolean;
+}
+
 const LINK_MARKER = "<!-- remedy:proposal -->";
 export const POLICY_CHECK = "remedy/policy";
 const MAX_COMMIT_ATTEMPTS = 3;
@@ -29,9 +35,11 @@ interface ProposalContext {
   baseSha: string;
   /**
    * The diagnosis and decision for the ledger. They land with the PR's own record once the PR is
-   * visible (off the way to it); when no PR is opened the caller records them.
+   * visible (off the way to it), or before the commit when the ledger is empty (the commit's
+   * `Remedy-Audit` trailer must name an entry); `landed` says they did. When they have not, the
+   * caller records them (no PR, a reused one, a failed attempt).
    */
-  decision: readonly AuditStep[];
+  decision: PendingSteps;
   actor: string;
   /** Remedy's PRs as listed when planning (every open one included). */
   remedyPrs: readonly PullRequest[];
@@ -151,7 +159,17 @@ function proposalPublication(
         ...(gate.applies ? { approvers: gate.detail } : {}),
       }),
     finish,
-    record: (pr, sha) => [...context.decision, proposalRecord(plan, pr, sha, context.actor, requestedBy)],
+    // An empty ledger has no entry to anchor: the steps land first, and the trailer names the decision.
+    anchor: async () => {
+      if (context.decision.landed) return undefined;
+      const entries = await auditSteps(deps, [...context.decision.steps]);
+      if (entries.length > 0) context.decision.landed = true;
+      return entries.at(-1)?.hash;
+    },
+    record: (pr, sha) => [
+      ...(context.decision.landed ? [] : context.decision.steps),
+      proposalRecord(plan, pr, sha, context.actor, requestedBy),
+    ],
     reuse: async (existing) => {
       deps.log.info({ incident: plan.incident, pr: existing.number }, "branch exists; reusing its PR");
       await completeHalfMade(deps, existing, context.actor, { plan, finish });
@@ -169,6 +187,8 @@ function proposalPublication(
     },
     halfMade: (what, error) => reportHalfMade(deps, plan, branch, what, error),
     opened: (pr) => {
+      // Called once the record (and the steps with it) landed.
+      context.decision.landed = true;
       deps.log.info({ incident: plan.incident, pr: pr.number, branch }, "proposal opened");
       return { status: "opened", pr, branch };
     },

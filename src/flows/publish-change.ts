@@ -1,4 +1,5 @@
 import type { FinishPullRequestInput, PullRequest } from "../forge/forge.js";
+import { GENESIS } from "../audit/index.js";
 import type { Plan } from "../proposal/plan.js";
 import { auditSteps, type AuditStep } from "./audit-step.js";
 import { editField, readField } from "../manifests/index.js";
@@ -25,6 +26,12 @@ export interface Publication<R> {
    */
   message: (ledgerHead: string | undefined) => Promise<string>;
   messageBeforeLock: boolean;
+  /**
+   * Called when the ledger is empty as the commit is about to be made: records what must precede the
+   * commit and returns the new head, so the trailer names an entry (GENESIS names none). Without it,
+   * or when nothing landed, the commit carries no `Remedy-Audit` anchor.
+   */
+  anchor?: () => Promise<string | undefined>;
   title: string;
   /** The PR body, given the ledger's head as the commit is on the branch. */
   body: (ledgerHead: string | undefined) => string;
@@ -109,7 +116,10 @@ interface TakenBranch {
 async function takeBranch<R>(deps: FlowDeps, publication: Publication<R>): Promise<TakenBranch> {
   const { forge } = deps;
   const { branch, baseSha, plan } = publication;
-  const ledgerHead = deps.audit.head().catch(() => undefined);
+  const ledgerHead = deps.audit
+    .head()
+    .then((head) => (head === GENESIS ? publication.anchor?.() : head))
+    .catch(() => undefined);
   if (publication.messageBeforeLock && publication.recheckBase) {
     const [edit, baseNow, head, branchNow] = await Promise.all([
       editOnBase(deps, plan, baseSha),
