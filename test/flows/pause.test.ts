@@ -73,6 +73,18 @@ describe("invariant 8: a paused scope gets no writes but its acknowledgement", (
   it("the pausing forge refuses a change write even if a flow forgets", async () => {
     const h = setup({ appMode: "off" });
     await expect(h.deps.forge.createBranch("remedy/x", "0".repeat(40))).rejects.toThrow(/paused/);
+    // The branch and its commit in one request is a change write like each of its halves.
+    const main = (await h.forge.branchHead("main")) as string;
+    await expect(
+      h.deps.forge.createBranchWithCommit({
+        branch: "remedy/x",
+        fromSha: main,
+        path: "manifests/checkout-api/overlays/prod/kustomization.yaml",
+        content: "x\n",
+        message: "m",
+      }),
+    ).rejects.toThrow(/paused/);
+    expect(await h.forge.branchHead("remedy/x")).toBeNull();
     await expect(h.deps.forge.addLabels(1, ["remedy"])).rejects.toThrow(/paused/);
   });
 

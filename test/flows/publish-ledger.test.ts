@@ -83,3 +83,52 @@ describe("a proposal attempt that fails still records its steps", () => {
     expect(await kinds(h, issue.number)).toEqual(["signal", "diagnosis", "decision"]);
   });
 });
+
+describe("the branch and its commit in one request, raced and unclear", () => {
+  it("a branch someone pushes to between Remedy's read and its request is refused, never adopted", async () => {
+    const { h, issue } = setup();
+    const take = h.forge.createBranchWithCommit.bind(h.forge);
+    h.forge.createBranchWithCommit = async (input) => {
+      await h.forge.createBranch(input.branch, input.fromSha);
+      h.forge.pushAs("mallory", input.branch, { [FILE]: `${CHECKOUT_PROD}# mallory\n` }, "tweak");
+      return take(input);
+    };
+
+    const result = await onIncidentIssue(h.deps, issue);
+
+    expect(result?.proposal?.status).toBe("blocked");
+    expect(h.forge.pullRequests).toHaveLength(0);
+    expect(h.forge.writes.filter((w) => w.kind === "commit")).toHaveLength(0);
+    expect(await kinds(h, issue.number)).toEqual(["signal", "diagnosis", "decision", "branch.refused"]);
+  });
+
+  it("a branch someone creates at the base in that instant gets Remedy's one commit and PR, which the policy check then guards", async () => {
+    const { h, issue } = setup();
+    const take = h.forge.createBranchWithCommit.bind(h.forge);
+    h.forge.createBranchWithCommit = async (input) => {
+      await h.forge.createBranch(input.branch, input.fromSha);
+      return take(input);
+    };
+
+    const result = await onIncidentIssue(h.deps, issue);
+
+    expect(result?.proposal?.status).toBe("opened");
+    expect(h.forge.writes.filter((w) => w.kind === "commit")).toHaveLength(1);
+  });
+
+  it("an unclear answer after both landed: the read-back finds Remedy's commit, one commit, one PR, steps once", async () => {
+    const { h, issue } = setup();
+    const take = h.forge.createBranchWithCommit.bind(h.forge);
+    h.forge.createBranchWithCommit = async (input) => {
+      await take(input);
+      throw new Error("502 Bad Gateway");
+    };
+
+    const result = await onIncidentIssue(h.deps, issue);
+
+    expect(result?.proposal?.status).toBe("opened");
+    expect(h.forge.writes.filter((w) => w.kind === "commit")).toHaveLength(1);
+    expect(h.forge.pullRequests).toHaveLength(1);
+    expect(await kinds(h, issue.number)).toEqual(["signal", "diagnosis", "decision", "pr.opened"]);
+  });
+});
