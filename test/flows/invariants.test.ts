@@ -166,9 +166,10 @@ async function expectNoUnsafeWrites(h: Harness, mainHead: string = h.baseSha): P
   const methods = h.calls.map((c) => c.method);
   for (const forbidden of HUMAN_ONLY)
     expect(methods, `Remedy called forge.${forbidden}`).not.toContain(forbidden);
-  for (const call of h.calls.filter((c) => c.method === "commitFile" || c.method === "createBranch")) {
+  const branchWrites = ["commitFile", "commitFileOnto", "createBranch", "createBranchWithCommit"];
+  for (const call of h.calls.filter((c) => branchWrites.includes(c.method))) {
     const branch =
-      call.method === "commitFile" ? (call.args[0] as { branch: string }).branch : (call.args[0] as string);
+      call.method === "createBranch" ? (call.args[0] as string) : (call.args[0] as { branch: string }).branch;
     expect(branch, `${call.method} on ${branch}`).toMatch(/^(remedy|revert)\//);
   }
   for (const write of h.forge.writes) {
