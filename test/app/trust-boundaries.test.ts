@@ -142,6 +142,50 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
     expect(h.github.refs.get(branch)).toBe(sha); // never pushed to, never force-pushed
   });
 
+  it("a remedy/… branch pushed while Remedy takes it (between its read and its one request) is never adopted either", async () => {
+    const h = await app.start();
+    const issue = openIncident(h);
+    const key = incidentKey(`${OWNER}/${REPO}`, "issue", String(issue.number));
+    const branch = `remedy/storefront-prod-scale-${key.slice(0, 8)}`;
+    // The request that takes the branch with its commit is held; the attacker pushes in that instant.
+    const stall = {
+      method: "POST",
+      path: /^\/graphql$/,
+      query: /RemedyBranchCommit/,
+      delayMs: 200,
+      times: 1,
+    };
+    h.github.failures.push(stall);
+    const receiving = app.receive("issues", "d-incident", issueOpened({ ...issue }));
+    for (let waited = 0; stall.times > 0 && waited < 5000; waited += 5)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(stall.times).toBe(0);
+    expect(h.github.refs.has(branch)).toBe(false);
+    const main = h.github.refs.get("main") ?? null;
+    const kustomization = h.github.file(KUSTOMIZATION) ?? "";
+    const sha = h.github.commit(
+      main,
+      {
+        [KUSTOMIZATION]: kustomization.replace("count: 6", "count: 8"),
+        ".github/workflows/x.yml": "on: push\n",
+      },
+      "scale storefront in prod: 6 → 8 replicas",
+      "mallory",
+    );
+    h.github.refs.set(branch, sha);
+    await receiving;
+    expect(h.github.pulls()).toEqual([]);
+    const said = h.github
+      .commentsOn(issue.number)
+      .map((c) => c.body)
+      .join("\n");
+    expect(said).toContain("Remedy cannot vouch for it");
+    expect(said).toContain("@mallory");
+    expect(ledger(h)).toContain('"kind":"branch.refused"');
+    expect(ledger(h)).toContain('"kind":"decision"');
+    expect(h.github.refs.get(branch)).toBe(sha); // Remedy's commit did not land on it
+  });
+
   it("invariant 7: a PR that GitHub refused to open is reported with /propose, and the retry completes Remedy's own branch", async () => {
     // No automatic retry here (test/app/no-signal-lost.test.ts has those): a person retries.
     const h = await app.start({ env: { REMEDY_RETRY_ATTEMPTS: "1" } });
