@@ -142,6 +142,24 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
     expect(h.github.refs.get(branch)).toBe(sha); // never pushed to, never force-pushed
   });
 
+  it("the first PR on a repository with an empty ledger anchors a real entry: its commit trailer and PR body name the decision", async () => {
+    const h = await app.start();
+    expect(ledger(h)).toBe("");
+    const issue = openIncident(h);
+    await app.receive("issues", "d-incident", issueOpened({ ...issue }));
+    const pr = h.github.pulls()[0];
+    if (pr?.pull === undefined) throw new Error("no Remedy PR");
+    const entries = ledger(h)
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as { kind: string; hash: string });
+    const message = h.github.commits.get(pr.pull.headSha)?.message ?? "";
+    const anchor = /^Remedy-Audit: (sha256:[0-9a-f]{64})$/m.exec(message)?.[1];
+    expect(entries.find((e) => e.hash === anchor)?.kind).toBe("decision");
+    expect(pr.body).toContain(`\`${anchor}\``);
+    expect(entries.map((e) => e.kind).filter((k) => k === "decision")).toHaveLength(1);
+  });
+
   it("a remedy/… branch pushed while Remedy takes it (between its read and its one request) is never adopted either", async () => {
     const h = await app.start();
     const issue = openIncident(h);
