@@ -7,9 +7,10 @@ import type { FileVersion } from "../../repo/repo-reader.js";
  * - content addressed by an immutable git object id (a commit's file listing, a file's history
  *   as seen from a commit, a blob's text),
  *   which can never go stale;
- * - the last known state of mutable things (the ledger's head and text, the default branch name),
- *   which is only ever used where a stale value is caught: the ledger write is a compare-and-swap
- *   that fails on a stale head, and the default branch name expires after a few minutes.
+ * - the last known state of mutable things (the ledger's head and text, the default branch name,
+ *   the node id "owner/name" stands for), which is only ever used where a stale value is caught:
+ *   the ledger write is a compare-and-swap that fails on a stale head, and the default branch name
+ *   and the node id (a renamed or replaced repository) expire after a few minutes.
  *
  * Every key starts with "owner/name", so installations never share entries.
  */
@@ -40,6 +41,7 @@ export class GitHubCache {
   readonly #blobs = new Map<string, string>();
   readonly #ledgers = new Map<string, LedgerState>();
   readonly #defaultBranches = new Map<string, { name: string; until: number }>();
+  readonly #repositoryIds = new Map<string, { id: string; until: number }>();
   readonly #hotDirs = new Map<string, Set<string>>();
   readonly #histories = new Map<string, FileVersion[]>();
   readonly #maxTrees: number;
@@ -126,6 +128,17 @@ export class GitHubCache {
 
   setDefaultBranch(repo: string, name: string): void {
     this.#defaultBranches.set(repo, { name, until: this.#now() + this.#defaultBranchTtlMs });
+  }
+
+  /** The repository's node id, trusted as long as a default branch name is. */
+  repositoryId(repo: string): string | undefined {
+    const entry = this.#repositoryIds.get(repo);
+    if (entry === undefined || entry.until <= this.#now()) return undefined;
+    return entry.id;
+  }
+
+  setRepositoryId(repo: string, id: string): void {
+    this.#repositoryIds.set(repo, { id, until: this.#now() + this.#defaultBranchTtlMs });
   }
 }
 

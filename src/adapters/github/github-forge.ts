@@ -66,6 +66,7 @@ export class GitHubForge implements Forge {
       log: options.log ?? silent,
       cache,
       nodeIds: new Map(),
+      repositoryId: { pending: null },
     };
     this.#reads = new GitHubReads(this.#ctx);
     this.#permissions = new GitHubPermissions(this.#ctx);

@@ -6,7 +6,15 @@ import { OWNER, REPO, BOT_LOGIN, notFound } from "./state.js";
 export const GIT_ROUTES: readonly Route[] = [
   route("GET", /^\/$/, () => [
     200,
-    { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: "main", owner: { login: OWNER } },
+    {
+      id: 1,
+      // The id GraphQL knows the repository by (RemedyFinishContext answers the same).
+      node_id: "R_1",
+      name: REPO,
+      full_name: `${OWNER}/${REPO}`,
+      default_branch: "main",
+      owner: { login: OWNER },
+    },
   ]),
   // git data
   route("GET", /^\/git\/ref\/heads\/(.+)$/, ({ s, m }) => {
