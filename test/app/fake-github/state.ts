@@ -92,7 +92,8 @@ export class FakeGitHubState {
   /**
    * Answers to give instead of the real one, for failure tests: the first match is used up. `query`
    * narrows a POST /graphql match to documents it matches; `delayMs` stalls the answer that long
-   * (then `status`, or the real answer when `status` is absent).
+   * (then `status`, or the real answer when `status` is absent); `graphqlErrors` answers as GitHub
+   * refuses a GraphQL document: HTTP 200, `data: null` and these errors.
    */
   readonly failures: Array<{
     method: string;
@@ -101,6 +102,7 @@ export class FakeGitHubState {
     times: number;
     query?: RegExp;
     delayMs?: number;
+    graphqlErrors?: Array<{ type?: string; message: string }>;
   }> = [];
   installed = true;
   #next = 1;
