@@ -1,7 +1,8 @@
 /**
  * What a failed piece of work means for its retry: `transient` when the same request could succeed
  * later (the network, a timeout, GitHub's 5xx, a rate limit, a 409 race with a concurrent writer),
- * `permanent` when it would fail the same way again (a 4xx that rejects the request, a flow error).
+ * `permanent` when it would fail the same way again (a 4xx that rejects the request, a GraphQL
+ * error answer such as UNPROCESSABLE or NOT_FOUND, a flow error).
  * Pure: it reads the error's status, code, name and message, and those of its causes.
  */
 export interface Failure {
@@ -12,6 +13,8 @@ export interface Failure {
   message: string;
   /** Why it is classed so, for logs and the comment: "GitHub answered 502", "timed out". */
   reason: string;
+  /** What came back, for the comment: "HTTP 422", "GraphQL errors (UNPROCESSABLE)", "no answer". */
+  answer: string;
 }
 
 /** Node and undici codes for a request that got no answer; a retry may reach the server. */
@@ -41,8 +44,15 @@ export function classifyFailure(error: unknown): Failure {
   const chain = causes(error);
   const message = messageOf(error);
   const status = chain.map(statusOf).find((s): s is number => s !== null) ?? null;
-  const transient = (reason: string): Failure => ({ kind: "transient", status, message, reason });
-  const permanent = (reason: string): Failure => ({ kind: "permanent", status, message, reason });
+  const refusal = status === null ? (chain.map(graphqlErrorTypes).find((t) => t !== null) ?? null) : null;
+  const answer =
+    status !== null
+      ? `HTTP ${status}`
+      : refusal === null
+        ? "no answer"
+        : `GraphQL errors${refusal.length === 0 ? "" : ` (${refusal.join(", ")})`}`;
+  const transient = (reason: string): Failure => ({ kind: "transient", status, message, reason, answer });
+  const permanent = (reason: string): Failure => ({ kind: "permanent", status, message, reason, answer });
 
   for (const link of chain) {
     const name = (link as { name?: unknown } | null)?.name;
@@ -58,6 +68,14 @@ export function classifyFailure(error: unknown): Failure {
     if (status === 403 && (RATE_LIMIT_MESSAGE.test(message) || rateLimitHeaders(chain)))
       return transient(`${answered} (secondary rate limit)`);
     if (status >= 400) return permanent(answered);
+  }
+  // HTTP 200 with `errors` (Octokit's GraphqlResponseError): GitHub ran the document and refused it,
+  // so the same document is refused again, except for a rate limit or GitHub's own timeout.
+  if (refusal !== null) {
+    if (refusal.includes("RATE_LIMITED")) return transient("GitHub's GraphQL API answered RATE_LIMITED");
+    if (refusal.length === 0 && /timeout|timed out/i.test(message))
+      return transient("GitHub's GraphQL API timed out");
+    return permanent(`GitHub's GraphQL API refused it (${refusal.join(", ") || "an error without a type"})`);
   }
   // fetch() rejects with a bare TypeError when the connection fails before any answer.
   if (chain.some((link) => link instanceof TypeError && /fetch failed|network/i.test(messageOf(link))))
@@ -82,6 +100,25 @@ function statusOf(error: unknown): number | null {
   // Octokit reports a request that never got an answer (fetch failed, aborted) as status 500.
   if (typeof status !== "number" || !Number.isInteger(status) || status < 100) return null;
   return status;
+}
+
+/**
+ * The `type`s of a GraphQL error answer's `errors` (empty when none has one), or null for other
+ * errors. Octokit's GraphqlResponseError carries the answer's `data` beside them, which tells it
+ * from an AggregateError or a ZodError (they have `errors` too).
+ */
+function graphqlErrorTypes(error: unknown): string[] | null {
+  if (typeof error !== "object" || error === null || !("data" in error)) return null;
+  const errors = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return null;
+  return [
+    ...new Set(
+      errors.flatMap((e) => {
+        const type = (e as { type?: unknown } | null)?.type;
+        return typeof type === "string" ? [type] : [];
+      }),
+    ),
+  ];
 }
 
 function rateLimitHeaders(chain: unknown[]): boolean {

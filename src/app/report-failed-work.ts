@@ -24,7 +24,7 @@ export async function reportFailedWork(
   if (target === null) return null;
   const marker = `<!-- remedy:work-failed ${safeToken(item.id, 80)} -->`;
   const { what, retry } = describeWork(item);
-  const answer = failure.status === null ? "no answer" : `HTTP ${failure.status}`;
+  const answer = failure.answer;
   const message =
     failure.message.length > MAX_MESSAGE ? `${failure.message.slice(0, MAX_MESSAGE)}…` : failure.message;
   const tries = attempts === 1 ? "1 attempt" : `${attempts} attempts`;

@@ -46,6 +46,42 @@ describe("classifyFailure", () => {
     expect(classifyFailure(new TypeError("fetch failed")).kind).toBe("transient");
   });
 
+  it("calls a GraphQL error answer permanent (HTTP 200, `errors`), except a rate limit or GitHub's timeout", () => {
+    const refused = (errors: Array<{ type?: string; message: string }>): Error =>
+      Object.assign(new Error(`Request failed due to following response errors:\n - ${errors[0]?.message}`), {
+        name: "GraphqlResponseError",
+        data: { createPullRequest: null },
+        errors,
+      });
+    expect(
+      classifyFailure(refused([{ type: "UNPROCESSABLE", message: "No commits between main and x" }])),
+    ).toMatchObject({
+      kind: "permanent",
+      status: null,
+      answer: "GraphQL errors (UNPROCESSABLE)",
+      reason: "GitHub's GraphQL API refused it (UNPROCESSABLE)",
+    });
+    expect(classifyFailure(refused([{ type: "NOT_FOUND", message: "Could not resolve" }])).kind).toBe(
+      "permanent",
+    );
+    expect(
+      classifyFailure(refused([{ type: "RATE_LIMITED", message: "API rate limit exceeded" }])).kind,
+    ).toBe("transient");
+    expect(
+      classifyFailure(
+        refused([
+          { message: "Something went wrong while executing your query. This may be the result of a timeout" },
+        ]),
+      ).kind,
+    ).toBe("transient");
+    // Not GraphQL answers: an AggregateError keeps "no answer".
+    expect(classifyFailure(new AggregateError([new Error("x")], "many"))).toMatchObject({
+      kind: "permanent",
+      answer: "no answer",
+    });
+    expect(classifyFailure(httpError(422))).toMatchObject({ answer: "HTTP 422" });
+  });
+
   it("calls a flow's own error permanent, and survives odd throwables", () => {
     expect(classifyFailure(new Error("runbooks/x.yaml: steps must be a list"))).toMatchObject({
       kind: "permanent",

@@ -19,6 +19,7 @@ import {
 } from "./fake-github/state.js";
 
 export { BOT_LOGIN, INSTALLATION_ID, OWNER, REPO } from "./fake-github/state.js";
+export { PR_CREATION, pullCreationHead, pullCreations } from "./fake-github/pull-creation.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -202,6 +203,7 @@ export class FakeGitHub extends FakeGitHubState {
     >;
     const repoPrefix = `/repos/${OWNER}/${REPO}`;
     if (failure?.status !== undefined) return [failure.status, { message: `injected ${failure.status}` }];
+    if (failure?.graphqlErrors !== undefined) return [200, { data: null, errors: failure.graphqlErrors }];
     const tooLong = overLimit(method, path, body);
     if (tooLong !== null) return [422, tooLong];
     const request = { method, s: this, query, body };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePacket } from "../../src/proposal/approval-packet.js";
 import { useRemedyApp } from "./app-test.js";
-import { BOT_LOGIN } from "./fake-github.js";
+import { BOT_LOGIN, pullCreations } from "./fake-github.js";
 import {
   checkRunRerequested,
   commentCreated,
@@ -74,7 +74,7 @@ describe("incident issue → pull request", () => {
       (r) => r.path === "/graphql" && JSON.stringify(r.body).includes("createCommitOnBranch"),
     );
     expect(commit).toBeDefined();
-    expect(h.github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/pulls"))).toHaveLength(1);
+    expect(pullCreations(h.github.requests)).toHaveLength(1);
     expect(h.github.reviewRequests).toEqual([
       { pr: pr?.number, reviewers: [], teams: expect.arrayContaining(["sre"]) },
     ]);
@@ -306,7 +306,7 @@ describe("incident issue → pull request", () => {
       commentCreated({ issue: issue.number, body: "/propose", user: "carol" }),
     );
     expect(h.github.pulls()).toHaveLength(1);
-    expect(h.github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/pulls"))).toHaveLength(1);
+    expect(pullCreations(h.github.requests)).toHaveLength(1);
     const refCreates = h.github.requests.filter(
       (r) =>
         r.method === "POST" &&

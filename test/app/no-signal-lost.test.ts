@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WorkInbox } from "../../src/app/work-inbox.js";
 import { useRemedyApp } from "./app-test.js";
+import { PR_CREATION, pullCreations } from "./fake-github.js";
 import { ALERT_TOKEN, firingAlert, issueOpened, type Harness } from "./harness.js";
 
 const app = useRemedyApp();
@@ -58,10 +59,12 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
       labels: ["incident"],
       user: "alice",
     });
-    h.github.failures.push({ method: "POST", path: /\/pulls$/, status: 500, times: 1 });
+    h.github.failures.push({ ...PR_CREATION, status: 500, times: 1 });
     await h.probot.receive({ id: "d-pulls", name: "issues", payload: issueOpened({ ...issue }) } as never);
     await h.runtime.idle();
     expect(h.github.pulls()).toHaveLength(1);
+    // The injected 500 was met (read back, nothing there), then the retry opened it.
+    expect(pullCreations(h.github.requests)).toHaveLength(2);
     const commits = h.github.requests.filter(
       (r) =>
         r.method === "POST" &&
@@ -154,9 +157,15 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
     expect(h.github.pulls()).toHaveLength(1);
   });
 
-  it("an alert whose PR GitHub rejects with 422 is reported on the incident issue the alert opened, with its fingerprints' claims given back", async () => {
+  it("an alert whose PR GitHub refuses (GraphQL UNPROCESSABLE) is reported on the incident issue the alert opened, not retried, with its fingerprints' claims given back", async () => {
     const h = await app.start({ env: FAST });
-    h.github.failures.push({ method: "POST", path: /\/pulls$/, status: 422, times: 99 });
+    h.github.failures.push({
+      ...PR_CREATION,
+      graphqlErrors: [
+        { type: "UNPROCESSABLE", message: "Base branch was modified. Review and try the merge again." },
+      ],
+      times: 99,
+    });
     const url = await h.listen();
     expect((await post(url, firingAlert())).json).toEqual({ status: "accepted" });
     await h.runtime.idle();
@@ -166,9 +175,13 @@ describe("invariant 7: a signal that Remedy accepted is never lost", () => {
       (c) => c.issue === incident?.number && c.body.includes("work-failed"),
     );
     expect(report?.body).toContain("the Alertmanager notification for this incident");
-    expect(report?.body).toContain("HTTP 422");
+    expect(report?.body).toContain("GraphQL errors (UNPROCESSABLE)");
+    expect(report?.body).toContain("Base branch was modified");
+    expect(report?.body).toContain("did not retry it");
     expect(report?.body).toContain("`/propose`");
     expect(h.github.pulls()).toHaveLength(0);
+    // A refusal is permanent: asked once, not once per retry attempt.
+    expect(pullCreations(h.github.requests)).toHaveLength(1);
     // The same notification again: handled (not "duplicate"), and it completes Remedy's own branch.
     h.github.failures.length = 0;
     expect((await post(url, firingAlert())).json).toEqual({ status: "accepted" });

@@ -7,7 +7,15 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { loadRepository } from "../../src/repo/load-repository.js";
 import { useRemedyApp } from "./app-test.js";
-import { BOT_LOGIN, FakeGitHub, INSTALLATION_ID, OWNER, REPO, exampleRepository } from "./fake-github.js";
+import {
+  BOT_LOGIN,
+  FakeGitHub,
+  INSTALLATION_ID,
+  OWNER,
+  REPO,
+  exampleRepository,
+  pullCreations,
+} from "./fake-github.js";
 import type { Harness } from "./harness.js";
 import { pullRequestClosedUnmerged } from "./living-payloads.js";
 
@@ -180,7 +188,8 @@ describe("the onboarding PR, through the App", () => {
     expect(h.github.pulls()[0]?.state).toBe("closed");
     expect(ledger(h).filter((e) => e.kind === "onboarding.declined")).toHaveLength(1);
     const later = h.github.requests.slice(before).filter((r) => r.method !== "GET");
-    expect(later.filter((r) => /\/pulls$|\/git\/refs$/.test(r.path) && r.method === "POST")).toEqual([]);
+    expect(later.filter((r) => /\/git\/refs$/.test(r.path) && r.method === "POST")).toEqual([]);
+    expect(pullCreations(later)).toEqual([]);
   });
 
   it("a branch named like the onboarding branch that someone else pushed is refused, never adopted", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { incidentKey } from "../../src/signals/incident.js";
 import { useRemedyApp } from "./app-test.js";
-import { BOT_LOGIN, OWNER, REPO } from "./fake-github.js";
+import { BOT_LOGIN, OWNER, PR_CREATION, REPO } from "./fake-github.js";
 import {
   ALERT_TOKEN,
   commentCreated,
@@ -207,7 +207,7 @@ describe("invariant 6: Remedy trusts only what it wrote", () => {
   it("invariant 7: a PR that GitHub refused to open is reported with /propose, and the retry completes Remedy's own branch", async () => {
     // No automatic retry here (test/app/no-signal-lost.test.ts has those): a person retries.
     const h = await app.start({ env: { REMEDY_RETRY_ATTEMPTS: "1" } });
-    h.github.failures.push({ method: "POST", path: /\/pulls$/, status: 500, times: 1 });
+    h.github.failures.push({ ...PR_CREATION, status: 500, times: 1 });
     const issue = openIncident(h);
     await app.receive("issues", "d-incident", issueOpened({ ...issue }));
     expect(h.github.pulls()).toEqual([]);

@@ -60,6 +60,34 @@ function restPull(number: number, overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** createPullRequest's answer for PR `number`, opened by the App (GraphQL names it by its slug). */
+function openedPull(number: number, overrides: Record<string, unknown> = {}) {
+  return {
+    data: {
+      createPullRequest: {
+        pullRequest: {
+          id: `PR_kwDO${number}`,
+          number,
+          url: `https://github.com/acme/gitops/pull/${number}`,
+          title: "scale",
+          body: "packet",
+          headRefName: "remedy/checkout-api-prod-scale-1a2b3c4d",
+          baseRefName: "main",
+          state: "OPEN",
+          merged: false,
+          mergedAt: null,
+          createdAt: "2025-03-01T10:00:00Z",
+          isDraft: false,
+          author: { __typename: "Bot", login: "remedy" },
+          labels: { nodes: [] },
+          mergeCommit: null,
+          ...overrides,
+        },
+      },
+    },
+  };
+}
+
 function restIssue(number: number, overrides: Record<string, unknown> = {}) {
   return {
     id: 2000 + number,
@@ -556,45 +584,93 @@ describe("pull requests", () => {
     body: "packet",
   };
 
-  it("opens a PR", async () => {
-    github().post(`${REPO}/pulls`).reply(201, restPull(7));
-    const pr = await forge().openPullRequest(open);
-    expect(pr).toMatchObject({
+  const isOpen = (body: { query: string }) => body.query.includes("mutation RemedyOpenPullRequest");
+  const repository = {
+    id: 1,
+    node_id: "R_kgDO1",
+    name: "gitops",
+    full_name: "acme/gitops",
+    default_branch: "main",
+  };
+  const refused = (type: string, message: string) => ({
+    data: { createPullRequest: null },
+    errors: [{ type, path: ["createPullRequest"], message }],
+  });
+
+  it("opens a PR through GraphQL createPullRequest, with the repository id from one REST read", async () => {
+    github().get(REPO).reply(200, repository).post("/graphql", isOpen).times(2).reply(200, openedPull(7));
+    const f = forge();
+    const pr = await f.openPullRequest(open);
+    expect(pr).toEqual({
       number: 7,
+      url: "https://github.com/acme/gitops/pull/7",
+      title: "scale",
+      body: "packet",
       head: open.head,
       base: "main",
       state: "open",
       merged: false,
       mergeSha: null,
-      labels: ["remedy"],
+      mergedAt: null,
+      createdAt: "2025-03-01T10:00:00Z",
+      labels: [],
+      // GraphQL says "remedy" for the App; the forge says what REST says, as botLogin does.
       author: BOT,
       draft: false,
     });
-    expect(writes()[0]?.body).toEqual({ ...open, draft: false });
+    expect(writes()).toHaveLength(1);
+    expect(graphqlVariables()).toEqual({
+      input: {
+        repositoryId: "R_kgDO1",
+        headRefName: open.head,
+        baseRefName: "main",
+        title: "scale",
+        body: "packet",
+        draft: false,
+      },
+    });
+    // The repository id is read once; the default branch came with it.
+    await f.openPullRequest({ ...open, head: "remedy/other" });
+    expect(await f.defaultBranch()).toBe("main");
+    expect(sent.filter((r) => r.method === "GET")).toHaveLength(1);
+  });
+
+  it("names a person who opened it by login, without [bot]", async () => {
+    github()
+      .get(REPO)
+      .reply(200, repository)
+      .post("/graphql", isOpen)
+      .reply(200, openedPull(7, { author: { __typename: "User", login: "alice" } }));
+    expect((await forge().openPullRequest(open)).author).toBe("alice");
   });
 
   it("finds the existing PR when GitHub says one already exists", async () => {
     github()
-      .post(`${REPO}/pulls`)
-      .reply(422, {
-        message: "Validation Failed",
-        errors: [
-          {
-            resource: "PullRequest",
-            code: "custom",
-            message: `A pull request already exists for acme:${open.head}.`,
-          },
-        ],
-      })
+      .get(REPO)
+      .reply(200, repository)
+      .post("/graphql", isOpen)
+      .reply(200, refused("UNPROCESSABLE", `A pull request already exists for acme:${open.head}.`))
       .get(`${REPO}/pulls`)
       .query({ head: `acme:${open.head}`, state: "all", per_page: 100 })
       .reply(200, [restPull(7)]);
     expect((await forge().openPullRequest(open)).number).toBe(7);
   });
 
-  it("reconciles a 503 on POST pulls by finding the PR, without a second POST", async () => {
+  it("throws GitHub's other refusals as they came, without reading back", async () => {
     github()
-      .post(`${REPO}/pulls`)
+      .get(REPO)
+      .reply(200, repository)
+      .post("/graphql", isOpen)
+      .reply(200, refused("UNPROCESSABLE", `No commits between main and ${open.head}`));
+    await expect(forge().openPullRequest(open)).rejects.toThrow(/No commits between/);
+    expect(sent.filter((r) => r.path.endsWith("/pulls"))).toEqual([]);
+  });
+
+  it("reconciles a 503 on createPullRequest by finding the PR, without a second mutation", async () => {
+    github()
+      .get(REPO)
+      .reply(200, repository)
+      .post("/graphql", isOpen)
       .reply(503, { message: "Service Unavailable" })
       .get(`${REPO}/pulls`)
       .query({ head: `acme:${open.head}`, state: "all", per_page: 100 })
@@ -602,7 +678,7 @@ describe("pull requests", () => {
     const f = forge();
     expect((await f.openPullRequest(open)).number).toBe(7);
     expect(writes()).toHaveLength(1);
-    expect(f.requestCount).toBe(2);
+    expect(f.requestCount).toBe(3);
     expect(warnings).toHaveLength(1);
   });
 
@@ -1195,8 +1271,15 @@ describe("finishPullRequest", () => {
   const isFinish = (body: { query: string }) => body.query.includes("mutation RemedyFinish");
 
   async function opened(f: GitHubForge) {
-    github().post(`${REPO}/pulls`).reply(201, restPull(7));
-    return f.openPullRequest({ head: "remedy/x", base: "main", title: "t", body: "b" });
+    github()
+      .get(REPO)
+      .reply(200, { id: 1, node_id: "R_1", name: "gitops", full_name: "acme/gitops", default_branch: "main" })
+      .post("/graphql", (body: { query: string }) => body.query.includes("RemedyOpenPullRequest"))
+      .reply(200, openedPull(7));
+    const pr = await f.openPullRequest({ head: "remedy/x", base: "main", title: "t", body: "b" });
+    // What the finish sends is recorded from here on (the open was a REST read and a mutation).
+    sent.length = 0;
+    return pr;
   }
 
   it("sends labels, reviewers, the check run, auto-merge and the incident link as one mutation", async () => {
@@ -1222,7 +1305,8 @@ describe("finishPullRequest", () => {
       autoMerge: true,
       link: LINK,
     });
-    expect(f.requestCount).toBe(3);
+    // Two to open it, two to finish it.
+    expect(f.requestCount).toBe(4);
     expect(graphqlVariables(0)).toMatchObject({ owner: "acme", issue: 3, withIssue: true, withTeams: true });
     expect(graphqlVariables(1)).toEqual({
       labels: { labelableId: "PR_kwDO7", labelIds: ["LA_remedy", "LA_env:prod"] },

@@ -5,11 +5,12 @@ import type { FileVersion } from "../../repo/repo-reader.js";
  * does not re-read the same files for every alert. Only two kinds of thing are kept:
  *
  * - content addressed by an immutable git object id (a commit's file listing, a file's history
- *   as seen from a commit, which blob a file is at a commit, a blob's text), which can never go
- *   stale, and the pull request that brought a commit in, which does not change once it is known;
- * - the last known state of mutable things (the ledger's head and text, the default branch name),
- *   which is only ever used where a stale value is caught: the ledger write is a compare-and-swap
- *   that fails on a stale head, and the default branch name expires after a few minutes.
+ *   as seen from a commit, a blob's text),
+ *   which can never go stale;
+ * - the last known state of mutable things (the ledger's head and text, the default branch name,
+ *   the node id "owner/name" stands for), which is only ever used where a stale value is caught:
+ *   the ledger write is a compare-and-swap that fails on a stale head, and the default branch name
+ *   and the node id (a renamed or replaced repository) expire after a few minutes.
  *
  * Every key starts with "owner/name", so installations never share entries.
  */
@@ -48,7 +49,7 @@ export class GitHubCache {
   readonly #blobs = new Map<string, string>();
   readonly #ledgers = new Map<string, LedgerState>();
   readonly #defaultBranches = new Map<string, { name: string; until: number }>();
-  readonly #repositoryIds = new Map<string, string>();
+  readonly #repositoryIds = new Map<string, { id: string; until: number }>();
   readonly #hotDirs = new Map<string, Set<string>>();
   readonly #histories = new Map<string, FileVersion[]>();
   readonly #filesAt = new Map<string, string | null>();
@@ -159,13 +160,15 @@ export class GitHubCache {
     this.#defaultBranches.set(repo, { name, until: this.#now() + this.#defaultBranchTtlMs });
   }
 
-  /** The repository's GraphQL node id (never changes for a repository; a new one gets a new id). */
+  /** The repository's node id, trusted as long as a default branch name is. */
   repositoryId(repo: string): string | undefined {
-    return this.#repositoryIds.get(repo);
+    const entry = this.#repositoryIds.get(repo);
+    if (entry === undefined || entry.until <= this.#now()) return undefined;
+    return entry.id;
   }
 
   setRepositoryId(repo: string, id: string): void {
-    this.#repositoryIds.set(repo, id);
+    this.#repositoryIds.set(repo, { id, until: this.#now() + this.#defaultBranchTtlMs });
   }
 }
 

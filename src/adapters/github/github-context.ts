@@ -24,6 +24,11 @@ export interface GitHubContext {
   readonly cache: GitHubCache;
   /** GraphQL mutations on a PR take its node id; the ids seen while mapping PRs save a lookup. */
   readonly nodeIds: Map<number, string>;
+  /**
+   * The repository's node id (createPullRequest takes it), read once per forge by a REST GET, which
+   * the write throttle does not space; a failed read is forgotten so the next write asks again.
+   */
+  readonly repositoryId: { pending: Promise<string> | null };
 }
 
 export function normalize(path: string): string {

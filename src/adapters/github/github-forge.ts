@@ -67,6 +67,7 @@ export class GitHubForge implements Forge {
       log: options.log ?? silent,
       cache,
       nodeIds: new Map(),
+      repositoryId: { pending: null },
     };
     this.#reads = new GitHubReads(this.#ctx);
     this.#permissions = new GitHubPermissions(this.#ctx);
@@ -129,7 +130,7 @@ export class GitHubForge implements Forge {
     content: string;
     message: string;
   }): Promise<{ branch: "created" | "exists"; sha: string | null }> {
-    return createBranchWithCommit(this.#ctx, await this.#reads.repositoryId(), input);
+    return createBranchWithCommit(this.#ctx, await pulls.repositoryIdOf(this.#ctx), input);
   }
 
   commitFile(input: {

@@ -6,9 +6,15 @@ import {
   DISABLE_AUTO_MERGE,
   ENABLE_AUTO_MERGE,
   MARK_READY,
+  OPEN_PULL_REQUEST,
   PAGE,
 } from "./graphql-documents.js";
-import { parseAnswer, RestPullsAnswer } from "./graphql-answers.js";
+import {
+  OpenPullRequestAnswer,
+  parseAnswer,
+  RestPullsAnswer,
+  type OpenedPullRequest,
+} from "./graphql-answers.js";
 import { messageOf, statusOf } from "./http-errors.js";
 import { writeOrReadBack } from "./write-or-read-back.js";
 
@@ -41,28 +47,88 @@ export async function getPullRequest(ctx: GitHubContext, number: number): Promis
   return response === null ? null : fromRest(ctx, response.data);
 }
 
+/**
+ * Opens a PR through GraphQL's createPullRequest, not REST's POST /pulls: Probot's throttle spaces
+ * both a second apart as writes, but REST's also waits 3 s in the "notifications" group of
+ * content-creating requests, which ten incidents (an issue and a PR each) queue behind for a
+ * minute. A refusal (GitHub answers HTTP 200 with `errors`) is thrown as Octokit's GraphQL error,
+ * definite and permanent; "already exists" (a PR that raced us) and an ambiguous failure are read
+ * back by head branch.
+ */
 export async function openPullRequest(
   ctx: GitHubContext,
   input: { head: string; base: string; title: string; body: string; draft?: boolean },
 ): Promise<PullRequest> {
+  const repositoryId = await repositoryIdOf(ctx);
   const send = async (): Promise<PullRequest> => {
-    const { data } = await ctx.octokit.request("POST /repos/{owner}/{repo}/pulls", {
-      ...ctx.r,
-      head: input.head,
-      base: input.base,
-      title: input.title,
-      body: input.body,
-      draft: input.draft ?? false,
+    const data = await ctx.octokit.graphql(OPEN_PULL_REQUEST, {
+      input: {
+        repositoryId,
+        headRefName: input.head,
+        baseRefName: input.base,
+        title: input.title,
+        body: input.body,
+        draft: input.draft ?? false,
+      },
     });
-    return fromRest(ctx, data);
+    const pull = parseAnswer("RemedyOpenPullRequest", OpenPullRequestAnswer, data).createPullRequest
+      ?.pullRequest;
+    if (pull === null || pull === undefined)
+      throw new Error("GitHub answered createPullRequest without a pull request and without an error");
+    return fromGraphql(ctx, pull);
   };
   return writeOrReadBack(ctx.log, send, {
     message: "PR create failed or raced; reconciled by reading",
-    alsoWhen: (error) => statusOf(error) === 422 && /pull request already exists/i.test(messageOf(error)),
+    alsoWhen: (error) => /pull request already exists/i.test(messageOf(error)),
     read: () => findPullRequest(ctx, input.head),
     describe: (found) => ({ head: input.head, pr: found?.number ?? null }),
     settle: (found) => (found === null || found.state !== "open" ? null : found),
   });
+}
+
+/** The repository's node id, by a REST GET (reads are not spaced like writes), cached per process. */
+export function repositoryIdOf(ctx: GitHubContext): Promise<string> {
+  const known = ctx.cache.repositoryId(ctx.repo);
+  if (known !== undefined) return Promise.resolve(known);
+  const slot = ctx.repositoryId;
+  slot.pending ??= ctx.octokit
+    .request("GET /repos/{owner}/{repo}", ctx.r)
+    .then(({ data }) => {
+      ctx.cache.setRepositoryId(ctx.repo, data.node_id);
+      ctx.cache.setDefaultBranch(ctx.repo, data.default_branch);
+      return data.node_id;
+    })
+    .catch((error: unknown) => {
+      slot.pending = null;
+      throw error;
+    });
+  return slot.pending;
+}
+
+/**
+ * The PR createPullRequest answered, as pullRequestFromRest maps it. GraphQL names an App by its
+ * slug (`remedy`); REST, and so the botLogin every flow compares authors with, says `remedy[bot]`.
+ */
+function fromGraphql(ctx: GitHubContext, pull: OpenedPullRequest): PullRequest {
+  ctx.nodeIds.set(pull.number, pull.id);
+  const author = pull.author;
+  const mergedAt = pull.mergedAt;
+  return {
+    number: pull.number,
+    url: pull.url,
+    title: pull.title,
+    body: pull.body,
+    head: pull.headRefName,
+    base: pull.baseRefName,
+    state: pull.state === "OPEN" ? "open" : "closed",
+    merged: pull.merged,
+    mergeSha: mergedAt === null ? null : (pull.mergeCommit?.oid ?? null),
+    mergedAt,
+    createdAt: pull.createdAt,
+    labels: (pull.labels?.nodes ?? []).flatMap((label) => (label === null ? [] : [label.name])),
+    draft: pull.isDraft,
+    author: author === null ? "ghost" : author.__typename === "Bot" ? `${author.login}[bot]` : author.login,
+  };
 }
 
 export async function updatePullRequestBody(

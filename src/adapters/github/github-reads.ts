@@ -35,14 +35,7 @@ export class GitHubReads {
     return this.#repository().then((repository) => repository.defaultBranch);
   }
 
-  /** The repository's node id, for GraphQL mutations that take it; read with the default branch. */
-  repositoryId(): Promise<string> {
-    const known = this.#ctx.cache.repositoryId(this.#ctx.repo);
-    if (known !== undefined) return Promise.resolve(known);
-    return this.#repository().then((repository) => repository.id);
-  }
-
-  /** One `GET /repos/{owner}/{repo}` at a time answers both the default branch and the node id. */
+  /** One `GET /repos/{owner}/{repo}` at a time; it also tells the node id (cached for repositoryIdOf). */
   #repository(): Promise<{ defaultBranch: string; id: string }> {
     this.#repositoryRead ??= this.#ctx.octokit
       .request("GET /repos/{owner}/{repo}", this.#ctx.r)

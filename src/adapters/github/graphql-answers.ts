@@ -81,6 +81,36 @@ export const LedgerAnswer = z.object({
     .nullable(),
 });
 
+/** `RemedyOpenPullRequest` (createPullRequest); null when GitHub refused it (its `errors` say why). */
+export const OpenPullRequestAnswer = z.object({
+  createPullRequest: z
+    .object({
+      pullRequest: z
+        .object({
+          id: z.string(),
+          number: z.number().int(),
+          url: z.string(),
+          title: z.string(),
+          body: z.string(),
+          headRefName: z.string(),
+          baseRefName: z.string(),
+          state: z.enum(["OPEN", "CLOSED", "MERGED"]),
+          merged: z.boolean(),
+          mergedAt: z.string().nullable(),
+          createdAt: z.string(),
+          isDraft: z.boolean(),
+          author: z.object({ __typename: z.string(), login: z.string() }).nullable(),
+          labels: z.object({ nodes: z.array(z.object({ name: z.string() }).nullable()) }).nullable(),
+          mergeCommit: z.object({ oid: z.string() }).nullable(),
+        })
+        .nullable(),
+    })
+    .nullable(),
+});
+export type OpenedPullRequest = NonNullable<
+  NonNullable<z.infer<typeof OpenPullRequestAnswer>["createPullRequest"]>["pullRequest"]
+>;
+
 const nodeId = z.object({ id: z.string() }).nullable();
 
 /**

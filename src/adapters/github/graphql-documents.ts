@@ -23,6 +23,31 @@ export const DISABLE_AUTO_MERGE = `mutation RemedyDisableAutoMerge($id: ID!) {
   disablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId }
 }`;
 
+// A PR opened by GraphQL: Probot's throttle spaces it a second apart like every write, where REST's
+// POST /pulls also waits 3 s in the "notifications" group of content-creating requests. The answer
+// holds what the forge's PullRequest maps (from-graphql in github-pulls.ts) and the node id.
+export const OPEN_PULL_REQUEST = `mutation RemedyOpenPullRequest($input: CreatePullRequestInput!) {
+  createPullRequest(input: $input) {
+    pullRequest {
+      id
+      number
+      url
+      title
+      body
+      headRefName
+      baseRefName
+      state
+      merged
+      mergedAt
+      createdAt
+      isDraft
+      author { __typename login }
+      labels(first: ${PAGE}) { nodes { name } }
+      mergeCommit { oid }
+    }
+  }
+}`;
+
 export interface MutationPart {
   alias: string;
   field: string;

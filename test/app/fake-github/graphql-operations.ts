@@ -1,4 +1,5 @@
 import { Kind, parse, type OperationDefinitionNode } from "graphql";
+import { url } from "./rest-shapes.js";
 import {
   BOT_LOGIN,
   type CheckRunRecord,
@@ -106,6 +107,75 @@ function remedyBranchCommit(request: GraphqlRequest): Reply {
   for (const error of answer.errors ?? []) errors.push({ ...error, path: ["createCommitOnBranch"] });
   const data = { createRef: created, createCommitOnBranch: answer.data.createCommitOnBranch };
   return [200, errors.length === 0 ? { data } : { data, errors }];
+}
+
+/**
+ * `RemedyOpenPullRequest`: createPullRequest, as REST's POST /pulls (FakeGitHubState.openPull); a
+ * refusal is GitHub's GraphQL error answer (HTTP 200, `createPullRequest: null`, `errors`).
+ */
+function remedyOpenPullRequest({ s, variables }: GraphqlRequest): Reply {
+  const input = variables.input as {
+    repositoryId: string;
+    headRefName: string;
+    baseRefName: string;
+    title: string;
+    body?: string;
+    draft?: boolean;
+  };
+  const refuse = (type: string, message: string): Reply => [
+    200,
+    { data: { createPullRequest: null }, errors: [{ type, path: ["createPullRequest"], message }] },
+  ];
+  if (input.repositoryId !== "R_1")
+    return refuse("NOT_FOUND", `Could not resolve to a node with the global id of '${input.repositoryId}'`);
+  for (const [field, max] of [
+    ["title", 256],
+    ["body", 65_536],
+  ] as const)
+    if ([...(input[field] ?? "")].length > max)
+      return refuse("UNPROCESSABLE", `${field} is too long (maximum is ${max} characters)`);
+  const opened = s.openPull({
+    head: input.headRefName,
+    base: input.baseRefName,
+    title: input.title,
+    body: input.body ?? "",
+    draft: input.draft === true,
+  });
+  if (!("pr" in opened))
+    return refuse(
+      opened.refused === "invalid head" ? "NOT_FOUND" : "UNPROCESSABLE",
+      opened.refused === "invalid head"
+        ? `Head sha can't be blank, Head ref must be a branch`
+        : opened.message,
+    );
+  const pr = opened.pr;
+  return [
+    200,
+    {
+      data: {
+        createPullRequest: {
+          pullRequest: {
+            id: `PR_${pr.number}`,
+            number: pr.number,
+            url: url(pr.number, true),
+            title: pr.title,
+            body: pr.body,
+            headRefName: pr.pull?.head,
+            baseRefName: pr.pull?.base,
+            state: "OPEN",
+            merged: false,
+            mergedAt: null,
+            createdAt: pr.createdAt,
+            isDraft: pr.pull?.draft ?? false,
+            // GraphQL names an App by its slug, without REST's "[bot]".
+            author: { __typename: "Bot", login: pr.user.replace(/\[bot\]$/, "") },
+            labels: { nodes: pr.labels.map((name) => ({ name })) },
+            mergeCommit: null,
+          },
+        },
+      },
+    },
+  ];
 }
 
 /** `RemedyFinishContext`: The node ids the finish batch needs: labels, the incident issue and its comments, users and teams. */
@@ -259,6 +329,7 @@ function setDraft(draft: boolean): (request: GraphqlRequest) => Reply {
 const OPERATIONS: Record<string, (request: GraphqlRequest) => Reply> = {
   RemedyCommit: remedyCommit,
   RemedyBranchCommit: remedyBranchCommit,
+  RemedyOpenPullRequest: remedyOpenPullRequest,
   RemedyFinishContext: remedyFinishContext,
   RemedyFinish: remedyFinish,
   RemedyLedger: remedyLedger,

@@ -9,6 +9,7 @@ export const GIT_ROUTES: readonly Route[] = [
     200,
     {
       id: 1,
+      // The id GraphQL knows the repository by (RemedyFinishContext answers the same).
       node_id: "R_1",
       name: REPO,
       full_name: `${OWNER}/${REPO}`,

@@ -31,30 +31,23 @@ export const REPO_ROUTES: readonly Route[] = [
     ];
   }),
   route("POST", /^\/pulls$/, ({ s, body }) => {
-    const head = String(body.head);
-    if (!s.refs.has(head))
-      return [422, { message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] }];
-    if (s.pulls().some((p) => p.pull?.head === head && p.state === "open"))
-      return [422, { message: `Validation Failed: A pull request already exists for ${OWNER}:${head}.` }];
-    const pr: IssueRecord = {
-      number: s.nextNumber(),
+    const opened = s.openPull({
+      head: String(body.head),
+      base: String(body.base),
       title: String(body.title),
       body: String(body.body ?? ""),
-      state: "open",
-      labels: [],
-      user: BOT_LOGIN,
-      createdAt: s.now(),
-      pull: {
-        head,
-        base: String(body.base),
-        draft: body.draft === true,
-        mergedAt: null,
-        mergeSha: null,
-        headSha: s.refs.get(head) ?? "",
+      draft: body.draft === true,
+    });
+    if ("pr" in opened) return [201, restPull(opened.pr)];
+    if (opened.refused === "invalid head")
+      return [422, { message: "Validation Failed", errors: [{ field: "head", code: "invalid" }] }];
+    return [
+      422,
+      {
+        message: `Validation Failed: ${opened.message}`,
+        errors: [{ resource: "PullRequest", code: "custom", message: opened.message }],
       },
-    };
-    s.issues.set(pr.number, pr);
-    return [201, restPull(pr)];
+    ];
   }),
   route("GET", /^\/pulls\/(\d+)\/files$/, ({ s, m }) => {
     const pr = s.issues.get(Number(m[1]));

@@ -92,7 +92,8 @@ export class FakeGitHubState {
   /**
    * Answers to give instead of the real one, for failure tests: the first match is used up. `query`
    * narrows a POST /graphql match to documents it matches; `delayMs` stalls the answer that long
-   * (then `status`, or the real answer when `status` is absent).
+   * (then `status`, or the real answer when `status` is absent); `graphqlErrors` answers as GitHub
+   * refuses a GraphQL document: HTTP 200, `data: null` and these errors.
    */
   readonly failures: Array<{
     method: string;
@@ -101,6 +102,7 @@ export class FakeGitHubState {
     times: number;
     query?: RegExp;
     delayMs?: number;
+    graphqlErrors?: Array<{ type?: string; message: string }>;
   }> = [];
   installed = true;
   #next = 1;
@@ -181,6 +183,48 @@ export class FakeGitHubState {
     };
     this.issues.set(pr.number, pr);
     return pr;
+  }
+
+  /**
+   * Remedy opens a PR (REST POST /pulls and GraphQL createPullRequest share this): refused, with
+   * GitHub's message, for a head branch that does not exist, one with nothing to merge, or one that
+   * already has an open PR.
+   */
+  openPull(input: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    draft: boolean;
+  }): { pr: IssueRecord } | { refused: "invalid head" | "already exists" | "no commits"; message: string } {
+    const head = this.refs.get(input.head);
+    if (head === undefined) return { refused: "invalid head", message: `Head sha can't be blank` };
+    if (head === this.refs.get(input.base))
+      return { refused: "no commits", message: `No commits between ${input.base} and ${input.head}` };
+    if (this.pulls().some((p) => p.pull?.head === input.head && p.state === "open"))
+      return {
+        refused: "already exists",
+        message: `A pull request already exists for ${OWNER}:${input.head}.`,
+      };
+    const pr: IssueRecord = {
+      number: this.nextNumber(),
+      title: input.title,
+      body: input.body,
+      state: "open",
+      labels: [],
+      user: BOT_LOGIN,
+      createdAt: this.now(),
+      pull: {
+        head: input.head,
+        base: input.base,
+        draft: input.draft,
+        mergedAt: null,
+        mergeSha: null,
+        headSha: head,
+      },
+    };
+    this.issues.set(pr.number, pr);
+    return { pr };
   }
 
   /** A reviewer squash-merges a PR: its changes since main land on main as one commit. */
