@@ -92,10 +92,12 @@ export class WorkGate {
   #pump(): void {
     const held = this.#waiting.length === 0 ? 0 : this.#held();
     if (held > 0) {
-      this.#wake ??= setTimeout(() => {
-        this.#wake = undefined;
-        this.#pump();
-      }, Math.ceil(held));
+      // One timer at a time: it pumps again when the hold may be over.
+      if (this.#wake === undefined)
+        this.#wake = setTimeout(() => {
+          this.#wake = undefined;
+          this.#pump();
+        }, Math.ceil(held));
       return;
     }
     while (this.#holding < this.#limit) {

@@ -2,7 +2,6 @@ import { route, type Route } from "./rest-route.js";
 import { restComment, restIssue, restPull } from "./rest-shapes.js";
 import {
   BOT_LOGIN,
-  OWNER,
   notFound,
   type CheckRunRecord,
   type CommentRecord,
