@@ -79,7 +79,7 @@ describe("stopping Remedy, through the App", () => {
     const issue = openIncident(harness);
     await app.receive("issues", "d-dry", issueOpened({ ...issue }));
     expect(harness.github.pulls()).toHaveLength(0);
-    expect(writes(harness).filter((w) => /\/git\/refs|\/pulls/.test(w))).toEqual([]);
+    expect(writes(harness).filter((w) => /\/git\/refs|\/pulls|RemedyOpenPullRequest/.test(w))).toEqual([]);
     const decision = harness.github.comments.filter((c) => c.issue === issue.number).at(-1)?.body ?? "";
     expect(decision).toMatch(/Remedy dry run: would open a PR/);
   });
@@ -91,7 +91,7 @@ describe("stopping Remedy, through the App", () => {
     const issue = openIncident(harness);
     await app.receive("issues", "d-mode-off", issueOpened({ ...issue }));
     expect(harness.github.pulls()).toHaveLength(0);
-    expect(writes(harness).filter((w) => /\/git\/refs|\/pulls/.test(w))).toEqual([]);
+    expect(writes(harness).filter((w) => /\/git\/refs|\/pulls|RemedyOpenPullRequest/.test(w))).toEqual([]);
     const comments = harness.github.comments.filter((c) => c.issue === issue.number);
     expect(comments.map((c) => c.body).join("\n")).toMatch(/mode: off/);
   });
