@@ -1,12 +1,6 @@
 import { route, type Route } from "./rest-route.js";
 import { restComment, restIssue, restPull } from "./rest-shapes.js";
-import {
-  BOT_LOGIN,
-  notFound,
-  type CheckRunRecord,
-  type CommentRecord,
-  type IssueRecord,
-} from "./state.js";
+import { BOT_LOGIN, notFound, type CheckRunRecord, type CommentRecord, type IssueRecord } from "./state.js";
 
 /** Pull requests, issues, comments, check runs, permissions and rules (below /repos/{owner}/{repo}). */
 export const REPO_ROUTES: readonly Route[] = [
